@@ -1,0 +1,151 @@
+/*
+ * tickgate: the control CLI of the appliance.
+ *
+ * Talks to the card directly through the driver (so `status` and register
+ * writes work even when no daemon runs); one subcommand per task, plain
+ * text by default and one JSON document with --json. Exit status: 0 done,
+ * 1 failed, 2 wrong arguments (nothing was done).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*run)(const struct cli *cli, int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "status", cmd_status, "identity, control state and counters of the card" },
+	{ "regs", cmd_regs, "dump, read or write card registers by name" },
+	{ "loopback", cmd_loopback, "round-trip commands through the card's rings and check them" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: tickgate [--card URI] [--json] COMMAND [ARGS...]\n"
+		   "Control and inspect a tickgate card.\n\n"
+		   "Options:\n"
+		   "  -c, --card URI   card to use (default: $%s, else %s)\n"
+		   "  -j, --json       print one JSON document instead of text\n"
+		   "  -h, --help       show this help; COMMAND --help shows the command's\n\n"
+		   "Commands:\n",
+		TG_CARD_URI_ENV, TG_CARD_URI_DEFAULT);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tickgate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tickgate%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'tickgate %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+	return CLI_EXIT_USAGE;
+}
+
+bool cli_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+struct tg_card *cli_open(const struct cli *cli, unsigned flags)
+{
+	struct tg_card *card = NULL;
+	int rc = tg_card_open(cli->card_uri, flags, &card);
+
+	if (rc == TG_OK)
+		return card;
+	switch (rc) {
+	case TG_ERR_NOENT:
+		cli_error("%s: no such card%s", cli->card_uri,
+			  strncmp(cli->card_uri, "sim:", 4) == 0 ? " (is tickgate-sim running with that --name?)"
+								 : "");
+		break;
+	case TG_ERR_ARG:
+		cli_error("%s: not a card URI (expected sim:NAME)", cli->card_uri);
+		break;
+	case TG_ERR_CONTRACT:
+		cli_error("%s: card speaks another interface version or contract than this build", cli->card_uri);
+		break;
+	case TG_ERR_BUSY:
+		cli_error("%s: %s", cli->card_uri,
+			  flags & TG_CARD_OPEN_RINGS ? "rings are owned by another process" : "no free client slot");
+		break;
+	default:
+		cli_error("%s: %s", cli->card_uri, tg_strerror(rc));
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "card", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { .card_uri = tg_card_default_uri() };
+	int opt;
+
+	/* '+': stop at the command, whose own options follow it */
+	while ((opt = getopt_long(argc, argv, "+c:jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': cli.card_uri = optarg; break;
+		case 'j': cli.json = true; break;
+		case 'h': usage(stdout); return CLI_EXIT_OK;
+		default:
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			return commands[i].run(&cli, argc - optind, argv + optind);
+	}
+	cli_error("unknown command '%s'", argv[optind]);
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}

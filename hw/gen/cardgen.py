@@ -1,0 +1,803 @@
+#!/usr/bin/env python3
+"""Generate every view of the tickgate card contract from hw/spec/card.yaml.
+
+One specification, several outputs, so the RTL, the C driver and the docs
+can never drift apart:
+
+  verilog   tg_csr_regs.v (AXI-Lite CSR block) and tg_card_defs.vh (constants)
+  c         card_regs.h, card_records.h (public C headers) and card_regs.c
+  docs      registers.md and records.md (reference tables)
+
+The spec is validated before anything is written; an error names the file,
+the line and the item, and the exit status is 1.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+
+import yaml
+
+REG_ACCESS = ("const", "param", "rw", "ro", "counter64")
+FIELD_TYPES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8}
+
+
+class SpecError(Exception):
+    pass
+
+
+class LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping as '__line__'."""
+
+
+def _construct_mapping(loader, node):
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                           _construct_mapping)
+
+
+def strip_lines(obj):
+    if isinstance(obj, dict):
+        return {k: strip_lines(v) for k, v in obj.items() if k != "__line__"}
+    if isinstance(obj, list):
+        return [strip_lines(v) for v in obj]
+    return obj
+
+
+class Spec:
+    def __init__(self, path):
+        self.path = path
+        try:
+            with open(path, encoding="utf-8") as f:
+                self.doc = yaml.load(f, Loader=LineLoader)
+        except OSError as e:
+            raise SpecError(f"{path}: {e.strerror}")
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            line = mark.line + 1 if mark else 0
+            raise SpecError(f"{path}:{line}: YAML syntax: {getattr(e, 'problem', e)}")
+        if not isinstance(self.doc, dict):
+            raise SpecError(f"{path}:1: top level must be a mapping")
+        canon = json.dumps(strip_lines(self.doc), sort_keys=True,
+                           separators=(",", ":"))
+        self.hash = int(hashlib.sha256(canon.encode()).hexdigest()[:8], 16)
+        self._validate()
+
+    # -- validation ---------------------------------------------------------
+
+    def err(self, node, what, msg):
+        line = node.get("__line__", 0) if isinstance(node, dict) else 0
+        raise SpecError(f"{self.path}:{line}: {what}: {msg}")
+
+    def need(self, node, key, what, kind=None):
+        if not isinstance(node, dict) or key not in node:
+            self.err(node, what, f"missing '{key}'")
+        v = node[key]
+        if kind is not None and not isinstance(v, kind) or isinstance(v, bool) and kind is int:
+            self.err(node, what, f"'{key}' must be {getattr(kind, '__name__', kind)}")
+        return v
+
+    def _validate(self):
+        d = self.doc
+        c = self.need(d, "contract", "contract", dict)
+        self.magic = self.need(c, "magic", "contract", int)
+        self.major = self.need(c, "version_major", "contract", int)
+        self.minor = self.need(c, "version_minor", "contract", int)
+        self.clock_hz = self.need(c, "clock_hz", "contract", int)
+        self.build_param = self.need(c, "build_id_param", "contract", str)
+
+        self.caps = self.need(d, "capabilities", "capabilities", list)
+        seen = set()
+        for cap in self.caps:
+            what = f"capability {cap.get('name', '?')}"
+            self.need(cap, "name", what, str)
+            bit = self.need(cap, "bit", what, int)
+            if not 0 <= bit < 32 or bit in seen:
+                self.err(cap, what, "bit must be unique and in 0..31")
+            seen.add(bit)
+
+        self.regs = self.need(d, "registers", "registers", list)
+        used = {}
+        names = set()
+        for r in self.regs:
+            name = self.need(r, "name", "register", str)
+            what = f"register {name}"
+            if name in names:
+                self.err(r, what, "duplicate name")
+            names.add(name)
+            off = self.need(r, "offset", what, int)
+            acc = self.need(r, "access", what, str)
+            if acc not in REG_ACCESS:
+                self.err(r, what, f"access must be one of {', '.join(REG_ACCESS)}")
+            if off % 4 or off < 0 or off >= 4096:
+                self.err(r, what, "offset must be 4-byte aligned and below 0x1000")
+            words = [off, off + 4] if acc == "counter64" else [off]
+            if acc == "counter64" and off % 8:
+                self.err(r, what, "counter64 offset must be 8-byte aligned")
+            for w in words:
+                if w in used:
+                    self.err(r, what, f"offset 0x{w:03x} already used by {used[w]}")
+                used[w] = name
+            r.setdefault("desc", "")
+            r.setdefault("pulse", False)
+            r.setdefault("ring_owned", False)
+            if acc == "const":
+                v = self.need(r, "value", what)
+                if v == "contract_hash":
+                    r["value"] = self.hash
+                elif not isinstance(v, int) or not 0 <= v < 2**32:
+                    self.err(r, what, "value must be a 32-bit integer or 'contract_hash'")
+            if acc in ("rw", "ro"):
+                fields = self.need(r, "fields", what, list)
+                bits_used = 0
+                fnames = set()
+                for fl in fields:
+                    fname = self.need(fl, "name", what + " field", str)
+                    fwhat = f"{what} field {fname}"
+                    if fname in fnames:
+                        self.err(fl, fwhat, "duplicate field name")
+                    fnames.add(fname)
+                    msb, lsb = self.parse_bits(fl, fwhat)
+                    mask = ((1 << (msb - lsb + 1)) - 1) << lsb
+                    if bits_used & mask:
+                        self.err(fl, fwhat, "bits overlap another field")
+                    bits_used |= mask
+                    fl["msb"], fl["lsb"] = msb, lsb
+                    fl.setdefault("desc", "")
+                    if acc == "rw":
+                        reset = fl.get("reset", 0)
+                        if not isinstance(reset, int) or reset >> (msb - lsb + 1):
+                            self.err(fl, fwhat, "reset does not fit the field")
+                        fl["reset"] = reset
+                r["mask"] = bits_used
+            elif r.get("pulse"):
+                self.err(r, what, "only rw registers can be pulse")
+        self.regs.sort(key=lambda r: r["offset"])
+        cap_mask = sum(1 << cap["bit"] for cap in self.caps)
+        caps_reg = self.reg("CAPS")
+        if caps_reg is not None and caps_reg.get("value") != cap_mask:
+            self.err(caps_reg, "register CAPS",
+                     f"value must equal the capability bits (0x{cap_mask:08x})")
+        ident = self.reg("IF_VERSION")
+        if ident is not None and ident.get("value") != (self.major << 16 | self.minor):
+            self.err(ident, "register IF_VERSION", "must equal version_major << 16 | version_minor")
+        for rname in ("MAGIC", "IF_VERSION", "BUILD_ID", "CONTRACT_HASH"):
+            if self.reg(rname) is None:
+                self.err(d, "registers", f"identity register {rname} is required")
+
+        ring = self.need(d, "ring", "ring", dict)
+        self.ring = {k: self.need(ring, k, "ring", int)
+                     for k in ("prod_offset", "cons_offset", "records_offset",
+                               "marker_offset", "writeback_every")}
+        recs = self.need(d, "records", "records", dict)
+        self.rec_bytes = self.need(recs, "bytes", "records", int)
+        if self.rec_bytes != 64:
+            self.err(recs, "records", "bytes must be 64 (one beat group of 8 x 64 bits)")
+        if self.ring["marker_offset"] != self.rec_bytes - 1:
+            self.err(ring, "ring", "marker_offset must be the last byte of a record")
+        self.dirs = {}
+        for dname, kinds_key in (("h2c", "opcodes"), ("c2h", "types")):
+            dd = self.need(recs, dname, "records", dict)
+            header = self.need(dd, "header", f"records {dname}", list)
+            kinds = self.need(dd, kinds_key, f"records {dname}", list)
+            values = set()
+            for k in kinds:
+                kname = self.need(k, "name", f"records {dname} {kinds_key}", str)
+                kwhat = f"{dname} {kname}"
+                v = self.need(k, "value", kwhat, int)
+                if v in values or not 0 <= v < 256:
+                    self.err(k, kwhat, "value must be unique and fit a byte")
+                values.add(v)
+                k.setdefault("desc", "")
+                body = k.get("body") or []
+                k["body"] = body
+                self.check_layout(header + body, kwhat)
+            self.check_layout(header, f"{dname} header")
+            self.dirs[dname] = (header, kinds)
+
+    def parse_bits(self, fl, what):
+        b = self.need(fl, "bits", what)
+        try:
+            parts = [int(x) for x in str(b).split(":")]
+        except ValueError:
+            self.err(fl, what, "bits must be 'N' or 'MSB:LSB'")
+        msb, lsb = (parts[0], parts[0]) if len(parts) == 1 else parts[:2]
+        if len(parts) > 2 or not 0 <= lsb <= msb < 32:
+            self.err(fl, what, "bits must be 'N' or 'MSB:LSB' within 31:0")
+        return msb, lsb
+
+    def check_layout(self, fields, what):
+        used = [None] * self.rec_bytes
+        used[self.ring["marker_offset"]] = "marker"
+        for f in fields:
+            fname = self.need(f, "name", what, str)
+            fwhat = f"{what} field {fname}"
+            off = self.need(f, "offset", fwhat, int)
+            size = self.field_size(f, fwhat)
+            if size in (2, 4, 8) and off % size:
+                self.err(f, fwhat, "offset must be naturally aligned")
+            if off < 0 or off + size > self.rec_bytes:
+                self.err(f, fwhat, "does not fit in the record")
+            for i in range(off, off + size):
+                if used[i] is not None:
+                    self.err(f, fwhat, f"overlaps {used[i]}")
+                used[i] = fname
+            f["size"] = size
+            f.setdefault("desc", "")
+
+    def field_size(self, f, what):
+        t = self.need(f, "type", what, str)
+        if t in FIELD_TYPES:
+            return FIELD_TYPES[t]
+        if t.startswith("bytes:"):
+            try:
+                n = int(t[6:])
+            except ValueError:
+                n = 0
+            if n > 0:
+                return n
+        self.err(f, what, "type must be u8, u16, u32, u64 or bytes:N")
+
+    def reg(self, name):
+        for r in self.regs:
+            if r["name"] == name:
+                return r
+        return None
+
+
+# -- helpers -----------------------------------------------------------------
+
+HEADER_NOTE = "Generated by hw/gen/cardgen.py from hw/spec/card.yaml. Do not edit."
+
+
+def reg_reset(r):
+    return sum(f["reset"] << f["lsb"] for f in r["fields"]) if r["access"] == "rw" else 0
+
+
+def width(f):
+    return f["msb"] - f["lsb"] + 1
+
+
+def vport(f):
+    w = width(f)
+    return "" if w == 1 else f"[{w - 1}:0] "
+
+
+def vname(r, f=None):
+    base = "csr_" + r["name"].lower()
+    return base if f is None else f"{base}_{f['name'].lower()}"
+
+
+def write_if_changed(path, text):
+    try:
+        with open(path, encoding="utf-8") as f:
+            if f.read() == text:
+                return
+    except OSError:
+        pass
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+# -- Verilog -----------------------------------------------------------------
+
+def gen_verilog_defs(s):
+    L = [f"// {HEADER_NOTE}", "// Constants of the card contract; included inside module bodies.",
+         "// Each module uses a part of the contract, so unused ones are expected here.",
+         "/* verilator lint_off UNUSEDPARAM */", ""]
+    L.append(f"localparam [31:0] TG_MAGIC = 32'h{s.magic:08x};")
+    L.append(f"localparam [31:0] TG_CONTRACT_HASH = 32'h{s.hash:08x};")
+    L.append(f"localparam integer TG_REC_BYTES = {s.rec_bytes};")
+    L.append(f"localparam integer TG_REC_BITS = {s.rec_bytes * 8};")
+    for k, v in s.ring.items():
+        if k.endswith("_offset") and k != "marker_offset":
+            # byte offsets added to 64-bit bus addresses
+            L.append(f"localparam [63:0] TG_RING_{k.upper()} = 64'd{v};")
+        else:
+            L.append(f"localparam integer TG_RING_{k.upper()} = {v};")
+    for cap in s.caps:
+        L.append(f"localparam integer TG_CAP_{cap['name']}_BIT = {cap['bit']};")
+    for dname, (header, kinds) in s.dirs.items():
+        D = dname.upper()
+        pfx = "OP" if dname == "h2c" else "EVT"
+        for f in header:
+            L.append(f"localparam integer TG_{D}_{f['name'].upper()}_LSB = {f['offset'] * 8};")
+            L.append(f"localparam integer TG_{D}_{f['name'].upper()}_W = {f['size'] * 8};")
+        for k in kinds:
+            L.append(f"localparam [7:0] TG_{D}_{pfx}_{k['name']} = 8'd{k['value']};")
+            for f in k["body"]:
+                n = f"TG_{D}_{k['name']}_{f['name'].upper()}"
+                L.append(f"localparam integer {n}_LSB = {f['offset'] * 8};")
+                L.append(f"localparam integer {n}_W = {f['size'] * 8};")
+    L.append("/* verilator lint_on UNUSEDPARAM */")
+    return "\n".join(L) + "\n"
+
+
+def gen_verilog_csr(s):
+    rw = [r for r in s.regs if r["access"] == "rw"]
+    ro = [r for r in s.regs if r["access"] == "ro"]
+    cnt = [r for r in s.regs if r["access"] == "counter64"]
+    P = []
+    for r in rw:
+        for f in r["fields"]:
+            P.append(f"    output wire {vport(f):<8}{vname(r, f)},")
+        if r["pulse"]:
+            P.append(f"    output wire         {vname(r)}_wr,")
+    for r in ro:
+        for f in r["fields"]:
+            P.append(f"    input  wire {vport(f):<8}{vname(r, f)},")
+    for r in cnt:
+        P.append(f"    input  wire [63:0]  {vname(r)},")
+    P[-1] = P[-1].rstrip(",")
+
+    decl, rst, wr, rd, assigns = [], [], [], [], []
+    for r in rw:
+        for f in r["fields"]:
+            n = vname(r, f)
+            decl.append(f"reg {vport(f)}{n}_reg = {width(f)}'d{f['reset']};")
+            assigns.append(f"assign {n} = {n}_reg;")
+            rst.append(f"        {n}_reg <= {width(f)}'d{f['reset']};")
+        if r["pulse"]:
+            decl.append(f"reg {vname(r)}_wr_reg = 1'b0;")
+            assigns.append(f"assign {vname(r)}_wr = {vname(r)}_wr_reg;")
+            rst.append(f"        {vname(r)}_wr_reg <= 1'b0;")
+    for r in cnt:
+        decl.append(f"reg [31:0] {vname(r)}_snap_reg = 32'd0;")
+        rst.append(f"        {vname(r)}_snap_reg <= 32'd0;")
+
+    def value_expr(r):
+        parts, pos = [], 32
+        for f in sorted(r["fields"], key=lambda f: -f["msb"]):
+            if f["msb"] < pos - 1:
+                parts.append(f"{pos - 1 - f['msb']}'d0")
+            parts.append(vname(r, f) + ("_reg" if r["access"] == "rw" else ""))
+            pos = f["lsb"]
+        if pos > 0:
+            parts.append(f"{pos}'d0")
+        return "{" + ", ".join(parts) + "}"
+
+    pulse_clear = [f"    {vname(r)}_wr_reg <= 1'b0;" for r in rw if r["pulse"]]
+    for r in rw:
+        wr.append(f"            {r['offset'] >> 2}: begin")
+        for f in r["fields"]:
+            n = vname(r, f) + "_reg"
+            sl = f"[{f['msb']}:{f['lsb']}]"
+            wr.append(f"                {n} <= ({n} & ~wmask{sl}) | (s_axil_wdata{sl} & wmask{sl});")
+        if r["pulse"]:
+            wr.append(f"                {vname(r)}_wr_reg <= 1'b1;")
+        wr.append("            end")
+    for r in s.regs:
+        idx = r["offset"] >> 2
+        a = r["access"]
+        if a == "const":
+            rd.append(f"            {idx}: rdata_next = 32'h{r['value']:08x};")
+        elif a == "param":
+            rd.append(f"            {idx}: rdata_next = {s.build_param};")
+        elif a in ("rw", "ro"):
+            rd.append(f"            {idx}: rdata_next = {value_expr(r)};")
+        else:
+            n = vname(r)
+            rd.append(f"            {idx}: begin rdata_next = {n}[31:0]; snap_{n.lower()} = 1'b1; end")
+            rd.append(f"            {idx + 1}: rdata_next = {n}_snap_reg;")
+    snap_decl = [f"reg snap_{vname(r)};" for r in cnt]
+    snap_default = [f"    snap_{vname(r)} = 1'b0;" for r in cnt]
+    snap_apply = [f"        if (snap_{vname(r)}) {vname(r)}_snap_reg <= {vname(r)}[63:32];" for r in cnt]
+    rw_idx = ", ".join(str(r["offset"] >> 2) for r in rw)
+    n = "\n"
+    return f"""// {HEADER_NOTE}
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// Card CSR block: an AXI-Lite slave over the register map of card.yaml.
+// Writes to read-only or unmapped addresses answer SLVERR and change nothing.
+module tg_csr_regs #
+(
+    // Value reported by the BUILD_ID register
+    parameter [31:0] {s.build_param} = 32'd0,
+    // AXI-Lite address width (byte address)
+    parameter ADDR_WIDTH = 12
+)
+(
+    input  wire                   clk,
+    input  wire                   rst,
+
+    input  wire [ADDR_WIDTH-1:0]  s_axil_awaddr,
+    input  wire [2:0]             s_axil_awprot,
+    input  wire                   s_axil_awvalid,
+    output wire                   s_axil_awready,
+    input  wire [31:0]            s_axil_wdata,
+    input  wire [3:0]             s_axil_wstrb,
+    input  wire                   s_axil_wvalid,
+    output wire                   s_axil_wready,
+    output wire [1:0]             s_axil_bresp,
+    output wire                   s_axil_bvalid,
+    input  wire                   s_axil_bready,
+    input  wire [ADDR_WIDTH-1:0]  s_axil_araddr,
+    input  wire [2:0]             s_axil_arprot,
+    input  wire                   s_axil_arvalid,
+    output wire                   s_axil_arready,
+    output wire [31:0]            s_axil_rdata,
+    output wire [1:0]             s_axil_rresp,
+    output wire                   s_axil_rvalid,
+    input  wire                   s_axil_rready,
+
+{n.join(P)}
+);
+
+initial begin
+    if (ADDR_WIDTH < 12) begin
+        $error("tg_csr_regs: ADDR_WIDTH must be at least 12");
+        $finish;
+    end
+end
+
+localparam [1:0] RESP_OKAY = 2'b00;
+localparam [1:0] RESP_SLVERR = 2'b10;
+
+{n.join(decl)}
+
+reg bvalid_reg = 1'b0;
+reg [1:0] bresp_reg = RESP_OKAY;
+reg rvalid_reg = 1'b0;
+reg [1:0] rresp_reg = RESP_OKAY;
+reg [31:0] rdata_reg = 32'd0;
+
+// A write is taken in the cycle both address and data are valid and no
+// response is pending; ready depends on valid, which AXI allows.
+wire wr_en = s_axil_awvalid && s_axil_wvalid && !bvalid_reg;
+wire rd_en = s_axil_arvalid && !rvalid_reg;
+wire [9:0] wr_idx = s_axil_awaddr[11:2];
+wire [9:0] rd_idx = s_axil_araddr[11:2];
+wire [31:0] wmask = {{{{8{{s_axil_wstrb[3]}}}}, {{8{{s_axil_wstrb[2]}}}}, {{8{{s_axil_wstrb[1]}}}}, {{8{{s_axil_wstrb[0]}}}}}};
+// addresses at or above 0x1000 are outside the map (no aliasing)
+wire wr_hi_zero = (s_axil_awaddr >> 12) == 0;
+wire rd_hi_zero = (s_axil_araddr >> 12) == 0;
+wire wr_hit = wr_hi_zero && (
+    {" || ".join(f"wr_idx == {r['offset'] >> 2}" for r in rw)});
+
+assign s_axil_awready = wr_en;
+assign s_axil_wready = wr_en;
+assign s_axil_bvalid = bvalid_reg;
+assign s_axil_bresp = bresp_reg;
+assign s_axil_arready = rd_en;
+assign s_axil_rvalid = rvalid_reg;
+assign s_axil_rresp = rresp_reg;
+assign s_axil_rdata = rdata_reg;
+
+{n.join(assigns)}
+
+// read decode
+reg [31:0] rdata_next;
+reg rd_hit;
+{n.join(snap_decl)}
+
+always @* begin
+    rdata_next = 32'd0;
+    rd_hit = rd_hi_zero;
+{n.join(snap_default)}
+    if (rd_hi_zero) begin
+        case (rd_idx)
+{n.join(rd)}
+            default: rd_hit = 1'b0;
+        endcase
+    end
+end
+
+// rw registers with all writable indices: {rw_idx}
+always @(posedge clk) begin
+{n.join(pulse_clear)}
+    if (bvalid_reg && s_axil_bready) begin
+        bvalid_reg <= 1'b0;
+    end
+    if (wr_en) begin
+        bvalid_reg <= 1'b1;
+        bresp_reg <= wr_hit ? RESP_OKAY : RESP_SLVERR;
+        if (wr_hi_zero) begin
+            case (wr_idx)
+{n.join("    " + x for x in wr)}
+                default: begin end
+            endcase
+        end
+    end
+
+    if (rvalid_reg && s_axil_rready) begin
+        rvalid_reg <= 1'b0;
+    end
+    if (rd_en) begin
+        rvalid_reg <= 1'b1;
+        rdata_reg <= rdata_next;
+        rresp_reg <= rd_hit ? RESP_OKAY : RESP_SLVERR;
+{n.join(snap_apply)}
+    end
+
+    if (rst) begin
+        bvalid_reg <= 1'b0;
+        bresp_reg <= RESP_OKAY;
+        rvalid_reg <= 1'b0;
+        rresp_reg <= RESP_OKAY;
+        rdata_reg <= 32'd0;
+{n.join(rst)}
+    end
+end
+
+endmodule
+
+`resetall
+"""
+
+
+# -- C -----------------------------------------------------------------------
+
+def c_fields_struct(name, fields, rec_bytes, marker):
+    L = [f"struct {name} {{"]
+    pos = 0
+    pad = 0
+    for f in sorted(fields, key=lambda f: f["offset"]):
+        if f["offset"] > pos:
+            L.append(f"\tuint8_t rsvd{pad}[{f['offset'] - pos}];")
+            pad += 1
+        if f["type"] in FIELD_TYPES:
+            L.append(f"\tuint{f['size'] * 8}_t {f['name']};\t/* {f['desc']} */")
+        else:
+            L.append(f"\tuint8_t {f['name']}[{f['size']}];\t/* {f['desc']} */")
+        pos = f["offset"] + f["size"]
+    if marker > pos:
+        L.append(f"\tuint8_t rsvd{pad}[{marker - pos}];")
+    L.append("\tuint8_t marker;\t/* ring phase marker, owned by the ring code */")
+    L.append("};")
+    L.append(f"_Static_assert(sizeof(struct {name}) == {rec_bytes}, \"{name} size\");")
+    for f in fields:
+        L.append(f"_Static_assert(offsetof(struct {name}, {f['name']}) == {f['offset']}, "
+                 f"\"{name}.{f['name']} offset\");")
+    return L
+
+
+def gen_c_regs_h(s):
+    L = [f"/* {HEADER_NOTE} */", "",
+         "/* Card register map: offsets, fields, identity constants. */",
+         "#ifndef TICKGATE_CARD_REGS_H", "#define TICKGATE_CARD_REGS_H", "",
+         "#include <stdint.h>", "",
+         f"#define TG_CARD_MAGIC 0x{s.magic:08x}u",
+         f"#define TG_CARD_IF_MAJOR {s.major}u",
+         f"#define TG_CARD_IF_MINOR {s.minor}u",
+         f"#define TG_CARD_CONTRACT_HASH 0x{s.hash:08x}u",
+         f"#define TG_CARD_CLOCK_HZ {s.clock_hz}u", ""]
+    for cap in s.caps:
+        L.append(f"#define TG_CAP_{cap['name']} (1u << {cap['bit']})\t/* {cap['desc']} */")
+    L.append("")
+    for r in s.regs:
+        n = r["name"]
+        if r["access"] == "counter64":
+            L.append(f"#define TG_REG_{n}_LO 0x{r['offset']:03x}u\t/* {r['desc']} */")
+            L.append(f"#define TG_REG_{n}_HI 0x{r['offset'] + 4:03x}u")
+            continue
+        L.append(f"#define TG_REG_{n} 0x{r['offset']:03x}u\t/* {r['desc']} */")
+        if r["access"] == "rw":
+            L.append(f"#define TG_REG_{n}_RESET 0x{reg_reset(r):08x}u")
+        if r["access"] in ("rw", "ro"):
+            L.append(f"#define TG_REG_{n}_MASK 0x{r['mask']:08x}u")
+            for f in r["fields"]:
+                m = ((1 << width(f)) - 1) << f["lsb"]
+                L.append(f"#define TG_{n}_{f['name']}_SHIFT {f['lsb']}u")
+                L.append(f"#define TG_{n}_{f['name']}_MASK 0x{m:08x}u")
+    L += ["",
+          "/* Ring memory layout, relative to a ring's base address. */"]
+    for k, v in s.ring.items():
+        L.append(f"#define TG_RING_{k.upper()} {v}u")
+    L += ["",
+          "enum tg_reg_access {",
+          "\tTG_REG_CONST,\t/* fixed by the contract */",
+          "\tTG_REG_PARAM,\t/* fixed at build time */",
+          "\tTG_REG_RW,\t/* host read/write */",
+          "\tTG_REG_RO,\t/* card status */",
+          "\tTG_REG_COUNTER64,\t/* 64-bit counter, LO then HI */",
+          "};", "",
+          "struct tg_reg_field {",
+          "\tconst char *name;",
+          "\tuint8_t lsb;",
+          "\tuint8_t width;",
+          "\tuint32_t reset;",
+          "\tconst char *desc;",
+          "};", "",
+          "struct tg_reg_info {",
+          "\tconst char *name;",
+          "\tuint32_t offset;",
+          "\tenum tg_reg_access access;",
+          "\tuint32_t value;\t/* const: the value; rw: the reset value */",
+          "\tuint32_t mask;\t/* rw/ro: bits that are defined */",
+          "\tuint8_t pulse;\t/* rw: every write is seen by the card */",
+          "\tuint8_t ring_owned;\t/* rw: only the process owning the rings may write */",
+          "\tconst struct tg_reg_field *fields;",
+          "\tunsigned n_fields;",
+          "\tconst char *desc;",
+          "};", "",
+          "/* Every register, sorted by offset. */",
+          "extern const struct tg_reg_info tg_card_regs[];",
+          "extern const unsigned tg_card_regs_count;", "",
+          "#endif", ""]
+    return "\n".join(L)
+
+
+def cstr(x):
+    return json.dumps(x)
+
+
+def gen_c_regs_c(s):
+    L = [f"/* {HEADER_NOTE} */", "", "#include <stddef.h>", "",
+         "#include \"tickgate/card_regs.h\"", ""]
+    acc = {"const": "TG_REG_CONST", "param": "TG_REG_PARAM", "rw": "TG_REG_RW",
+           "ro": "TG_REG_RO", "counter64": "TG_REG_COUNTER64"}
+    for r in s.regs:
+        if r["access"] in ("rw", "ro"):
+            L.append(f"static const struct tg_reg_field fields_{r['name'].lower()}[] = {{")
+            for f in r["fields"]:
+                L.append(f"\t{{{cstr(f['name'])}, {f['lsb']}, {width(f)}, "
+                         f"{f.get('reset', 0)}u, {cstr(f['desc'])}}},")
+            L.append("};")
+    L.append("")
+    L.append("const struct tg_reg_info tg_card_regs[] = {")
+    for r in s.regs:
+        has_f = r["access"] in ("rw", "ro")
+        fl = f"fields_{r['name'].lower()}" if has_f else "NULL"
+        nf = len(r["fields"]) if has_f else 0
+        val = r["value"] if r["access"] == "const" else reg_reset(r)
+        L.append(f"\t{{{cstr(r['name'])}, 0x{r['offset']:03x}u, {acc[r['access']]}, "
+                 f"0x{val:08x}u, 0x{r.get('mask', 0):08x}u, {int(bool(r['pulse']))}, "
+                 f"{int(bool(r['ring_owned']))}, "
+                 f"{fl}, {nf}, {cstr(r['desc'])}}},")
+    L.append("};")
+    L.append(f"const unsigned tg_card_regs_count = {len(s.regs)};")
+    return "\n".join(L) + "\n"
+
+
+def gen_c_records_h(s):
+    rb = s.rec_bytes
+    marker = s.ring["marker_offset"]
+    L = [f"/* {HEADER_NOTE} */", "",
+         "/* Host<->card record layouts: H2C commands and C2H events. */",
+         "#ifndef TICKGATE_CARD_RECORDS_H", "#define TICKGATE_CARD_RECORDS_H", "",
+         "#include <stddef.h>", "#include <stdint.h>", "",
+         "_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,",
+         "\t       \"records are little-endian; a big-endian host needs byte swapping\");", "",
+         f"#define TG_RECORD_BYTES {rb}u", f"#define TG_RECORD_MARKER_OFFSET {marker}u", ""]
+    for dname, (header, kinds) in s.dirs.items():
+        D = dname.upper()
+        pfx = "OP" if dname == "h2c" else "EVT"
+        enum = "opcode" if dname == "h2c" else "type"
+        L.append(f"enum tg_{dname}_{enum} {{")
+        for k in kinds:
+            L.append(f"\tTG_{D}_{pfx}_{k['name']} = {k['value']},\t/* {k['desc']} */")
+        L.append("};")
+        L.append("")
+        L += c_fields_struct(f"tg_{dname}_hdr", header, rb, marker)
+        L.append("")
+        for k in kinds:
+            L += c_fields_struct(f"tg_{dname}_{k['name'].lower()}", header + k["body"], rb, marker)
+            L.append("")
+        L.append(f"union tg_{dname}_record {{")
+        L.append(f"\tuint8_t raw[{rb}];")
+        L.append(f"\tstruct tg_{dname}_hdr hdr;")
+        for k in kinds:
+            L.append(f"\tstruct tg_{dname}_{k['name'].lower()} {k['name'].lower()};")
+        L.append("};")
+        L.append(f"_Static_assert(sizeof(union tg_{dname}_record) == {rb}, \"record size\");")
+        L.append("")
+        L.append(f"/* Name of a {dname.upper()} {enum}, or NULL when unknown. */")
+        L.append(f"static inline const char *tg_{dname}_{enum}_name(unsigned v)")
+        L.append("{")
+        L.append("\tswitch (v) {")
+        for k in kinds:
+            L.append(f"\tcase {k['value']}: return \"{k['name']}\";")
+        L.append("\tdefault: return NULL;")
+        L.append("\t}")
+        L.append("}")
+        L.append("")
+    L.append("#endif")
+    return "\n".join(L) + "\n"
+
+
+# -- docs --------------------------------------------------------------------
+
+def md_escape(x):
+    return str(x).replace("|", "\\|")
+
+
+def gen_docs_registers(s):
+    L = [f"<!-- {HEADER_NOTE} -->", "", "# Card register reference", "",
+         f"Interface version {s.major}.{s.minor}, contract hash `0x{s.hash:08x}`, "
+         f"magic `0x{s.magic:08x}`, target clock {s.clock_hz} Hz.", "",
+         "| offset | name | access | reset / value | description |",
+         "|---|---|---|---|---|"]
+    for r in s.regs:
+        a = r["access"]
+        if a == "counter64":
+            L.append(f"| 0x{r['offset']:03x} | {r['name']}_LO | counter64 | 0 | {md_escape(r['desc'])} (low word; snapshots the high word) |")
+            L.append(f"| 0x{r['offset'] + 4:03x} | {r['name']}_HI | counter64 | 0 | high word as of the last LO read |")
+            continue
+        v = {"const": f"0x{r.get('value', 0):08x}", "param": "build", "rw": f"0x{reg_reset(r):08x}",
+             "ro": "-"}[a]
+        L.append(f"| 0x{r['offset']:03x} | {r['name']} | {a}{' (doorbell)' if r['pulse'] else ''} | {v} | {md_escape(r['desc'])} |")
+    L += ["", "## Fields", ""]
+    for r in s.regs:
+        if r["access"] not in ("rw", "ro"):
+            continue
+        L.append(f"### {r['name']} (0x{r['offset']:03x}, {r['access']})")
+        L.append("")
+        L.append("| bits | field | reset | description |")
+        L.append("|---|---|---|---|")
+        for f in r["fields"]:
+            bits = f"{f['msb']}:{f['lsb']}" if f["msb"] != f["lsb"] else f"{f['lsb']}"
+            L.append(f"| {bits} | {f['name']} | {f.get('reset', '-')} | {md_escape(f['desc'])} |")
+        L.append("")
+    L += ["## Capabilities (CAPS)", "", "| bit | name | description |", "|---|---|---|"]
+    for cap in s.caps:
+        L.append(f"| {cap['bit']} | {cap['name']} | {md_escape(cap.get('desc', ''))} |")
+    return "\n".join(L) + "\n"
+
+
+def gen_docs_records(s):
+    L = [f"<!-- {HEADER_NOTE} -->", "", "# Ring and record reference", "",
+         f"Records are {s.rec_bytes} bytes, little-endian. The last byte "
+         f"(offset {s.ring['marker_offset']}) is the ring's phase marker.", "",
+         "Ring memory at a ring's base address:", "",
+         "| offset | content |", "|---|---|",
+         f"| {s.ring['prod_offset']} | producer index (u32, own cache line) |",
+         f"| {s.ring['cons_offset']} | consumer index (u32, own cache line) |",
+         f"| {s.ring['records_offset']} | record 0; record i at +i x {s.rec_bytes} |", ""]
+    for dname, (header, kinds) in s.dirs.items():
+        title = "H2C commands" if dname == "h2c" else "C2H events"
+        L += [f"## {title}", "", "Header:", "", "| offset | field | type | description |",
+              "|---|---|---|---|"]
+        for f in header:
+            L.append(f"| {f['offset']} | {f['name']} | {f['type']} | {md_escape(f['desc'])} |")
+        L.append("")
+        for k in kinds:
+            L.append(f"### {k['name']} = {k['value']}")
+            L.append("")
+            L.append(md_escape(k["desc"]))
+            L.append("")
+            if k["body"]:
+                L += ["| offset | field | type | description |", "|---|---|---|---|"]
+                for f in k["body"]:
+                    L.append(f"| {f['offset']} | {f['name']} | {f['type']} | {md_escape(f['desc'])} |")
+                L.append("")
+    return "\n".join(L) + "\n"
+
+
+OUTPUTS = {
+    "verilog": {"tg_csr_regs.v": gen_verilog_csr, "tg_card_defs.vh": gen_verilog_defs},
+    "c-headers": {"card_regs.h": gen_c_regs_h, "card_records.h": gen_c_records_h},
+    "c-source": {"card_regs.c": gen_c_regs_c},
+    "docs": {"registers.md": gen_docs_registers, "records.md": gen_docs_records},
+}
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("spec", help="the contract specification (card.yaml)")
+    ap.add_argument("kind", choices=sorted(OUTPUTS), help="which outputs to write")
+    ap.add_argument("outdir", help="directory to write them into")
+    args = ap.parse_args(argv)
+    try:
+        spec = Spec(args.spec)
+    except SpecError as e:
+        print(f"cardgen: {e}", file=sys.stderr)
+        return 1
+    os.makedirs(args.outdir, exist_ok=True)
+    for name, fn in OUTPUTS[args.kind].items():
+        write_if_changed(os.path.join(args.outdir, name), fn(spec))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

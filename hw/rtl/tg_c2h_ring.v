@@ -1,0 +1,161 @@
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// C2H ring engine: writes event records into the host's ring by DMA.
+//
+// Each event record is stamped with the card's event sequence number and
+// the phase marker of its lap, then written as 8 beats whose last beat holds
+// the marker; the transport guarantees beats land in order, so a host that
+// sees the marker sees the whole record. The engine never overwrites a
+// record the host has not consumed: it waits while the ring is full (the
+// host's C2H_CONS doorbell frees space). The producer index is written back
+// to the ring header at least every WB_EVERY records and whenever idle.
+module tg_c2h_ring
+(
+    input  wire          clk,
+    input  wire          rst,
+
+    // Configuration (CSRs)
+    input  wire          enable,
+    input  wire [63:0]   base_addr,
+    input  wire [4:0]    size_log2,
+    input  wire [31:0]   cons_index,
+    output wire [31:0]   prod_index,
+    output wire          full,
+
+    // Event records in, one record per beat
+    input  wire [511:0]  s_axis_evt_tdata,
+    input  wire          s_axis_evt_tvalid,
+    output wire          s_axis_evt_tready,
+
+    // DMA write: record beats and producer writebacks (tuser = burst address)
+    output wire [63:0]   m_axis_dma_wr_tdata,
+    output wire [7:0]    m_axis_dma_wr_tkeep,
+    output wire          m_axis_dma_wr_tlast,
+    output wire [63:0]   m_axis_dma_wr_tuser,
+    output wire          m_axis_dma_wr_tvalid,
+    input  wire          m_axis_dma_wr_tready,
+
+    // One-cycle pulse per record written
+    output wire          record_pulse
+);
+
+`include "tg_card_defs.vh"
+
+localparam [1:0]
+    ST_IDLE = 2'd0,
+    ST_WRITE = 2'd1,
+    ST_WB = 2'd2;
+
+reg [1:0] state_reg = ST_IDLE, state_next;
+reg [31:0] prod_reg = 32'd0, prod_next;
+reg [31:0] seq_reg = 32'd0, seq_next;
+reg [4:0] since_wb_reg = 5'd0, since_wb_next;
+reg wb_pending_reg = 1'b0, wb_pending_next;
+reg [2:0] beat_reg = 3'd0, beat_next;
+reg [511:0] rec_reg = 512'd0, rec_next;
+reg [63:0] rec_addr_reg = 64'd0, rec_addr_next;
+reg record_pulse_reg = 1'b0, record_pulse_next;
+
+wire [31:0] mask = (32'd1 << size_log2) - 32'd1;
+wire lap_odd = prod_reg[size_log2];
+wire [31:0] used = prod_reg - cons_index;
+wire space = used < (32'd1 << size_log2);
+wire take = state_reg == ST_IDLE && enable && space && s_axis_evt_tvalid;
+
+assign prod_index = prod_reg;
+assign full = enable && !space;
+assign s_axis_evt_tready = take;
+
+assign m_axis_dma_wr_tdata = state_reg == ST_WB ? {32'd0, prod_reg} : rec_reg[beat_reg*64 +: 64];
+assign m_axis_dma_wr_tkeep = state_reg == ST_WB ? 8'h0f : 8'hff;
+assign m_axis_dma_wr_tlast = state_reg == ST_WB || beat_reg == 3'd7;
+assign m_axis_dma_wr_tuser = state_reg == ST_WB ? base_addr + TG_RING_PROD_OFFSET : rec_addr_reg;
+assign m_axis_dma_wr_tvalid = state_reg == ST_WRITE || state_reg == ST_WB;
+
+assign record_pulse = record_pulse_reg;
+
+always @* begin
+    state_next = state_reg;
+    prod_next = prod_reg;
+    seq_next = seq_reg;
+    since_wb_next = since_wb_reg;
+    wb_pending_next = wb_pending_reg;
+    beat_next = beat_reg;
+    rec_next = rec_reg;
+    rec_addr_next = rec_addr_reg;
+    record_pulse_next = 1'b0;
+
+    case (state_reg)
+        ST_IDLE: begin
+            if (!enable) begin
+                // a disabled ring restarts at index 0
+                prod_next = 32'd0;
+                since_wb_next = 5'd0;
+                wb_pending_next = 1'b0;
+            end else if (take) begin
+                rec_next = s_axis_evt_tdata;
+                rec_next[TG_C2H_SEQ_LSB +: TG_C2H_SEQ_W] = seq_reg;
+                rec_next[TG_RING_MARKER_OFFSET*8 +: 8] = {7'd0, ~lap_odd};
+                rec_addr_next = base_addr + TG_RING_RECORDS_OFFSET
+                              + {26'd0, prod_reg & mask, 6'd0};
+                beat_next = 3'd0;
+                state_next = ST_WRITE;
+            end else if (wb_pending_reg) begin
+                state_next = ST_WB;
+            end
+        end
+        ST_WRITE: begin
+            if (m_axis_dma_wr_tready) begin
+                beat_next = beat_reg + 3'd1;
+                if (beat_reg == 3'd7) begin
+                    prod_next = prod_reg + 32'd1;
+                    seq_next = seq_reg + 32'd1;
+                    record_pulse_next = 1'b1;
+                    wb_pending_next = 1'b1;
+                    since_wb_next = since_wb_reg + 5'd1;
+                    if (since_wb_reg + 5'd1 == TG_RING_WRITEBACK_EVERY[4:0]) begin
+                        state_next = ST_WB;
+                    end else begin
+                        state_next = ST_IDLE;
+                    end
+                end
+            end
+        end
+        ST_WB: begin
+            if (m_axis_dma_wr_tready) begin
+                since_wb_next = 5'd0;
+                wb_pending_next = 1'b0;
+                state_next = ST_IDLE;
+            end
+        end
+        default: state_next = ST_IDLE;
+    endcase
+end
+
+always @(posedge clk) begin
+    state_reg <= state_next;
+    prod_reg <= prod_next;
+    seq_reg <= seq_next;
+    since_wb_reg <= since_wb_next;
+    wb_pending_reg <= wb_pending_next;
+    beat_reg <= beat_next;
+    rec_reg <= rec_next;
+    rec_addr_reg <= rec_addr_next;
+    record_pulse_reg <= record_pulse_next;
+
+    if (rst) begin
+        state_reg <= ST_IDLE;
+        prod_reg <= 32'd0;
+        seq_reg <= 32'd0;
+        since_wb_reg <= 5'd0;
+        wb_pending_reg <= 1'b0;
+        beat_reg <= 3'd0;
+        record_pulse_reg <= 1'b0;
+    end
+end
+
+endmodule
+
+`resetall

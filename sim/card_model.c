@@ -1,0 +1,319 @@
+/*
+ * Bus-functional card model around the Verilated core: see card_model.h.
+ *
+ * Every cycle goes through cycle(): drive the inputs from the current BFM
+ * state, let the shim sample the outputs before the clock edge, then act on
+ * the handshakes that happened in that cycle. Our own ready signals never
+ * depend on the core's valid signals, so this ordering is exact.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "card_model.h"
+#include "vcore.h"
+
+struct net_frame {
+	uint8_t *data;
+	uint32_t len;
+};
+
+struct tg_card_model {
+	struct tg_vcore *core;
+	struct tg_vcore_io io;
+	struct tg_cm_config cfg;
+	struct tg_cm_stats stats;
+
+	/* DMA read being answered: 8-byte beats */
+	bool rd_active;
+	uint8_t rd_buf[256];
+	uint32_t rd_beats;
+	uint32_t rd_beat;
+
+	/* DMA write burst in progress */
+	uint32_t wr_beat;
+
+	/* network frames: ring of pointers */
+	struct net_frame net[TG_CM_NET_QUEUE];
+	unsigned net_head;	/* frame being fed */
+	unsigned net_count;
+	uint32_t net_off;	/* bytes of the head frame already fed */
+};
+
+/* pointer for bus address [addr, addr+len) or NULL when outside the window */
+static uint8_t *window(struct tg_card_model *cm, uint64_t addr, size_t len)
+{
+	if (cm->cfg.mem == NULL || addr < cm->cfg.bus_base)
+		return NULL;
+	addr -= cm->cfg.bus_base;
+	if (addr > cm->cfg.mem_bytes || len > cm->cfg.mem_bytes - addr)
+		return NULL;
+	return cm->cfg.mem + addr;
+}
+
+static void dma_read_start(struct tg_card_model *cm, uint64_t addr, uint32_t len)
+{
+	uint8_t *src;
+
+	cm->stats.dma_reads++;
+	if (len == 0 || len > sizeof(cm->rd_buf) || (len & 7u) != 0)
+		src = NULL;
+	else
+		src = window(cm, addr, len);
+	if (src == NULL) {
+		/* answer with zeros: a zero marker never looks valid */
+		cm->stats.dma_errors++;
+		len = len == 0 || len > sizeof(cm->rd_buf) ? 64 : (len + 7u) & ~7u;
+		memset(cm->rd_buf, 0, len);
+	} else {
+		/* acquire on the last 8 bytes (the marker) before the body */
+		uint64_t last = __atomic_load_n((uint64_t *)(void *)(src + len - 8), __ATOMIC_ACQUIRE);
+
+		memcpy(cm->rd_buf, src, len - 8);
+		memcpy(cm->rd_buf + len - 8, &last, 8);
+	}
+	cm->rd_active = true;
+	cm->rd_beats = len / 8;
+	cm->rd_beat = 0;
+}
+
+static void dma_write_beat(struct tg_card_model *cm)
+{
+	const struct tg_vcore_io *io = &cm->io;
+	uint64_t addr = io->dma_wr_tuser + (uint64_t)cm->wr_beat * 8u;
+	uint8_t *dst = window(cm, addr, 8);
+	uint8_t keep = io->dma_wr_tkeep;
+
+	cm->stats.dma_write_beats++;
+	cm->wr_beat = io->dma_wr_tlast ? 0 : cm->wr_beat + 1;
+	if (dst == NULL) {
+		cm->stats.dma_errors++;
+		return;
+	}
+	if (keep == 0x0f && (addr & 3u) == 0) {
+		/* a 32-bit index writeback: one atomic store, as PCIe delivers it */
+		__atomic_store_n((uint32_t *)(void *)dst, (uint32_t)io->dma_wr_tdata, __ATOMIC_RELEASE);
+		return;
+	}
+	int last = -1;
+
+	for (int b = 0; b < 8; b++)
+		if (keep & (1u << b))
+			last = b;
+	for (int b = 0; b < 8; b++) {
+		uint8_t v = (uint8_t)(io->dma_wr_tdata >> (8 * b));
+
+		if (!(keep & (1u << b)))
+			continue;
+		if (io->dma_wr_tlast && b == last)
+			/* release: the whole burst is visible before its last byte */
+			__atomic_store_n(dst + b, v, __ATOMIC_RELEASE);
+		else
+			dst[b] = v;
+	}
+}
+
+static void drive_net(struct tg_card_model *cm)
+{
+	struct tg_vcore_io *io = &cm->io;
+
+	io->net_tvalid = 0;
+	if (cm->net_count == 0)
+		return;
+	const struct net_frame *f = &cm->net[cm->net_head];
+	uint32_t left = f->len - cm->net_off;
+	uint32_t n = left < 8 ? left : 8;
+	uint64_t d = 0;
+
+	for (uint32_t b = 0; b < n; b++)
+		d |= (uint64_t)f->data[cm->net_off + b] << (8 * b);
+	io->net_tdata = d;
+	io->net_tkeep = (uint8_t)((1u << n) - 1u);
+	io->net_tlast = left <= 8;
+	io->net_tvalid = 1;
+}
+
+static void advance_net(struct tg_card_model *cm)
+{
+	struct net_frame *f = &cm->net[cm->net_head];
+
+	cm->net_off += 8;
+	if (cm->net_off >= f->len) {
+		free(f->data);
+		f->data = NULL;
+		cm->net_off = 0;
+		cm->net_head = (cm->net_head + 1) % TG_CM_NET_QUEUE;
+		cm->net_count--;
+		cm->stats.frames_in++;
+	}
+}
+
+static void cycle(struct tg_card_model *cm)
+{
+	struct tg_vcore_io *io = &cm->io;
+	bool active = false;
+
+	io->dma_rd_desc_ready = !cm->rd_active;
+	io->dma_rd_data_tvalid = cm->rd_active;
+	if (cm->rd_active) {
+		memcpy(&io->dma_rd_data_tdata, cm->rd_buf + cm->rd_beat * 8u, 8);
+		io->dma_rd_data_tlast = cm->rd_beat + 1 == cm->rd_beats;
+	}
+	io->dma_wr_tready = 1;
+	drive_net(cm);
+
+	tg_vcore_cycle(cm->core, io);
+	cm->stats.cycles++;
+
+	if (cm->rd_active && io->dma_rd_data_tready) {
+		active = true;
+		if (++cm->rd_beat == cm->rd_beats)
+			cm->rd_active = false;
+	}
+	if (io->dma_rd_desc_valid && io->dma_rd_desc_ready) {
+		active = true;
+		dma_read_start(cm, io->dma_rd_desc_addr, io->dma_rd_desc_len);
+	}
+	if (io->dma_wr_tvalid) {
+		active = true;
+		dma_write_beat(cm);
+	}
+	if (io->net_tvalid && io->net_tready) {
+		active = true;
+		advance_net(cm);
+	}
+	if (active || io->axil_awvalid || io->axil_arvalid || io->axil_bvalid || io->axil_rvalid)
+		cm->stats.last_activity = cm->stats.cycles;
+}
+
+struct tg_card_model *tg_cm_new(const struct tg_cm_config *cfg)
+{
+	struct tg_card_model *cm = calloc(1, sizeof(*cm));
+
+	if (cm == NULL)
+		return NULL;
+	cm->cfg = *cfg;
+	cm->core = tg_vcore_new(cfg->fst_path);
+	if (cm->core == NULL) {
+		free(cm);
+		return NULL;
+	}
+	tg_cm_reset(cm);
+	return cm;
+}
+
+void tg_cm_free(struct tg_card_model *cm)
+{
+	if (cm == NULL)
+		return;
+	while (cm->net_count > 0) {
+		free(cm->net[cm->net_head].data);
+		cm->net_head = (cm->net_head + 1) % TG_CM_NET_QUEUE;
+		cm->net_count--;
+	}
+	tg_vcore_free(cm->core);
+	free(cm);
+}
+
+void tg_cm_reset(struct tg_card_model *cm)
+{
+	cm->io.rst = 1;
+	tg_cm_run(cm, 4);
+	cm->io.rst = 0;
+	tg_cm_run(cm, 1);
+}
+
+void tg_cm_run(struct tg_card_model *cm, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		cycle(cm);
+}
+
+enum tg_cm_csr_result tg_cm_csr_read(struct tg_card_model *cm, uint32_t addr, uint32_t *value)
+{
+	struct tg_vcore_io *io = &cm->io;
+	enum tg_cm_csr_result res = TG_CM_CSR_TIMEOUT;
+
+	cm->stats.csr_reads++;
+	io->axil_araddr = (uint16_t)addr;
+	io->axil_arvalid = 1;
+	io->axil_rready = 1;
+	for (unsigned i = 0; i < TG_CM_CSR_TIMEOUT_CYCLES; i++) {
+		cycle(cm);
+		if (io->axil_arvalid && io->axil_arready)
+			io->axil_arvalid = 0;
+		if (io->axil_rvalid) {
+			*value = io->axil_rdata;
+			res = io->axil_rresp == 0 ? TG_CM_CSR_OK : TG_CM_CSR_SLVERR;
+			break;
+		}
+	}
+	io->axil_arvalid = 0;
+	io->axil_rready = 0;
+	if (res != TG_CM_CSR_OK)
+		cm->stats.csr_errors++;
+	return res;
+}
+
+enum tg_cm_csr_result tg_cm_csr_write(struct tg_card_model *cm, uint32_t addr, uint32_t value,
+				      uint8_t strobe)
+{
+	struct tg_vcore_io *io = &cm->io;
+	enum tg_cm_csr_result res = TG_CM_CSR_TIMEOUT;
+
+	cm->stats.csr_writes++;
+	io->axil_awaddr = (uint16_t)addr;
+	io->axil_wdata = value;
+	io->axil_wstrb = strobe;
+	io->axil_awvalid = 1;
+	io->axil_wvalid = 1;
+	io->axil_bready = 1;
+	for (unsigned i = 0; i < TG_CM_CSR_TIMEOUT_CYCLES; i++) {
+		cycle(cm);
+		if (io->axil_awvalid && io->axil_awready)
+			io->axil_awvalid = 0;
+		if (io->axil_wvalid && io->axil_wready)
+			io->axil_wvalid = 0;
+		if (io->axil_bvalid) {
+			res = io->axil_bresp == 0 ? TG_CM_CSR_OK : TG_CM_CSR_SLVERR;
+			break;
+		}
+	}
+	io->axil_awvalid = 0;
+	io->axil_wvalid = 0;
+	io->axil_bready = 0;
+	if (res != TG_CM_CSR_OK)
+		cm->stats.csr_errors++;
+	return res;
+}
+
+bool tg_cm_net_push(struct tg_card_model *cm, const uint8_t *frame, size_t len)
+{
+	struct net_frame *f;
+
+	if (cm->net_count == TG_CM_NET_QUEUE || frame == NULL || len == 0 || len > TG_CM_FRAME_MAX)
+		return false;
+	f = &cm->net[(cm->net_head + cm->net_count) % TG_CM_NET_QUEUE];
+	f->data = malloc(len);
+	if (f->data == NULL)
+		return false;
+	memcpy(f->data, frame, len);
+	f->len = (uint32_t)len;
+	cm->net_count++;
+	return true;
+}
+
+unsigned tg_cm_net_pending(const struct tg_card_model *cm)
+{
+	return cm->net_count;
+}
+
+bool tg_cm_idle(const struct tg_card_model *cm, uint64_t quiet)
+{
+	return cm->net_count == 0 && !cm->rd_active &&
+	       cm->stats.cycles - cm->stats.last_activity >= quiet;
+}
+
+const struct tg_cm_stats *tg_cm_stats(const struct tg_card_model *cm)
+{
+	return &cm->stats;
+}

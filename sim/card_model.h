@@ -1,0 +1,78 @@
+/*
+ * The card on a bench: the Verilated core plus the pieces of a board
+ * around it, cycle by cycle.
+ *
+ *   - an AXI-Lite master for CSR access (one transaction at a time),
+ *   - a DMA responder that serves the core's reads and writes from a host
+ *     memory window (bus address -> pointer, bounds checked; reads take the
+ *     record's last 8 bytes with acquire first, writes store the last byte
+ *     of a burst with release, so a ring consumer never sees half a record),
+ *   - a network port that feeds queued Ethernet frames at one beat per cycle.
+ *
+ * Used by tickgate-sim (the window is the shared-memory DMA area) and by
+ * the RTL tests and benchmarks (the window is plain memory).
+ */
+#ifndef TG_CARD_MODEL_H
+#define TG_CARD_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TG_CM_NET_QUEUE 64u		/* frames queued at most */
+#define TG_CM_FRAME_MAX 16384u		/* largest frame accepted */
+#define TG_CM_CSR_TIMEOUT_CYCLES 1000u		/* cycles before a CSR access is given up */
+
+struct tg_card_model;
+
+struct tg_cm_config {
+	uint8_t *mem;		/* DMA window (may be NULL: every DMA access is an error) */
+	size_t mem_bytes;
+	uint64_t bus_base;	/* bus address of mem[0] */
+	const char *fst_path;	/* waveform file, or NULL */
+};
+
+struct tg_cm_stats {
+	uint64_t cycles;
+	uint64_t csr_reads;
+	uint64_t csr_writes;
+	uint64_t csr_errors;	/* SLVERR or timeout */
+	uint64_t dma_reads;	/* read descriptors served */
+	uint64_t dma_write_beats;
+	uint64_t dma_errors;	/* accesses outside the window */
+	uint64_t frames_in;	/* frames fully fed to the network port */
+	uint64_t last_activity;	/* cycle of the last interface activity */
+};
+
+enum tg_cm_csr_result {
+	TG_CM_CSR_OK = 0,
+	TG_CM_CSR_SLVERR = 1,
+	TG_CM_CSR_TIMEOUT = 2,
+};
+
+/* NULL on failure (out of memory, or tracing asked of a model built without). */
+struct tg_card_model *tg_cm_new(const struct tg_cm_config *cfg);
+void tg_cm_free(struct tg_card_model *cm);
+
+/* Hold reset for a few cycles, then release it. */
+void tg_cm_reset(struct tg_card_model *cm);
+
+/* Run n cycles, serving DMA and the network port. */
+void tg_cm_run(struct tg_card_model *cm, uint64_t n);
+
+/* Blocking CSR access: runs cycles until the core answers. */
+enum tg_cm_csr_result tg_cm_csr_read(struct tg_card_model *cm, uint32_t addr, uint32_t *value);
+enum tg_cm_csr_result tg_cm_csr_write(struct tg_card_model *cm, uint32_t addr, uint32_t value,
+				      uint8_t strobe);
+
+/* Queue a frame for the network port; false when the queue is full or the frame is bad. */
+bool tg_cm_net_push(struct tg_card_model *cm, const uint8_t *frame, size_t len);
+/* frames queued or being fed */
+unsigned tg_cm_net_pending(const struct tg_card_model *cm);
+
+/* true when nothing has happened on any interface for `quiet` cycles */
+bool tg_cm_idle(const struct tg_card_model *cm, uint64_t quiet);
+
+const struct tg_cm_stats *tg_cm_stats(const struct tg_card_model *cm);
+
+#endif

@@ -1,0 +1,22 @@
+/* Text for libtickgate result codes. */
+#include "tickgate/result.h"
+
+const char *tg_strerror(int result)
+{
+	switch (result) {
+	case TG_OK: return "success";
+	case TG_ERR_ARG: return "invalid argument";
+	case TG_ERR_NOENT: return "no such card or register";
+	case TG_ERR_BUSY: return "in use by another process";
+	case TG_ERR_AGAIN: return "ring full, try again";
+	case TG_ERR_TIMEOUT: return "card did not answer in time";
+	case TG_ERR_DEAD: return "simulator process is gone";
+	case TG_ERR_IO: return "card answered with an error";
+	case TG_ERR_CONTRACT: return "card speaks another interface version";
+	case TG_ERR_NOMEM: return "out of memory";
+	case TG_ERR_STATE: return "not possible in this state";
+	case TG_ERR_PERM: return "permission denied";
+	case TG_ERR_SYS: return "system call failed";
+	default: return "unknown error";
+	}
+}
