@@ -20,6 +20,8 @@ struct cli {
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* usage error: message plus a pointer to --help; returns CLI_EXIT_USAGE */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* after getopt (optstring starting with ':') returned '?' or ':': one-line message */
+int cli_bad_option(const char *cmd, char **argv, int opt);
 /* Open the card, printing a helpful error; NULL on failure. */
 struct tg_card *cli_open(const struct cli *cli, unsigned flags);
 /* Parse an unsigned integer (decimal or 0x hex) no larger than max. */

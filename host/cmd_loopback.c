@@ -37,7 +37,8 @@ int cmd_loopback(const struct cli *cli_in, int argc, char **argv)
 	int opt, rc;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "n:w:s:jh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":n:w:s:jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			if (!cli_parse_u64(optarg, 100000000, &count) || count == 0)
@@ -53,7 +54,7 @@ int cmd_loopback(const struct cli *cli_in, int argc, char **argv)
 			break;
 		case 'j': cli.json = true; break;
 		case 'h': usage(stdout); return CLI_EXIT_OK;
-		default: return cli_usage_error("loopback", "bad option");
+		default: return cli_bad_option("loopback", argv, opt);
 		}
 	}
 	if (optind != argc)

@@ -193,7 +193,8 @@ int cmd_status(const struct cli *cli_in, int argc, char **argv)
 	int opt, lines = 0, rc = TG_OK;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "wi:n:jh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":wi:n:jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'w': watch = true; break;
 		case 'i': {
@@ -213,7 +214,7 @@ int cmd_status(const struct cli *cli_in, int argc, char **argv)
 			break;
 		case 'j': cli.json = true; break;
 		case 'h': usage(stdout); return CLI_EXIT_OK;
-		default: return cli_usage_error("status", "bad option");
+		default: return cli_bad_option("status", argv, opt);
 		}
 	}
 	if (optind != argc)

@@ -59,7 +59,21 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, " (see 'tickgate %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+	fflush(stderr);
 	return CLI_EXIT_USAGE;
+}
+
+int cli_bad_option(const char *cmd, char **argv, int opt)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+
+	/* for an unknown short option in a cluster, argv[optind-1] is the cluster */
+	if (optopt != 0 && strncmp(arg, "--", 2) != 0)
+		arg = shortopt;
+	if (opt == ':')
+		return cli_usage_error(cmd, "option '%s' needs a value", arg);
+	return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 
 bool cli_is_help(const char *arg)
@@ -123,14 +137,13 @@ int main(int argc, char **argv)
 	int opt;
 
 	/* '+': stop at the command, whose own options follow it */
-	while ((opt = getopt_long(argc, argv, "+c:jh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:c:jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': cli.card_uri = optarg; break;
 		case 'j': cli.json = true; break;
 		case 'h': usage(stdout); return CLI_EXIT_OK;
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
+		default: return cli_bad_option(NULL, argv, opt);
 		}
 	}
 	if (optind >= argc) {
@@ -145,7 +158,5 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			return commands[i].run(&cli, argc - optind, argv + optind);
 	}
-	cli_error("unknown command '%s'", argv[optind]);
-	usage(stderr);
-	return CLI_EXIT_USAGE;
+	return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
 }
