@@ -6,11 +6,11 @@
  * headers) and from the ring protocol, never from the RTL itself, so a
  * disagreement between the RTL and C views of card.yaml fails here.
  */
-#include <CUnit/Basic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "card_model.h"
+#include "tg_cunit.h"
 #include "tickgate/card.h"
 #include "tickgate/ring.h"
 
@@ -409,26 +409,20 @@ static void test_dma_outside_window(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned failures;
+	static const struct tg_cunit_test tests[] = {
+		{ "identity matches the C header", test_identity_matches_header },
+		{ "every register behaves per the table", test_every_register_per_table },
+		{ "unmapped addresses and byte strobes", test_unmapped_and_strobes },
+		{ "64-bit counter snapshot", test_counter64_snapshot },
+		{ "loopback over many ring laps", test_loopback_many_laps },
+		{ "phase wait never consumes an unwritten record", test_phase_wait_never_consumes_unwritten },
+		{ "unknown opcode answered with CMD_ERROR", test_unknown_opcode_answered },
+		{ "frame summaries", test_frame_summaries },
+		{ "backpressure drops summaries, never frames", test_backpressure_drops_summaries_not_frames },
+		{ "DMA outside the window", test_dma_outside_window },
+	};
+	int rc = tg_cunit_run("rtl_core", suite_init, suite_clean, tests, TG_CUNIT_COUNT(tests));
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("rtl_core", suite_init, suite_clean);
-	CU_add_test(s, "identity matches the C header", test_identity_matches_header);
-	CU_add_test(s, "every register behaves per the table", test_every_register_per_table);
-	CU_add_test(s, "unmapped addresses and byte strobes", test_unmapped_and_strobes);
-	CU_add_test(s, "64-bit counter snapshot", test_counter64_snapshot);
-	CU_add_test(s, "loopback over many ring laps", test_loopback_many_laps);
-	CU_add_test(s, "phase wait never consumes an unwritten record", test_phase_wait_never_consumes_unwritten);
-	CU_add_test(s, "unknown opcode answered with CMD_ERROR", test_unknown_opcode_answered);
-	CU_add_test(s, "frame summaries", test_frame_summaries);
-	CU_add_test(s, "backpressure drops summaries, never frames", test_backpressure_drops_summaries_not_frames);
-	CU_add_test(s, "DMA outside the window", test_dma_outside_window);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
 	tg_cm_free(cm);
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return rc;
 }

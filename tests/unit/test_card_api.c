@@ -4,10 +4,10 @@
  * transport is touched, a missing simulator is TG_ERR_NOENT, and the
  * generated register table is consistent with the header constants.
  */
-#include <CUnit/Basic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tg_cunit.h"
 #include "tickgate/card.h"
 
 static void test_open_arguments(void)
@@ -102,20 +102,14 @@ static void test_strerror(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned failures;
+	static const struct tg_cunit_test tests[] = {
+		{ "open refuses bad arguments", test_open_arguments },
+		{ "every call refuses a NULL card", test_null_card },
+		{ "default URI from the environment", test_default_uri },
+		{ "register table", test_register_table },
+		{ "every result code has a text", test_strerror },
+	};
+	int rc = tg_cunit_run("card_api", NULL, NULL, tests, TG_CUNIT_COUNT(tests));
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("card_api", NULL, NULL);
-	CU_add_test(s, "open refuses bad arguments", test_open_arguments);
-	CU_add_test(s, "every call refuses a NULL card", test_null_card);
-	CU_add_test(s, "default URI from the environment", test_default_uri);
-	CU_add_test(s, "register table", test_register_table);
-	CU_add_test(s, "every result code has a text", test_strerror);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return rc;
 }

@@ -4,12 +4,12 @@
  * (a half-written record is never consumed) and two threads moving
  * TG_TEST_RING_RECORDS records with no loss, duplication or reordering.
  */
-#include <CUnit/Basic.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tg_cunit.h"
 #include "tickgate/ring.h"
 
 #ifndef TG_TEST_RING_RECORDS
@@ -193,19 +193,13 @@ static void test_two_threads(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	unsigned failures;
+	static const struct tg_cunit_test tests[] = {
+		{ "argument checks", test_argument_checks },
+		{ "full, empty and wrap-around", test_full_empty_wrap },
+		{ "marker guards a half-written record", test_marker_guards_half_written },
+		{ "two threads, no loss, duplication or reordering", test_two_threads },
+	};
+	int rc = tg_cunit_run("ring", NULL, NULL, tests, TG_CUNIT_COUNT(tests));
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("ring", NULL, NULL);
-	CU_add_test(s, "argument checks", test_argument_checks);
-	CU_add_test(s, "full, empty and wrap-around", test_full_empty_wrap);
-	CU_add_test(s, "marker guards a half-written record", test_marker_guards_half_written);
-	CU_add_test(s, "two threads, no loss, duplication or reordering", test_two_threads);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return rc;
 }
