@@ -32,5 +32,6 @@ bool cli_is_help(const char *arg);
 int cmd_status(const struct cli *cli, int argc, char **argv);
 int cmd_regs(const struct cli *cli, int argc, char **argv);
 int cmd_loopback(const struct cli *cli, int argc, char **argv);
+int cmd_feed(const struct cli *cli, int argc, char **argv);
 
 #endif

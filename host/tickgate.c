@@ -23,6 +23,7 @@ static const struct {
 	{ "status", cmd_status, "identity, control state and counters of the card" },
 	{ "regs", cmd_regs, "dump, read or write card registers by name" },
 	{ "loopback", cmd_loopback, "round-trip commands through the card's rings and check them" },
+	{ "feed", cmd_feed, "decode market-data captures and ITCH files (stats, decode)" },
 };
 
 static void usage(FILE *f)

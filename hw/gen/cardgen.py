@@ -18,52 +18,16 @@ import json
 import os
 import sys
 
-import yaml
+from genlib import SpecError, load_yaml, spec_error, strip_lines, write_if_changed
 
 REG_ACCESS = ("const", "param", "rw", "ro", "counter64")
 FIELD_TYPES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8}
 
 
-class SpecError(Exception):
-    pass
-
-
-class LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping as '__line__'."""
-
-
-def _construct_mapping(loader, node):
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                           _construct_mapping)
-
-
-def strip_lines(obj):
-    if isinstance(obj, dict):
-        return {k: strip_lines(v) for k, v in obj.items() if k != "__line__"}
-    if isinstance(obj, list):
-        return [strip_lines(v) for v in obj]
-    return obj
-
-
 class Spec:
     def __init__(self, path):
         self.path = path
-        try:
-            with open(path, encoding="utf-8") as f:
-                self.doc = yaml.load(f, Loader=LineLoader)
-        except OSError as e:
-            raise SpecError(f"{path}: {e.strerror}")
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            line = mark.line + 1 if mark else 0
-            raise SpecError(f"{path}:{line}: YAML syntax: {getattr(e, 'problem', e)}")
-        if not isinstance(self.doc, dict):
-            raise SpecError(f"{path}:1: top level must be a mapping")
+        self.doc = load_yaml(path)
         canon = json.dumps(strip_lines(self.doc), sort_keys=True,
                            separators=(",", ":"))
         self.hash = int(hashlib.sha256(canon.encode()).hexdigest()[:8], 16)
@@ -72,8 +36,7 @@ class Spec:
     # -- validation ---------------------------------------------------------
 
     def err(self, node, what, msg):
-        line = node.get("__line__", 0) if isinstance(node, dict) else 0
-        raise SpecError(f"{self.path}:{line}: {what}: {msg}")
+        raise spec_error(self.path, node, what, msg)
 
     def need(self, node, key, what, kind=None):
         if not isinstance(node, dict) or key not in node:
@@ -272,19 +235,6 @@ def vport(f):
 def vname(r, f=None):
     base = "csr_" + r["name"].lower()
     return base if f is None else f"{base}_{f['name'].lower()}"
-
-
-def write_if_changed(path, text):
-    try:
-        with open(path, encoding="utf-8") as f:
-            if f.read() == text:
-                return
-    except OSError:
-        pass
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 # -- Verilog -----------------------------------------------------------------
