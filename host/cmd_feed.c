@@ -14,24 +14,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "feed_cli.h"
 #include "tickgate/feed.h"
 #include "tickgate/itch50.h"
 #include "tickgate/json.h"
 
-struct feed_opts {
-	const char *file;
-	const char *symbol;	/* decode: only this symbol */
-	bool json;
-	bool no_seq_check;
-};
-
-/* locate -> symbol, learned from every message that carries a stock field */
-struct symbols {
-	char name[65536][9];
-	uint64_t count[65536];
-};
-
-static const struct tg_itch_field *stock_field(const struct tg_itch_type *t)
+const struct tg_itch_field *feed_stock_field(const struct tg_itch_type *t)
 {
 	for (unsigned i = 0; i < t->n_fields; i++)
 		if (strcmp(t->fields[i].name, "stock") == 0)
@@ -39,10 +27,10 @@ static const struct tg_itch_field *stock_field(const struct tg_itch_type *t)
 	return NULL;
 }
 
-static void learn(struct symbols *s, const uint8_t *msg)
+void feed_learn(struct symbols *s, const uint8_t *msg)
 {
 	const struct tg_itch_type *t = tg_itch_type(msg[0]);
-	const struct tg_itch_field *f = t != NULL ? stock_field(t) : NULL;
+	const struct tg_itch_field *f = t != NULL ? feed_stock_field(t) : NULL;
 	uint16_t loc = tg_itch_locate(msg);
 
 	if (f != NULL && s->name[loc][0] == '\0')
@@ -50,7 +38,7 @@ static void learn(struct symbols *s, const uint8_t *msg)
 	s->count[loc]++;
 }
 
-static void symbol_of(const struct symbols *s, uint16_t loc, char out[16])
+void feed_symbol_of(const struct symbols *s, uint16_t loc, char out[16])
 {
 	if (s->name[loc][0] != '\0')
 		snprintf(out, 16, "%s", s->name[loc]);
@@ -58,7 +46,7 @@ static void symbol_of(const struct symbols *s, uint16_t loc, char out[16])
 		snprintf(out, 16, "#%u", loc);
 }
 
-static int run_file(struct tg_feed *feed, const struct feed_opts *o, const struct tg_feed_handlers *h)
+int feed_run_file(struct tg_feed *feed, const struct feed_opts *o, const struct tg_feed_handlers *h)
 {
 	struct tg_feed_config cfg = { .seq_check = !o->no_seq_check, .accept_all = true };
 	char err[512];
@@ -75,7 +63,7 @@ static int run_file(struct tg_feed *feed, const struct feed_opts *o, const struc
 
 static void stats_msg(void *ctx, const uint8_t *msg, size_t len, const struct tg_feed_meta *meta)
 {
-	learn(ctx, msg);
+	feed_learn(ctx, msg);
 }
 
 static int do_stats(const struct feed_opts *o)
@@ -90,7 +78,7 @@ static int do_stats(const struct feed_opts *o)
 
 	if (sym == NULL)
 		return CLI_EXIT_FAIL;
-	rc = run_file(&feed, o, &h);
+	rc = feed_run_file(&feed, o, &h);
 	if (rc != CLI_EXIT_OK) {
 		free(sym);
 		return rc;
@@ -123,7 +111,7 @@ static int do_stats(const struct feed_opts *o)
 		for (unsigned l = 0; l < 65536; l++) {
 			if (sym->count[l] == 0)
 				continue;
-			symbol_of(sym, (uint16_t)l, name);
+			feed_symbol_of(sym, (uint16_t)l, name);
 			tg_json_u64(&j, name, sym->count[l]);
 		}
 		tg_json_object_end(&j);
@@ -164,7 +152,7 @@ static int do_stats(const struct feed_opts *o)
 		for (unsigned l = 0; l < 65536; l++) {
 			if (sym->count[l] == 0)
 				continue;
-			symbol_of(sym, (uint16_t)l, name);
+			feed_symbol_of(sym, (uint16_t)l, name);
 			printf(" %s %" PRIu64, name, sym->count[l]);
 		}
 		printf("\ndropped   ");
@@ -192,8 +180,8 @@ static void decode_msg(void *vctx, const uint8_t *msg, size_t len, const struct 
 	const struct tg_itch_type *t = tg_itch_type(msg[0]);
 	char val[64], sym[16];
 
-	learn(c->sym, msg);
-	symbol_of(c->sym, tg_itch_locate(msg), sym);
+	feed_learn(c->sym, msg);
+	feed_symbol_of(c->sym, tg_itch_locate(msg), sym);
 	if (c->o->symbol != NULL && strcmp(sym, c->o->symbol) != 0)
 		return;
 	if (c->o->json) {
@@ -240,7 +228,7 @@ static int do_decode(const struct feed_opts *o)
 
 	if (c.sym == NULL)
 		return CLI_EXIT_FAIL;
-	rc = run_file(&feed, o, &h);
+	rc = feed_run_file(&feed, o, &h);
 	free(c.sym);
 	fflush(stdout);
 	return rc;
@@ -250,10 +238,20 @@ static void usage(FILE *f)
 {
 	fputs("usage: tickgate feed stats FILE [--json] [--no-seq-check]\n"
 	      "       tickgate feed decode FILE [--json] [--symbol S] [--no-seq-check]\n"
-	      "Decode market data with the C reference decoder. FILE is a pcap\n"
+	      "       tickgate feed book FILE --symbol S [--depth N] [--trades] [--json] [--no-seq-check]\n"
+	      "       tickgate feed topcap ITCHFILE OUT.pcap [--msgs-per-packet N] [--session S]\n"
+	      "Market data through the C reference decoder and book. FILE is a pcap\n"
 	      "(Ethernet/802.1Q/IPv4/UDP/MoldUDP64/ITCH 5.0) or a binary ITCH 5.0 file.\n\n"
-	      "  -j, --json          JSON (decode: one object per message)\n"
-	      "  -s, --symbol S      decode: only messages of symbol S\n"
+	      "  stats               totals, per type and symbol, gaps, drops by reason\n"
+	      "  decode              one line per message, every field\n"
+	      "  book                the BBO after every change; --depth N levels at the end\n"
+	      "  topcap              wrap a binary ITCH file into MoldUDP64/UDP/IPv4/Ethernet\n\n"
+	      "  -j, --json          JSON (decode, book: one object per line)\n"
+	      "  -s, --symbol S      decode: only symbol S; book: the instrument\n"
+	      "  -d, --depth N       book: print N levels per side at the end\n"
+	      "  -t, --trades        book: print trades too\n"
+	      "  -m, --msgs-per-packet N  topcap: messages per packet (default: fill 1500-byte IP)\n"
+	      "  -S, --session S     topcap: MoldUDP64 session, up to 10 characters\n"
 	      "  -n, --no-seq-check  capture-analysis mode: no MoldUDP64 sequencing, and\n"
 	      "                      zeroed IP checksums accepted (sanitized captures)\n",
 	      f);
@@ -264,38 +262,80 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "symbol", required_argument, NULL, 's' },
+		{ "depth", required_argument, NULL, 'd' },
+		{ "trades", no_argument, NULL, 't' },
+		{ "msgs-per-packet", required_argument, NULL, 'm' },
+		{ "session", required_argument, NULL, 'S' },
 		{ "no-seq-check", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct {
+		const char *name;
+		int (*run)(const struct feed_opts *o);
+		int nfiles;
+		const char *allowed;	/* options the action takes */
+	} actions[] = {
+		{ "stats", do_stats, 1, "jn" },
+		{ "decode", do_decode, 1, "jsn" },
+		{ "book", feed_book, 1, "jsdtn" },
+		{ "topcap", feed_topcap, 2, "mS" },
+	};
 	struct feed_opts o = { .json = cli->json };
-	const char *action;
-	int opt;
+	uint64_t v;
+	int opt, a = -1;
 
-	if (argc < 2 || cli_is_help(argv[1])) {
-		if (argc < 2)
-			return cli_usage_error("feed", "missing action: stats or decode");
+	if (argc < 2)
+		return cli_usage_error("feed", "missing action: stats, decode, book or topcap");
+	if (cli_is_help(argv[1])) {
 		usage(stdout);
 		return CLI_EXIT_OK;
 	}
-	action = argv[1];
-	if (strcmp(action, "stats") != 0 && strcmp(action, "decode") != 0)
-		return cli_usage_error("feed", "unknown action '%s': stats or decode", action);
-	optind = 1;
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (strcmp(argv[1], actions[i].name) == 0)
+			a = (int)i;
+	if (a < 0)
+		return cli_usage_error("feed", "unknown action '%s': stats, decode, book or topcap", argv[1]);
+	optind = 0;	/* 0, not 1: glibc re-reads the optstring (main used "+") */
 	opterr = 0;
-	while ((opt = getopt_long(argc - 1, argv + 1, ":js:nh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc - 1, argv + 1, ":js:d:tm:S:nh", opts, NULL)) != -1) {
+		if (opt == 'h') {
+			usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		if (opt == '?' || opt == ':')
+			return cli_bad_option("feed", argv + 1, opt);
+		if (strchr(actions[a].allowed, opt) == NULL)
+			return cli_usage_error("feed", "%s does not take option '%s'", actions[a].name,
+					       (argv + 1)[optind - 1]);
 		switch (opt) {
 		case 'j': o.json = true; break;
 		case 's': o.symbol = optarg; break;
+		case 'd':
+			if (!cli_parse_u64(optarg, 1000, &v) || v == 0)
+				return cli_usage_error("feed", "--depth: 1..1000: %s", optarg);
+			o.depth = (unsigned)v;
+			break;
+		case 't': o.trades = true; break;
+		case 'm':
+			if (!cli_parse_u64(optarg, 1000, &v) || v == 0)
+				return cli_usage_error("feed", "--msgs-per-packet: 1..1000: %s", optarg);
+			o.msgs_per_packet = (unsigned)v;
+			break;
+		case 'S':
+			if (strlen(optarg) == 0 || strlen(optarg) > 10)
+				return cli_usage_error("feed", "--session: 1 to 10 characters: %s", optarg);
+			o.session = optarg;
+			break;
 		case 'n': o.no_seq_check = true; break;
-		case 'h': usage(stdout); return CLI_EXIT_OK;
-		default: return cli_bad_option("feed", argv + 1, opt);
 		}
 	}
-	if (argc - 1 - optind != 1)
-		return cli_usage_error("feed", "%s takes exactly one FILE", action);
+	if (argc - 1 - optind != actions[a].nfiles)
+		return cli_usage_error("feed", "%s takes %s", actions[a].name,
+				       actions[a].nfiles == 1 ? "exactly one FILE" : "ITCHFILE OUT.pcap");
 	o.file = argv[1 + optind];
-	if (o.symbol != NULL && strcmp(action, "decode") != 0)
-		return cli_usage_error("feed", "--symbol is for decode");
-	return strcmp(action, "stats") == 0 ? do_stats(&o) : do_decode(&o);
+	o.out = actions[a].nfiles == 2 ? argv[2 + optind] : NULL;
+	if (strcmp(actions[a].name, "book") == 0 && o.symbol == NULL)
+		return cli_usage_error("feed", "book needs --symbol S");
+	return actions[a].run(&o);
 }

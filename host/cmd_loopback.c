@@ -36,7 +36,7 @@ int cmd_loopback(const struct cli *cli_in, int argc, char **argv)
 	struct tg_card *card;
 	int opt, rc;
 
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc re-reads the optstring (main used "+") */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":n:w:s:jh", opts, NULL)) != -1) {
 		switch (opt) {

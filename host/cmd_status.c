@@ -192,7 +192,7 @@ int cmd_status(const struct cli *cli_in, int argc, char **argv)
 	struct tg_card *card;
 	int opt, lines = 0, rc = TG_OK;
 
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc re-reads the optstring (main used "+") */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":wi:n:jh", opts, NULL)) != -1) {
 		switch (opt) {

@@ -9,7 +9,7 @@ set -euo pipefail
 TICKGATE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TICKGATE_PACKAGES=(
   gcc g++ pkg-config meson ninja-build python3 python3-yaml
-  verilator zlib1g-dev libpcap-dev libyaml-dev libcunit1-dev yosys
+  verilator zlib1g-dev libpcap-dev libyaml-dev libcunit1-dev yosys tshark
 )
 
 tg_log() { printf '==> %s\n' "$*" >&2; }
