@@ -35,6 +35,7 @@ static const char *const drop_names[TG_FEED_DROP_COUNT] = {
 	[TG_FEED_DROP_MOLD_SESSION] = "mold_session",
 	[TG_FEED_DROP_MOLD_DUPLICATE] = "mold_duplicate",
 	[TG_FEED_DROP_MSG_OVERRUN] = "msg_overrun",
+	[TG_FEED_DROP_MSG_RUNT] = "msg_runt",
 };
 
 const char *tg_feed_drop_name(enum tg_feed_drop reason)
@@ -84,9 +85,10 @@ static bool filter_pass(const struct tg_feed *f, uint32_t dst, uint16_t port)
 
 /*
  * Frame the message blocks of a packet; deliver those from index `skip` on.
- * *framed is the number of blocks framed; false when a block ran past the end.
+ * *framed is the number of blocks framed; the result is TG_FEED_DROP_COUNT
+ * when all were, else the reason the framing broke.
  */
-static bool frame_blocks(struct tg_feed *f, const uint8_t *p, size_t len, unsigned count, unsigned skip,
+static enum tg_feed_drop frame_blocks(struct tg_feed *f, const uint8_t *p, size_t len, unsigned count, unsigned skip,
 			 struct tg_feed_meta *meta, uint64_t first_seq, unsigned *framed)
 {
 	size_t off = 0;
@@ -94,11 +96,13 @@ static bool frame_blocks(struct tg_feed *f, const uint8_t *p, size_t len, unsign
 	*framed = 0;
 	for (unsigned i = 0; i < count; i++) {
 		if (off + 2 > len)
-			return false;
+			return TG_FEED_DROP_MSG_OVERRUN;
 		size_t blen = (size_t)tg_be(p + off, 2);
 
+		if (blen < TG_FEED_MIN_BLOCK)
+			return TG_FEED_DROP_MSG_RUNT;
 		if (off + 2 + blen > len)
-			return false;
+			return TG_FEED_DROP_MSG_OVERRUN;
 		*framed = i + 1;
 		const uint8_t *msg = p + off + 2;
 
@@ -107,9 +111,9 @@ static bool frame_blocks(struct tg_feed *f, const uint8_t *p, size_t len, unsign
 			f->stats.duplicate_messages++;
 			continue;
 		}
-		const struct tg_itch_type *t = blen > 0 ? tg_itch_type(msg[0]) : NULL;
+		const struct tg_itch_type *t = tg_itch_type(msg[0]);
 
-		if (blen == 0 || (t != NULL && t->length != blen)) {
+		if (t != NULL && t->length != blen) {
 			f->stats.bad_length++;
 			continue;
 		}
@@ -125,7 +129,7 @@ static bool frame_blocks(struct tg_feed *f, const uint8_t *p, size_t len, unsign
 	}
 	if (off < len)
 		f->stats.trailing_bytes++;
-	return true;
+	return TG_FEED_DROP_COUNT;
 }
 
 /* Returns true when the packet was parsed, false when it was dropped (counted). */
@@ -175,14 +179,14 @@ static bool mold_packet(struct tg_feed *f, const uint8_t *p, size_t len, struct 
 		return true;
 	}
 	unsigned framed;
-	bool whole = frame_blocks(f, p + MOLD_HDR, len - MOLD_HDR, count, skip, meta, seq, &framed);
+	enum tg_feed_drop broken = frame_blocks(f, p + MOLD_HDR, len - MOLD_HDR, count, skip, meta, seq, &framed);
 
 	/* On an overrun the blocks before it were delivered and the rest is lost:
 	 * sequencing advances past what was framed only, so a retransmission fills it. */
 	if (f->cfg.seq_check && seq + framed > f->next_seq)
 		f->next_seq = seq + framed;
-	if (!whole) {
-		drop(f, TG_FEED_DROP_MSG_OVERRUN);
+	if (broken != TG_FEED_DROP_COUNT) {
+		drop(f, broken);
 		return false;
 	}
 	return true;

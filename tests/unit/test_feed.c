@@ -374,6 +374,16 @@ static void test_framing_errors(void)
 	tg_feed_frame(&feed, f, len, 0);
 	CU_ASSERT_EQUAL(feed.stats.dropped[TG_FEED_DROP_MSG_OVERRUN], 2);
 	CU_ASSERT_EQUAL(rx.n, 9);
+	/* a block shorter than any ITCH message breaks the framing: the rest is dropped */
+	p = basic(12, "AAA");
+	len = build(f, &p);
+	put16(f + 18 + 28 + 20 + 2 + 36, 11);
+	tg_feed_frame(&feed, f, len, 0);
+	CU_ASSERT_EQUAL(feed.stats.dropped[TG_FEED_DROP_MSG_RUNT], 1);
+	CU_ASSERT_EQUAL(rx.n, 10);
+	put16(f + 18 + 28 + 20 + 2 + 36, 0);
+	tg_feed_frame(&feed, f, len, 0);
+	CU_ASSERT_EQUAL(feed.stats.dropped[TG_FEED_DROP_MSG_RUNT], 2);
 	balanced();
 }
 

@@ -8,9 +8,11 @@
  *     named reason (enum tg_feed_drop). frames == parsed + sum(dropped).
  *   - Inside a parsed MoldUDP64 packet each message block is delivered, or
  *     skipped and counted (unknown type, length not the specified one,
- *     already seen); a block that runs past the packet drops the rest of
- *     the packet (the frame counts as dropped, MSG_OVERRUN) after the
- *     blocks before it were delivered.
+ *     already seen); a block that runs past the packet (MSG_OVERRUN) or is
+ *     shorter than the shortest ITCH message (MSG_RUNT) breaks the framing:
+ *     the rest of the packet is dropped (the frame counts as dropped) after
+ *     the blocks before it were delivered. (With blocks of at least 12
+ *     bytes, an 8-byte datapath sees at most one block start per beat.)
  *   - With sequence checking on, the first packet sets the session and the
  *     next expected sequence number; packets of another session are
  *     dropped; a jump forward is a gap (reported, then followed); packets
@@ -32,6 +34,7 @@
 
 #define TG_FEED_FILTERS 8u
 #define TG_FEED_MAX_FRAME 1522u	/* 1500-byte IP + 802.1Q Ethernet header + FCS */
+#define TG_FEED_MIN_BLOCK 12u	/* the shortest ITCH 5.0 message */
 
 enum tg_feed_drop {
 	TG_FEED_DROP_RUNT,		/* too short for the Ethernet header */
@@ -48,6 +51,7 @@ enum tg_feed_drop {
 	TG_FEED_DROP_MOLD_SESSION,	/* another session than the one followed */
 	TG_FEED_DROP_MOLD_DUPLICATE,	/* every message already seen */
 	TG_FEED_DROP_MSG_OVERRUN,	/* a message block runs past the packet */
+	TG_FEED_DROP_MSG_RUNT,		/* a block shorter than any ITCH message (12 bytes) */
 	TG_FEED_DROP_COUNT
 };
 
