@@ -12,13 +12,11 @@ The spec is validated before anything is written; an error names the file,
 the line and the item, and the exit status is 1.
 """
 
-import argparse
 import hashlib
 import json
-import os
 import sys
 
-from genlib import SpecError, load_yaml, spec_error, strip_lines, write_if_changed
+from genlib import generator_main, load_yaml, spec_error, strip_lines
 
 REG_ACCESS = ("const", "param", "rw", "ro", "counter64")
 FIELD_TYPES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8}
@@ -733,20 +731,7 @@ OUTPUTS = {
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("spec", help="the contract specification (card.yaml)")
-    ap.add_argument("kind", choices=sorted(OUTPUTS), help="which outputs to write")
-    ap.add_argument("outdir", help="directory to write them into")
-    args = ap.parse_args(argv)
-    try:
-        spec = Spec(args.spec)
-    except SpecError as e:
-        print(f"cardgen: {e}", file=sys.stderr)
-        return 1
-    os.makedirs(args.outdir, exist_ok=True)
-    for name, fn in OUTPUTS[args.kind].items():
-        write_if_changed(os.path.join(args.outdir, name), fn(spec))
-    return 0
+    return generator_main(argv, "cardgen", __doc__.splitlines()[0], OUTPUTS, Spec)
 
 
 if __name__ == "__main__":

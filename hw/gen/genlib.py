@@ -64,3 +64,28 @@ def write_if_changed(path, text):
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
+
+
+def generator_main(argv, tool, description, outputs, load):
+    """Command line shared by the generators: SPEC KIND OUTDIR.
+
+    load(spec_path) validates the spec (raising SpecError) and returns what
+    the output functions in outputs[KIND] take.
+    """
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("spec", help="the specification (YAML)")
+    ap.add_argument("kind", choices=sorted(outputs), help="which outputs to write")
+    ap.add_argument("outdir", help="directory to write them into")
+    args = ap.parse_args(argv)
+    try:
+        spec = load(args.spec)
+    except SpecError as e:
+        print(f"{tool}: {e}", file=sys.stderr)
+        return 1
+    os.makedirs(args.outdir, exist_ok=True)
+    for name, fn in outputs[args.kind].items():
+        write_if_changed(os.path.join(args.outdir, name), fn(spec))
+    return 0

@@ -9,12 +9,10 @@ The spec is validated first: every message's fields must tile offsets
 11..length-1 exactly, kinds must match lengths, types and ids be unique.
 """
 
-import argparse
 import json
-import os
 import sys
 
-from genlib import SpecError, load_yaml, spec_error, write_if_changed
+from genlib import generator_main, load_yaml, spec_error
 
 HEADER = [("stock_locate", 1, 2, "u16"), ("tracking_number", 3, 2, "u16"), ("timestamp", 5, 6, "u48")]
 KIND_LEN = {"char": 1, "u16": 2, "u32": 4, "u48": 6, "u64": 8, "price4": 4, "price8": 8}
@@ -147,20 +145,7 @@ OUTPUTS = {
 
 
 def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("spec")
-    ap.add_argument("kind", choices=sorted(OUTPUTS))
-    ap.add_argument("outdir")
-    a = ap.parse_args(argv)
-    try:
-        msgs = load(a.spec)
-    except SpecError as e:
-        print(f"itchgen: {e}", file=sys.stderr)
-        return 1
-    os.makedirs(a.outdir, exist_ok=True)
-    for name, fn in OUTPUTS[a.kind].items():
-        write_if_changed(os.path.join(a.outdir, name), fn(msgs))
-    return 0
+    return generator_main(argv, "itchgen", __doc__.splitlines()[0], OUTPUTS, load)
 
 
 if __name__ == "__main__":
