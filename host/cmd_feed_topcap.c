@@ -14,26 +14,20 @@
 
 #include "cli.h"
 #include "feed_cli.h"
-
-#define MAX_UDP_PAYLOAD 1472u	/* 1500-byte IP packet */
-#define MOLD_HDR 20u
-#define FRAME_HDR (14u + 20u + 8u)
+#include "tickgate/mold_frame.h"
 
 struct topcap {
 	FILE *out;
 	const struct feed_opts *o;
-	uint8_t session[10];
+	struct tg_mold_frame_params fp;
 	uint64_t next_seq;
-	uint8_t blocks[MAX_UDP_PAYLOAD];
+	uint8_t blocks[TG_MOLD_MAX_PAYLOAD];
 	size_t used;
 	unsigned count;
 	uint64_t first_ts;
-	uint16_t ip_id;
 	uint64_t frames;
 	bool write_error;
 };
-
-static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 
 static void put32le(uint8_t *p, uint32_t v)
 {
@@ -43,40 +37,18 @@ static void put32le(uint8_t *p, uint32_t v)
 
 static void flush(struct topcap *t)
 {
-	uint8_t f[FRAME_HDR + MOLD_HDR + MAX_UDP_PAYLOAD], rec[16];
-	uint8_t *ip = f + 14, *udp = ip + 20, *mold = udp + 8;
-	size_t len = FRAME_HDR + MOLD_HDR + t->used;
-	uint32_t sum = 0;
+	uint8_t f[TG_MOLD_FRAME_HDR + TG_MOLD_MAX_PAYLOAD], rec[16];
+	size_t len;
 
 	if (t->count == 0)
 		return;
-	memcpy(f, "\x01\x00\x5e\x36\x0c\x6f\x02\x00\x00\x00\x00\x01\x08\x00", 14);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, (unsigned)(20 + 8 + MOLD_HDR + t->used));
-	put16(ip + 4, t->ip_id++);
-	ip[8] = 32;
-	ip[9] = 17;
-	memcpy(ip + 12, "\x0a\x00\x00\x01\xe9\x36\x0c\x6f", 8);
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)ip[i] << 8 | ip[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(ip + 10, ~sum & 0xffff);
-	put16(udp, 26400);
-	put16(udp + 2, 26477);
-	put16(udp + 4, (unsigned)(8 + MOLD_HDR + t->used));
-	put16(udp + 6, 0);	/* no UDP checksum, as IPv4 allows */
-	memcpy(mold, t->session, 10);
-	for (int i = 0; i < 8; i++)
-		mold[10 + i] = (uint8_t)(t->next_seq >> (56 - 8 * i));
-	put16(mold + 18, t->count);
-	memcpy(mold + MOLD_HDR, t->blocks, t->used);
+	len = tg_mold_frame(f, sizeof(f), &t->fp, t->next_seq, (uint16_t)t->count, t->blocks, t->used);
+	t->fp.ip_id++;
 	put32le(rec, (uint32_t)(t->first_ts / 1000000000u));
 	put32le(rec + 4, (uint32_t)(t->first_ts % 1000000000u));
 	put32le(rec + 8, (uint32_t)len);
 	put32le(rec + 12, (uint32_t)len);
-	if (fwrite(rec, 1, 16, t->out) != 16 || fwrite(f, 1, len, t->out) != len)
+	if (len == 0 || fwrite(rec, 1, 16, t->out) != 16 || fwrite(f, 1, len, t->out) != len)
 		t->write_error = true;
 	t->frames++;
 	t->next_seq += t->count;
@@ -88,12 +60,13 @@ static void on_msg(void *ctx, const uint8_t *msg, size_t len, const struct tg_fe
 {
 	struct topcap *t = ctx;
 
-	if (t->used + 2 + len > MAX_UDP_PAYLOAD - MOLD_HDR ||
+	if (t->used + 2 + len > TG_MOLD_MAX_PAYLOAD - TG_MOLD_HDR ||
 	    (t->o->msgs_per_packet && t->count == t->o->msgs_per_packet))
 		flush(t);
 	if (t->count == 0)
 		t->first_ts = tg_itch_timestamp(msg);
-	put16(t->blocks + t->used, (unsigned)len);
+	t->blocks[t->used] = (uint8_t)(len >> 8);
+	t->blocks[t->used + 1] = (uint8_t)len;
 	memcpy(t->blocks + t->used + 2, msg, len);
 	t->used += 2 + len;
 	t->count++;
@@ -112,8 +85,7 @@ int feed_topcap(const struct feed_opts *o)
 
 	if (tg_feed_is_pcap(o->file))
 		return cli_usage_error("feed", "topcap reads a binary ITCH file, and %s is a pcap", o->file);
-	memset(t.session, ' ', sizeof(t.session));
-	memcpy(t.session, session, strlen(session));
+	tg_mold_frame_defaults(&t.fp, session);
 	t.out = fopen(o->out, "wb");
 	if (t.out == NULL) {
 		cli_error("%s: %s", o->out, strerror(errno));

@@ -37,6 +37,8 @@ struct tg_card_model {
 	unsigned net_head;	/* frame being fed */
 	unsigned net_count;
 	uint32_t net_off;	/* bytes of the head frame already fed */
+
+	uint64_t reset_release;	/* stats.cycles of the first cycle out of reset */
 };
 
 /* pointer for bus address [addr, addr+len) or NULL when outside the window */
@@ -179,6 +181,9 @@ static void cycle(struct tg_card_model *cm)
 	}
 	if (io->net_tvalid && io->net_tready) {
 		active = true;
+		if (cm->cfg.net_beat != NULL)
+			cm->cfg.net_beat(cm->cfg.net_beat_ctx, cm->stats.cycles - 1 - cm->reset_release, cm->net_off,
+					 (unsigned)__builtin_popcount(io->net_tkeep), io->net_tlast);
 		advance_net(cm);
 	}
 	if (active || io->axil_awvalid || io->axil_arvalid || io->axil_bvalid || io->axil_rvalid)
@@ -219,6 +224,7 @@ void tg_cm_reset(struct tg_card_model *cm)
 	cm->io.rst = 1;
 	tg_cm_run(cm, 4);
 	cm->io.rst = 0;
+	cm->reset_release = cm->stats.cycles;
 	tg_cm_run(cm, 1);
 }
 

@@ -30,6 +30,10 @@ struct tg_cm_config {
 	size_t mem_bytes;
 	uint64_t bus_base;	/* bus address of mem[0] */
 	const char *fst_path;	/* waveform file, or NULL */
+	/* called for every network beat the core takes, with the core's cycle
+	 * counter (UPTIME) of that beat; frame_off is the beat's first byte */
+	void (*net_beat)(void *ctx, uint64_t core_cycle, uint32_t frame_off, unsigned bytes, bool last);
+	void *net_beat_ctx;
 };
 
 struct tg_cm_stats {

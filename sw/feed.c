@@ -84,25 +84,32 @@ static bool filter_pass(const struct tg_feed *f, uint32_t dst, uint16_t port)
 }
 
 /*
- * Frame the message blocks of a packet; deliver those from index `skip` on.
- * *framed is the number of blocks framed; the result is TG_FEED_DROP_COUNT
- * when all were, else the reason the framing broke.
+ * Frame the message blocks of a packet: plen bytes by the UDP length, of
+ * which avail are in the frame (a truncated frame has fewer). Deliver the
+ * blocks from index `skip` on. *framed is the number of blocks framed; the
+ * result is TG_FEED_DROP_COUNT when all were, else the reason the framing
+ * broke (IP_TRUNCATED when the frame ended first).
  */
-static enum tg_feed_drop frame_blocks(struct tg_feed *f, const uint8_t *p, size_t len, unsigned count, unsigned skip,
-			 struct tg_feed_meta *meta, uint64_t first_seq, unsigned *framed)
+static enum tg_feed_drop frame_blocks(struct tg_feed *f, const uint8_t *p, size_t plen, size_t avail,
+				      unsigned count, unsigned skip, struct tg_feed_meta *meta, uint64_t first_seq,
+				      unsigned *framed)
 {
 	size_t off = 0;
 
 	*framed = 0;
 	for (unsigned i = 0; i < count; i++) {
-		if (off + 2 > len)
+		if (off + 2 > plen)
 			return TG_FEED_DROP_MSG_OVERRUN;
+		if (off + 2 > avail)
+			return TG_FEED_DROP_IP_TRUNCATED;
 		size_t blen = (size_t)tg_be(p + off, 2);
 
 		if (blen < TG_FEED_MIN_BLOCK)
 			return TG_FEED_DROP_MSG_RUNT;
-		if (off + 2 + blen > len)
+		if (off + 2 + blen > plen)
 			return TG_FEED_DROP_MSG_OVERRUN;
+		if (off + 2 + blen > avail)
+			return TG_FEED_DROP_IP_TRUNCATED;
 		*framed = i + 1;
 		const uint8_t *msg = p + off + 2;
 
@@ -127,21 +134,26 @@ static enum tg_feed_drop frame_blocks(struct tg_feed *f, const uint8_t *p, size_
 		if (f->h.message != NULL)
 			f->h.message(f->h.ctx, msg, blen, meta);
 	}
-	if (off < len)
+	if (off < plen)
 		f->stats.trailing_bytes++;
 	return TG_FEED_DROP_COUNT;
 }
 
-/* Returns true when the packet was parsed, false when it was dropped (counted). */
-static bool mold_packet(struct tg_feed *f, const uint8_t *p, size_t len, struct tg_feed_meta *meta)
+/*
+ * One MoldUDP64 packet: len bytes by the UDP length, avail of them present.
+ * Returns TG_FEED_DROP_COUNT when the packet was taken and fully framed,
+ * else the drop reason (the caller counts it).
+ */
+static enum tg_feed_drop mold_packet(struct tg_feed *f, const uint8_t *p, size_t len, size_t avail,
+				     struct tg_feed_meta *meta)
 {
 	uint64_t seq;
 	unsigned count, skip = 0;
 
-	if (len < MOLD_HDR) {
-		drop(f, TG_FEED_DROP_MOLD_SHORT);
-		return false;
-	}
+	if (len < MOLD_HDR)
+		return TG_FEED_DROP_MOLD_SHORT;
+	if (avail < MOLD_HDR)
+		return TG_FEED_DROP_IP_TRUNCATED;
 	memcpy(meta->session, p, 10);
 	seq = tg_be(p + 10, 8);
 	count = (unsigned)tg_be(p + 18, 2);
@@ -151,8 +163,7 @@ static bool mold_packet(struct tg_feed *f, const uint8_t *p, size_t len, struct 
 			f->have_session = true;
 			f->next_seq = seq;
 		} else if (memcmp(f->session, p, 10) != 0) {
-			drop(f, TG_FEED_DROP_MOLD_SESSION);
-			return false;
+			return TG_FEED_DROP_MOLD_SESSION;
 		}
 		if (seq > f->next_seq) {
 			f->stats.gaps++;
@@ -162,116 +173,128 @@ static bool mold_packet(struct tg_feed *f, const uint8_t *p, size_t len, struct 
 			f->next_seq = seq;
 		}
 		if (count != 0 && count != MOLD_END_OF_SESSION) {
-			if (seq + count <= f->next_seq) {
-				drop(f, TG_FEED_DROP_MOLD_DUPLICATE);
-				return false;
-			}
+			if (seq + count <= f->next_seq)
+				return TG_FEED_DROP_MOLD_DUPLICATE;
 			skip = (unsigned)(f->next_seq - seq);
 		}
 	}
 	f->stats.packets++;
 	if (count == 0) {
 		f->stats.heartbeats++;
-		return true;
+		return TG_FEED_DROP_COUNT;
 	}
 	if (count == MOLD_END_OF_SESSION) {
 		f->stats.end_of_session++;
-		return true;
+		return TG_FEED_DROP_COUNT;
 	}
 	unsigned framed;
-	enum tg_feed_drop broken = frame_blocks(f, p + MOLD_HDR, len - MOLD_HDR, count, skip, meta, seq, &framed);
+	enum tg_feed_drop broken = frame_blocks(f, p + MOLD_HDR, len - MOLD_HDR, avail - MOLD_HDR, count, skip,
+						meta, seq, &framed);
 
-	/* On an overrun the blocks before it were delivered and the rest is lost:
+	/* On a break the blocks before it were delivered and the rest is lost:
 	 * sequencing advances past what was framed only, so a retransmission fills it. */
 	if (f->cfg.seq_check && seq + framed > f->next_seq)
 		f->next_seq = seq + framed;
-	if (broken != TG_FEED_DROP_COUNT) {
-		drop(f, broken);
-		return false;
-	}
-	return true;
+	return broken;
 }
 
 void tg_feed_mold_packet(struct tg_feed *f, const uint8_t *p, size_t len, struct tg_feed_meta *meta)
 {
+	enum tg_feed_drop r;
+
 	f->stats.frames++;
-	if (mold_packet(f, p, len, meta))
+	r = mold_packet(f, p, len, len, meta);
+	if (r == TG_FEED_DROP_COUNT)
 		f->stats.parsed++;
+	else
+		drop(f, r);
 }
 
-static bool frame(struct tg_feed *f, const uint8_t *fr, size_t len, struct tg_feed_meta *meta)
+/*
+ * The headers, checked in the order their bytes arrive (what the card can
+ * decide before the first message block). Returns TG_FEED_DROP_COUNT when
+ * they pass and sets the UDP payload bounds.
+ */
+static enum tg_feed_drop headers(struct tg_feed *f, const uint8_t *fr, size_t len, struct tg_feed_meta *meta,
+				 size_t *udp_pay, size_t *udp_pay_len, size_t *ip_end)
 {
 	size_t l2 = ETH_HDR;
 	unsigned ethertype;
 
-	if (len > TG_FEED_MAX_FRAME) {
-		drop(f, TG_FEED_DROP_JUMBO);
-		return false;
-	}
-	if (len < ETH_HDR) {
-		drop(f, TG_FEED_DROP_RUNT);
-		return false;
-	}
+	if (len < ETH_HDR)
+		return TG_FEED_DROP_RUNT;
 	ethertype = (unsigned)tg_be(fr + 12, 2);
 	if (ethertype == ETHERTYPE_VLAN) {
-		if (len < ETH_HDR + VLAN_TAG) {
-			drop(f, TG_FEED_DROP_RUNT);
-			return false;
-		}
+		if (len < ETH_HDR + VLAN_TAG)
+			return TG_FEED_DROP_RUNT;
 		ethertype = (unsigned)tg_be(fr + 16, 2);
 		l2 += VLAN_TAG;
 	}
-	if (ethertype != ETHERTYPE_IPV4) {
-		drop(f, TG_FEED_DROP_NOT_IPV4);
-		return false;
-	}
+	if (ethertype != ETHERTYPE_IPV4)
+		return TG_FEED_DROP_NOT_IPV4;
 	const uint8_t *ip = fr + l2;
 	size_t avail = len - l2;
 
-	if (avail < 20 || (ip[0] >> 4) != 4 || (ip[0] & 15) < 5) {
-		drop(f, TG_FEED_DROP_IP_HEADER);
-		return false;
-	}
+	if (avail < 20 || (ip[0] >> 4) != 4 || (ip[0] & 15) < 5)
+		return TG_FEED_DROP_IP_HEADER;
 	size_t ihl = (size_t)(ip[0] & 15) * 4;
 	size_t total = (size_t)tg_be(ip + 2, 2);
 
-	if (total < ihl) {
-		drop(f, TG_FEED_DROP_IP_HEADER);
-		return false;
-	}
-	if (ihl > avail || total > avail) {
-		drop(f, TG_FEED_DROP_IP_TRUNCATED);
-		return false;
-	}
+	if (total < ihl)
+		return TG_FEED_DROP_IP_HEADER;
+	if (l2 + total > TG_FEED_MAX_FRAME)	/* cannot fit in a frame */
+		return TG_FEED_DROP_JUMBO;
+	if (ihl > avail)
+		return TG_FEED_DROP_IP_TRUNCATED;
 	uint16_t stored = (uint16_t)tg_be(ip + 10, 2);
 
-	if (ip_checksum(ip, ihl) != 0 && !(stored == 0 && !f->cfg.seq_check && f->cfg.accept_all)) {
-		drop(f, TG_FEED_DROP_IP_CHECKSUM);
-		return false;
-	}
-	if ((tg_be(ip + 6, 2) & 0x3fff) != 0) {	/* MF flag or a fragment offset */
-		drop(f, TG_FEED_DROP_IP_FRAGMENT);
-		return false;
-	}
-	if (ip[9] != IPPROTO_UDP_) {
-		drop(f, TG_FEED_DROP_NOT_UDP);
-		return false;
-	}
-	const uint8_t *udp = ip + ihl;
+	if (ip_checksum(ip, ihl) != 0 && !(stored == 0 && !f->cfg.seq_check && f->cfg.accept_all))
+		return TG_FEED_DROP_IP_CHECKSUM;
+	if ((tg_be(ip + 6, 2) & 0x3fff) != 0)	/* MF flag or a fragment offset */
+		return TG_FEED_DROP_IP_FRAGMENT;
+	if (ip[9] != IPPROTO_UDP_)
+		return TG_FEED_DROP_NOT_UDP;
 	size_t ip_payload = total - ihl;
-	size_t ulen = ip_payload >= UDP_HDR ? (size_t)tg_be(udp + 4, 2) : 0;
 
-	if (ip_payload < UDP_HDR || ulen < UDP_HDR || ulen > ip_payload) {
-		drop(f, TG_FEED_DROP_UDP_LENGTH);
-		return false;
-	}
+	if (ip_payload < UDP_HDR)
+		return TG_FEED_DROP_UDP_LENGTH;
+	if (ihl + UDP_HDR > avail)
+		return TG_FEED_DROP_IP_TRUNCATED;
+	const uint8_t *udp = ip + ihl;
+	size_t ulen = (size_t)tg_be(udp + 4, 2);
+
+	if (ulen < UDP_HDR || ulen > ip_payload)
+		return TG_FEED_DROP_UDP_LENGTH;
 	meta->ip_dst = (uint32_t)tg_be(ip + 16, 4);
 	meta->udp_dport = (uint16_t)tg_be(udp + 2, 2);
-	if (!filter_pass(f, meta->ip_dst, meta->udp_dport)) {
-		drop(f, TG_FEED_DROP_UDP_FILTER);
-		return false;
-	}
-	return mold_packet(f, udp + UDP_HDR, ulen - UDP_HDR, meta);
+	if (!filter_pass(f, meta->ip_dst, meta->udp_dport))
+		return TG_FEED_DROP_UDP_FILTER;
+	*udp_pay = l2 + ihl + UDP_HDR;
+	*udp_pay_len = ulen - UDP_HDR;
+	*ip_end = l2 + total;
+	return TG_FEED_DROP_COUNT;
+}
+
+/*
+ * Cut-through, as the card: headers first; then the blocks, each delivered
+ * as soon as it is complete; then what only the frame's end tells (a frame
+ * shorter than its IP length, or longer than the maximum).
+ */
+static enum tg_feed_drop frame(struct tg_feed *f, const uint8_t *fr, size_t len, struct tg_feed_meta *meta)
+{
+	size_t pay = 0, pay_len = 0, ip_end = 0;
+	enum tg_feed_drop r = headers(f, fr, len, meta, &pay, &pay_len, &ip_end);
+
+	if (r != TG_FEED_DROP_COUNT)
+		return r;
+	r = mold_packet(f, fr + pay, pay_len, len - pay, meta);
+	if (r != TG_FEED_DROP_COUNT)
+		return r;
+	if (ip_end > len)
+		return TG_FEED_DROP_IP_TRUNCATED;
+	if (len > TG_FEED_MAX_FRAME)
+		return TG_FEED_DROP_JUMBO;
+	return TG_FEED_DROP_COUNT;
 }
 
 void tg_feed_frame(struct tg_feed *f, const uint8_t *fr, size_t len, uint64_t ts_ns)
@@ -282,8 +305,12 @@ void tg_feed_frame(struct tg_feed *f, const uint8_t *fr, size_t len, uint64_t ts
 	f->stats.frames++;
 	meta.frame_no = f->stats.frames;
 	meta.ts_ns = ts_ns;
-	if (frame(f, fr, len, &meta))
+	enum tg_feed_drop r = frame(f, fr, len, &meta);
+
+	if (r == TG_FEED_DROP_COUNT)
 		f->stats.parsed++;
+	else
+		drop(f, r);
 }
 
 bool tg_feed_is_pcap(const char *path)

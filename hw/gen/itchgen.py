@@ -134,6 +134,18 @@ def gen_verilog(msgs):
     L.append("        default: tg_itch_len = 8'd0;")
     L.append("    endcase")
     L.append("endfunction")
+    L.append("")
+    L.append(f"localparam integer TG_ITCH_TYPES = {len(msgs)};")
+    L.append("// Compact index of a message type: 1..TG_ITCH_TYPES in spec order, 0 when unknown.")
+    iw = len(msgs).bit_length()
+    L.append(f"localparam integer TG_ITCH_INDEX_W = {iw};")
+    L.append(f"function automatic [{iw - 1}:0] tg_itch_index(input [7:0] t);")
+    L.append("    case (t)")
+    for i, m in enumerate(msgs):
+        L.append(f"        8'h{ord(m['type']):02x}: tg_itch_index = {iw}'d{i + 1};")
+    L.append(f"        default: tg_itch_index = {iw}'d0;")
+    L.append("    endcase")
+    L.append("endfunction")
     L.append("/* verilator lint_on UNUSEDPARAM */")
     return "\n".join(L) + "\n"
 

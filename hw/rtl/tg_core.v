@@ -14,7 +14,9 @@ module tg_core #
     // Value reported by the BUILD_ID register
     parameter [31:0] BUILD_ID = 32'd0,
     // log2 of the frame-summary event queue depth
-    parameter RX_EVT_FIFO_LOG2 = 5
+    parameter RX_EVT_FIFO_LOG2 = 5,
+    // log2 of the feed event queue depth
+    parameter FEED_EVT_FIFO_LOG2 = 6
 )
 (
     input  wire          clk,
@@ -67,6 +69,8 @@ module tg_core #
     output wire          s_axis_net_tready
 );
 
+localparam FEED_FILTERS = 8;  // the register map has eight filter entries
+
 reg [63:0] cycle_reg = 64'd0;
 reg [63:0] h2c_records_reg = 64'd0;
 reg [63:0] c2h_records_reg = 64'd0;
@@ -80,6 +84,15 @@ wire [31:0] h2c_prod, h2c_cons, c2h_prod, c2h_cons;
 wire h2c_busy, c2h_full;
 wire h2c_record_pulse, h2c_phase_wait_pulse, c2h_record_pulse, cmd_error_pulse;
 wire [63:0] rx_frames, rx_bytes, rx_events_dropped;
+wire feed_seq_check, feed_accept_all, feed_msg_events, feed_seq_reset_go, feed_seq_reset_wr;
+wire [7:0] feed_type_sel;
+wire [FEED_FILTERS*32-1:0] feed_filter_addr;
+wire [FEED_FILTERS*16-1:0] feed_filter_port;
+wire [FEED_FILTERS-1:0] feed_filter_valid;
+wire [63:0] feed_parsed, feed_packets, feed_heartbeats, feed_end_of_session, feed_messages;
+wire [63:0] feed_unknown_type, feed_bad_length, feed_duplicate_messages, feed_gaps, feed_gap_messages;
+wire [63:0] feed_events_dropped, feed_type_count;
+wire [15*64-1:0] feed_dropped;
 
 /* verilator lint_off PINCONNECTEMPTY */
 tg_csr_regs #(
@@ -122,6 +135,36 @@ csr_inst (
     .csr_c2h_base_hi_addr(c2h_base_hi),
     .csr_c2h_size_log2(c2h_size_log2),
     .csr_c2h_cons_index(c2h_cons),
+    .csr_feed_control_seq_check(feed_seq_check),
+    .csr_feed_control_accept_all(feed_accept_all),
+    .csr_feed_control_msg_events(feed_msg_events),
+    .csr_feed_seq_reset_go(feed_seq_reset_go),
+    .csr_feed_seq_reset_wr(feed_seq_reset_wr),
+    .csr_feed_type_sel_type(feed_type_sel),
+    .csr_feed_filter0_addr_addr(feed_filter_addr[0*32 +: 32]),
+    .csr_feed_filter0_port_port(feed_filter_port[0*16 +: 16]),
+    .csr_feed_filter0_port_valid(feed_filter_valid[0]),
+    .csr_feed_filter1_addr_addr(feed_filter_addr[1*32 +: 32]),
+    .csr_feed_filter1_port_port(feed_filter_port[1*16 +: 16]),
+    .csr_feed_filter1_port_valid(feed_filter_valid[1]),
+    .csr_feed_filter2_addr_addr(feed_filter_addr[2*32 +: 32]),
+    .csr_feed_filter2_port_port(feed_filter_port[2*16 +: 16]),
+    .csr_feed_filter2_port_valid(feed_filter_valid[2]),
+    .csr_feed_filter3_addr_addr(feed_filter_addr[3*32 +: 32]),
+    .csr_feed_filter3_port_port(feed_filter_port[3*16 +: 16]),
+    .csr_feed_filter3_port_valid(feed_filter_valid[3]),
+    .csr_feed_filter4_addr_addr(feed_filter_addr[4*32 +: 32]),
+    .csr_feed_filter4_port_port(feed_filter_port[4*16 +: 16]),
+    .csr_feed_filter4_port_valid(feed_filter_valid[4]),
+    .csr_feed_filter5_addr_addr(feed_filter_addr[5*32 +: 32]),
+    .csr_feed_filter5_port_port(feed_filter_port[5*16 +: 16]),
+    .csr_feed_filter5_port_valid(feed_filter_valid[5]),
+    .csr_feed_filter6_addr_addr(feed_filter_addr[6*32 +: 32]),
+    .csr_feed_filter6_port_port(feed_filter_port[6*16 +: 16]),
+    .csr_feed_filter6_port_valid(feed_filter_valid[6]),
+    .csr_feed_filter7_addr_addr(feed_filter_addr[7*32 +: 32]),
+    .csr_feed_filter7_port_port(feed_filter_port[7*16 +: 16]),
+    .csr_feed_filter7_port_valid(feed_filter_valid[7]),
     .csr_status_enabled(control_enable),
     .csr_status_killed(control_kill),
     .csr_status_h2c_running(control_h2c_en),
@@ -137,7 +180,34 @@ csr_inst (
     .csr_h2c_records(h2c_records_reg),
     .csr_c2h_records(c2h_records_reg),
     .csr_h2c_phase_waits(h2c_phase_waits_reg),
-    .csr_cmd_errors(cmd_errors_reg)
+    .csr_cmd_errors(cmd_errors_reg),
+    .csr_feed_parsed(feed_parsed),
+    .csr_feed_drop_runt(feed_dropped[0*64 +: 64]),
+    .csr_feed_drop_jumbo(feed_dropped[1*64 +: 64]),
+    .csr_feed_drop_not_ipv4(feed_dropped[2*64 +: 64]),
+    .csr_feed_drop_ip_header(feed_dropped[3*64 +: 64]),
+    .csr_feed_drop_ip_truncated(feed_dropped[4*64 +: 64]),
+    .csr_feed_drop_ip_checksum(feed_dropped[5*64 +: 64]),
+    .csr_feed_drop_ip_fragment(feed_dropped[6*64 +: 64]),
+    .csr_feed_drop_not_udp(feed_dropped[7*64 +: 64]),
+    .csr_feed_drop_udp_length(feed_dropped[8*64 +: 64]),
+    .csr_feed_drop_udp_filter(feed_dropped[9*64 +: 64]),
+    .csr_feed_drop_mold_short(feed_dropped[10*64 +: 64]),
+    .csr_feed_drop_mold_session(feed_dropped[11*64 +: 64]),
+    .csr_feed_drop_mold_duplicate(feed_dropped[12*64 +: 64]),
+    .csr_feed_drop_msg_overrun(feed_dropped[13*64 +: 64]),
+    .csr_feed_drop_msg_runt(feed_dropped[14*64 +: 64]),
+    .csr_feed_packets(feed_packets),
+    .csr_feed_heartbeats(feed_heartbeats),
+    .csr_feed_end_of_session(feed_end_of_session),
+    .csr_feed_messages(feed_messages),
+    .csr_feed_unknown_type(feed_unknown_type),
+    .csr_feed_bad_length(feed_bad_length),
+    .csr_feed_duplicate_messages(feed_duplicate_messages),
+    .csr_feed_gaps(feed_gaps),
+    .csr_feed_gap_messages(feed_gap_messages),
+    .csr_feed_events_dropped(feed_events_dropped),
+    .csr_feed_type_count(feed_type_count)
 );
 /* verilator lint_on PINCONNECTEMPTY */
 
@@ -236,9 +306,90 @@ rxq_inst (
     .m_axis_tready(rxq_tready)
 );
 
-// events -> C2H ring
-wire [511:0] evt_tdata;
-wire evt_tvalid, evt_tready;
+// market-data feed -> feed event queue
+wire [511:0] feed_evt_tdata, feedq_tdata;
+wire feed_evt_tvalid, feed_evt_tready, feedq_tvalid, feedq_tready;
+
+/* verilator lint_off PINCONNECTEMPTY */
+tg_feed #(
+    .FILTERS(FEED_FILTERS)
+)
+feed_inst (
+    .clk(clk),
+    .rst(rst),
+    .cycle(cycle_reg),
+    .cfg_seq_check(feed_seq_check),
+    .cfg_accept_all(feed_accept_all),
+    .cfg_msg_events(feed_msg_events),
+    .cfg_filter_addr(feed_filter_addr),
+    .cfg_filter_port(feed_filter_port),
+    .cfg_filter_valid(feed_filter_valid),
+    .seq_reset(feed_seq_reset_wr && feed_seq_reset_go),
+    .type_sel(feed_type_sel),
+    .s_axis_tdata(s_axis_net_tdata),
+    .s_axis_tkeep(s_axis_net_tkeep),
+    .s_axis_tlast(s_axis_net_tlast),
+    .s_axis_tvalid(s_axis_net_tvalid),
+    // the order book attaches here
+    .msg_valid(),
+    .msg_data(),
+    .msg_len(),
+    .msg_seq(),
+    .m_axis_evt_tdata(feed_evt_tdata),
+    .m_axis_evt_tvalid(feed_evt_tvalid),
+    .m_axis_evt_tready(feed_evt_tready),
+    .parsed(feed_parsed),
+    .dropped(feed_dropped),
+    .packets(feed_packets),
+    .heartbeats(feed_heartbeats),
+    .end_of_session(feed_end_of_session),
+    .messages(feed_messages),
+    .unknown_type(feed_unknown_type),
+    .bad_length(feed_bad_length),
+    .duplicate_messages(feed_duplicate_messages),
+    .gaps(feed_gaps),
+    .gap_messages(feed_gap_messages),
+    .events_dropped(feed_events_dropped),
+    .type_count(feed_type_count)
+);
+/* verilator lint_on PINCONNECTEMPTY */
+
+tg_rec_fifo #(
+    .DATA_WIDTH(512),
+    .DEPTH_LOG2(FEED_EVT_FIFO_LOG2)
+)
+feedq_inst (
+    .clk(clk),
+    .rst(rst),
+    .s_axis_tdata(feed_evt_tdata),
+    .s_axis_tvalid(feed_evt_tvalid),
+    .s_axis_tready(feed_evt_tready),
+    .m_axis_tdata(feedq_tdata),
+    .m_axis_tvalid(feedq_tvalid),
+    .m_axis_tready(feedq_tready)
+);
+
+// events -> C2H ring: command answers, frame summaries and feed events,
+// round robin at each of two stages
+wire [511:0] net_evt_tdata, evt_tdata;
+wire net_evt_tvalid, net_evt_tready, evt_tvalid, evt_tready;
+
+tg_rec_arb #(
+    .DATA_WIDTH(512)
+)
+net_arb_inst (
+    .clk(clk),
+    .rst(rst),
+    .s0_axis_tdata(feedq_tdata),
+    .s0_axis_tvalid(feedq_tvalid),
+    .s0_axis_tready(feedq_tready),
+    .s1_axis_tdata(rxq_tdata),
+    .s1_axis_tvalid(rxq_tvalid),
+    .s1_axis_tready(rxq_tready),
+    .m_axis_tdata(net_evt_tdata),
+    .m_axis_tvalid(net_evt_tvalid),
+    .m_axis_tready(net_evt_tready)
+);
 
 tg_rec_arb #(
     .DATA_WIDTH(512)
@@ -249,9 +400,9 @@ evt_arb_inst (
     .s0_axis_tdata(ans_tdata),
     .s0_axis_tvalid(ans_tvalid),
     .s0_axis_tready(ans_tready),
-    .s1_axis_tdata(rxq_tdata),
-    .s1_axis_tvalid(rxq_tvalid),
-    .s1_axis_tready(rxq_tready),
+    .s1_axis_tdata(net_evt_tdata),
+    .s1_axis_tvalid(net_evt_tvalid),
+    .s1_axis_tready(net_evt_tready),
     .m_axis_tdata(evt_tdata),
     .m_axis_tvalid(evt_tvalid),
     .m_axis_tready(evt_tready)

@@ -200,12 +200,18 @@ static void test_every_truncation_is_dropped(void)
 	struct pkt p = basic(1, "AFE");
 	size_t len = build(f, &p);
 
-	start(true);
+	/* 802.1Q + IPv4 + UDP + MoldUDP64 headers, then blocks of 2 + 36, 2 + 40, 2 + 31 bytes */
+	const size_t pay = 18 + 20 + 8 + 20, a_end = pay + 38, f_end = a_end + 42;
+
+	CU_ASSERT_EQUAL(len, f_end + 33);
+	start(false);
 	for (size_t cut = 0; cut < len; cut++)
 		tg_feed_frame(&feed, f, cut, 0);
-	/* a frame cut anywhere never parses as a whole one */
+	/* a frame cut anywhere never parses as a whole one; cut-through, the
+	 * blocks complete before the cut were delivered */
 	CU_ASSERT_EQUAL(feed.stats.parsed, 0);
-	CU_ASSERT_EQUAL(rx.n, 0);
+	CU_ASSERT_EQUAL(rx.n, (len - a_end) + (len - f_end));
+	rx.n = 0;
 	CU_ASSERT(feed.stats.dropped[TG_FEED_DROP_RUNT] > 0);
 	CU_ASSERT(feed.stats.dropped[TG_FEED_DROP_IP_TRUNCATED] > 0);
 	balanced();
@@ -263,7 +269,20 @@ static void test_each_drop_reason(void)
 	len = build(f, &p);
 	put16(ip + 20 + 4, 1400);	/* past the IP payload */
 	expect_drop(f, len, TG_FEED_DROP_UDP_LENGTH, true);
+	/* an IP packet that cannot fit in a frame is dropped at its header */
+	len = build(f, &p);
+	put16(ip + 2, 1600);
+	put16(ip + 20 + 4, 1600 - 20);
+	fix_ip_checksum(ip);
 	expect_drop(f, 2000, TG_FEED_DROP_JUMBO, true);
+	/* an over-long frame around a good packet: its message was delivered
+	 * (cut-through) before the frame's end told it was over-long */
+	len = build(f, &p);
+	start(true);
+	tg_feed_frame(&feed, f, 2000, 0);
+	CU_ASSERT_EQUAL(feed.stats.dropped[TG_FEED_DROP_JUMBO], 1);
+	CU_ASSERT_EQUAL(rx.n, 1);
+	balanced();
 	expect_drop(f, 13, TG_FEED_DROP_RUNT, true);
 
 	/* MoldUDP64 header cut short, with IP/UDP lengths consistent */

@@ -1,0 +1,208 @@
+/*
+ * Feed pipeline driver over a card model: see card_feed.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "card_feed.h"
+#include "tickgate/card_records.h"
+#include "tickgate/card_regs.h"
+#include "tickgate/itch50.h"
+#include "tickgate/ring.h"
+
+#define QUIET_CYCLES 200u
+
+struct tg_card_feed {
+	struct tg_card_model *cm;
+	struct tg_ring ring;
+	struct tg_cf_handlers h;
+	struct tg_cf_stats stats;
+	uint32_t next_seq;		/* card event sequence expected */
+	bool have_pending;		/* a MSG waiting for its MSG_CONT */
+	struct tg_cf_msg pending;
+};
+
+static bool wr(struct tg_card_feed *cf, uint32_t addr, uint32_t v)
+{
+	return tg_cm_csr_write(cf->cm, addr, v, 0xf) == TG_CM_CSR_OK;
+}
+
+static bool rd64(struct tg_card_feed *cf, uint32_t lo, uint64_t *v)
+{
+	uint32_t l, h;
+
+	if (tg_cm_csr_read(cf->cm, lo, &l) != TG_CM_CSR_OK || tg_cm_csr_read(cf->cm, lo + 4, &h) != TG_CM_CSR_OK)
+		return false;
+	*v = (uint64_t)h << 32 | l;
+	return true;
+}
+
+struct tg_card_feed *tg_cf_new(struct tg_card_model *cm, uint8_t *mem, size_t ring_bytes, uint64_t bus_base,
+			       const struct tg_cf_handlers *h)
+{
+	struct tg_card_feed *cf = calloc(1, sizeof(*cf));
+	unsigned log2 = 16;
+
+	if (cf == NULL)
+		return NULL;
+	cf->cm = cm;
+	if (h != NULL)
+		cf->h = *h;
+	while (log2 > 1 && tg_ring_mem_bytes(log2, TG_RECORD_BYTES) > ring_bytes)
+		log2--;
+	if (tg_ring_format(mem, ring_bytes, log2, TG_RECORD_BYTES) != TG_OK ||
+	    tg_ring_attach(&cf->ring, mem, ring_bytes, log2, TG_RECORD_BYTES) != TG_OK ||
+	    !wr(cf, TG_REG_C2H_BASE_LO, (uint32_t)bus_base) || !wr(cf, TG_REG_C2H_BASE_HI, (uint32_t)(bus_base >> 32)) ||
+	    !wr(cf, TG_REG_C2H_SIZE, log2) || !wr(cf, TG_REG_RING_CONTROL, TG_RING_CONTROL_C2H_EN_MASK)) {
+		free(cf);
+		return NULL;
+	}
+	return cf;
+}
+
+void tg_cf_free(struct tg_card_feed *cf)
+{
+	free(cf);
+}
+
+bool tg_cf_configure(struct tg_card_feed *cf, const struct tg_feed_config *cfg)
+{
+	uint32_t ctl = TG_FEED_CONTROL_MSG_EVENTS_MASK;
+
+	if (cfg->seq_check)
+		ctl |= TG_FEED_CONTROL_SEQ_CHECK_MASK;
+	if (cfg->accept_all)
+		ctl |= TG_FEED_CONTROL_ACCEPT_ALL_MASK;
+	for (unsigned i = 0; i < 8; i++) {
+		const uint32_t stride = TG_REG_FEED_FILTER1_ADDR - TG_REG_FEED_FILTER0_ADDR;
+		bool on = i < cfg->n_filters;
+
+		if (!wr(cf, TG_REG_FEED_FILTER0_ADDR + i * stride, on ? cfg->filters[i].addr : 0) ||
+		    !wr(cf, TG_REG_FEED_FILTER0_PORT + i * stride,
+			on ? (uint32_t)cfg->filters[i].port | TG_FEED_FILTER0_PORT_VALID_MASK : 0))
+			return false;
+	}
+	return wr(cf, TG_REG_FEED_CONTROL, ctl) && wr(cf, TG_REG_FEED_SEQ_RESET, TG_FEED_SEQ_RESET_GO_MASK);
+}
+
+static void deliver_pending(struct tg_card_feed *cf)
+{
+	if (cf->h.msg != NULL)
+		cf->h.msg(cf->h.ctx, &cf->pending);
+	cf->have_pending = false;
+}
+
+static void take(struct tg_card_feed *cf, const union tg_c2h_record *ev)
+{
+	cf->stats.events++;
+	if (ev->msg.seq != cf->next_seq)
+		cf->stats.seq_errors++;
+	cf->next_seq = ev->msg.seq + 1;
+	if (cf->have_pending && ev->msg.type != TG_C2H_EVT_MSG_CONT) {
+		cf->stats.format_errors++;
+		cf->have_pending = false;
+	}
+	switch (ev->msg.type) {
+	case TG_C2H_EVT_MSG: {
+		struct tg_cf_msg *m = &cf->pending;
+
+		memset(m, 0, sizeof(*m));
+		m->mold_seq = ev->msg.mold_seq;
+		m->timestamp = ev->msg.timestamp;
+		m->len = ev->msg.flags & 0x3fu;
+		memcpy(m->data, ev->msg.data, sizeof(ev->msg.data));
+		cf->have_pending = true;
+		if (!(ev->msg.flags & 0x80u))
+			deliver_pending(cf);
+		break;
+	}
+	case TG_C2H_EVT_MSG_CONT:
+		if (!cf->have_pending || ev->msg_cont.mold_seq != cf->pending.mold_seq) {
+			cf->stats.format_errors++;
+			cf->have_pending = false;
+			break;
+		}
+		memcpy(cf->pending.data + sizeof(ev->msg.data), ev->msg_cont.data, sizeof(ev->msg_cont.data));
+		deliver_pending(cf);
+		break;
+	case TG_C2H_EVT_GAP:
+		if (cf->h.gap != NULL)
+			cf->h.gap(cf->h.ctx, ev->gap.first, ev->gap.last);
+		break;
+	default:
+		cf->stats.format_errors++;
+		break;
+	}
+}
+
+static void drain(struct tg_card_feed *cf)
+{
+	union tg_c2h_record ev;
+	bool any = false;
+
+	while (tg_ring_pop(&cf->ring, &ev)) {
+		take(cf, &ev);
+		any = true;
+	}
+	if (any)
+		(void)wr(cf, TG_REG_C2H_CONS, cf->ring.index);
+}
+
+bool tg_cf_frame(struct tg_card_feed *cf, const uint8_t *frame, size_t len)
+{
+	if (len == 0 || len > TG_CM_FRAME_MAX)
+		return false;
+	while (tg_cm_net_pending(cf->cm) >= TG_CM_NET_QUEUE) {
+		tg_cm_run(cf->cm, 64);
+		drain(cf);
+	}
+	return tg_cm_net_push(cf->cm, frame, len);
+}
+
+void tg_cf_finish(struct tg_card_feed *cf)
+{
+	do {
+		tg_cm_run(cf->cm, 64);
+		drain(cf);
+	} while (tg_cm_net_pending(cf->cm) > 0 || !tg_cm_idle(cf->cm, QUIET_CYCLES));
+	drain(cf);
+}
+
+bool tg_cf_read_stats(struct tg_card_feed *cf, struct tg_feed_stats *st)
+{
+	static const uint32_t drops[TG_FEED_DROP_COUNT] = {
+		TG_REG_FEED_DROP_RUNT_LO, TG_REG_FEED_DROP_JUMBO_LO, TG_REG_FEED_DROP_NOT_IPV4_LO,
+		TG_REG_FEED_DROP_IP_HEADER_LO, TG_REG_FEED_DROP_IP_TRUNCATED_LO, TG_REG_FEED_DROP_IP_CHECKSUM_LO,
+		TG_REG_FEED_DROP_IP_FRAGMENT_LO, TG_REG_FEED_DROP_NOT_UDP_LO, TG_REG_FEED_DROP_UDP_LENGTH_LO,
+		TG_REG_FEED_DROP_UDP_FILTER_LO, TG_REG_FEED_DROP_MOLD_SHORT_LO, TG_REG_FEED_DROP_MOLD_SESSION_LO,
+		TG_REG_FEED_DROP_MOLD_DUPLICATE_LO, TG_REG_FEED_DROP_MSG_OVERRUN_LO, TG_REG_FEED_DROP_MSG_RUNT_LO,
+	};
+	bool ok = true;
+
+	memset(st, 0, sizeof(*st));
+	ok &= rd64(cf, TG_REG_RX_FRAMES_LO, &st->frames);
+	ok &= rd64(cf, TG_REG_FEED_PARSED_LO, &st->parsed);
+	for (unsigned i = 0; i < TG_FEED_DROP_COUNT; i++)
+		ok &= rd64(cf, drops[i], &st->dropped[i]);
+	ok &= rd64(cf, TG_REG_FEED_PACKETS_LO, &st->packets);
+	ok &= rd64(cf, TG_REG_FEED_HEARTBEATS_LO, &st->heartbeats);
+	ok &= rd64(cf, TG_REG_FEED_END_OF_SESSION_LO, &st->end_of_session);
+	ok &= rd64(cf, TG_REG_FEED_MESSAGES_LO, &st->messages);
+	ok &= rd64(cf, TG_REG_FEED_UNKNOWN_TYPE_LO, &st->unknown_type);
+	ok &= rd64(cf, TG_REG_FEED_BAD_LENGTH_LO, &st->bad_length);
+	ok &= rd64(cf, TG_REG_FEED_DUPLICATE_MESSAGES_LO, &st->duplicate_messages);
+	ok &= rd64(cf, TG_REG_FEED_GAPS_LO, &st->gaps);
+	ok &= rd64(cf, TG_REG_FEED_GAP_MESSAGES_LO, &st->gap_messages);
+	for (unsigned i = 0; i < tg_itch_types_count; i++) {
+		uint8_t t = (uint8_t)tg_itch_types[i].type;
+
+		ok &= wr(cf, TG_REG_FEED_TYPE_SEL, t);
+		ok &= rd64(cf, TG_REG_FEED_TYPE_COUNT_LO, &st->by_type[t]);
+	}
+	return ok;
+}
+
+const struct tg_cf_stats *tg_cf_stats(const struct tg_card_feed *cf)
+{
+	return &cf->stats;
+}

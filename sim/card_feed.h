@@ -1,0 +1,62 @@
+/*
+ * The card's feed pipeline on a bench: frames into a card model's network
+ * port, the feed's C2H events (MSG, MSG_CONT, GAP) out of an event ring in
+ * the model's DMA window, reassembled and handed to callbacks.
+ *
+ * Used by the RTL differential tests and the feed benchmark; the event ring
+ * takes the first ring_bytes of the window.
+ */
+#ifndef TG_CARD_FEED_H
+#define TG_CARD_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "card_model.h"
+#include "tickgate/feed.h"
+
+struct tg_cf_msg {
+	uint64_t mold_seq;
+	uint64_t timestamp;	/* core cycle the message left the parser */
+	unsigned len;
+	uint8_t data[64];
+};
+
+struct tg_cf_handlers {
+	void (*msg)(void *ctx, const struct tg_cf_msg *m);
+	void (*gap)(void *ctx, uint64_t first, uint64_t last);
+	void *ctx;
+};
+
+struct tg_cf_stats {
+	uint64_t events;		/* C2H records taken */
+	uint64_t seq_errors;		/* card event sequence jumps (lost events) */
+	uint64_t format_errors;		/* records not of a feed type, or a MSG_CONT out of place */
+};
+
+struct tg_card_feed;
+
+/* Window [mem, mem + ring_bytes) at bus address bus_base holds the event ring. */
+struct tg_card_feed *tg_cf_new(struct tg_card_model *cm, uint8_t *mem, size_t ring_bytes, uint64_t bus_base,
+			       const struct tg_cf_handlers *h);
+void tg_cf_free(struct tg_card_feed *cf);
+
+/* Program FEED_CONTROL (with MSG_EVENTS on) and the filter table; false on a CSR error. */
+bool tg_cf_configure(struct tg_card_feed *cf, const struct tg_feed_config *cfg);
+
+/* Queue a frame (running the card while the port's queue is full). */
+bool tg_cf_frame(struct tg_card_feed *cf, const uint8_t *frame, size_t len);
+
+/* Run until every frame went in and the card is quiet; deliver all events. */
+void tg_cf_finish(struct tg_card_feed *cf);
+
+/* Read the feed counters into the C decoder's stats layout (frames, parsed,
+ * dropped, packets, heartbeats, end_of_session, messages, unknown_type,
+ * bad_length, duplicate_messages, gaps, gap_messages; by_type for the ITCH
+ * types). false on a CSR error. */
+bool tg_cf_read_stats(struct tg_card_feed *cf, struct tg_feed_stats *st);
+
+const struct tg_cf_stats *tg_cf_stats(const struct tg_card_feed *cf);
+
+#endif
