@@ -48,6 +48,11 @@ bool tg_cf_configure(struct tg_card_feed *cf, const struct tg_feed_config *cfg);
 /* Queue a frame (running the card while the port's queue is full). */
 bool tg_cf_frame(struct tg_card_feed *cf, const uint8_t *frame, size_t len);
 
+/* Paced: wait until the card is quiet (every event of the frames before
+ * delivered) before feeding the frame, so the MSG events, which need more
+ * DMA bandwidth than the wire brings, are never dropped. */
+bool tg_cf_frame_paced(struct tg_card_feed *cf, const uint8_t *frame, size_t len);
+
 /* Run until every frame went in and the card is quiet; deliver all events. */
 void tg_cf_finish(struct tg_card_feed *cf);
 

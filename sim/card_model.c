@@ -179,6 +179,8 @@ static void cycle(struct tg_card_model *cm)
 		active = true;
 		dma_write_beat(cm);
 	}
+	if (io->net_tvalid && !io->net_tready)
+		cm->stats.net_stalls++;
 	if (io->net_tvalid && io->net_tready) {
 		active = true;
 		if (cm->cfg.net_beat != NULL)

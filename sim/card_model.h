@@ -45,6 +45,7 @@ struct tg_cm_stats {
 	uint64_t dma_write_beats;
 	uint64_t dma_errors;	/* accesses outside the window */
 	uint64_t frames_in;	/* frames fully fed to the network port */
+	uint64_t net_stalls;	/* cycles a network beat was offered and not taken */
 	uint64_t last_activity;	/* cycle of the last interface activity */
 };
 
