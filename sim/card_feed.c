@@ -159,12 +159,17 @@ bool tg_cf_frame(struct tg_card_feed *cf, const uint8_t *frame, size_t len)
 	return tg_cm_net_push(cf->cm, frame, len);
 }
 
-bool tg_cf_frame_paced(struct tg_card_feed *cf, const uint8_t *frame, size_t len)
+void tg_cf_quiesce(struct tg_card_feed *cf)
 {
 	while (tg_cm_net_pending(cf->cm) > 0 || !tg_cm_idle(cf->cm, 32)) {
 		tg_cm_run(cf->cm, 16);
 		drain(cf);
 	}
+}
+
+bool tg_cf_frame_paced(struct tg_card_feed *cf, const uint8_t *frame, size_t len)
+{
+	tg_cf_quiesce(cf);
 	return tg_cf_frame(cf, frame, len);
 }
 

@@ -53,6 +53,9 @@ bool tg_cf_frame(struct tg_card_feed *cf, const uint8_t *frame, size_t len);
  * DMA bandwidth than the wire brings, are never dropped. */
 bool tg_cf_frame_paced(struct tg_card_feed *cf, const uint8_t *frame, size_t len);
 
+/* Run until every frame went in and the card is quiet, delivering events. */
+void tg_cf_quiesce(struct tg_card_feed *cf);
+
 /* Run until every frame went in and the card is quiet; deliver all events. */
 void tg_cf_finish(struct tg_card_feed *cf);
 
