@@ -64,7 +64,7 @@ static void on_beat(void *ctx, uint64_t cycle, uint32_t off, unsigned bytes, boo
 		L.last_byte_cycle[L.next_seq++] = cycle;
 }
 
-static void on_msg(void *ctx, const struct tg_cf_msg *m)
+static void on_msg(void *ctx, const struct tg_feed_event_msg *m)
 {
 	(void)ctx;
 	if (m->mold_seq < L.cap && L.last_byte_cycle[m->mold_seq] != 0)

@@ -15,11 +15,9 @@
 struct tg_card_feed {
 	struct tg_card_model *cm;
 	struct tg_ring ring;
-	struct tg_cf_handlers h;
 	struct tg_cf_stats stats;
 	uint32_t next_seq;		/* card event sequence expected */
-	bool have_pending;		/* a MSG waiting for its MSG_CONT */
-	struct tg_cf_msg pending;
+	struct tg_feed_events fe;
 };
 
 static bool wr(struct tg_card_feed *cf, uint32_t addr, uint32_t v)
@@ -46,8 +44,11 @@ struct tg_card_feed *tg_cf_new(struct tg_card_model *cm, uint8_t *mem, size_t ri
 	if (cf == NULL)
 		return NULL;
 	cf->cm = cm;
-	if (h != NULL)
-		cf->h = *h;
+	if (h != NULL) {
+		struct tg_feed_event_handlers fh = { .msg = h->msg, .gap = h->gap, .ctx = h->ctx };
+
+		tg_feed_events_init(&cf->fe, &fh);
+	}
 	while (log2 > 1 && tg_ring_mem_bytes(log2, TG_RECORD_BYTES) > ring_bytes)
 		log2--;
 	if (tg_ring_format(mem, ring_bytes, log2, TG_RECORD_BYTES) != TG_OK ||
@@ -85,54 +86,14 @@ bool tg_cf_configure(struct tg_card_feed *cf, const struct tg_feed_config *cfg)
 	return wr(cf, TG_REG_FEED_CONTROL, ctl) && wr(cf, TG_REG_FEED_SEQ_RESET, TG_FEED_SEQ_RESET_GO_MASK);
 }
 
-static void deliver_pending(struct tg_card_feed *cf)
-{
-	if (cf->h.msg != NULL)
-		cf->h.msg(cf->h.ctx, &cf->pending);
-	cf->have_pending = false;
-}
-
 static void take(struct tg_card_feed *cf, const union tg_c2h_record *ev)
 {
 	cf->stats.events++;
 	if (ev->msg.seq != cf->next_seq)
 		cf->stats.seq_errors++;
 	cf->next_seq = ev->msg.seq + 1;
-	if (cf->have_pending && ev->msg.type != TG_C2H_EVT_MSG_CONT) {
+	if (!tg_feed_events_take(&cf->fe, ev))
 		cf->stats.format_errors++;
-		cf->have_pending = false;
-	}
-	switch (ev->msg.type) {
-	case TG_C2H_EVT_MSG: {
-		struct tg_cf_msg *m = &cf->pending;
-
-		memset(m, 0, sizeof(*m));
-		m->mold_seq = ev->msg.mold_seq;
-		m->timestamp = ev->msg.timestamp;
-		m->len = ev->msg.flags & 0x3fu;
-		memcpy(m->data, ev->msg.data, sizeof(ev->msg.data));
-		cf->have_pending = true;
-		if (!(ev->msg.flags & 0x80u))
-			deliver_pending(cf);
-		break;
-	}
-	case TG_C2H_EVT_MSG_CONT:
-		if (!cf->have_pending || ev->msg_cont.mold_seq != cf->pending.mold_seq) {
-			cf->stats.format_errors++;
-			cf->have_pending = false;
-			break;
-		}
-		memcpy(cf->pending.data + sizeof(ev->msg.data), ev->msg_cont.data, sizeof(ev->msg_cont.data));
-		deliver_pending(cf);
-		break;
-	case TG_C2H_EVT_GAP:
-		if (cf->h.gap != NULL)
-			cf->h.gap(cf->h.ctx, ev->gap.first, ev->gap.last);
-		break;
-	default:
-		cf->stats.format_errors++;
-		break;
-	}
 }
 
 static void drain(struct tg_card_feed *cf)
@@ -216,7 +177,9 @@ bool tg_cf_read_stats(struct tg_card_feed *cf, struct tg_feed_stats *st)
 	return ok;
 }
 
-const struct tg_cf_stats *tg_cf_stats(const struct tg_card_feed *cf)
+const struct tg_cf_stats *tg_cf_stats(struct tg_card_feed *cf)
 {
+	cf->stats.format_errors += cf->fe.format_errors;
+	cf->fe.format_errors = 0;
 	return &cf->stats;
 }

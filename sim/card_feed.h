@@ -16,15 +16,11 @@
 #include "card_model.h"
 #include "tickgate/feed.h"
 
-struct tg_cf_msg {
-	uint64_t mold_seq;
-	uint64_t timestamp;	/* core cycle the message left the parser */
-	unsigned len;
-	uint8_t data[64];
-};
+#include "tickgate/feed_events.h"
+
 
 struct tg_cf_handlers {
-	void (*msg)(void *ctx, const struct tg_cf_msg *m);
+	void (*msg)(void *ctx, const struct tg_feed_event_msg *m);
 	void (*gap)(void *ctx, uint64_t first, uint64_t last);
 	void *ctx;
 };
@@ -65,6 +61,6 @@ void tg_cf_finish(struct tg_card_feed *cf);
  * types). false on a CSR error. */
 bool tg_cf_read_stats(struct tg_card_feed *cf, struct tg_feed_stats *st);
 
-const struct tg_cf_stats *tg_cf_stats(const struct tg_card_feed *cf);
+const struct tg_cf_stats *tg_cf_stats(struct tg_card_feed *cf);
 
 #endif

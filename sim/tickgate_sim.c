@@ -58,6 +58,12 @@ struct sim {
 	uint64_t repeat;		/* 0 = forever */
 	uint64_t passes;		/* replays completed */
 	double pps;			/* 0 = back to back */
+	bool capture_pace;		/* at the capture's own pace (its timestamps) */
+	int64_t pass_start_ns;		/* wall time the capture's first frame went in */
+	uint64_t first_ts_ns;		/* capture time of its first frame */
+	bool have_first_ts;
+	bool have_held;			/* a frame read but not yet due */
+	struct tg_pcap_frame held;
 	int64_t next_frame_ns;
 	uint64_t frames_sent;
 	uint64_t frames_truncated;	/* captured shorter than on the wire */
@@ -86,7 +92,9 @@ static void usage(FILE *f)
 	      "Run the simulated tickgate card and serve it as sim:NAME.\n"
 	      "\n"
 	      "  -n, --name NAME     card name (default: default); clients use --card sim:NAME\n"
-	      "  -p, --pcap FILE     feed the Ethernet frames of FILE into the network port\n"
+	      "  -p, --feed FILE     feed the Ethernet frames of a pcap FILE into the network port\n"
+	      "                      (--pcap is the same option)\n"
+	      "      --pace WHICH    line: back to back (default); capture: at the capture's own pace\n"
 	      "  -r, --repeat N      feed the capture N times (default 1, 0 = forever)\n"
 	      "      --pps RATE      pace frames at RATE per second (default: back to back)\n"
 	      "  -t, --trace FILE    write an FST waveform (model built with -Dtrace=true)\n"
@@ -272,7 +280,29 @@ static int64_t feed_frames(struct sim *s, int64_t now)
 	while (!s->feed_done && tg_cm_net_pending(s->cm) < TG_CM_NET_QUEUE / 2) {
 		if (s->pps > 0 && now < s->next_frame_ns)
 			return s->next_frame_ns - now;
-		int rc = tg_pcap_next(s->pcap, &fr);
+		int rc = 1;
+
+		if (s->have_held)
+			fr = s->held;
+		else
+			rc = tg_pcap_next(s->pcap, &fr);
+		if (rc == 1 && s->capture_pace) {
+			if (!s->have_first_ts) {
+				s->have_first_ts = true;
+				s->first_ts_ns = fr.ts_ns;
+				s->pass_start_ns = now;
+			}
+			int64_t due = s->pass_start_ns +
+				      (int64_t)(fr.ts_ns > s->first_ts_ns ? fr.ts_ns - s->first_ts_ns : 0);
+
+			if (now < due) {
+				/* the reader's buffer stays valid until the next read */
+				s->held = fr;
+				s->have_held = true;
+				return due - now;
+			}
+			s->have_held = false;
+		}
 
 		if (rc == 0 || rc < 0) {
 			if (rc < 0)
@@ -281,6 +311,7 @@ static int64_t feed_frames(struct sim *s, int64_t now)
 			tg_pcap_close(s->pcap);
 			s->pcap = NULL;
 			s->passes++;
+			s->have_first_ts = false;
 			if (rc < 0 || (s->repeat != 0 && s->passes >= s->repeat) || open_feed(s) != 0) {
 				s->feed_done = true;
 				if (!s->quiet)
@@ -359,6 +390,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "pcap", required_argument, NULL, 'p' },
+		{ "feed", required_argument, NULL, 'p' },
+		{ "pace", required_argument, NULL, 'A' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "pps", required_argument, NULL, 'P' },
 		{ "trace", required_argument, NULL, 't' },
@@ -389,6 +422,14 @@ int main(int argc, char **argv)
 			s.pps = strtod(optarg, &end);
 			if (*end || !(s.pps > 0 && s.pps <= 1e9)) {
 				fprintf(stderr, "tickgate-sim: --pps: not a rate in (0, 1e9]: %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 'A':
+			if (strcmp(optarg, "capture") == 0) {
+				s.capture_pace = true;
+			} else if (strcmp(optarg, "line") != 0) {
+				fprintf(stderr, "tickgate-sim: --pace: line or capture, not %s\n", optarg);
 				return 2;
 			}
 			break;

@@ -84,7 +84,7 @@ static void c_gap(void *ctx, uint64_t first, uint64_t last)
 	seen_gap(ctx, first, last);
 }
 
-static void rtl_msg(void *ctx, const struct tg_cf_msg *m)
+static void rtl_msg(void *ctx, const struct tg_feed_event_msg *m)
 {
 	seen_msg(ctx, m->data, m->len, m->mold_seq);
 }
