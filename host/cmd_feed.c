@@ -176,7 +176,15 @@ struct decode_ctx {
 
 static void decode_msg(void *vctx, const uint8_t *msg, size_t len, const struct tg_feed_meta *meta)
 {
-	struct decode_ctx *c = vctx;
+	const struct decode_ctx *c = vctx;
+
+	feed_print_msg(c->o, c->sym, msg, meta);
+}
+
+void feed_print_msg(const struct feed_opts *o, struct symbols *symbols, const uint8_t *msg,
+		    const struct tg_feed_meta *meta)
+{
+	struct decode_ctx cc = { .o = o, .sym = symbols }, *c = &cc;
 	const struct tg_itch_type *t = tg_itch_type(msg[0]);
 	char val[64], sym[16];
 
@@ -240,16 +248,21 @@ static void usage(FILE *f)
 	      "       tickgate feed decode FILE [--json] [--symbol S] [--no-seq-check]\n"
 	      "       tickgate feed book FILE --symbol S [--depth N] [--trades] [--json] [--no-seq-check]\n"
 	      "       tickgate feed topcap ITCHFILE OUT.pcap [--msgs-per-packet N] [--session S]\n"
+	      "       tickgate feed watch [--symbol S] [--count N] [--trades] [--json]\n"
 	      "Market data through the C reference decoder and book. FILE is a pcap\n"
 	      "(Ethernet/802.1Q/IPv4/UDP/MoldUDP64/ITCH 5.0) or a binary ITCH 5.0 file.\n\n"
 	      "  stats               totals, per type and symbol, gaps, drops by reason\n"
 	      "  decode              one line per message, every field\n"
 	      "  book                the BBO after every change; --depth N levels at the end\n"
-	      "  topcap              wrap a binary ITCH file into MoldUDP64/UDP/IPv4/Ethernet\n\n"
+	      "  topcap              wrap a binary ITCH file into MoldUDP64/UDP/IPv4/Ethernet\n"
+	      "  watch               the card's feed as it comes (C2H MSG and GAP events): every\n"
+	      "                      message, or with --symbol the BBO (and --trades) of that\n"
+	      "                      instrument; until Ctrl-C or --count lines\n\n"
 	      "  -j, --json          JSON (decode, book: one object per line)\n"
 	      "  -s, --symbol S      decode: only symbol S; book: the instrument\n"
 	      "  -d, --depth N       book: print N levels per side at the end\n"
-	      "  -t, --trades        book: print trades too\n"
+	      "  -t, --trades        book, watch: print trades too\n"
+	      "  -c, --count N       watch: stop after N lines\n"
 	      "  -m, --msgs-per-packet N  topcap: messages per packet (default: fill 1500-byte IP)\n"
 	      "  -S, --session S     topcap: MoldUDP64 session, up to 10 characters\n"
 	      "  -n, --no-seq-check  capture-analysis mode: no MoldUDP64 sequencing, and\n"
@@ -267,6 +280,7 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 		{ "msgs-per-packet", required_argument, NULL, 'm' },
 		{ "session", required_argument, NULL, 'S' },
 		{ "no-seq-check", no_argument, NULL, 'n' },
+		{ "count", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -280,13 +294,14 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 		{ "decode", do_decode, 1, "jsn" },
 		{ "book", feed_book, 1, "jsdtn" },
 		{ "topcap", feed_topcap, 2, "mS" },
+		{ "watch", feed_watch, 0, "jstc" },
 	};
-	struct feed_opts o = { .json = cli->json };
+	struct feed_opts o = { .json = cli->json, .cli = cli };
 	uint64_t v;
 	int opt, a = -1;
 
 	if (argc < 2)
-		return cli_usage_error("feed", "missing action: stats, decode, book or topcap");
+		return cli_usage_error("feed", "missing action: stats, decode, book, topcap or watch");
 	if (cli_is_help(argv[1])) {
 		usage(stdout);
 		return CLI_EXIT_OK;
@@ -295,10 +310,10 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 		if (strcmp(argv[1], actions[i].name) == 0)
 			a = (int)i;
 	if (a < 0)
-		return cli_usage_error("feed", "unknown action '%s': stats, decode, book or topcap", argv[1]);
+		return cli_usage_error("feed", "unknown action '%s': stats, decode, book, topcap or watch", argv[1]);
 	optind = 0;	/* 0, not 1: glibc re-reads the optstring (main used "+") */
 	opterr = 0;
-	while ((opt = getopt_long(argc - 1, argv + 1, ":js:d:tm:S:nh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc - 1, argv + 1, ":js:d:tm:S:nc:h", opts, NULL)) != -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			return CLI_EXIT_OK;
@@ -317,6 +332,10 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 			o.depth = (unsigned)v;
 			break;
 		case 't': o.trades = true; break;
+		case 'c':
+			if (!cli_parse_u64(optarg, UINT64_MAX, &o.count) || o.count == 0)
+				return cli_usage_error("feed", "--count: a positive count: %s", optarg);
+			break;
 		case 'm':
 			if (!cli_parse_u64(optarg, 1000, &v) || v == 0)
 				return cli_usage_error("feed", "--msgs-per-packet: 1..1000: %s", optarg);
@@ -332,8 +351,10 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 	}
 	if (argc - 1 - optind != actions[a].nfiles)
 		return cli_usage_error("feed", "%s takes %s", actions[a].name,
-				       actions[a].nfiles == 1 ? "exactly one FILE" : "ITCHFILE OUT.pcap");
-	o.file = argv[1 + optind];
+				       actions[a].nfiles == 0   ? "no FILE (it reads the card)"
+				       : actions[a].nfiles == 1 ? "exactly one FILE"
+								: "ITCHFILE OUT.pcap");
+	o.file = actions[a].nfiles > 0 ? argv[1 + optind] : NULL;
 	o.out = actions[a].nfiles == 2 ? argv[2 + optind] : NULL;
 	if (strcmp(actions[a].name, "book") == 0 && o.symbol == NULL)
 		return cli_usage_error("feed", "book needs --symbol S");

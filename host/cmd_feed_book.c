@@ -38,6 +38,16 @@ static void price(char *out, size_t len, uint32_t p)
 static void on_event(void *vctx, const struct tg_book_event *ev)
 {
 	const struct book_ctx *c = vctx;
+
+	feed_print_book_event(c->o, c->symbol, ev);
+}
+
+void feed_print_book_event(const struct feed_opts *o, const char *symbol, const struct tg_book_event *ev)
+{
+	const struct {
+		const struct feed_opts *o;
+		const char *symbol;
+	} cc = { o, symbol }, *c = &cc;
 	char ts[20], a[32], b[32];
 
 	if (ev->type == TG_BOOK_EV_TRADE && !c->o->trades)

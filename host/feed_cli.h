@@ -8,7 +8,11 @@
 #include "tickgate/feed.h"
 #include "tickgate/itch50.h"
 
+struct cli;
+
 struct feed_opts {
+	const struct cli *cli;		/* watch: the card */
+	uint64_t count;			/* watch: stop after this many lines (0 = until Ctrl-C) */
 	const char *file;
 	const char *out;		/* topcap: output pcap */
 	const char *symbol;		/* decode: only this symbol; book: the instrument */
@@ -32,7 +36,13 @@ void feed_symbol_of(const struct symbols *s, uint16_t loc, char out[16]);
 /* Decode o->file through handlers; prints the error and returns CLI_EXIT_FAIL on failure. */
 int feed_run_file(struct tg_feed *feed, const struct feed_opts *o, const struct tg_feed_handlers *h);
 
+void feed_print_msg(const struct feed_opts *o, struct symbols *symbols, const uint8_t *msg,
+		    const struct tg_feed_meta *meta);
+struct tg_book_event;
+void feed_print_book_event(const struct feed_opts *o, const char *symbol, const struct tg_book_event *ev);
+
 int feed_book(const struct feed_opts *o);
+int feed_watch(const struct feed_opts *o);
 int feed_topcap(const struct feed_opts *o);
 
 #endif
