@@ -454,6 +454,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tickgate-sim: --trace needs a build configured with -Dtrace=true\n");
 		return 2;
 	}
+	if (s.capture_pace && s.pps > 0) {
+		fprintf(stderr, "tickgate-sim: --pace capture and --pps exclude each other\n");
+		return 2;
+	}
 	if (s.pcap_path != NULL && open_feed(&s) != 0)
 		return 1;
 

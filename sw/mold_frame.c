@@ -74,6 +74,7 @@ size_t tg_mold_frame(uint8_t *out, size_t cap, const struct tg_mold_frame_params
 	for (int i = 0; i < 8; i++)
 		mold[10 + i] = (uint8_t)(seq >> (56 - 8 * i));
 	put16(mold + 18, count);
-	memcpy(mold + TG_MOLD_HDR, blocks, blocks_len);
+	if (blocks_len > 0)
+		memcpy(mold + TG_MOLD_HDR, blocks, blocks_len);
 	return len;
 }
