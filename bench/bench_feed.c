@@ -22,26 +22,12 @@
 #include "card_feed.h"
 #include "tickgate/card_regs.h"
 #include "tickgate/itch_gen.h"
+#include "bench_util.h"
 #include "tickgate/json.h"
 #include "tickgate/mold_frame.h"
 
 #define BUS 0x100000000ull
 #define MEM_BYTES (4u << 20)
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* ---- latency ---- */
 
@@ -153,7 +139,7 @@ static int run_latency(uint64_t messages, uint64_t seed, uint64_t out[3], uint64
 		fp.ip_id++;
 	}
 	tg_cf_finish(c.cf);
-	qsort(L.lat, L.n_lat, sizeof(uint64_t), cmp_u64);
+	qsort(L.lat, L.n_lat, sizeof(uint64_t), bench_cmp_u64);
 	*measured = L.n_lat;
 	if (L.n_lat > 0) {
 		out[0] = L.lat[0];
@@ -196,7 +182,7 @@ static int run_rate(bool mtu, unsigned frames, struct rate *r)
 	msgs0 = (uint64_t)hi << 32 | lo;
 	m0 = tg_cm_stats(c.cm)->cycles;
 	c0 = tg_cm_stats(c.cm)->net_stalls;
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (unsigned k = 0; k < frames; k++) {
 		uint8_t blocks[TG_MOLD_MAX_PAYLOAD], f[2048];
 		size_t used = 0;
@@ -218,7 +204,7 @@ static int run_rate(bool mtu, unsigned frames, struct rate *r)
 	while (tg_cm_net_pending(c.cm) > 0)
 		tg_cm_run(c.cm, 1);
 	tg_cm_run(c.cm, 8);	/* the last message through the parser */
-	t1 = now_s();
+	t1 = bench_now_s();
 	m1 = tg_cm_stats(c.cm)->cycles;
 	c1 = tg_cm_stats(c.cm)->net_stalls;
 	tg_cm_csr_read(c.cm, TG_REG_FEED_MESSAGES_LO, &lo);
@@ -242,9 +228,9 @@ static double idle_cps(void)
 
 	if (card_open(&c, false, &fc) != 0)
 		return 0;
-	t0 = now_s();
+	t0 = bench_now_s();
 	tg_cm_run(c.cm, n);
-	t1 = now_s();
+	t1 = bench_now_s();
 	card_close(&c);
 	return (double)n / (t1 - t0);
 }

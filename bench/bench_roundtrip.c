@@ -25,26 +25,12 @@
 
 #include "card_model.h"
 #include "tickgate/card.h"
+#include "bench_util.h"
 #include "tickgate/json.h"
 #include "tickgate/loopback.h"
 #include "tickgate/ring.h"
 
 #define BUS 0x100000000ull
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -90,12 +76,12 @@ static int model_part(unsigned count, struct model_result *out)
 			return -1;
 
 	c0 = tg_cm_stats(cm)->cycles;
-	t0 = now_s();
+	t0 = bench_now_s();
 	tg_cm_run(cm, 2000000);
-	out->idle_cps = (double)(tg_cm_stats(cm)->cycles - c0) / (now_s() - t0);
+	out->idle_cps = (double)(tg_cm_stats(cm)->cycles - c0) / (bench_now_s() - t0);
 
 	c0 = tg_cm_stats(cm)->cycles;
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (unsigned i = 0; i < count; i++) {
 		union tg_h2c_record cmd;
 		union tg_c2h_record ev;
@@ -116,8 +102,8 @@ static int model_part(unsigned count, struct model_result *out)
 		if (tg_cm_csr_write(cm, TG_REG_C2H_CONS, c2h.index, 0xf) != TG_CM_CSR_OK)
 			return -1;
 	}
-	out->busy_cps = (double)(tg_cm_stats(cm)->cycles - c0) / (now_s() - t0);
-	qsort(rt, count, sizeof(uint64_t), cmp_u64);
+	out->busy_cps = (double)(tg_cm_stats(cm)->cycles - c0) / (bench_now_s() - t0);
+	qsort(rt, count, sizeof(uint64_t), bench_cmp_u64);
 	out->rt_min = rt[0];
 	out->rt_median = rt[count / 2];
 	out->rt_max = rt[count - 1];
@@ -190,16 +176,16 @@ int main(int argc, char **argv)
 	uint64_t up0, up1;
 
 	for (unsigned i = 0; i < count; i++) {
-		double t = now_s();
+		double t = bench_now_s();
 
 		if (tg_card_csr_read(card, TG_REG_SCRATCH, &v) != TG_OK)
 			rc = TG_ERR_IO;
-		csr[i] = (now_s() - t) * 1e9;
+		csr[i] = (bench_now_s() - t) * 1e9;
 	}
 	qsort(csr, count, sizeof(double), cmp_d);
 
 	struct tg_loopback_result lr;
-	double t0 = now_s();
+	double t0 = bench_now_s();
 
 	if (rc == TG_OK)
 		rc = tg_card_counter_read(card, TG_REG_UPTIME_LO, &up0);
@@ -207,7 +193,7 @@ int main(int argc, char **argv)
 		rc = tg_loopback_run(card, count, 1, 42, 5000, &lr);
 	if (rc == TG_OK)
 		rc = tg_card_counter_read(card, TG_REG_UPTIME_LO, &up1);
-	double wall = now_s() - t0;
+	double wall = bench_now_s() - t0;
 
 	tg_card_close(card);
 	kill(pid, SIGTERM);
