@@ -74,7 +74,7 @@ static void caps_text(uint32_t caps, char *buf, size_t len)
 {
 	static const struct { uint32_t bit; const char *name; } names[] = {
 		{ TG_CAP_RING_H2C, "RING_H2C" }, { TG_CAP_RING_C2H, "RING_C2H" },
-		{ TG_CAP_NET_RX, "NET_RX" }, { TG_CAP_LOOPBACK, "LOOPBACK" },
+		{ TG_CAP_NET_RX, "NET_RX" }, { TG_CAP_LOOPBACK, "LOOPBACK" }, { TG_CAP_FEED, "FEED" },
 	};
 	size_t off = 0;
 
@@ -115,7 +115,7 @@ static int print_text(const struct tg_card *card, const struct snapshot *s, cons
 	for (unsigned i = 0; i < s->n; i++) {
 		if (strcmp(s->names[i], "UPTIME") == 0)
 			continue;
-		printf("%-20s %20" PRIu64, s->names[i], s->values[i]);
+		printf("%-24s %16" PRIu64, s->names[i], s->values[i]);
 		if (prev != NULL && s->t > prev->t)
 			printf("  %12.0f/s", (double)(s->values[i] - prev->values[i]) / (s->t - prev->t));
 		putchar('\n');
