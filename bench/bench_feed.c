@@ -66,7 +66,7 @@ struct card {
 static int card_open(struct card *c, bool beats, const struct tg_feed_config *fc)
 {
 	struct tg_cm_config cfg = { .mem_bytes = MEM_BYTES, .bus_base = BUS };
-	struct tg_cf_handlers h = { .msg = on_msg };
+	struct tg_feed_event_handlers h = { .msg = on_msg };
 
 	c->mem = aligned_alloc(4096, MEM_BYTES);
 	if (c->mem == NULL)

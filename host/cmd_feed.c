@@ -184,15 +184,14 @@ static void decode_msg(void *vctx, const uint8_t *msg, size_t len, const struct 
 void feed_print_msg(const struct feed_opts *o, struct symbols *symbols, const uint8_t *msg,
 		    const struct tg_feed_meta *meta)
 {
-	struct decode_ctx cc = { .o = o, .sym = symbols }, *c = &cc;
 	const struct tg_itch_type *t = tg_itch_type(msg[0]);
 	char val[64], sym[16];
 
-	feed_learn(c->sym, msg);
-	feed_symbol_of(c->sym, tg_itch_locate(msg), sym);
-	if (c->o->symbol != NULL && strcmp(sym, c->o->symbol) != 0)
+	feed_learn(symbols, msg);
+	feed_symbol_of(symbols, tg_itch_locate(msg), sym);
+	if (o->symbol != NULL && strcmp(sym, o->symbol) != 0)
 		return;
-	if (c->o->json) {
+	if (o->json) {
 		struct tg_json j;
 
 		tg_json_init(&j, stdout);

@@ -44,23 +44,19 @@ static void on_event(void *vctx, const struct tg_book_event *ev)
 
 void feed_print_book_event(const struct feed_opts *o, const char *symbol, const struct tg_book_event *ev)
 {
-	const struct {
-		const struct feed_opts *o;
-		const char *symbol;
-	} cc = { o, symbol }, *c = &cc;
 	char ts[20], a[32], b[32];
 
-	if (ev->type == TG_BOOK_EV_TRADE && !c->o->trades)
+	if (ev->type == TG_BOOK_EV_TRADE && !o->trades)
 		return;
 	tg_itch_format_time(ts, ev->timestamp);
-	if (c->o->json) {
+	if (o->json) {
 		struct tg_json j;
 
 		tg_json_init(&j, stdout);
 		tg_json_object_begin(&j, NULL);
 		tg_json_u64(&j, "seq", ev->seq);
 		tg_json_string(&j, "time", ts);
-		tg_json_string(&j, "symbol", c->symbol);
+		tg_json_string(&j, "symbol", symbol);
 		if (ev->type == TG_BOOK_EV_BBO) {
 			tg_json_string(&j, "event", "bbo");
 			price(a, sizeof(a), ev->u.bbo.bid_price);
@@ -90,14 +86,14 @@ void feed_print_book_event(const struct feed_opts *o, const char *symbol, const 
 	if (ev->type == TG_BOOK_EV_BBO) {
 		price(a, sizeof(a), ev->u.bbo.bid_price);
 		price(b, sizeof(b), ev->u.bbo.ask_price);
-		printf("%s %10" PRIu64 " %-8s bid %8" PRIu32 " @ %-12s ask %8" PRIu32 " @ %s\n", ts, ev->seq, c->symbol,
+		printf("%s %10" PRIu64 " %-8s bid %8" PRIu32 " @ %-12s ask %8" PRIu32 " @ %s\n", ts, ev->seq, symbol,
 		       ev->u.bbo.bid_size, a, ev->u.bbo.ask_size, b);
 	} else if (ev->type == TG_BOOK_EV_TRADE) {
 		price(a, sizeof(a), ev->u.trade.price);
-		printf("%s %10" PRIu64 " %-8s trade %c %" PRIu64 " @ %s%s\n", ts, ev->seq, c->symbol,
+		printf("%s %10" PRIu64 " %-8s trade %c %" PRIu64 " @ %s%s\n", ts, ev->seq, symbol,
 		       ev->u.trade.msg_type, ev->u.trade.shares, a, ev->u.trade.printable ? "" : " (not printable)");
 	} else {
-		printf("%s %10" PRIu64 " %-8s %s (%c)\n", ts, ev->seq, c->symbol,
+		printf("%s %10" PRIu64 " %-8s %s (%c)\n", ts, ev->seq, symbol,
 		       ev->u.halt.halted ? "halted" : "trading", ev->u.halt.state);
 	}
 }

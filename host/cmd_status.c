@@ -72,16 +72,12 @@ static uint64_t counter(const struct snapshot *s, const char *name)
 
 static void caps_text(uint32_t caps, char *buf, size_t len)
 {
-	static const struct { uint32_t bit; const char *name; } names[] = {
-		{ TG_CAP_RING_H2C, "RING_H2C" }, { TG_CAP_RING_C2H, "RING_C2H" },
-		{ TG_CAP_NET_RX, "NET_RX" }, { TG_CAP_LOOPBACK, "LOOPBACK" }, { TG_CAP_FEED, "FEED" },
-	};
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (caps & names[i].bit)
-			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "", names[i].name);
+	for (unsigned i = 0; i < tg_card_caps_count && off < len; i++)
+		if (caps & tg_card_caps[i].mask)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "", tg_card_caps[i].name);
 }
 
 static const char *yes(uint32_t v) { return v ? "yes" : "no"; }

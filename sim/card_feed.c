@@ -36,7 +36,7 @@ static bool rd64(struct tg_card_feed *cf, uint32_t lo, uint64_t *v)
 }
 
 struct tg_card_feed *tg_cf_new(struct tg_card_model *cm, uint8_t *mem, size_t ring_bytes, uint64_t bus_base,
-			       const struct tg_cf_handlers *h)
+			       const struct tg_feed_event_handlers *h)
 {
 	struct tg_card_feed *cf = calloc(1, sizeof(*cf));
 	unsigned log2 = 16;
@@ -44,11 +44,7 @@ struct tg_card_feed *tg_cf_new(struct tg_card_model *cm, uint8_t *mem, size_t ri
 	if (cf == NULL)
 		return NULL;
 	cf->cm = cm;
-	if (h != NULL) {
-		struct tg_feed_event_handlers fh = { .msg = h->msg, .gap = h->gap, .ctx = h->ctx };
-
-		tg_feed_events_init(&cf->fe, &fh);
-	}
+	tg_feed_events_init(&cf->fe, h);
 	while (log2 > 1 && tg_ring_mem_bytes(log2, TG_RECORD_BYTES) > ring_bytes)
 		log2--;
 	if (tg_ring_format(mem, ring_bytes, log2, TG_RECORD_BYTES) != TG_OK ||
@@ -177,9 +173,8 @@ bool tg_cf_read_stats(struct tg_card_feed *cf, struct tg_feed_stats *st)
 	return ok;
 }
 
-const struct tg_cf_stats *tg_cf_stats(struct tg_card_feed *cf)
+void tg_cf_stats(const struct tg_card_feed *cf, struct tg_cf_stats *out)
 {
-	cf->stats.format_errors += cf->fe.format_errors;
-	cf->fe.format_errors = 0;
-	return &cf->stats;
+	*out = cf->stats;
+	out->format_errors += cf->fe.format_errors;	/* MSG_CONT out of place */
 }

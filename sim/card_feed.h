@@ -19,12 +19,6 @@
 #include "tickgate/feed_events.h"
 
 
-struct tg_cf_handlers {
-	void (*msg)(void *ctx, const struct tg_feed_event_msg *m);
-	void (*gap)(void *ctx, uint64_t first, uint64_t last);
-	void *ctx;
-};
-
 struct tg_cf_stats {
 	uint64_t events;		/* C2H records taken */
 	uint64_t seq_errors;		/* card event sequence jumps (lost events) */
@@ -35,7 +29,7 @@ struct tg_card_feed;
 
 /* Window [mem, mem + ring_bytes) at bus address bus_base holds the event ring. */
 struct tg_card_feed *tg_cf_new(struct tg_card_model *cm, uint8_t *mem, size_t ring_bytes, uint64_t bus_base,
-			       const struct tg_cf_handlers *h);
+			       const struct tg_feed_event_handlers *h);
 void tg_cf_free(struct tg_card_feed *cf);
 
 /* Program FEED_CONTROL (with MSG_EVENTS on) and the filter table; false on a CSR error. */
@@ -61,6 +55,6 @@ void tg_cf_finish(struct tg_card_feed *cf);
  * types). false on a CSR error. */
 bool tg_cf_read_stats(struct tg_card_feed *cf, struct tg_feed_stats *st);
 
-const struct tg_cf_stats *tg_cf_stats(struct tg_card_feed *cf);
+void tg_cf_stats(const struct tg_card_feed *cf, struct tg_cf_stats *out);
 
 #endif

@@ -572,6 +572,13 @@ def gen_c_regs_h(s):
           "/* Every register, sorted by offset. */",
           "extern const struct tg_reg_info tg_card_regs[];",
           "extern const unsigned tg_card_regs_count;", "",
+          "struct tg_cap_info {",
+          "\tconst char *name;",
+          "\tuint32_t mask;",
+          "};", "",
+          "/* Every capability bit of the CAPS register, by bit. */",
+          "extern const struct tg_cap_info tg_card_caps[];",
+          "extern const unsigned tg_card_caps_count;", "",
           "#endif", ""]
     return "\n".join(L)
 
@@ -605,6 +612,12 @@ def gen_c_regs_c(s):
                  f"{fl}, {nf}, {cstr(r['desc'])}}},")
     L.append("};")
     L.append(f"const unsigned tg_card_regs_count = {len(s.regs)};")
+    L.append("")
+    L.append("const struct tg_cap_info tg_card_caps[] = {")
+    for cap in sorted(s.caps, key=lambda c: c["bit"]):
+        L.append(f"\t{{{cstr(cap['name'])}, 1u << {cap['bit']}}},")
+    L.append("};")
+    L.append(f"const unsigned tg_card_caps_count = {len(s.caps)};")
     return "\n".join(L) + "\n"
 
 

@@ -84,14 +84,9 @@ localparam [16:0] MAX_FRAME_17 = MAX_FRAME;
 wire beat = s_axis_tvalid;
 wire last = s_axis_tvalid && s_axis_tlast;
 
-reg [3:0] nb;                           // bytes in this beat (tkeep contiguous from bit 0)
-integer k;
-always @* begin
-    nb = 4'd0;
-    for (k = 0; k < 8; k = k + 1) begin
-        nb = nb + {3'd0, s_axis_tkeep[k]};
-    end
-end
+`include "tg_axis_keep.vh"
+
+wire [3:0] nb = tg_keep_bytes(s_axis_tkeep);  // bytes in this beat
 
 wire [7:0] B [0:7];
 genvar g;

@@ -50,15 +50,9 @@ reg [31:0] pend_no_reg = 32'd0;
 reg [191:0] pend_head_reg = 192'd0;
 reg [63:0] pend_cycle_reg = 64'd0;
 
-// bytes in this beat: tkeep is contiguous from bit 0
-reg [3:0] beat_bytes;
-integer i;
-always @* begin
-    beat_bytes = 4'd0;
-    for (i = 0; i < 8; i = i + 1) begin
-        beat_bytes = beat_bytes + {3'd0, s_axis_net_tkeep[i]};
-    end
-end
+`include "tg_axis_keep.vh"
+
+wire [3:0] beat_bytes = tg_keep_bytes(s_axis_net_tkeep);
 
 wire [63:0] keep_mask;
 genvar g;

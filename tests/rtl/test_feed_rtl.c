@@ -104,7 +104,7 @@ static void run_start(struct run *r, const struct tg_feed_config *cfg, bool pace
 {
 	struct tg_cm_config mc;
 	struct tg_feed_handlers ch;
-	struct tg_cf_handlers rh;
+	struct tg_feed_event_handlers rh;
 
 	memset(r, 0, sizeof(*r));
 	r->paced = paced;
@@ -114,7 +114,7 @@ static void run_start(struct run *r, const struct tg_feed_config *cfg, bool pace
 	mc = (struct tg_cm_config){ .mem = r->mem, .mem_bytes = MEM_BYTES, .bus_base = BUS_BASE };
 	r->cm = tg_cm_new(&mc);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r->cm);
-	rh = (struct tg_cf_handlers){ .msg = rtl_msg, .gap = c_gap, .ctx = &r->rtl };
+	rh = (struct tg_feed_event_handlers){ .msg = rtl_msg, .gap = c_gap, .ctx = &r->rtl };
 	r->cf = tg_cf_new(r->cm, r->mem, MEM_BYTES, BUS_BASE, &rh);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r->cf);
 	CU_ASSERT_FATAL(tg_cf_configure(r->cf, cfg));
@@ -186,8 +186,11 @@ static size_t run_end(struct run *r, const char *what, bool compare_msgs)
 		CU_ASSERT_EQUAL(r->rtl.n_gaps, r->c.n_gaps);
 		CU_ASSERT(r->c.n_gaps == r->rtl.n_gaps &&
 			  (r->c.n_gaps == 0 || memcmp(r->c.gaps, r->rtl.gaps, r->c.n_gaps * sizeof(*r->c.gaps)) == 0));
-		CU_ASSERT_EQUAL(tg_cf_stats(r->cf)->seq_errors, 0);
-		CU_ASSERT_EQUAL(tg_cf_stats(r->cf)->format_errors, 0);
+		struct tg_cf_stats cs;
+
+		tg_cf_stats(r->cf, &cs);
+		CU_ASSERT_EQUAL(cs.seq_errors, 0);
+		CU_ASSERT_EQUAL(cs.format_errors, 0);
 	}
 	tg_cf_free(r->cf);
 	tg_cm_free(r->cm);
