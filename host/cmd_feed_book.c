@@ -18,7 +18,7 @@
 #include "tickgate/json.h"
 
 #define ORDER_TABLE_LOG2 22	/* 4 M orders: a full day of one busy symbol */
-#define ORDER_PROBE 64
+#define ORDER_WAYS 16
 
 struct book_ctx {
 	const struct feed_opts *o;
@@ -176,7 +176,7 @@ static void print_depth(const struct book_ctx *c, uint16_t loc)
 int feed_book(const struct feed_opts *o)
 {
 	struct book_ctx c = { .o = o, .symbol = o->symbol, .locate = -1 };
-	struct tg_book_config cfg = { .order_capacity_log2 = ORDER_TABLE_LOG2, .max_probe = ORDER_PROBE };
+	struct tg_book_config cfg = { .order_capacity_log2 = ORDER_TABLE_LOG2, .ways = ORDER_WAYS };
 	struct tg_feed_handlers h = { .message = resolve_msg, .ctx = &c };
 	struct tg_feed feed;
 	int rc;

@@ -23,7 +23,7 @@
 #include "tickgate/feed_events.h"
 
 #define ORDER_TABLE_LOG2 22
-#define ORDER_PROBE 64
+#define ORDER_WAYS 16
 
 struct watch {
 	const struct feed_opts *o;
@@ -90,7 +90,7 @@ int feed_watch(const struct feed_opts *o)
 	if (w.sym == NULL)
 		return CLI_EXIT_FAIL;
 	if (o->symbol != NULL) {
-		struct tg_book_config bc = { .order_capacity_log2 = ORDER_TABLE_LOG2, .max_probe = ORDER_PROBE };
+		struct tg_book_config bc = { .order_capacity_log2 = ORDER_TABLE_LOG2, .ways = ORDER_WAYS };
 
 		if (tg_book_new(&bc, on_book_event, &w, &w.book) != TG_OK ||
 		    tg_book_subscribe_symbol(w.book, o->symbol) != TG_OK) {

@@ -1,11 +1,9 @@
 /*
  * C order book, see tickgate/book.h for the semantics.
  *
- * Orders: open addressing with linear probing and backward-shift deletion
- * (no tombstones), so every lookup stops within max_probe slots, as a
- * hardware table with bounded probing must. Levels: per instrument and side
- * a sorted array, best first; books near the top are short and the array
- * keeps the best level at index 0 for the BBO.
+ * Orders: a bucketed hash table; a reference is looked for in its one
+ * bucket, as the card does. Levels: per instrument and side a sorted array,
+ * best first, at most depth long when a depth is set.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +12,19 @@
 #include "tickgate/itch50.h"
 
 struct order {
-	uint64_t ref;		/* 0 = empty slot (ITCH references are never 0) */
+	bool used;
+	uint64_t ref;
 	uint32_t price;
-	uint32_t shares;
-	uint16_t locate;
+	uint32_t shares;	/* at least 1 */
 	char side;
 };
 
 struct side_levels {
 	struct tg_book_level *lv;
 	unsigned n, cap;
+	bool truncated;		/* orders at or beyond bound are hidden */
+	uint32_t bound;
+	uint64_t hidden;	/* orders hidden */
 };
 
 struct instrument {
@@ -32,14 +33,15 @@ struct instrument {
 	bool halted;
 	struct side_levels bid, ask;
 	uint32_t bbo[4];
+	uint8_t bbo_flags;
 };
 
 struct tg_book {
 	struct tg_book_config cfg;
+	unsigned buckets_log2;
 	tg_book_event_fn fn;
 	void *ctx;
 	struct order *orders;
-	uint64_t mask;
 	struct instrument *inst[65536];
 	char pending[16][9];	/* symbols subscribed before their locate is known */
 	unsigned n_pending;
@@ -47,22 +49,21 @@ struct tg_book {
 	struct tg_book_stats stats;
 };
 
-static uint64_t hash(uint64_t x)
+static bool pow2(unsigned x)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	return x ^ (x >> 33);
+	return x != 0 && (x & (x - 1)) == 0;
 }
 
 int tg_book_new(const struct tg_book_config *cfg, tg_book_event_fn fn, void *ctx, struct tg_book **out)
 {
 	struct tg_book *b;
+	unsigned ways_log2 = 0;
 
 	if (cfg == NULL || out == NULL || cfg->order_capacity_log2 < 4 || cfg->order_capacity_log2 > 28 ||
-	    cfg->max_probe == 0 || cfg->max_probe > (1u << cfg->order_capacity_log2))
+	    !pow2(cfg->ways) || cfg->ways > (1u << cfg->order_capacity_log2))
 		return TG_ERR_ARG;
+	while ((1u << ways_log2) < cfg->ways)
+		ways_log2++;
 	b = calloc(1, sizeof(*b));
 	if (b == NULL)
 		return TG_ERR_NOMEM;
@@ -72,7 +73,7 @@ int tg_book_new(const struct tg_book_config *cfg, tg_book_event_fn fn, void *ctx
 		return TG_ERR_NOMEM;
 	}
 	b->cfg = *cfg;
-	b->mask = (1ull << cfg->order_capacity_log2) - 1;
+	b->buckets_log2 = cfg->order_capacity_log2 - ways_log2;
 	b->fn = fn;
 	b->ctx = ctx;
 	*out = b;
@@ -131,48 +132,35 @@ int tg_book_locate_of(const struct tg_book *b, const char *symbol)
 
 /* ---- order table ---- */
 
+static struct order *bucket(struct tg_book *b, uint64_t ref)
+{
+	return &b->orders[(size_t)tg_book_bucket(ref, b->buckets_log2) * b->cfg.ways];
+}
+
 static struct order *find(struct tg_book *b, uint64_t ref)
 {
-	uint64_t i = hash(ref) & b->mask;
+	struct order *o = bucket(b, ref);
 
-	for (unsigned k = 0; k < b->cfg.max_probe; k++, i = (i + 1) & b->mask) {
-		if (b->orders[i].ref == ref)
-			return &b->orders[i];
-		if (b->orders[i].ref == 0)
-			return NULL;
-	}
+	for (unsigned k = 0; k < b->cfg.ways; k++)
+		if (o[k].used && o[k].ref == ref)
+			return &o[k];
 	return NULL;
 }
 
+/* the first free slot of the reference's bucket */
 static struct order *insert(struct tg_book *b, uint64_t ref)
 {
-	uint64_t i = hash(ref) & b->mask;
+	struct order *o = bucket(b, ref);
 
-	for (unsigned k = 0; k < b->cfg.max_probe; k++, i = (i + 1) & b->mask)
-		if (b->orders[i].ref == 0)
-			return &b->orders[i];
+	for (unsigned k = 0; k < b->cfg.ways; k++)
+		if (!o[k].used)
+			return &o[k];
 	return NULL;
 }
 
-/* Backward-shift deletion keeps every remaining order within its probe window. */
 static void erase(struct tg_book *b, struct order *o)
 {
-	uint64_t hole = (uint64_t)(o - b->orders);
-	uint64_t j = hole;
-
-	for (;;) {
-		j = (j + 1) & b->mask;
-		if (b->orders[j].ref == 0)
-			break;
-		uint64_t home = hash(b->orders[j].ref) & b->mask;
-
-		/* move j into the hole if its home is not in (hole, j] cyclically */
-		if (((j - home) & b->mask) >= ((j - hole) & b->mask)) {
-			b->orders[hole] = b->orders[j];
-			hole = j;
-		}
-	}
-	b->orders[hole].ref = 0;
+	o->used = false;
 	b->stats.orders--;
 }
 
@@ -183,6 +171,12 @@ static struct side_levels *levels(struct instrument *in, char side)
 	return side == 'B' ? &in->bid : &in->ask;
 }
 
+/* price a is better than price b on this side */
+static bool better(char side, uint32_t a, uint32_t b)
+{
+	return side == 'B' ? a > b : a < b;
+}
+
 /* index of price in the side, or where it would go; *found says which */
 static unsigned level_pos(const struct side_levels *s, char side, uint32_t price, bool *found)
 {
@@ -191,13 +185,12 @@ static unsigned level_pos(const struct side_levels *s, char side, uint32_t price
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 		uint32_t p = s->lv[mid].price;
-		bool before = side == 'B' ? p > price : p < price;	/* better than price */
 
 		if (p == price) {
 			*found = true;
 			return mid;
 		}
-		if (before)
+		if (better(side, p, price))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -206,35 +199,76 @@ static unsigned level_pos(const struct side_levels *s, char side, uint32_t price
 	return lo;
 }
 
-static bool level_add(struct instrument *in, char side, uint32_t price, int64_t shares, int orders)
+static void level_remove(struct side_levels *s, unsigned i)
+{
+	memmove(&s->lv[i], &s->lv[i + 1], (s->n - i - 1) * sizeof(*s->lv));
+	s->n--;
+}
+
+/* An order of `shares` (at least 1) joins its level. false: out of memory. */
+static bool level_add(struct tg_book *b, struct instrument *in, char side, uint32_t price, uint32_t shares)
+{
+	struct side_levels *s = levels(in, side);
+	unsigned depth = b->cfg.depth;
+	bool found;
+	unsigned i;
+
+	if (s->truncated && !better(side, price, s->bound)) {
+		s->hidden++;
+		return true;
+	}
+	i = level_pos(s, side, price, &found);
+	if (found) {
+		s->lv[i].shares += shares;
+		s->lv[i].orders++;
+		return true;
+	}
+	if (depth != 0 && s->n == depth) {
+		if (i == depth) {	/* beyond the worst level kept */
+			s->truncated = true;
+			s->bound = price;
+			s->hidden++;
+			return true;
+		}
+		s->truncated = true;	/* the worst level leaves */
+		s->bound = s->lv[depth - 1].price;
+		s->hidden += s->lv[depth - 1].orders;
+		s->n--;
+	}
+	if (s->n == s->cap) {
+		unsigned cap = s->cap ? s->cap * 2 : 16;
+		struct tg_book_level *lv = realloc(s->lv, cap * sizeof(*lv));
+
+		if (lv == NULL)
+			return false;
+		s->lv = lv;
+		s->cap = cap;
+	}
+	memmove(&s->lv[i + 1], &s->lv[i], (s->n - i) * sizeof(*s->lv));
+	s->lv[i] = (struct tg_book_level){ .price = price, .shares = shares, .orders = 1 };
+	s->n++;
+	return true;
+}
+
+/* Take shares off the level of an order; gone: the order left. */
+static void level_reduce(struct instrument *in, char side, uint32_t price, uint32_t shares, bool gone)
 {
 	struct side_levels *s = levels(in, side);
 	bool found;
-	unsigned i = level_pos(s, side, price, &found);
+	unsigned i;
 
-	if (!found) {
-		if (shares <= 0)
-			return true;
-		if (s->n == s->cap) {
-			unsigned cap = s->cap ? s->cap * 2 : 16;
-			struct tg_book_level *lv = realloc(s->lv, cap * sizeof(*lv));
-
-			if (lv == NULL)
-				return false;
-			s->lv = lv;
-			s->cap = cap;
-		}
-		memmove(&s->lv[i + 1], &s->lv[i], (s->n - i) * sizeof(*s->lv));
-		s->lv[i] = (struct tg_book_level){ .price = price, .shares = 0, .orders = 0 };
-		s->n++;
+	if (s->truncated && !better(side, price, s->bound)) {
+		if (gone && s->hidden > 0 && --s->hidden == 0)
+			s->truncated = false;
+		return;
 	}
-	s->lv[i].shares = (uint64_t)((int64_t)s->lv[i].shares + shares);
-	s->lv[i].orders = (uint32_t)((int)s->lv[i].orders + orders);
-	if (s->lv[i].orders == 0 || s->lv[i].shares == 0) {
-		memmove(&s->lv[i], &s->lv[i + 1], (s->n - i - 1) * sizeof(*s->lv));
-		s->n--;
-	}
-	return true;
+	i = level_pos(s, side, price, &found);
+	if (!found)
+		return;
+	s->lv[i].shares -= shares;
+	s->lv[i].orders -= gone;
+	if (s->lv[i].orders == 0 || s->lv[i].shares == 0)
+		level_remove(s, i);
 }
 
 /* ---- events ---- */
@@ -251,27 +285,41 @@ static void emit(struct tg_book *b, struct tg_book_event *ev)
 		b->fn(b->ctx, ev);
 }
 
+static uint32_t sat32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 static void check_bbo(struct tg_book *b, struct instrument *in, uint16_t locate, uint64_t ts, uint64_t seq)
 {
 	uint32_t now[4] = { 0, 0, 0, 0 };
+	uint8_t flags = 0;
 
 	if (in->bid.n) {
 		now[0] = in->bid.lv[0].price;
-		now[1] = in->bid.lv[0].shares > UINT32_MAX ? UINT32_MAX : (uint32_t)in->bid.lv[0].shares;
+		now[1] = sat32(in->bid.lv[0].shares);
+	} else if (in->bid.truncated) {
+		flags |= TG_BOOK_BBO_BID_UNKNOWN;
 	}
 	if (in->ask.n) {
 		now[2] = in->ask.lv[0].price;
-		now[3] = in->ask.lv[0].shares > UINT32_MAX ? UINT32_MAX : (uint32_t)in->ask.lv[0].shares;
+		now[3] = sat32(in->ask.lv[0].shares);
+	} else if (in->ask.truncated) {
+		flags |= TG_BOOK_BBO_ASK_UNKNOWN;
 	}
-	if (memcmp(now, in->bbo, sizeof(now)) == 0)
+	if (!in->authoritative)
+		flags |= TG_BOOK_BBO_NOT_AUTHORITATIVE;
+	if (memcmp(now, in->bbo, sizeof(now)) == 0 && flags == in->bbo_flags)
 		return;
 	memcpy(in->bbo, now, sizeof(now));
+	in->bbo_flags = flags;
 	struct tg_book_event ev = { .type = TG_BOOK_EV_BBO, .locate = locate, .timestamp = ts, .seq = seq };
 
 	ev.u.bbo.bid_price = now[0];
 	ev.u.bbo.bid_size = now[1];
 	ev.u.bbo.ask_price = now[2];
 	ev.u.bbo.ask_size = now[3];
+	ev.u.bbo.flags = flags;
 	emit(b, &ev);
 }
 
@@ -307,11 +355,16 @@ static void learn_symbol(struct tg_book *b, const uint8_t *msg)
 	}
 }
 
-static void add_order(struct tg_book *b, struct instrument *in, const uint8_t *msg, uint16_t loc)
+static void add_order(struct tg_book *b, struct instrument *in, const uint8_t *msg)
 {
 	uint64_t ref = tg_be(msg + TG_ITCH_ADD_ORDER_ORDER_REFERENCE_NUMBER_OFF, 8);
+	uint32_t shares = (uint32_t)tg_be(msg + TG_ITCH_ADD_ORDER_SHARES_OFF, 4);
 	struct order *o;
 
+	if (shares == 0) {
+		b->stats.zero_shares++;
+		return;
+	}
 	if (find(b, ref) != NULL) {
 		b->stats.duplicate_ref++;
 		return;
@@ -322,15 +375,13 @@ static void add_order(struct tg_book *b, struct instrument *in, const uint8_t *m
 		in->authoritative = false;
 		return;
 	}
+	o->used = true;
 	o->ref = ref;
-	o->locate = loc;
-	o->side = (char)msg[TG_ITCH_ADD_ORDER_BUY_SELL_INDICATOR_OFF];
-	o->shares = (uint32_t)tg_be(msg + TG_ITCH_ADD_ORDER_SHARES_OFF, 4);
+	o->side = msg[TG_ITCH_ADD_ORDER_BUY_SELL_INDICATOR_OFF] == 'B' ? 'B' : 'S';
+	o->shares = shares;
 	o->price = (uint32_t)tg_be(msg + TG_ITCH_ADD_ORDER_PRICE_OFF, 4);
-	if (o->side != 'B')
-		o->side = 'S';
 	b->stats.orders++;
-	if (!level_add(in, o->side, o->price, o->shares, 1))
+	if (!level_add(b, in, o->side, o->price, o->shares))
 		in->authoritative = false;
 }
 
@@ -338,10 +389,10 @@ static void add_order(struct tg_book *b, struct instrument *in, const uint8_t *m
 static void reduce(struct tg_book *b, struct instrument *in, struct order *o, uint32_t shares)
 {
 	if (shares >= o->shares) {
-		level_add(in, o->side, o->price, -(int64_t)o->shares, -1);
+		level_reduce(in, o->side, o->price, o->shares, true);
 		erase(b, o);
 	} else {
-		level_add(in, o->side, o->price, -(int64_t)shares, 0);
+		level_reduce(in, o->side, o->price, shares, false);
 		o->shares -= shares;
 	}
 }
@@ -371,7 +422,7 @@ void tg_book_apply(struct tg_book *b, const uint8_t *msg, size_t len, uint64_t s
 	switch (msg[0]) {
 	case TG_ITCH_ADD_ORDER_TYPE:
 	case TG_ITCH_ADD_ORDER_MPID_TYPE:
-		add_order(b, in, msg, loc);
+		add_order(b, in, msg);
 		break;
 	case TG_ITCH_ORDER_EXECUTED_TYPE:
 	case TG_ITCH_ORDER_EXECUTED_PRICE_TYPE: {
@@ -427,7 +478,7 @@ void tg_book_apply(struct tg_book *b, const uint8_t *msg, size_t len, uint64_t s
 		memcpy(add + TG_ITCH_ADD_ORDER_SHARES_OFF, msg + TG_ITCH_ORDER_REPLACE_SHARES_OFF, 4);
 		memcpy(add + TG_ITCH_ADD_ORDER_PRICE_OFF, msg + TG_ITCH_ORDER_REPLACE_PRICE_OFF, 4);
 		reduce(b, in, o, UINT32_MAX);
-		add_order(b, in, add, loc);
+		add_order(b, in, add);
 		break;
 	}
 	case TG_ITCH_TRADE_TYPE:
@@ -484,6 +535,11 @@ bool tg_book_authoritative(const struct tg_book *b, uint16_t locate)
 bool tg_book_halted(const struct tg_book *b, uint16_t locate)
 {
 	return b->inst[locate] != NULL && b->inst[locate]->halted;
+}
+
+bool tg_book_truncated(const struct tg_book *b, uint16_t locate, char side)
+{
+	return b->inst[locate] != NULL && levels(b->inst[locate], side)->truncated;
 }
 
 const struct tg_book_stats *tg_book_stats(const struct tg_book *b)

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ready) {
 		struct tg_feed_config seq = { .seq_check = true, .accept_all = true };
-		struct tg_book_config bc = { .order_capacity_log2 = 10, .max_probe = 16 };
+		struct tg_book_config bc = { .order_capacity_log2 = 10, .ways = 16 };
 
 		tg_feed_init(&feed[0], &seq, &h);
 		tg_feed_init(&feed[1], NULL, &h);

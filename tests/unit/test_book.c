@@ -136,12 +136,20 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
-static void test_differential_random_stream(void)
+/*
+ * depth 0: every top change gives exactly one BBO event with the brute-force
+ * values. depth > 0 (prices span 8 levels a side, so sides truncate): the
+ * last BBO event of an instrument always shows the brute-force top of each
+ * side, unless it flags that side unknown, and then the side has orders.
+ */
+static void differential_random_stream(unsigned depth)
 {
-	struct tg_book_config cfg = { .order_capacity_log2 = 14, .max_probe = 64 };
+	struct tg_book_config cfg = { .order_capacity_log2 = 14, .ways = 16, .depth = depth };
 	struct tg_book *b;
 	uint64_t s = 0x9e3779b97f4a7c15ull, next_ref = 1;
 	uint32_t prev[NINST][4];
+	struct tg_book_event shown[NINST];
+	unsigned unknown_seen = 0;
 	uint8_t m[64];
 	unsigned bbo_checked = 0, trades = 0;
 
@@ -149,6 +157,7 @@ static void test_differential_random_stream(void)
 	for (uint16_t l = 1; l <= NINST; l++)
 		CU_ASSERT_EQUAL(tg_book_subscribe_locate(b, l), TG_OK);
 	memset(prev, 0, sizeof(prev));
+	memset(shown, 0, sizeof(shown));
 	nlive = 0;
 	for (unsigned step = 0; step < 100000; step++) {
 		uint64_t r = rnd(&s);
@@ -226,15 +235,12 @@ static void test_differential_random_stream(void)
 			want_events++;
 		if (exec_side)
 			want_events++;
-		CU_ASSERT_EQUAL(nev, want_events);
+		CU_ASSERT(depth != 0 || nev == want_events);
 		for (unsigned k = 0; k < nev && k < 8; k++) {
 			if (last_ev[k].type == TG_BOOK_EV_BBO) {
 				CU_ASSERT_EQUAL(last_ev[k].locate, loc);
-				CU_ASSERT_EQUAL(last_ev[k].u.bbo.bid_price, now[0]);
-				CU_ASSERT_EQUAL(last_ev[k].u.bbo.bid_size, now[1]);
-				CU_ASSERT_EQUAL(last_ev[k].u.bbo.ask_price, now[2]);
-				CU_ASSERT_EQUAL(last_ev[k].u.bbo.ask_size, now[3]);
 				CU_ASSERT_EQUAL(last_ev[k].seq, step);
+				shown[loc - 1] = last_ev[k];
 				bbo_checked++;
 			} else {
 				CU_ASSERT_EQUAL(last_ev[k].type, TG_BOOK_EV_TRADE);
@@ -244,8 +250,25 @@ static void test_differential_random_stream(void)
 				trades++;
 			}
 		}
+		const struct tg_book_event *sh = &shown[loc - 1];
+
+		if (sh->u.bbo.flags & TG_BOOK_BBO_BID_UNKNOWN) {
+			CU_ASSERT(now[1] > 0);
+			unknown_seen++;
+		} else {
+			CU_ASSERT_EQUAL(sh->u.bbo.bid_price, now[0]);
+			CU_ASSERT_EQUAL(sh->u.bbo.bid_size, now[1]);
+		}
+		if (sh->u.bbo.flags & TG_BOOK_BBO_ASK_UNKNOWN) {
+			CU_ASSERT(now[3] > 0);
+			unknown_seen++;
+		} else {
+			CU_ASSERT_EQUAL(sh->u.bbo.ask_price, now[2]);
+			CU_ASSERT_EQUAL(sh->u.bbo.ask_size, now[3]);
+		}
 		memcpy(prev[loc - 1], now, sizeof(now));
 	}
+	CU_ASSERT(depth == 0 ? unknown_seen == 0 : unknown_seen > 100);
 	CU_ASSERT_EQUAL(tg_book_stats(b)->orders, nlive);
 	CU_ASSERT(tg_book_stats(b)->unknown_ref > 1000);
 	CU_ASSERT(tg_book_stats(b)->orders > 100);
@@ -256,9 +279,19 @@ static void test_differential_random_stream(void)
 	tg_book_free(b);
 }
 
+static void test_differential_random_stream(void)
+{
+	differential_random_stream(0);
+}
+
+static void test_differential_bounded_depth(void)
+{
+	differential_random_stream(3);
+}
+
 static void test_overflow_flags_instrument(void)
 {
-	struct tg_book_config cfg = { .order_capacity_log2 = 4, .max_probe = 4 };
+	struct tg_book_config cfg = { .order_capacity_log2 = 4, .ways = 4 };
 	struct tg_book *b;
 	uint8_t m[64];
 
@@ -274,7 +307,7 @@ static void test_overflow_flags_instrument(void)
 
 static void test_subscriptions_and_halts(void)
 {
-	struct tg_book_config cfg = { .order_capacity_log2 = 8, .max_probe = 16 };
+	struct tg_book_config cfg = { .order_capacity_log2 = 8, .ways = 16 };
 	struct tg_book *b;
 	uint8_t m[64];
 	size_t n;
@@ -316,6 +349,7 @@ int main(void)
 {
 	static const struct tg_cunit_test tests[] = {
 		{ "differential against a brute-force top of book", test_differential_random_stream },
+		{ "bounded depth: the top shown is exact or flagged unknown", test_differential_bounded_depth },
 		{ "order table overflow flags the instrument", test_overflow_flags_instrument },
 		{ "subscriptions, directory and halts", test_subscriptions_and_halts },
 	};

@@ -2,20 +2,34 @@
  * The C order book: ITCH 5.0 order messages into price-level books of the
  * subscribed instruments, with the semantics the card's book shares.
  *
- *   - Orders live in one table keyed by order reference number: open
- *     addressing, at most max_probe slots looked at. An add that finds no
- *     free slot is counted (order_overflow) and its instrument is flagged
- *     not authoritative: its book may now be wrong, and says so.
- *   - Add (A, F) enters an order; executed (E, C) and cancel (X) reduce it,
- *     delete (D) removes it, replace (U) removes it and enters the new
- *     reference with the same side. A reference the book never saw (a
- *     capture that starts mid-day) is counted and ignored.
+ *   - Orders live in one table keyed by order reference number, split in
+ *     buckets of `ways` slots: a reference lives in bucket
+ *     tg_book_bucket(ref) and nowhere else, so a lookup reads one bucket
+ *     (the card reads all its ways at once). An add into a full bucket is
+ *     counted (order_overflow) and its instrument is flagged not
+ *     authoritative: its book may now be wrong, and says so.
+ *   - Add (A, F) enters an order; an add of zero shares is counted
+ *     (zero_shares) and ignored. Executed (E, C) and cancel (X) reduce an
+ *     order (all of it when the shares reach its size), delete (D) removes
+ *     it, replace (U) removes it and then adds the new reference with the
+ *     same side. A reference the book never saw (a capture that starts
+ *     mid-day) is counted and ignored.
  *   - Messages of instruments not subscribed are ignored (counted).
+ *   - Each side keeps at most `depth` price levels (0: no limit). When a
+ *     full side must take a new level, the worst one leaves the book, the
+ *     side is marked truncated at that level's price and its orders are
+ *     counted as hidden; a new level at or beyond the truncation price is
+ *     hidden too. Every level kept is exact; once the hidden orders are all
+ *     gone the side is whole again. A truncated side with no level left has
+ *     an unknown top, which its BBO says (flags), rather than a wrong one.
  *   - After each message, a BBO event when the best bid or ask (price or
- *     size) of the instrument changed; a TRADE event for E, C, P and Q with
- *     the price traded (E: the resting order's price); a HALT event when a
- *     trading action (H) changes the instrument's halted state.
+ *     size) or the BBO flags of the instrument changed; a TRADE event for
+ *     E, C, P and Q with the price traded (E: the resting order's price); a
+ *     HALT event when a trading action (H) changes the halted state.
  *   - Prices are ITCH fixed point (4 implied decimals); no floating point.
+ *
+ * The card's book (hw/rtl/tg_book.v) has exactly these semantics; the RTL
+ * tests hold the two to the same events.
  */
 #ifndef TICKGATE_BOOK_H
 #define TICKGATE_BOOK_H
@@ -30,8 +44,23 @@
 
 struct tg_book_config {
 	unsigned order_capacity_log2;	/* order table slots = 2^log2 (4..28) */
-	unsigned max_probe;		/* slots probed at most (1..capacity) */
+	unsigned ways;			/* slots per bucket, a power of two (1..capacity) */
+	unsigned depth;			/* price levels kept per side; 0 = no limit */
 };
+
+/* BBO flags */
+#define TG_BOOK_BBO_BID_UNKNOWN 0x1u		/* bid side truncated and no level left */
+#define TG_BOOK_BBO_ASK_UNKNOWN 0x2u		/* ask side likewise */
+#define TG_BOOK_BBO_NOT_AUTHORITATIVE 0x4u	/* an add of the instrument overflowed */
+
+/* The bucket of an order reference in a table of 2^buckets_log2 buckets. */
+static inline uint32_t tg_book_bucket(uint64_t ref, unsigned buckets_log2)
+{
+	uint32_t h = (uint32_t)ref ^ (uint32_t)(ref >> 32);
+
+	h ^= h >> 16;
+	return buckets_log2 >= 32 ? h : h & ((1u << buckets_log2) - 1u);
+}
 
 enum tg_book_event_type {
 	TG_BOOK_EV_BBO = 1,
@@ -46,7 +75,8 @@ struct tg_book_event {
 	uint64_t seq;		/* MoldUDP64 sequence of the message */
 	union {
 		struct {
-			uint32_t bid_price, bid_size, ask_price, ask_size;
+			uint32_t bid_price, bid_size, ask_price, ask_size;	/* sizes saturate */
+			uint8_t flags;	/* TG_BOOK_BBO_* */
 		} bbo;
 		struct {
 			uint32_t price;
@@ -68,7 +98,8 @@ struct tg_book_stats {
 	uint64_t unsubscribed;		/* order messages of other instruments */
 	uint64_t unknown_ref;		/* E, C, X, D, U for orders never seen */
 	uint64_t duplicate_ref;		/* adds of a reference already in the book */
-	uint64_t order_overflow;	/* adds that found no slot */
+	uint64_t zero_shares;		/* adds of zero shares (ignored) */
+	uint64_t order_overflow;	/* adds that found their bucket full */
 	uint64_t orders;		/* orders in the book now */
 	uint64_t bbo_events, trade_events, halt_events;
 };
@@ -101,6 +132,8 @@ TG_API unsigned tg_book_levels(const struct tg_book *book, uint16_t locate, char
 /* Instrument state. */
 TG_API bool tg_book_authoritative(const struct tg_book *book, uint16_t locate);
 TG_API bool tg_book_halted(const struct tg_book *book, uint16_t locate);
+/* A side ('B' or 'S') holds orders beyond its depth. */
+TG_API bool tg_book_truncated(const struct tg_book *book, uint16_t locate, char side);
 /* locate of a subscribed symbol once known, else -1 */
 TG_API int tg_book_locate_of(const struct tg_book *book, const char *symbol);
 
