@@ -79,7 +79,7 @@ static int card_open(struct card *c, bool beats, const struct tg_feed_config *fc
 	if (c->cm == NULL)
 		return -1;
 	c->cf = tg_cf_new(c->cm, c->mem, MEM_BYTES, BUS, &h);
-	if (c->cf == NULL || !tg_cf_configure(c->cf, fc))
+	if (c->cf == NULL || !tg_cf_configure(c->cf, fc, true))
 		return -1;
 	return 0;
 }

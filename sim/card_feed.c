@@ -62,9 +62,9 @@ void tg_cf_free(struct tg_card_feed *cf)
 	free(cf);
 }
 
-bool tg_cf_configure(struct tg_card_feed *cf, const struct tg_feed_config *cfg)
+bool tg_cf_configure(struct tg_card_feed *cf, const struct tg_feed_config *cfg, bool msg_events)
 {
-	uint32_t ctl = TG_FEED_CONTROL_MSG_EVENTS_MASK;
+	uint32_t ctl = msg_events ? TG_FEED_CONTROL_MSG_EVENTS_MASK : 0;
 
 	if (cfg->seq_check)
 		ctl |= TG_FEED_CONTROL_SEQ_CHECK_MASK;
@@ -170,6 +170,78 @@ bool tg_cf_read_stats(struct tg_card_feed *cf, struct tg_feed_stats *st)
 		ok &= wr(cf, TG_REG_FEED_TYPE_SEL, t);
 		ok &= rd64(cf, TG_REG_FEED_TYPE_COUNT_LO, &st->by_type[t]);
 	}
+	return ok;
+}
+
+static bool book_ready(struct tg_card_feed *cf)
+{
+	uint32_t v;
+
+	for (unsigned tries = 0; tries < 100000; tries++) {
+		if (tg_cm_csr_read(cf->cm, TG_REG_BOOK_STATUS, &v) != TG_CM_CSR_OK)
+			return false;
+		if (v & TG_BOOK_STATUS_READY_MASK)
+			return true;
+		tg_cm_run(cf->cm, 16);
+		drain(cf);
+	}
+	return false;
+}
+
+bool tg_cf_book_subscribe(struct tg_card_feed *cf, unsigned slot, const char *symbol, int locate)
+{
+	char sym[8];
+	uint32_t lo, hi;
+	size_t n = strlen(symbol);
+
+	if (n > 8 || !book_ready(cf))
+		return false;
+	memset(sym, ' ', sizeof(sym));
+	memcpy(sym, symbol, n);
+	memcpy(&lo, sym, 4);	/* character 0 in bits 7:0: the little-endian load */
+	memcpy(&hi, sym + 4, 4);
+	return wr(cf, TG_REG_BOOK_INST_SEL, slot) && wr(cf, TG_REG_BOOK_INST_SYMBOL_LO, lo) &&
+	       wr(cf, TG_REG_BOOK_INST_SYMBOL_HI, hi) && wr(cf, TG_REG_BOOK_INST_LOCATE, locate < 0 ? 0 : (uint32_t)locate) &&
+	       wr(cf, TG_REG_BOOK_INST_CMD,
+		  locate < 0 ? TG_BOOK_INST_CMD_SUBSCRIBE_MASK : TG_BOOK_INST_CMD_SET_LOCATE_MASK) &&
+	       book_ready(cf);
+}
+
+bool tg_cf_book_events(struct tg_card_feed *cf, bool on)
+{
+	return wr(cf, TG_REG_BOOK_CONTROL, TG_BOOK_CONTROL_ENABLE_MASK | (on ? TG_BOOK_CONTROL_EVENTS_MASK : 0));
+}
+
+bool tg_cf_book_slot(struct tg_card_feed *cf, unsigned slot, struct tg_cf_book_slot *out)
+{
+	static const uint32_t regs[4] = { TG_REG_BOOK_INST_BID_PRICE, TG_REG_BOOK_INST_BID_SIZE,
+					  TG_REG_BOOK_INST_ASK_PRICE, TG_REG_BOOK_INST_ASK_SIZE };
+	bool ok = wr(cf, TG_REG_BOOK_INST_SEL, slot) &&
+		  tg_cm_csr_read(cf->cm, TG_REG_BOOK_INST_STATE, &out->state) == TG_CM_CSR_OK;
+
+	for (unsigned i = 0; i < 4 && ok; i++)
+		ok = tg_cm_csr_read(cf->cm, regs[i], &out->bbo[i]) == TG_CM_CSR_OK;
+	return ok;
+}
+
+bool tg_cf_read_book_stats(struct tg_card_feed *cf, struct tg_book_stats *st, uint64_t *overrun,
+			   uint64_t *events_dropped)
+{
+	bool ok = true;
+
+	memset(st, 0, sizeof(*st));
+	ok &= rd64(cf, TG_REG_BOOK_MESSAGES_LO, &st->messages);
+	ok &= rd64(cf, TG_REG_BOOK_UNSUBSCRIBED_LO, &st->unsubscribed);
+	ok &= rd64(cf, TG_REG_BOOK_UNKNOWN_REF_LO, &st->unknown_ref);
+	ok &= rd64(cf, TG_REG_BOOK_DUPLICATE_REF_LO, &st->duplicate_ref);
+	ok &= rd64(cf, TG_REG_BOOK_ZERO_SHARES_LO, &st->zero_shares);
+	ok &= rd64(cf, TG_REG_BOOK_ORDER_OVERFLOW_LO, &st->order_overflow);
+	ok &= rd64(cf, TG_REG_BOOK_ORDERS_LO, &st->orders);
+	ok &= rd64(cf, TG_REG_BOOK_BBO_EVENTS_LO, &st->bbo_events);
+	ok &= rd64(cf, TG_REG_BOOK_TRADE_EVENTS_LO, &st->trade_events);
+	ok &= rd64(cf, TG_REG_BOOK_HALT_EVENTS_LO, &st->halt_events);
+	ok &= rd64(cf, TG_REG_BOOK_OVERRUN_LO, overrun);
+	ok &= rd64(cf, TG_REG_BOOK_EVENTS_DROPPED_LO, events_dropped);
 	return ok;
 }
 

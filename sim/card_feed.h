@@ -1,7 +1,8 @@
 /*
- * The card's feed pipeline on a bench: frames into a card model's network
- * port, the feed's C2H events (MSG, MSG_CONT, GAP) out of an event ring in
- * the model's DMA window, reassembled and handed to callbacks.
+ * The card's feed pipeline and book on a bench: frames into a card model's
+ * network port, the C2H events of the feed (MSG, MSG_CONT, GAP) and of the
+ * book (BOOK_BBO, BOOK_TRADE, BOOK_HALT) out of an event ring in the
+ * model's DMA window, decoded and handed to callbacks.
  *
  * Used by the RTL differential tests and the feed benchmark; the event ring
  * takes the first ring_bytes of the window.
@@ -14,8 +15,8 @@
 #include <stdint.h>
 
 #include "card_model.h"
+#include "tickgate/book.h"
 #include "tickgate/feed.h"
-
 #include "tickgate/feed_events.h"
 
 
@@ -32,8 +33,27 @@ struct tg_card_feed *tg_cf_new(struct tg_card_model *cm, uint8_t *mem, size_t ri
 			       const struct tg_feed_event_handlers *h);
 void tg_cf_free(struct tg_card_feed *cf);
 
-/* Program FEED_CONTROL (with MSG_EVENTS on) and the filter table; false on a CSR error. */
-bool tg_cf_configure(struct tg_card_feed *cf, const struct tg_feed_config *cfg);
+/* Program FEED_CONTROL and the filter table; false on a CSR error. */
+bool tg_cf_configure(struct tg_card_feed *cf, const struct tg_feed_config *cfg, bool msg_events);
+
+/* Book: subscribe slot to symbol (space padded to 8 on the card); locate < 0:
+ * learned from the directory, else set. Waits until the book applied it. */
+bool tg_cf_book_subscribe(struct tg_card_feed *cf, unsigned slot, const char *symbol, int locate);
+
+/* Book: BOOK_CONTROL.EVENTS on or off. */
+bool tg_cf_book_events(struct tg_card_feed *cf, bool on);
+
+struct tg_cf_book_slot {
+	uint32_t state;		/* BOOK_INST_STATE */
+	uint32_t bbo[4];	/* bid price, bid size, ask price, ask size */
+};
+
+bool tg_cf_book_slot(struct tg_card_feed *cf, unsigned slot, struct tg_cf_book_slot *out);
+
+/* The book's counters into the C book's stats layout; overrun and events
+ * dropped (card only) separately. */
+bool tg_cf_read_book_stats(struct tg_card_feed *cf, struct tg_book_stats *st, uint64_t *overrun,
+			   uint64_t *events_dropped);
 
 /* Queue a frame (running the card while the port's queue is full). */
 bool tg_cf_frame(struct tg_card_feed *cf, const uint8_t *frame, size_t len);

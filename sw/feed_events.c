@@ -1,5 +1,5 @@
 /*
- * Feed events back into messages: see tickgate/feed_events.h.
+ * The card's feed and book events for the host: see tickgate/feed_events.h.
  */
 #include <string.h>
 
@@ -19,10 +19,61 @@ static void deliver(struct tg_feed_events *fe)
 	fe->have_pending = false;
 }
 
+static void book_event(struct tg_feed_events *fe, const union tg_c2h_record *r)
+{
+	struct tg_feed_event_book b;
+	struct tg_book_event *ev = &b.ev;
+
+	memset(&b, 0, sizeof(b));
+	b.timestamp = r->book_bbo.timestamp;
+	switch (r->book_bbo.type) {
+	case TG_C2H_EVT_BOOK_BBO:
+		ev->type = TG_BOOK_EV_BBO;
+		ev->locate = r->book_bbo.locate;
+		ev->timestamp = r->book_bbo.itch_time;
+		ev->seq = r->book_bbo.mold_seq;
+		ev->u.bbo.bid_price = r->book_bbo.bid_price;
+		ev->u.bbo.bid_size = r->book_bbo.bid_size;
+		ev->u.bbo.ask_price = r->book_bbo.ask_price;
+		ev->u.bbo.ask_size = r->book_bbo.ask_size;
+		ev->u.bbo.flags = r->book_bbo.flags;
+		b.instrument = r->book_bbo.instrument;
+		break;
+	case TG_C2H_EVT_BOOK_TRADE:
+		ev->type = TG_BOOK_EV_TRADE;
+		ev->locate = r->book_trade.locate;
+		ev->timestamp = r->book_trade.itch_time;
+		ev->seq = r->book_trade.mold_seq;
+		ev->u.trade.price = r->book_trade.price;
+		ev->u.trade.shares = r->book_trade.shares;
+		ev->u.trade.match = r->book_trade.match;
+		ev->u.trade.msg_type = (char)r->book_trade.msg_type;
+		ev->u.trade.side = (char)r->book_trade.side;
+		ev->u.trade.printable = r->book_trade.flags & 1u;
+		b.instrument = r->book_trade.instrument;
+		break;
+	default:
+		ev->type = TG_BOOK_EV_HALT;
+		ev->locate = r->book_halt.locate;
+		ev->timestamp = r->book_halt.itch_time;
+		ev->seq = r->book_halt.mold_seq;
+		ev->u.halt.halted = r->book_halt.flags & 1u;
+		ev->u.halt.state = (char)r->book_halt.state;
+		b.instrument = r->book_halt.instrument;
+		break;
+	}
+	if (fe->h.book != NULL)
+		fe->h.book(fe->h.ctx, &b);
+}
+
 bool tg_feed_events_take(struct tg_feed_events *fe, const union tg_c2h_record *ev)
 {
 	uint8_t type = ev->msg.type;
 
+	if (type == TG_C2H_EVT_BOOK_BBO || type == TG_C2H_EVT_BOOK_TRADE || type == TG_C2H_EVT_BOOK_HALT) {
+		book_event(fe, ev);
+		return true;
+	}
 	if (type != TG_C2H_EVT_MSG && type != TG_C2H_EVT_MSG_CONT && type != TG_C2H_EVT_GAP)
 		return false;
 	if (fe->have_pending && type != TG_C2H_EVT_MSG_CONT) {

@@ -32,6 +32,8 @@ struct tg_itch_gen {
 	uint8_t *halted;
 	struct live_order *orders;
 	unsigned n_orders;
+	unsigned *swept;	/* orders the mid moved through, ascending indices */
+	unsigned n_swept;
 };
 
 static uint64_t rnd(struct tg_itch_gen *g)
@@ -78,7 +80,8 @@ int tg_itch_gen_new(const struct tg_itch_gen_config *cfg, struct tg_itch_gen **o
 	g->mid = calloc(cfg->instruments + 1u, sizeof(*g->mid));
 	g->halted = calloc(cfg->instruments + 1u, 1);
 	g->orders = calloc(cfg->max_orders, sizeof(*g->orders));
-	if (g->mid == NULL || g->halted == NULL || g->orders == NULL) {
+	g->swept = calloc(cfg->max_orders, sizeof(*g->swept));
+	if (g->mid == NULL || g->halted == NULL || g->orders == NULL || g->swept == NULL) {
 		tg_itch_gen_free(g);
 		return TG_ERR_NOMEM;
 	}
@@ -95,6 +98,7 @@ void tg_itch_gen_free(struct tg_itch_gen *g)
 	free(g->mid);
 	free(g->halted);
 	free(g->orders);
+	free(g->swept);
 	free(g);
 }
 
@@ -110,11 +114,17 @@ static size_t header(struct tg_itch_gen *g, uint8_t *m, char type, uint16_t loca
 	return t->length;
 }
 
+/* ticks from the mid of a new order: 1..levels, the near ones likelier, as in a real book */
+static uint32_t ticks_away(struct tg_itch_gen *g)
+{
+	return 1 + below(g, 1 + below(g, g->cfg.levels));
+}
+
 static size_t add_order(struct tg_itch_gen *g, uint8_t *m)
 {
 	uint16_t loc = (uint16_t)(1 + below(g, g->cfg.instruments));
 	char side = below(g, 2) ? 'B' : 'S';
-	uint32_t k = 1 + below(g, g->cfg.levels);
+	uint32_t k = ticks_away(g);
 	uint32_t price = side == 'B' ? (g->mid[loc] > k * TICK ? g->mid[loc] - k * TICK : TICK) : g->mid[loc] + k * TICK;
 	uint32_t shares = 100u * (1 + below(g, 20));
 	bool mpid = below(g, 8) == 0;
@@ -139,11 +149,30 @@ static void remove_order(struct tg_itch_gen *g, unsigned i)
 	g->orders[i] = g->orders[--g->n_orders];
 }
 
-/* An order message on a live order, or (rarely) on one never added. */
+/* how far an order reaches toward (or through) its instrument's mid, in price units */
+static int64_t aggression(const struct tg_itch_gen *g, const struct live_order *o)
+{
+	int64_t d = (int64_t)o->price - (int64_t)g->mid[o->locate];
+
+	return o->side == 'B' ? d : -d;
+}
+
+/* An order message on a live order, or (rarely) on one never added.
+ * Executions take the most aggressive of a few live orders, so the top of
+ * the book trades and a book the mid walked through uncrosses. */
 static size_t order_event(struct tg_itch_gen *g, uint8_t *m, unsigned op)
 {
 	bool unknown = below(g, 64) == 0;
 	unsigned i = below(g, g->n_orders);
+
+	if (op <= 1) {
+		for (unsigned k = 0; k < 3; k++) {
+			unsigned j = below(g, g->n_orders);
+
+			if (aggression(g, &g->orders[j]) > aggression(g, &g->orders[i]))
+				i = j;
+		}
+	}
 	struct live_order *o = &g->orders[i];
 	uint64_t ref = unknown ? UNKNOWN_REF_BASE + rnd(g) % 1000000u : o->ref;
 	uint16_t loc = o->locate;
@@ -177,7 +206,7 @@ static size_t order_event(struct tg_itch_gen *g, uint8_t *m, unsigned op)
 		whole = true;
 		break;
 	default: {	/* replace: new reference, new price and size, same side */
-		uint32_t k = 1 + below(g, g->cfg.levels);
+		uint32_t k = ticks_away(g);
 		uint32_t mid = g->mid[loc];
 		uint32_t price = o->side == 'B' ? (mid > k * TICK ? mid - k * TICK : TICK) : mid + k * TICK;
 		uint32_t shares = 100u * (1 + below(g, 20));
@@ -202,6 +231,30 @@ static size_t order_event(struct tg_itch_gen *g, uint8_t *m, unsigned op)
 		else
 			o->shares -= part;
 	}
+	return len;
+}
+
+/* The mid of loc moved: every order it reached or passed will execute, as
+ * the market sweeps through it, so the book never stays crossed. */
+static void sweep(struct tg_itch_gen *g, uint16_t loc)
+{
+	for (unsigned i = 0; i < g->n_orders; i++)
+		if (g->orders[i].locate == loc && aggression(g, &g->orders[i]) >= 0)
+			g->swept[g->n_swept++] = i;
+}
+
+/* The execution of a swept order, whole; the highest index first, so the
+ * removals never move another swept order. */
+static size_t execute_swept(struct tg_itch_gen *g, uint8_t *m)
+{
+	unsigned i = g->swept[--g->n_swept];
+	struct live_order *o = &g->orders[i];
+	size_t len = header(g, m, 'E', o->locate);
+
+	put(m + TG_ITCH_ORDER_EXECUTED_ORDER_REFERENCE_NUMBER_OFF, o->ref, 8);
+	put(m + TG_ITCH_ORDER_EXECUTED_EXECUTED_SHARES_OFF, o->shares, 4);
+	put(m + TG_ITCH_ORDER_EXECUTED_MATCH_NUMBER_OFF, g->next_match++, 8);
+	remove_order(g, i);
 	return len;
 }
 
@@ -238,14 +291,19 @@ size_t tg_itch_gen_next(struct tg_itch_gen *g, uint8_t *msg)
 		msg[TG_ITCH_STOCK_DIRECTORY_INVERSE_INDICATOR_OFF] = 'N';
 		return len;
 	}
+	if (g->n_swept > 0)
+		return execute_swept(g, msg);
 	/* the mid walks now and then */
 	if (below(g, 16) == 0) {
-		unsigned loc = 1 + below(g, g->cfg.instruments);
+		uint16_t loc = (uint16_t)(1 + below(g, g->cfg.instruments));
 
 		if (below(g, 2))
 			g->mid[loc] += TICK;
 		else if (g->mid[loc] > 2 * TICK * g->cfg.levels)
 			g->mid[loc] -= TICK;
+		sweep(g, loc);
+		if (g->n_swept > 0)
+			return execute_swept(g, msg);
 	}
 	r = below(g, 1000);
 	if (g->n_orders == 0 || (g->n_orders < g->cfg.max_orders && r < 400))

@@ -3,7 +3,8 @@
 `default_nettype none
 
 // tickgate card core, board independent: CSR block, H2C/C2H ring engines,
-// command executor and the network receive path.
+// command executor, the network receive path, the market-data feed and the
+// order book.
 //
 // Board wrappers and the simulator connect the same four interfaces: the
 // AXI-Lite CSR port (PCIe BAR), the DMA read and write ports (the board's DMA
@@ -16,7 +17,13 @@ module tg_core #
     // log2 of the frame-summary event queue depth
     parameter RX_EVT_FIFO_LOG2 = 5,
     // log2 of the feed event queue depth
-    parameter FEED_EVT_FIFO_LOG2 = 6
+    parameter FEED_EVT_FIFO_LOG2 = 6,
+    // order book: instrument slots, levels per side, order table, event queue
+    parameter BOOK_INSTRUMENTS = 8,
+    parameter BOOK_DEPTH = 8,
+    parameter BOOK_ORDER_LOG2 = 14,
+    parameter BOOK_WAYS_LOG2 = 2,
+    parameter BOOK_EVT_FIFO_LOG2 = 6
 )
 (
     input  wire          clk,
@@ -93,6 +100,19 @@ wire [63:0] feed_parsed, feed_packets, feed_heartbeats, feed_end_of_session, fee
 wire [63:0] feed_unknown_type, feed_bad_length, feed_duplicate_messages, feed_gaps, feed_gap_messages;
 wire [63:0] feed_events_dropped, feed_type_count;
 wire [15*64-1:0] feed_dropped;
+wire book_enable, book_events, book_reset_go, book_reset_wr, book_ready;
+wire [7:0] book_inst_sel;
+wire [31:0] book_sym_lo, book_sym_hi;
+wire [15:0] book_inst_locate, book_state_locate;
+wire book_cmd_subscribe, book_cmd_set_locate, book_cmd_unsubscribe, book_cmd_wr;
+wire [5:0] book_state_flags;
+wire [31:0] book_bid_price, book_bid_size, book_ask_price, book_ask_size;
+wire [63:0] book_messages, book_unsubscribed, book_unknown_ref, book_duplicate_ref, book_zero_shares;
+wire [63:0] book_order_overflow, book_orders, book_bbo_events, book_trade_events, book_halt_events;
+wire [63:0] book_overrun, book_events_dropped;
+wire feed_msg_valid;
+wire [399:0] feed_msg_data;
+wire [63:0] feed_msg_seq;
 
 /* verilator lint_off PINCONNECTEMPTY */
 tg_csr_regs #(
@@ -141,6 +161,46 @@ csr_inst (
     .csr_feed_seq_reset_go(feed_seq_reset_go),
     .csr_feed_seq_reset_wr(feed_seq_reset_wr),
     .csr_feed_type_sel_type(feed_type_sel),
+    .csr_book_control_enable(book_enable),
+    .csr_book_control_events(book_events),
+    .csr_book_reset_go(book_reset_go),
+    .csr_book_reset_wr(book_reset_wr),
+    .csr_book_inst_sel_index(book_inst_sel),
+    .csr_book_inst_symbol_lo_chars(book_sym_lo),
+    .csr_book_inst_symbol_hi_chars(book_sym_hi),
+    .csr_book_inst_locate_locate(book_inst_locate),
+    .csr_book_inst_cmd_subscribe(book_cmd_subscribe),
+    .csr_book_inst_cmd_set_locate(book_cmd_set_locate),
+    .csr_book_inst_cmd_unsubscribe(book_cmd_unsubscribe),
+    .csr_book_inst_cmd_wr(book_cmd_wr),
+    .csr_book_status_ready(book_ready),
+    .csr_book_params_instruments(BOOK_INSTRUMENTS[7:0]),
+    .csr_book_params_depth(BOOK_DEPTH[7:0]),
+    .csr_book_params_order_log2(BOOK_ORDER_LOG2[5:0]),
+    .csr_book_params_ways_log2(BOOK_WAYS_LOG2[3:0]),
+    .csr_book_inst_state_subscribed(book_state_flags[0]),
+    .csr_book_inst_state_locate_valid(book_state_flags[1]),
+    .csr_book_inst_state_halted(book_state_flags[2]),
+    .csr_book_inst_state_authoritative(book_state_flags[3]),
+    .csr_book_inst_state_bid_truncated(book_state_flags[4]),
+    .csr_book_inst_state_ask_truncated(book_state_flags[5]),
+    .csr_book_inst_state_locate(book_state_locate),
+    .csr_book_inst_bid_price_price(book_bid_price),
+    .csr_book_inst_bid_size_shares(book_bid_size),
+    .csr_book_inst_ask_price_price(book_ask_price),
+    .csr_book_inst_ask_size_shares(book_ask_size),
+    .csr_book_messages(book_messages),
+    .csr_book_unsubscribed(book_unsubscribed),
+    .csr_book_unknown_ref(book_unknown_ref),
+    .csr_book_duplicate_ref(book_duplicate_ref),
+    .csr_book_zero_shares(book_zero_shares),
+    .csr_book_order_overflow(book_order_overflow),
+    .csr_book_orders(book_orders),
+    .csr_book_bbo_events(book_bbo_events),
+    .csr_book_trade_events(book_trade_events),
+    .csr_book_halt_events(book_halt_events),
+    .csr_book_overrun(book_overrun),
+    .csr_book_events_dropped(book_events_dropped),
     .csr_feed_filter0_addr_addr(feed_filter_addr[0*32 +: 32]),
     .csr_feed_filter0_port_port(feed_filter_port[0*16 +: 16]),
     .csr_feed_filter0_port_valid(feed_filter_valid[0]),
@@ -330,11 +390,10 @@ feed_inst (
     .s_axis_tkeep(s_axis_net_tkeep),
     .s_axis_tlast(s_axis_net_tlast),
     .s_axis_tvalid(s_axis_net_tvalid),
-    // the order book attaches here
-    .msg_valid(),
-    .msg_data(),
+    .msg_valid(feed_msg_valid),
+    .msg_data(feed_msg_data),
     .msg_len(),
-    .msg_seq(),
+    .msg_seq(feed_msg_seq),
     .m_axis_evt_tdata(feed_evt_tdata),
     .m_axis_evt_tvalid(feed_evt_tvalid),
     .m_axis_evt_tready(feed_evt_tready),
@@ -369,10 +428,95 @@ feedq_inst (
     .m_axis_tready(feedq_tready)
 );
 
-// events -> C2H ring: command answers, frame summaries and feed events,
-// round robin at each of two stages
-wire [511:0] net_evt_tdata, evt_tdata;
-wire net_evt_tvalid, net_evt_tready, evt_tvalid, evt_tready;
+// feed messages -> order book -> book event queue
+wire [511:0] book_evt_tdata, bookq_tdata;
+wire book_evt_tvalid, book_evt_tready, bookq_tvalid, bookq_tready;
+
+tg_book #(
+    .INSTRUMENTS(BOOK_INSTRUMENTS),
+    .DEPTH(BOOK_DEPTH),
+    .ORDER_LOG2(BOOK_ORDER_LOG2),
+    .WAYS_LOG2(BOOK_WAYS_LOG2)
+)
+book_inst (
+    .clk(clk),
+    .rst(rst),
+    .cycle(cycle_reg),
+    .cfg_enable(book_enable),
+    .cfg_events(book_events),
+    .book_reset(book_reset_wr && book_reset_go),
+    .inst_sel(book_inst_sel),
+    .inst_symbol({book_sym_hi, book_sym_lo}),
+    .inst_locate(book_inst_locate),
+    .inst_cmd_wr(book_cmd_wr),
+    .inst_cmd_subscribe(book_cmd_subscribe),
+    .inst_cmd_set_locate(book_cmd_set_locate),
+    .inst_cmd_unsubscribe(book_cmd_unsubscribe),
+    .inst_state_locate(book_state_locate),
+    .inst_state_flags(book_state_flags),
+    .inst_bid_price(book_bid_price),
+    .inst_bid_size(book_bid_size),
+    .inst_ask_price(book_ask_price),
+    .inst_ask_size(book_ask_size),
+    .ready(book_ready),
+    // the risk gate will read these
+    .halted(),
+    .msg_valid(feed_msg_valid),
+    .msg_data(feed_msg_data),
+    .msg_seq(feed_msg_seq),
+    .m_axis_evt_tdata(book_evt_tdata),
+    .m_axis_evt_tvalid(book_evt_tvalid),
+    .m_axis_evt_tready(book_evt_tready),
+    .messages(book_messages),
+    .unsubscribed(book_unsubscribed),
+    .unknown_ref(book_unknown_ref),
+    .duplicate_ref(book_duplicate_ref),
+    .zero_shares(book_zero_shares),
+    .order_overflow(book_order_overflow),
+    .orders(book_orders),
+    .bbo_events(book_bbo_events),
+    .trade_events(book_trade_events),
+    .halt_events(book_halt_events),
+    .overrun(book_overrun),
+    .events_dropped(book_events_dropped)
+);
+
+tg_rec_fifo #(
+    .DATA_WIDTH(512),
+    .DEPTH_LOG2(BOOK_EVT_FIFO_LOG2)
+)
+bookq_inst (
+    .clk(clk),
+    .rst(rst),
+    .s_axis_tdata(book_evt_tdata),
+    .s_axis_tvalid(book_evt_tvalid),
+    .s_axis_tready(book_evt_tready),
+    .m_axis_tdata(bookq_tdata),
+    .m_axis_tvalid(bookq_tvalid),
+    .m_axis_tready(bookq_tready)
+);
+
+// events -> C2H ring: command answers, frame summaries, feed and book
+// events, round robin at each of three stages
+wire [511:0] md_evt_tdata, net_evt_tdata, evt_tdata;
+wire md_evt_tvalid, md_evt_tready, net_evt_tvalid, net_evt_tready, evt_tvalid, evt_tready;
+
+tg_rec_arb #(
+    .DATA_WIDTH(512)
+)
+md_arb_inst (
+    .clk(clk),
+    .rst(rst),
+    .s0_axis_tdata(bookq_tdata),
+    .s0_axis_tvalid(bookq_tvalid),
+    .s0_axis_tready(bookq_tready),
+    .s1_axis_tdata(feedq_tdata),
+    .s1_axis_tvalid(feedq_tvalid),
+    .s1_axis_tready(feedq_tready),
+    .m_axis_tdata(md_evt_tdata),
+    .m_axis_tvalid(md_evt_tvalid),
+    .m_axis_tready(md_evt_tready)
+);
 
 tg_rec_arb #(
     .DATA_WIDTH(512)
@@ -380,9 +524,9 @@ tg_rec_arb #(
 net_arb_inst (
     .clk(clk),
     .rst(rst),
-    .s0_axis_tdata(feedq_tdata),
-    .s0_axis_tvalid(feedq_tvalid),
-    .s0_axis_tready(feedq_tready),
+    .s0_axis_tdata(md_evt_tdata),
+    .s0_axis_tvalid(md_evt_tvalid),
+    .s0_axis_tready(md_evt_tready),
     .s1_axis_tdata(rxq_tdata),
     .s1_axis_tvalid(rxq_tvalid),
     .s1_axis_tready(rxq_tready),

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "card_feed.h"
+#include "stream_packer.h"
 #include "tg_cunit.h"
 #include "tickgate/feed.h"
 #include "tickgate/itch_gen.h"
@@ -24,7 +25,7 @@
 
 #define BUS_BASE 0x4000000000ull
 #define MEM_BYTES (4u << 20)
-#define MAX_FRAME_BYTES 2048u
+#define MAX_FRAME_BYTES TG_PACKER_FRAME_MAX
 
 #ifndef TG_TEST_FEED_MESSAGES
 #define TG_TEST_FEED_MESSAGES 1000000ull
@@ -117,7 +118,7 @@ static void run_start(struct run *r, const struct tg_feed_config *cfg, bool pace
 	rh = (struct tg_feed_event_handlers){ .msg = rtl_msg, .gap = c_gap, .ctx = &r->rtl };
 	r->cf = tg_cf_new(r->cm, r->mem, MEM_BYTES, BUS_BASE, &rh);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r->cf);
-	CU_ASSERT_FATAL(tg_cf_configure(r->cf, cfg));
+	CU_ASSERT_FATAL(tg_cf_configure(r->cf, cfg, true));
 	ch = (struct tg_feed_handlers){ .message = c_msg, .gap = c_gap, .ctx = &r->c };
 	tg_feed_init(&r->feed, cfg, &ch);
 }
@@ -204,54 +205,11 @@ static size_t run_end(struct run *r, const char *what, bool compare_msgs)
 
 /* ---- a seeded packetized stream ---- */
 
-struct packer {
-	uint64_t rng;
-	struct tg_itch_gen *gen;
-	struct tg_mold_frame_params fp;
-	uint64_t seq;		/* of the next packet's first message */
-};
-
-static uint64_t prng(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* Next packet of 1..max_msgs messages; returns the frame length and its message count. */
-static size_t next_packet(struct packer *p, uint8_t *f, unsigned max_msgs, unsigned *count)
-{
-	uint8_t blocks[TG_MOLD_MAX_PAYLOAD];
-	size_t used = 0;
-	unsigned want = 1 + (unsigned)(prng(&p->rng) % max_msgs), n = 0;
-
-	while (n < want) {
-		uint8_t m[64];
-		size_t len = tg_itch_gen_next(p->gen, m);
-
-		if (used + 2 + len > sizeof(blocks) - TG_MOLD_HDR)
-			break;	/* the packet is full; this message is left out of the stream */
-		blocks[used] = (uint8_t)(len >> 8);
-		blocks[used + 1] = (uint8_t)len;
-		memcpy(blocks + used + 2, m, len);
-		used += 2 + len;
-		n++;
-	}
-	*count = n;
-	size_t fl = tg_mold_frame(f, MAX_FRAME_BYTES, &p->fp, p->seq, (uint16_t)n, blocks, used);
-
-	p->seq += n;
-	p->fp.ip_id++;
-	return fl;
-}
-
 static void test_generated_stream(void)
 {
 	struct tg_feed_config cfg = { .seq_check = true, .n_filters = 1, .filters = { { 0xe9360c6fu, 26477 } } };
 	struct tg_itch_gen_config gc = { .seed = 42, .instruments = 64, .max_orders = 20000, .levels = 20 };
-	struct packer p = { .rng = 7, .seq = 1 };
+	struct tg_packer p = { .rng = 7, .seq = 1 };
 	uint8_t f[MAX_FRAME_BYTES], prev[MAX_FRAME_BYTES];
 	size_t prev_len = 0;
 	struct run r;
@@ -264,8 +222,8 @@ static void test_generated_stream(void)
 	run_start(&r, &cfg, true);
 	while (made < TG_TEST_FEED_MESSAGES) {
 		unsigned n;
-		size_t len = next_packet(&p, f, 40, &n);
-		unsigned what = (unsigned)(prng(&p.rng) % 100);
+		size_t len = tg_packer_next(&p, f, 40, &n);
+		unsigned what = (unsigned)(tg_packer_rand(&p.rng) % 100);
 
 		CU_ASSERT_FATAL(len > 0);
 		made += n;
@@ -363,7 +321,7 @@ static void test_fuzzed_frames(void)
 	};
 
 	for (unsigned c = 0; c < 2; c++) {
-		struct packer p = { .rng = 1000 + c, .seq = 1 };
+		struct tg_packer p = { .rng = 1000 + c, .seq = 1 };
 		uint8_t f[MAX_FRAME_BYTES];
 		struct run r;
 
@@ -372,38 +330,38 @@ static void test_fuzzed_frames(void)
 		run_start(&r, &cfgs[c], true);
 		for (unsigned i = 0; i < 20000; i++) {
 			unsigned n;
-			size_t len = next_packet(&p, f, 30, &n);
-			unsigned how = (unsigned)(prng(&p.rng) % 8);
+			size_t len = tg_packer_next(&p, f, 30, &n);
+			unsigned how = (unsigned)(tg_packer_rand(&p.rng) % 8);
 
-			p.fp.vlan = prng(&p.rng) & 1;
+			p.fp.vlan = tg_packer_rand(&p.rng) & 1;
 			if (how == 0) {		/* flip a few bytes anywhere */
-				for (unsigned k = 1 + (unsigned)(prng(&p.rng) % 4); k > 0; k--)
-					f[prng(&p.rng) % len] ^= (uint8_t)(1 + prng(&p.rng) % 255);
+				for (unsigned k = 1 + (unsigned)(tg_packer_rand(&p.rng) % 4); k > 0; k--)
+					f[tg_packer_rand(&p.rng) % len] ^= (uint8_t)(1 + tg_packer_rand(&p.rng) % 255);
 			} else if (how == 1) {	/* a flip inside the headers */
-				f[prng(&p.rng) % 70] ^= (uint8_t)(1u << (prng(&p.rng) % 8));
+				f[tg_packer_rand(&p.rng) % 70] ^= (uint8_t)(1u << (tg_packer_rand(&p.rng) % 8));
 			} else if (how == 2) {	/* cut short */
-				len = 1 + (size_t)(prng(&p.rng) % len);
+				len = 1 + (size_t)(tg_packer_rand(&p.rng) % len);
 			} else if (how == 3) {	/* trailing bytes, maybe past the maximum */
-				size_t more = (size_t)(prng(&p.rng) % 600);
+				size_t more = (size_t)(tg_packer_rand(&p.rng) % 600);
 
 				for (size_t k = 0; k < more && len < MAX_FRAME_BYTES; k++)
-					f[len++] = (uint8_t)prng(&p.rng);
+					f[len++] = (uint8_t)tg_packer_rand(&p.rng);
 			} else if (how == 4) {	/* garbage */
-				len = 1 + (size_t)(prng(&p.rng) % 200);
+				len = 1 + (size_t)(tg_packer_rand(&p.rng) % 200);
 				for (size_t k = 0; k < len; k++)
-					f[k] = (uint8_t)prng(&p.rng);
+					f[k] = (uint8_t)tg_packer_rand(&p.rng);
 			} else if (how == 5 && len > 70) {	/* a block length rewritten */
 				size_t at = (p.fp.vlan ? 66 : 62);
 
-				f[at] = (uint8_t)(prng(&p.rng) % 3);
-				f[at + 1] = (uint8_t)prng(&p.rng);
+				f[at] = (uint8_t)(tg_packer_rand(&p.rng) % 3);
+				f[at + 1] = (uint8_t)tg_packer_rand(&p.rng);
 			}
 			run_frame(&r, f, len);
 		}
 		/* and a good packet parses normally afterwards */
 		p.fp.vlan = false;
 		unsigned n;
-		size_t len = next_packet(&p, f, 5, &n);
+		size_t len = tg_packer_next(&p, f, 5, &n);
 
 		run_frame(&r, f, len);
 		run_end(&r, c == 0 ? "fuzz/seq" : "fuzz/analysis", true);

@@ -1,7 +1,9 @@
 /*
- * The card's feed events (C2H MSG, MSG_CONT, GAP) back into messages: a
- * message longer than a MSG record holds arrives as MSG then MSG_CONT.
- * Used by every consumer of the card's feed (host tools, tests, benches).
+ * The card's market-data events back into the host's terms: the feed's MSG,
+ * MSG_CONT and GAP into messages (a message longer than a MSG record holds
+ * arrives as MSG then MSG_CONT), and the book's BOOK_BBO, BOOK_TRADE and
+ * BOOK_HALT into the C book's events. Used by every consumer of the card's
+ * feed and book (host tools, tests, benches).
  */
 #ifndef TICKGATE_FEED_EVENTS_H
 #define TICKGATE_FEED_EVENTS_H
@@ -9,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tickgate/book.h"
 #include "tickgate/card_records.h"
 #include "tickgate/result.h"
 
@@ -19,9 +22,16 @@ struct tg_feed_event_msg {
 	uint8_t data[64];
 };
 
+struct tg_feed_event_book {
+	struct tg_book_event ev;	/* as the C book reports it */
+	unsigned instrument;		/* the card's instrument slot */
+	uint64_t timestamp;		/* core cycle the event left the book */
+};
+
 struct tg_feed_event_handlers {
 	void (*msg)(void *ctx, const struct tg_feed_event_msg *m);
 	void (*gap)(void *ctx, uint64_t first, uint64_t last);
+	void (*book)(void *ctx, const struct tg_feed_event_book *b);
 	void *ctx;
 };
 
@@ -34,7 +44,8 @@ struct tg_feed_events {
 
 TG_API void tg_feed_events_init(struct tg_feed_events *fe, const struct tg_feed_event_handlers *h);
 
-/* Take one C2H record; returns false when it is not a feed event (left to the caller). */
+/* Take one C2H record; returns false when it is neither a feed nor a book
+ * event (left to the caller). */
 TG_API bool tg_feed_events_take(struct tg_feed_events *fe, const union tg_c2h_record *ev);
 
 #endif
