@@ -4,8 +4,13 @@
  * Latency: a seeded generated ITCH stream (random packet sizes, many
  * instruments), fed frame by frame; for every delivered message, cycles from
  * the beat carrying its last byte to the cycle its normalized message left
- * the parser (the MSG event's timestamp). min/median/max, and ns at the
- * target clock.
+ * the parser (the MSG event's timestamp), and to the cycle the book's BBO
+ * event for it left the book (eight instruments subscribed). min/median/
+ * max, and ns at the target clock.
+ *
+ * Book throughput: generated order flow of eight instruments, all
+ * subscribed, in MTU packets back to back: messages the book applied per
+ * cycle and messages it lost (overrun) against what the feed delivered.
  *
  * Line rate: MTU packets full of the shortest messages, then minimum-size
  * packets, back to back: input stall cycles (tready low while a beat waits),
@@ -34,8 +39,8 @@
 struct lat {
 	uint64_t *last_byte_cycle;		/* by MoldUDP64 sequence number */
 	uint32_t *last_byte_off;		/* by sequence number: frame offset of the message's last byte */
-	uint64_t *lat;
-	size_t n_lat, cap;
+	uint64_t *lat, *bbo_lat;
+	size_t n_lat, n_bbo, cap;
 	uint64_t next_seq;		/* next message of the frame being fed to stamp */
 	uint64_t end_seq;		/* one past its last message */
 };
@@ -57,6 +62,13 @@ static void on_msg(void *ctx, const struct tg_feed_event_msg *m)
 		L.lat[L.n_lat++] = m->timestamp - L.last_byte_cycle[m->mold_seq];
 }
 
+static void on_book(void *ctx, const struct tg_feed_event_book *b)
+{
+	(void)ctx;
+	if (b->ev.type == TG_BOOK_EV_BBO && b->ev.seq < L.cap && L.last_byte_cycle[b->ev.seq] != 0 && L.bbo_lat)
+		L.bbo_lat[L.n_bbo++] = b->timestamp - L.last_byte_cycle[b->ev.seq];
+}
+
 struct card {
 	uint8_t *mem;
 	struct tg_card_model *cm;
@@ -66,7 +78,7 @@ struct card {
 static int card_open(struct card *c, bool beats, const struct tg_feed_config *fc)
 {
 	struct tg_cm_config cfg = { .mem_bytes = MEM_BYTES, .bus_base = BUS };
-	struct tg_feed_event_handlers h = { .msg = on_msg };
+	struct tg_feed_event_handlers h = { .msg = on_msg, .book = on_book };
 
 	c->mem = aligned_alloc(4096, MEM_BYTES);
 	if (c->mem == NULL)
@@ -91,7 +103,26 @@ static void card_close(struct card *c)
 	free(c->mem);
 }
 
-static int run_latency(uint64_t messages, uint64_t seed, uint64_t out[3], uint64_t *measured)
+static void min_med_max(uint64_t *v, size_t n, uint64_t out[3])
+{
+	qsort(v, n, sizeof(uint64_t), bench_cmp_u64);
+	if (n > 0) {
+		out[0] = v[0];
+		out[1] = v[n / 2];
+		out[2] = v[n - 1];
+	}
+}
+
+static int subscribe_first(struct card *c, unsigned slots)
+{
+	for (unsigned i = 0; i < slots; i++)
+		if (!tg_cf_book_subscribe(c->cf, i, "", (int)(i + 1)))
+			return -1;
+	return 0;
+}
+
+static int run_latency(uint64_t messages, uint64_t seed, uint64_t out[3], uint64_t *measured, uint64_t bbo[3],
+		       uint64_t *bbo_measured)
 {
 	struct tg_feed_config fc = { .seq_check = true, .accept_all = true };
 	struct tg_itch_gen_config gc = { .seed = seed, .instruments = 256, .max_orders = 50000, .levels = 32 };
@@ -104,8 +135,9 @@ static int run_latency(uint64_t messages, uint64_t seed, uint64_t out[3], uint64
 	L.last_byte_cycle = calloc(L.cap, sizeof(uint64_t));
 	L.last_byte_off = calloc(L.cap, sizeof(uint32_t));
 	L.lat = calloc(L.cap, sizeof(uint64_t));
-	if (L.last_byte_cycle == NULL || L.last_byte_off == NULL || L.lat == NULL ||
-	    tg_itch_gen_new(&gc, &g) != TG_OK || card_open(&c, true, &fc) != 0)
+	L.bbo_lat = calloc(L.cap, sizeof(uint64_t));
+	if (L.last_byte_cycle == NULL || L.last_byte_off == NULL || L.lat == NULL || L.bbo_lat == NULL ||
+	    tg_itch_gen_new(&gc, &g) != TG_OK || card_open(&c, true, &fc) != 0 || subscribe_first(&c, 8) != 0)
 		return -1;
 	tg_mold_frame_defaults(&fp, "BENCH");
 	fp.vlan = true;
@@ -139,18 +171,83 @@ static int run_latency(uint64_t messages, uint64_t seed, uint64_t out[3], uint64
 		fp.ip_id++;
 	}
 	tg_cf_finish(c.cf);
-	qsort(L.lat, L.n_lat, sizeof(uint64_t), bench_cmp_u64);
+	min_med_max(L.lat, L.n_lat, out);
 	*measured = L.n_lat;
-	if (L.n_lat > 0) {
-		out[0] = L.lat[0];
-		out[1] = L.lat[L.n_lat / 2];
-		out[2] = L.lat[L.n_lat - 1];
-	}
+	min_med_max(L.bbo_lat, L.n_bbo, bbo);
+	*bbo_measured = L.n_bbo;
 	card_close(&c);
 	tg_itch_gen_free(g);
 	free(L.last_byte_cycle);
 	free(L.last_byte_off);
 	free(L.lat);
+	free(L.bbo_lat);
+	return 0;
+}
+
+/* ---- book throughput ---- */
+
+struct book_rate {
+	uint64_t delivered, applied, overrun, cycles;
+};
+
+static int rd64(struct card *c, uint32_t lo_reg, uint64_t *v)
+{
+	uint32_t lo, hi;
+
+	if (tg_cm_csr_read(c->cm, lo_reg, &lo) != TG_CM_CSR_OK || tg_cm_csr_read(c->cm, lo_reg + 4, &hi) != TG_CM_CSR_OK)
+		return -1;
+	*v = (uint64_t)hi << 32 | lo;
+	return 0;
+}
+
+static int run_book_rate(uint64_t messages, uint64_t seed, struct book_rate *r)
+{
+	struct tg_feed_config fc = { .seq_check = true, .accept_all = true };
+	struct tg_itch_gen_config gc = { .seed = seed, .instruments = 8, .max_orders = 4000, .levels = 8 };
+	struct tg_itch_gen *g;
+	struct tg_mold_frame_params fp;
+	struct card c;
+	uint64_t seq = 1, c0, d0;
+
+	if (tg_itch_gen_new(&gc, &g) != TG_OK || card_open(&c, false, &fc) != 0 || subscribe_first(&c, 8) != 0 ||
+	    tg_cm_csr_write(c.cm, TG_REG_FEED_CONTROL, TG_FEED_CONTROL_SEQ_CHECK_MASK | TG_FEED_CONTROL_ACCEPT_ALL_MASK,
+			    0xf) != TG_CM_CSR_OK ||
+	    !tg_cf_book_events(c.cf, false))
+		return -1;
+	tg_mold_frame_defaults(&fp, "BOOK");
+	c0 = tg_cm_stats(c.cm)->cycles;
+	if (rd64(&c, TG_REG_FEED_MESSAGES_LO, &d0) != 0)
+		return -1;
+	while (seq < messages) {
+		uint8_t blocks[TG_MOLD_MAX_PAYLOAD], f[2048], m[64];
+		size_t used = 0;
+		unsigned n = 0;
+
+		for (;;) {
+			size_t len = tg_itch_gen_next(g, m);
+
+			if (used + 2 + len > TG_MOLD_MAX_PAYLOAD - TG_MOLD_HDR)
+				break;	/* left out of the stream */
+			blocks[used] = (uint8_t)(len >> 8);
+			blocks[used + 1] = (uint8_t)len;
+			memcpy(blocks + used + 2, m, len);
+			used += 2 + len;
+			n++;
+		}
+		tg_cf_frame(c.cf, f, tg_mold_frame(f, sizeof(f), &fp, seq, (uint16_t)n, blocks, used));
+		seq += n;
+		fp.ip_id++;
+	}
+	while (tg_cm_net_pending(c.cm) > 0)
+		tg_cm_run(c.cm, 1);
+	tg_cm_run(c.cm, 64);	/* the book's queue drains */
+	r->cycles = tg_cm_stats(c.cm)->cycles - c0;
+	if (rd64(&c, TG_REG_FEED_MESSAGES_LO, &r->delivered) != 0 || rd64(&c, TG_REG_BOOK_MESSAGES_LO, &r->applied) != 0 ||
+	    rd64(&c, TG_REG_BOOK_OVERRUN_LO, &r->overrun) != 0)
+		return -1;
+	r->delivered -= d0;
+	card_close(&c);
+	tg_itch_gen_free(g);
 	return 0;
 }
 
@@ -243,7 +340,8 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	uint64_t messages = 1000000, seed = 1, lat[3] = { 0, 0, 0 }, measured = 0;
+	uint64_t messages = 1000000, seed = 1, lat[3] = { 0, 0, 0 }, measured = 0, bbo[3] = { 0, 0, 0 }, bbo_measured = 0;
+	struct book_rate br;
 	const double mhz = TG_CARD_CLOCK_HZ / 1e6;
 	struct rate mtu, small;
 	struct tg_json j;
@@ -266,7 +364,8 @@ int main(int argc, char **argv)
 	if (messages < 100)
 		usage();
 	idle = idle_cps();
-	if (run_latency(messages, seed, lat, &measured) != 0 ||
+	if (run_latency(messages, seed, lat, &measured, bbo, &bbo_measured) != 0 ||
+	    run_book_rate(messages / 2, seed, &br) != 0 ||
 	    run_rate(true, (unsigned)(messages / 100 + 10), &mtu) != 0 ||
 	    run_rate(false, (unsigned)(messages / 10 + 10), &small) != 0) {
 		fprintf(stderr, "bench_feed: model setup failed\n");
@@ -284,6 +383,22 @@ int main(int argc, char **argv)
 	tg_json_u64(&j, "median", lat[1]);
 	tg_json_u64(&j, "max", lat[2]);
 	tg_json_double(&j, "max_ns_at_target_clock", (double)lat[2] * 1e3 / mhz);
+	tg_json_object_end(&j);
+	tg_json_object_begin(&j, "bbo_latency_cycles");
+	tg_json_string(&j, "what", "beat with the ITCH message's last byte -> the book's BBO event for it out of the book");
+	tg_json_u64(&j, "events", bbo_measured);
+	tg_json_u64(&j, "min", bbo[0]);
+	tg_json_u64(&j, "median", bbo[1]);
+	tg_json_u64(&j, "max", bbo[2]);
+	tg_json_double(&j, "max_ns_at_target_clock", (double)bbo[2] * 1e3 / mhz);
+	tg_json_object_end(&j);
+	tg_json_object_begin(&j, "book_line_rate");
+	tg_json_string(&j, "what", "order flow of 8 instruments, all subscribed, MTU packets back to back");
+	tg_json_u64(&j, "messages_delivered", br.delivered);
+	tg_json_u64(&j, "messages_applied", br.applied);
+	tg_json_u64(&j, "overrun", br.overrun);
+	tg_json_u64(&j, "cycles", br.cycles);
+	tg_json_double(&j, "messages_per_cycle", (double)br.applied / (double)br.cycles);
 	tg_json_object_end(&j);
 	struct {
 		const char *key, *what;

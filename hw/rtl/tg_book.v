@@ -128,26 +128,20 @@ localparam [3:0] K_ADD = 4'd1, K_EXEC = 4'd2, K_CANCEL = 4'd3, K_DELETE = 4'd4, 
 // queued record
 localparam R_W = 4 + 8 + SW + 16 + 48 + 64 + 64 + 64 + 32 + 32 + 64 + 8;
 
-function [63:0] be_field;     // big-endian bytes [off .. off+n-1] of the message
+
+function [31:0] be32;     // big-endian bytes off..off+3 of the message
     input [399:0] d;
     input integer off;
-    input integer n;
-    integer k;
     begin
-        be_field = 64'd0;
-        for (k = 0; k < n; k = k + 1) begin
-            be_field = {be_field[55:0], d[8*(off+k) +: 8]};
-        end
+        be32 = {d[8*off +: 8], d[8*(off+1) +: 8], d[8*(off+2) +: 8], d[8*(off+3) +: 8]};
     end
 endfunction
 
-function [31:0] be32;
+function [63:0] be64;
     input [399:0] d;
     input integer off;
-    reg [63:0] v;
     begin
-        v = be_field(d, off, 4);
-        be32 = v[31:0];
+        be64 = {be32(d, off), be32(d, off + 4)};
     end
 endfunction
 
@@ -245,7 +239,7 @@ reg [63:0] m_ref, m_ref2, m_match;
 reg [31:0] m_shares, m_price;
 reg [7:0] m_aux;
 always @* begin
-    m_ref = be_field(msg_data, 11, 8);
+    m_ref = be64(msg_data, 11);
     m_ref2 = 64'd0;
     m_shares = 32'd0;
     m_price = 32'd0;
@@ -259,7 +253,7 @@ always @* begin
         end
         8'h45, 8'h43: begin   // E C: ref 11, shares 19, match 23; C: printable 31, price 32
             m_shares = be32(msg_data, 19);
-            m_match = be_field(msg_data, 23, 8);
+            m_match = be64(msg_data, 23);
             m_aux = msg_data[8*31 +: 8];
             m_price = be32(msg_data, 32);
         end
@@ -267,7 +261,7 @@ always @* begin
             m_shares = be32(msg_data, 19);
         end
         8'h55: begin          // U: old 11, new 19, shares 27, price 31
-            m_ref2 = be_field(msg_data, 19, 8);
+            m_ref2 = be64(msg_data, 19);
             m_shares = be32(msg_data, 27);
             m_price = be32(msg_data, 31);
         end
@@ -275,13 +269,13 @@ always @* begin
             m_aux = msg_data[8*19 +: 8];
             m_shares = be32(msg_data, 20);
             m_price = be32(msg_data, 32);
-            m_match = be_field(msg_data, 36, 8);
+            m_match = be64(msg_data, 36);
         end
         8'h51: begin          // Q: shares 11 (8 bytes), stock 19, price 27, match 31
             m_ref = 64'd0;
-            m_ref2 = be_field(msg_data, 11, 8);
+            m_ref2 = be64(msg_data, 11);
             m_price = be32(msg_data, 27);
-            m_match = be_field(msg_data, 31, 8);
+            m_match = be64(msg_data, 31);
         end
         8'h48: begin          // H: stock 11, state 19
             m_ref = 64'd0;
@@ -291,8 +285,8 @@ always @* begin
     endcase
 end
 
-wire [63:0] m_ts = be_field(msg_data, 5, 6);
-wire [R_W-1:0] m_rec = {m_kind, m_type, m_slot, m_loc, m_ts[47:0], msg_seq,
+wire [47:0] m_ts = {msg_data[8*5 +: 8], msg_data[8*6 +: 8], be32(msg_data, 7)};
+wire [R_W-1:0] m_rec = {m_kind, m_type, m_slot, m_loc, m_ts, msg_seq,
                         m_ref, m_ref2, m_shares, m_price, m_match, m_aux};
 
 // ---------------------------------------------------------------- control
@@ -303,7 +297,7 @@ localparam CLR_N = BUCKETS > ROWS ? BUCKETS : ROWS;
 reg [24:0] clr_addr = 25'd0;
 reg cmd_pending = 1'b0;
 reg [SW-1:0] cmd_slot = {SW{1'b0}};
-reg [2:0] cmd_ops = 3'd0;          // unsubscribe, set locate, subscribe
+reg [1:0] cmd_ops = 2'd0;          // unsubscribe, set locate (else subscribe)
 reg [63:0] cmd_symbol = 64'd0;
 reg [15:0] cmd_locate = 16'd0;
 reg cmd_row = 1'b0;                // second row of the slot next
@@ -385,7 +379,6 @@ reg s_op1_gone = 1'b0;
 reg s_add2 = 1'b0;                              // U: add the new order in S3
 reg s_found = 1'b0;                             // the referenced order was found
 reg [31:0] s_order_price = 0;                   // its price (trade of E)
-reg [WAYS-1:0] s_old_way = 0;                   // U: way the old order left
 reg [ROW_W-1:0] row_reg = 0;                    // U: row after the S2 change
 
 localparam [1:0] OP_NONE = 2'd0, OP_ADD = 2'd1, OP_REDUCE = 2'd2;
@@ -697,7 +690,7 @@ always @(posedge clk) begin
         (inst_cmd_subscribe || inst_cmd_set_locate || inst_cmd_unsubscribe)) begin
         cmd_pending <= 1'b1;
         cmd_slot <= inst_sel[SW-1:0];
-        cmd_ops <= {inst_cmd_unsubscribe, inst_cmd_set_locate, inst_cmd_subscribe};
+        cmd_ops <= {inst_cmd_unsubscribe, inst_cmd_set_locate};
         cmd_symbol <= inst_symbol;
         cmd_locate <= inst_locate;
     end
@@ -747,14 +740,14 @@ always @(posedge clk) begin
             if (cmd_row) begin
                 st <= ST_IDLE;
                 cmd_pending <= 1'b0;
-                if (cmd_ops[2]) begin
+                if (cmd_ops[1]) begin
                     slot_sub[cmd_slot] <= 1'b0;
                     slot_loc_ok[cmd_slot] <= 1'b0;
                 end else begin
                     slot_sub[cmd_slot] <= 1'b1;
                     slot_sym[cmd_slot] <= cmd_symbol;
-                    slot_loc_ok[cmd_slot] <= cmd_ops[1];
-                    slot_loc[cmd_slot] <= cmd_ops[1] ? cmd_locate : 16'd0;
+                    slot_loc_ok[cmd_slot] <= cmd_ops[0];
+                    slot_loc[cmd_slot] <= cmd_ops[0] ? cmd_locate : 16'd0;
                 end
                 slot_halted[cmd_slot] <= 1'b0;
                 slot_auth[cmd_slot] <= 1'b1;
@@ -774,7 +767,6 @@ always @(posedge clk) begin
             s_add2 <= 1'b0;
             s_found <= bk_hit != 0;
             s_order_price <= e_price;
-            s_old_way <= bk_hit;
             s_side_b <= s1_side_b;
             s_op1_price <= c_kind == K_ADD ? c_price : e_price;
             s_op1_shares <= c_shares;

@@ -432,6 +432,7 @@ feedq_inst (
 wire [511:0] book_evt_tdata, bookq_tdata;
 wire book_evt_tvalid, book_evt_tready, bookq_tvalid, bookq_tready;
 
+/* verilator lint_off PINCONNECTEMPTY */
 tg_book #(
     .INSTRUMENTS(BOOK_INSTRUMENTS),
     .DEPTH(BOOK_DEPTH),
@@ -480,6 +481,7 @@ book_inst (
     .overrun(book_overrun),
     .events_dropped(book_events_dropped)
 );
+/* verilator lint_on PINCONNECTEMPTY */
 
 tg_rec_fifo #(
     .DATA_WIDTH(512),
