@@ -247,21 +247,24 @@ static void usage(FILE *f)
 	      "       tickgate feed decode FILE [--json] [--symbol S] [--no-seq-check]\n"
 	      "       tickgate feed book FILE --symbol S [--depth N] [--trades] [--json] [--no-seq-check]\n"
 	      "       tickgate feed topcap ITCHFILE OUT.pcap [--msgs-per-packet N] [--session S]\n"
-	      "       tickgate feed watch [--symbol S] [--count N] [--trades] [--json]\n"
+	      "       tickgate feed watch [--symbol S [--locate N]] [--count N] [--trades] [--json]\n"
 	      "Market data through the C reference decoder and book. FILE is a pcap\n"
 	      "(Ethernet/802.1Q/IPv4/UDP/MoldUDP64/ITCH 5.0) or a binary ITCH 5.0 file.\n\n"
 	      "  stats               totals, per type and symbol, gaps, drops by reason\n"
 	      "  decode              one line per message, every field\n"
 	      "  book                the BBO after every change; --depth N levels at the end\n"
 	      "  topcap              wrap a binary ITCH file into MoldUDP64/UDP/IPv4/Ethernet\n"
-	      "  watch               the card's feed as it comes (C2H MSG and GAP events): every\n"
-	      "                      message, or with --symbol the BBO (and --trades) of that\n"
-	      "                      instrument; until Ctrl-C or --count lines\n\n"
+	      "  watch               the card's feed as it comes: every message and gap (C2H MSG,\n"
+	      "                      GAP), or with --symbol the card book's BBO changes (and\n"
+	      "                      --trades, halts) of that instrument; until Ctrl-C or --count\n"
+	      "                      lines\n\n"
 	      "  -j, --json          JSON (decode, book: one object per line)\n"
 	      "  -s, --symbol S      decode: only symbol S; book: the instrument\n"
 	      "  -d, --depth N       book: print N levels per side at the end\n"
 	      "  -t, --trades        book, watch: print trades too\n"
 	      "  -c, --count N       watch: stop after N lines\n"
+	      "  -l, --locate N      watch: the symbol's stock locate (feeds joined after the\n"
+	      "                      stock directory); else learned from it\n"
 	      "  -m, --msgs-per-packet N  topcap: messages per packet (default: fill 1500-byte IP)\n"
 	      "  -S, --session S     topcap: MoldUDP64 session, up to 10 characters\n"
 	      "  -n, --no-seq-check  capture-analysis mode: no MoldUDP64 sequencing, and\n"
@@ -280,6 +283,7 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 		{ "session", required_argument, NULL, 'S' },
 		{ "no-seq-check", no_argument, NULL, 'n' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "locate", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -293,9 +297,9 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 		{ "decode", do_decode, 1, "jsn" },
 		{ "book", feed_book, 1, "jsdtn" },
 		{ "topcap", feed_topcap, 2, "mS" },
-		{ "watch", feed_watch, 0, "jstc" },
+		{ "watch", feed_watch, 0, "jstcl" },
 	};
-	struct feed_opts o = { .json = cli->json, .cli = cli };
+	struct feed_opts o = { .json = cli->json, .cli = cli, .locate = -1 };
 	uint64_t v;
 	int opt, a = -1;
 
@@ -312,7 +316,7 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 		return cli_usage_error("feed", "unknown action '%s': stats, decode, book, topcap or watch", argv[1]);
 	optind = 0;	/* 0, not 1: glibc re-reads the optstring (main used "+") */
 	opterr = 0;
-	while ((opt = getopt_long(argc - 1, argv + 1, ":js:d:tm:S:nc:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc - 1, argv + 1, ":js:d:tm:S:nc:l:h", opts, NULL)) != -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			return CLI_EXIT_OK;
@@ -346,6 +350,11 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 			o.session = optarg;
 			break;
 		case 'n': o.no_seq_check = true; break;
+		case 'l':
+			if (!cli_parse_u64(optarg, 65535, &v))
+				return cli_usage_error("feed", "--locate: 0..65535: %s", optarg);
+			o.locate = (int)v;
+			break;
 		}
 	}
 	if (argc - 1 - optind != actions[a].nfiles)
@@ -357,5 +366,9 @@ int cmd_feed(const struct cli *cli, int argc, char **argv)
 	o.out = actions[a].nfiles == 2 ? argv[2 + optind] : NULL;
 	if (strcmp(actions[a].name, "book") == 0 && o.symbol == NULL)
 		return cli_usage_error("feed", "book needs --symbol S");
+	if (o.symbol != NULL && strlen(o.symbol) > 8)
+		return cli_usage_error("feed", "--symbol: at most 8 characters: %s", o.symbol);
+	if (o.locate >= 0 && o.symbol == NULL)
+		return cli_usage_error("feed", "--locate needs --symbol S");
 	return actions[a].run(&o);
 }

@@ -65,6 +65,9 @@ void feed_print_book_event(const struct feed_opts *o, const char *symbol, const 
 			price(a, sizeof(a), ev->u.bbo.ask_price);
 			tg_json_string(&j, "ask_price", a);
 			tg_json_u64(&j, "ask_size", ev->u.bbo.ask_size);
+			tg_json_bool(&j, "bid_unknown", ev->u.bbo.flags & TG_BOOK_BBO_BID_UNKNOWN);
+			tg_json_bool(&j, "ask_unknown", ev->u.bbo.flags & TG_BOOK_BBO_ASK_UNKNOWN);
+			tg_json_bool(&j, "authoritative", !(ev->u.bbo.flags & TG_BOOK_BBO_NOT_AUTHORITATIVE));
 		} else if (ev->type == TG_BOOK_EV_TRADE) {
 			char t[2] = { ev->u.trade.msg_type, 0 };
 
@@ -86,8 +89,13 @@ void feed_print_book_event(const struct feed_opts *o, const char *symbol, const 
 	if (ev->type == TG_BOOK_EV_BBO) {
 		price(a, sizeof(a), ev->u.bbo.bid_price);
 		price(b, sizeof(b), ev->u.bbo.ask_price);
-		printf("%s %10" PRIu64 " %-8s bid %8" PRIu32 " @ %-12s ask %8" PRIu32 " @ %s\n", ts, ev->seq, symbol,
-		       ev->u.bbo.bid_size, a, ev->u.bbo.ask_size, b);
+		if (ev->u.bbo.flags & TG_BOOK_BBO_BID_UNKNOWN)
+			snprintf(a, sizeof(a), "unknown");
+		if (ev->u.bbo.flags & TG_BOOK_BBO_ASK_UNKNOWN)
+			snprintf(b, sizeof(b), "unknown");
+		printf("%s %10" PRIu64 " %-8s bid %8" PRIu32 " @ %-12s ask %8" PRIu32 " @ %s%s\n", ts, ev->seq, symbol,
+		       ev->u.bbo.bid_size, a, ev->u.bbo.ask_size, b,
+		       ev->u.bbo.flags & TG_BOOK_BBO_NOT_AUTHORITATIVE ? " (not authoritative)" : "");
 	} else if (ev->type == TG_BOOK_EV_TRADE) {
 		price(a, sizeof(a), ev->u.trade.price);
 		printf("%s %10" PRIu64 " %-8s trade %c %" PRIu64 " @ %s%s\n", ts, ev->seq, symbol,

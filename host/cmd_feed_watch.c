@@ -1,12 +1,11 @@
 /*
- * tickgate feed watch: the card's feed as it comes. Takes the card's rings,
- * turns on its MSG events and prints what arrives: every message (decoded
- * as `feed decode` prints it) and every sequence gap; with --symbol, the
- * messages go into the C book and the instrument's BBO changes (and trades
- * with --trades) are printed instead.
- *
- * Until the card's own book lands, the BBO shown is the host book built from
- * the card's messages. FEED_CONTROL is restored on exit.
+ * tickgate feed watch: the card's feed as it comes. Takes the card's rings
+ * and prints what arrives: without --symbol, the feed's MSG events (every
+ * message, decoded as `feed decode` prints it) and sequence gaps; with
+ * --symbol, the card's own book: the symbol is subscribed in a free
+ * instrument slot (its locate learned from the directory, or given with
+ * --locate) and its BOOK_BBO events (and BOOK_TRADE with --trades,
+ * BOOK_HALT) are printed. FEED_CONTROL and the slot are restored on exit.
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -17,18 +16,14 @@
 
 #include "cli.h"
 #include "feed_cli.h"
-#include "tickgate/book.h"
 #include "tickgate/card_records.h"
 #include "tickgate/card_regs.h"
 #include "tickgate/feed_events.h"
 
-#define ORDER_TABLE_LOG2 22
-#define ORDER_WAYS 16
-
 struct watch {
 	const struct feed_opts *o;
 	struct symbols *sym;
-	struct tg_book *book;
+	int slot;		/* the card's book slot watched, or -1 */
 	uint64_t lines;
 	uint64_t seq;		/* card event sequence expected */
 	uint64_t lost;		/* events lost (sequence jumps) */
@@ -42,13 +37,13 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void on_book_event(void *ctx, const struct tg_book_event *ev)
+static void on_book_event(void *ctx, const struct tg_feed_event_book *b)
 {
 	struct watch *w = ctx;
 
-	if (ev->type == TG_BOOK_EV_TRADE && !w->o->trades)
+	if ((int)b->instrument != w->slot || (b->ev.type == TG_BOOK_EV_TRADE && !w->o->trades))
 		return;
-	feed_print_book_event(w->o, w->o->symbol, ev);
+	feed_print_book_event(w->o, w->o->symbol, &b->ev);
 	w->lines++;
 }
 
@@ -57,10 +52,8 @@ static void on_msg(void *ctx, const struct tg_feed_event_msg *m)
 	struct watch *w = ctx;
 	struct tg_feed_meta meta = { .seq = m->mold_seq };
 
-	if (w->book != NULL) {
-		tg_book_apply(w->book, m->data, m->len, m->mold_seq);
+	if (w->slot >= 0)
 		return;
-	}
 	feed_print_msg(w->o, w->sym, m->data, &meta);
 	w->lines++;
 }
@@ -76,10 +69,66 @@ static void on_gap(void *ctx, uint64_t first, uint64_t last)
 	w->lines++;
 }
 
+/* wait (a bounded while) until the book took the last command */
+static bool book_ready(struct tg_card *card)
+{
+	for (unsigned tries = 0; tries < 1000; tries++) {
+		uint32_t v;
+		struct timespec ts = { 0, 1000000 };
+
+		if (tg_card_csr_read(card, TG_REG_BOOK_STATUS, &v) != TG_OK)
+			return false;
+		if (v & TG_BOOK_STATUS_READY_MASK)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+/* Subscribe the symbol in the first free slot; returns the slot or -1. */
+static int book_subscribe(struct tg_card *card, const char *symbol, int locate)
+{
+	uint32_t params, state, lo, hi;
+	char sym[8];
+	unsigned slots;
+
+	if (tg_card_csr_read(card, TG_REG_BOOK_PARAMS, &params) != TG_OK)
+		return -1;
+	slots = (params & TG_BOOK_PARAMS_INSTRUMENTS_MASK) >> TG_BOOK_PARAMS_INSTRUMENTS_SHIFT;
+	memset(sym, ' ', sizeof(sym));
+	memcpy(sym, symbol, strlen(symbol));
+	memcpy(&lo, sym, 4);	/* character 0 in bits 7:0 */
+	memcpy(&hi, sym + 4, 4);
+	for (unsigned i = 0; i < slots; i++) {
+		if (tg_card_csr_write(card, TG_REG_BOOK_INST_SEL, i) != TG_OK ||
+		    tg_card_csr_read(card, TG_REG_BOOK_INST_STATE, &state) != TG_OK)
+			return -1;
+		if (state & TG_BOOK_INST_STATE_SUBSCRIBED_MASK)
+			continue;
+		if (tg_card_csr_write(card, TG_REG_BOOK_INST_SYMBOL_LO, lo) != TG_OK ||
+		    tg_card_csr_write(card, TG_REG_BOOK_INST_SYMBOL_HI, hi) != TG_OK ||
+		    tg_card_csr_write(card, TG_REG_BOOK_INST_LOCATE, locate < 0 ? 0 : (uint32_t)locate) != TG_OK ||
+		    tg_card_csr_write(card, TG_REG_BOOK_INST_CMD,
+				      locate < 0 ? TG_BOOK_INST_CMD_SUBSCRIBE_MASK
+						 : TG_BOOK_INST_CMD_SET_LOCATE_MASK) != TG_OK ||
+		    !book_ready(card))
+			return -1;
+		return (int)i;
+	}
+	return -1;
+}
+
+static void book_unsubscribe(struct tg_card *card, int slot)
+{
+	if (tg_card_csr_write(card, TG_REG_BOOK_INST_SEL, (uint32_t)slot) != TG_OK ||
+	    tg_card_csr_write(card, TG_REG_BOOK_INST_CMD, TG_BOOK_INST_CMD_UNSUBSCRIBE_MASK) != TG_OK)
+		cli_error("%s: could not free book slot %d", tg_card_uri(card), slot);
+}
+
 int feed_watch(const struct feed_opts *o)
 {
-	struct watch w = { .o = o };
-	struct tg_feed_event_handlers h = { .msg = on_msg, .gap = on_gap, .ctx = &w };
+	struct watch w = { .o = o, .slot = -1 };
+	struct tg_feed_event_handlers h = { .msg = on_msg, .gap = on_gap, .book = on_book_event, .ctx = &w };
 	struct tg_feed_events fe;
 	struct tg_card *card;
 	struct sigaction sa;
@@ -89,25 +138,26 @@ int feed_watch(const struct feed_opts *o)
 	w.sym = calloc(1, sizeof(*w.sym));
 	if (w.sym == NULL)
 		return CLI_EXIT_FAIL;
-	if (o->symbol != NULL) {
-		struct tg_book_config bc = { .order_capacity_log2 = ORDER_TABLE_LOG2, .ways = ORDER_WAYS };
-
-		if (tg_book_new(&bc, on_book_event, &w, &w.book) != TG_OK ||
-		    tg_book_subscribe_symbol(w.book, o->symbol) != TG_OK) {
-			cli_error("cannot create the book for %s", o->symbol);
-			tg_book_free(w.book);
-			free(w.sym);
-			return CLI_EXIT_FAIL;
-		}
-	}
 	card = cli_open(o->cli, TG_CARD_OPEN_RINGS);
 	if (card == NULL) {
-		tg_book_free(w.book);
 		free(w.sym);
 		return CLI_EXIT_FAIL;
 	}
-	if (tg_card_csr_read(card, TG_REG_FEED_CONTROL, &ctl) != TG_OK ||
-	    tg_card_csr_write(card, TG_REG_FEED_CONTROL, ctl | TG_FEED_CONTROL_MSG_EVENTS_MASK) != TG_OK) {
+	if (tg_card_csr_read(card, TG_REG_FEED_CONTROL, &ctl) != TG_OK) {
+		cli_error("%s: cannot read FEED_CONTROL", tg_card_uri(card));
+		rc = CLI_EXIT_FAIL;
+		goto out;
+	}
+	if (o->symbol != NULL) {
+		w.slot = book_subscribe(card, o->symbol, o->locate);
+		if (w.slot < 0 || tg_card_csr_write(card, TG_REG_BOOK_CONTROL, TG_BOOK_CONTROL_ENABLE_MASK |
+										   TG_BOOK_CONTROL_EVENTS_MASK) != TG_OK) {
+			cli_error("%s: cannot subscribe %s in the card's book (no free slot?)", tg_card_uri(card),
+				  o->symbol);
+			rc = CLI_EXIT_FAIL;
+			goto out;
+		}
+	} else if (tg_card_csr_write(card, TG_REG_FEED_CONTROL, ctl | TG_FEED_CONTROL_MSG_EVENTS_MASK) != TG_OK) {
 		cli_error("%s: cannot turn on the feed's message events", tg_card_uri(card));
 		rc = CLI_EXIT_FAIL;
 		goto out;
@@ -143,9 +193,10 @@ int feed_watch(const struct feed_opts *o)
 			" malformed feed events\n", rs.seq_gaps, fe.format_errors);
 	if (tg_card_csr_write(card, TG_REG_FEED_CONTROL, ctl) != TG_OK)
 		cli_error("%s: could not restore FEED_CONTROL (0x%08x)", tg_card_uri(card), ctl);
+	if (w.slot >= 0)
+		book_unsubscribe(card, w.slot);
 out:
 	tg_card_close(card);
-	tg_book_free(w.book);
 	free(w.sym);
 	return rc;
 }

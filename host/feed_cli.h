@@ -19,6 +19,7 @@ struct feed_opts {
 	const char *session;		/* topcap */
 	unsigned depth;			/* book */
 	unsigned msgs_per_packet;	/* topcap; 0 = fill the packet */
+	int locate;			/* watch: the symbol's locate, -1 = learn it from the directory */
 	bool json;
 	bool trades;			/* book */
 	bool no_seq_check;

@@ -13,6 +13,7 @@
 
 struct order {
 	bool used;
+	uint16_t locate;
 	uint64_t ref;
 	uint32_t price;
 	uint32_t shares;	/* at least 1 */
@@ -137,12 +138,13 @@ static struct order *bucket(struct tg_book *b, uint64_t ref)
 	return &b->orders[(size_t)tg_book_bucket(ref, b->buckets_log2) * b->cfg.ways];
 }
 
-static struct order *find(struct tg_book *b, uint64_t ref)
+/* the order of reference ref of instrument loc */
+static struct order *find(struct tg_book *b, uint64_t ref, uint16_t loc)
 {
 	struct order *o = bucket(b, ref);
 
 	for (unsigned k = 0; k < b->cfg.ways; k++)
-		if (o[k].used && o[k].ref == ref)
+		if (o[k].used && o[k].ref == ref && o[k].locate == loc)
 			return &o[k];
 	return NULL;
 }
@@ -365,7 +367,7 @@ static void add_order(struct tg_book *b, struct instrument *in, const uint8_t *m
 		b->stats.zero_shares++;
 		return;
 	}
-	if (find(b, ref) != NULL) {
+	if (find(b, ref, tg_itch_locate(msg)) != NULL) {
 		b->stats.duplicate_ref++;
 		return;
 	}
@@ -376,6 +378,7 @@ static void add_order(struct tg_book *b, struct instrument *in, const uint8_t *m
 		return;
 	}
 	o->used = true;
+	o->locate = tg_itch_locate(msg);
 	o->ref = ref;
 	o->side = msg[TG_ITCH_ADD_ORDER_BUY_SELL_INDICATOR_OFF] == 'B' ? 'B' : 'S';
 	o->shares = shares;
@@ -430,7 +433,7 @@ void tg_book_apply(struct tg_book *b, const uint8_t *msg, size_t len, uint64_t s
 		uint32_t sh = (uint32_t)tg_be(msg + TG_ITCH_ORDER_EXECUTED_EXECUTED_SHARES_OFF, 4);
 		uint64_t match = tg_be(msg + TG_ITCH_ORDER_EXECUTED_MATCH_NUMBER_OFF, 8);
 
-		o = find(b, ref);
+		o = find(b, ref, loc);
 		if (o == NULL) {
 			b->stats.unknown_ref++;
 			break;
@@ -449,7 +452,7 @@ void tg_book_apply(struct tg_book *b, const uint8_t *msg, size_t len, uint64_t s
 	}
 	case TG_ITCH_ORDER_CANCEL_TYPE:
 	case TG_ITCH_ORDER_DELETE_TYPE:
-		o = find(b, tg_be(msg + TG_ITCH_ORDER_CANCEL_ORDER_REFERENCE_NUMBER_OFF, 8));
+		o = find(b, tg_be(msg + TG_ITCH_ORDER_CANCEL_ORDER_REFERENCE_NUMBER_OFF, 8), loc);
 		if (o == NULL) {
 			b->stats.unknown_ref++;
 			break;
@@ -463,7 +466,7 @@ void tg_book_apply(struct tg_book *b, const uint8_t *msg, size_t len, uint64_t s
 		uint64_t new_ref = tg_be(msg + TG_ITCH_ORDER_REPLACE_NEW_ORDER_REFERENCE_NUMBER_OFF, 8);
 		uint8_t add[TG_ITCH_ADD_ORDER_LEN];
 
-		o = find(b, old_ref);
+		o = find(b, old_ref, loc);
 		if (o == NULL) {
 			b->stats.unknown_ref++;
 			break;

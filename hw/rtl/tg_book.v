@@ -110,8 +110,13 @@ initial begin
 end
 
 // ---------------------------------------------------------------- formats
-// order entry: valid, ref, bid side, price, shares
-localparam OE_W = 1 + 64 + 1 + 32 + 32;
+// order entry: valid, slot epoch, slot, ref, bid side, price, shares. An
+// entry is live while its slot's epoch is the one it was written in: a
+// slot's subscription change retires all its orders at once.
+localparam EP_W = 16;
+localparam OE_REF = 65, OE_SLOT = 129;
+localparam OE_EP = OE_SLOT + SW;
+localparam OE_W = OE_EP + EP_W + 1;
 // level: price, shares, orders (orders == 0: empty)
 localparam LV_PX = 32, LV_SH = 48, LV_OR = 24;
 localparam LV_W = LV_PX + LV_SH + LV_OR;
@@ -176,6 +181,8 @@ reg [31:0] bbo_bs [0:INSTRUMENTS-1];
 reg [31:0] bbo_ap [0:INSTRUMENTS-1];
 reg [31:0] bbo_as [0:INSTRUMENTS-1];
 reg [2:0]  bbo_fl [0:INSTRUMENTS-1];
+reg [EP_W-1:0] slot_epoch [0:INSTRUMENTS-1];
+reg [63:0] slot_orders [0:INSTRUMENTS-1];   // live orders of the slot
 
 integer i;
 initial begin
@@ -187,6 +194,8 @@ initial begin
         bbo_ap[i] = 32'd0;
         bbo_as[i] = 32'd0;
         bbo_fl[i] = 3'd0;
+        slot_epoch[i] = {EP_W{1'b0}};
+        slot_orders[i] = 64'd0;
     end
 end
 
@@ -387,14 +396,17 @@ localparam [1:0] OP_NONE = 2'd0, OP_ADD = 2'd1, OP_REDUCE = 2'd2;
 wire [WAYS*OE_W-1:0] bk = (st == ST_S2 && c_kind == K_REPLACE && bucket_of(c_ref2) == s_bucket)
                           ? s_bucket_wd : ot_rd;
 wire [63:0] bk_key = st == ST_S2 ? c_ref2 : c_ref;
-reg [WAYS-1:0] bk_hit, bk_free;
+reg [WAYS-1:0] bk_hit, bk_free, bk_live;
+reg [SW-1:0] bk_slot;
 reg [OE_W-1:0] bk_entry;                        // the hit entry
 reg [WAYS-1:0] bk_first_free;
 always @* begin
     bk_entry = {OE_W{1'b0}};
     for (i = 0; i < WAYS; i = i + 1) begin
-        bk_hit[i] = bk[i*OE_W + OE_W - 1] && bk[i*OE_W + 65 +: 64] == bk_key;
-        bk_free[i] = !bk[i*OE_W + OE_W - 1];
+        bk_slot = bk[i*OE_W + OE_SLOT +: SW];
+        bk_live[i] = bk[i*OE_W + OE_W - 1] && bk[i*OE_W + OE_EP +: EP_W] == slot_epoch[bk_slot];
+        bk_hit[i] = bk_live[i] && bk_slot == c_slot && bk[i*OE_W + OE_REF +: 64] == bk_key;
+        bk_free[i] = !bk_live[i];
     end
     for (i = WAYS - 1; i >= 0; i = i - 1) begin
         if (bk_hit[i]) bk_entry = bk[i*OE_W +: OE_W];
@@ -478,12 +490,11 @@ always @* begin
                 lv_out[ROW_HIDDEN +: 32] = lv_in[ROW_HIDDEN +: 32]
                                          + {{(32-LV_OR){1'b0}}, lv_in[(DEPTH-1)*LV_W +: LV_OR]};
             end
+            for (i = 1; i < DEPTH; i = i + 1) begin
+                if (i[4:0] > lv_pos) lv_out[i*LV_W +: LV_W] = lv_in[(i-1)*LV_W +: LV_W];
+            end
             for (i = 0; i < DEPTH; i = i + 1) begin
-                if (i[4:0] == lv_pos) begin
-                    lv_out[i*LV_W +: LV_W] = {lv_px, {16'd0, lv_sh}, {{(LV_OR-1){1'b0}}, 1'b1}};
-                end else if (i[4:0] > lv_pos) begin
-                    lv_out[i*LV_W +: LV_W] = lv_in[(i-1)*LV_W +: LV_W];
-                end
+                if (i[4:0] == lv_pos) lv_out[i*LV_W +: LV_W] = {lv_px, {16'd0, lv_sh}, {{(LV_OR-1){1'b0}}, 1'b1}};
             end
         end
     end else begin
@@ -496,11 +507,10 @@ always @* begin
             lv_nsh = lv_in[lv_mpos*LV_W + LV_OR +: LV_SH] - {16'd0, lv_sh};
             lv_nor = lv_in[lv_mpos*LV_W +: LV_OR] - {{(LV_OR-1){1'b0}}, lv_gone};
             if (lv_nsh == {LV_SH{1'b0}} || lv_nor == {LV_OR{1'b0}}) begin
-                for (i = 0; i < DEPTH; i = i + 1) begin
-                    if (i[4:0] >= lv_mpos) begin
-                        lv_out[i*LV_W +: LV_W] = i == DEPTH - 1 ? {LV_W{1'b0}} : lv_in[(i+1)*LV_W +: LV_W];
-                    end
+                for (i = 0; i < DEPTH - 1; i = i + 1) begin
+                    if (i[4:0] >= lv_mpos) lv_out[i*LV_W +: LV_W] = lv_in[(i+1)*LV_W +: LV_W];
                 end
+                lv_out[(DEPTH-1)*LV_W +: LV_W] = {LV_W{1'b0}};
             end else begin
                 lv_out[lv_mpos*LV_W + LV_OR +: LV_SH] = lv_nsh;
                 lv_out[lv_mpos*LV_W +: LV_OR] = lv_nor;
@@ -645,7 +655,7 @@ always @* begin
                 K_ADD: begin
                     if (c_shares != 32'd0 && bk_hit == 0 && bk_free != 0) begin
                         ot_we = 1'b1;
-                        ot_wd = bucket_put(ot_rd, bk_first_free, {1'b1, c_ref, c_aux == 8'h42, c_price, c_shares});
+                        ot_wd = bucket_put(ot_rd, bk_first_free, {1'b1, slot_epoch[c_slot], c_slot, c_ref, c_aux == 8'h42, c_price, c_shares});
                     end
                 end
                 K_EXEC, K_CANCEL, K_DELETE, K_REPLACE: begin
@@ -669,7 +679,7 @@ always @* begin
                 ot_wd = bk;
                 if (s_found && c_shares != 32'd0 && bk_hit == 0 && bk_free != 0) begin
                     ot_we = 1'b1;
-                    ot_wd = bucket_put(bk, bk_first_free, {1'b1, c_ref2, s_side_b, c_price, c_shares});
+                    ot_wd = bucket_put(bk, bk_first_free, {1'b1, slot_epoch[c_slot], c_slot, c_ref2, s_side_b, c_price, c_shares});
                 end
             end else begin
                 lv_we = s_op1 != OP_NONE;
@@ -749,6 +759,9 @@ always @(posedge clk) begin
                     slot_loc_ok[cmd_slot] <= cmd_ops[0];
                     slot_loc[cmd_slot] <= cmd_ops[0] ? cmd_locate : 16'd0;
                 end
+                slot_epoch[cmd_slot] <= slot_epoch[cmd_slot] + 1'b1;
+                slot_orders[cmd_slot] <= 64'd0;
+                orders <= orders - slot_orders[cmd_slot];
                 slot_halted[cmd_slot] <= 1'b0;
                 slot_auth[cmd_slot] <= 1'b1;
                 slot_trunc_b[cmd_slot] <= 1'b0;
@@ -782,6 +795,7 @@ always @(posedge clk) begin
                         slot_auth[c_slot] <= 1'b0;
                     end else begin
                         orders <= orders + 64'd1;
+                        slot_orders[c_slot] <= slot_orders[c_slot] + 64'd1;
                         s_op1 <= OP_ADD;
                     end
                 end
@@ -793,7 +807,10 @@ always @(posedge clk) begin
                         if (c_kind == K_DELETE || c_kind == K_REPLACE || c_shares >= e_shares) begin
                             s_op1_gone <= 1'b1;
                             s_op1_shares <= e_shares;
-                            orders <= orders - 64'd1;
+                            if (c_kind != K_REPLACE) begin
+                                orders <= orders - 64'd1;
+                                slot_orders[c_slot] <= slot_orders[c_slot] - 64'd1;
+                            end
                         end
                     end
                 end
@@ -805,6 +822,7 @@ always @(posedge clk) begin
             if (c_kind == K_REPLACE) begin
                 row_reg <= lv_out;
                 if (s_found) begin
+                    // the old order left; the new one takes its place or is counted
                     if (c_shares == 32'd0) begin
                         zero_shares <= zero_shares + 64'd1;
                     end else if (bk_hit != 0) begin
@@ -812,9 +830,12 @@ always @(posedge clk) begin
                     end else if (bk_free == 0) begin
                         order_overflow <= order_overflow + 64'd1;
                         slot_auth[c_slot] <= 1'b0;
-                    end else begin
-                        orders <= orders + 64'd1;
+                    end
+                    if (c_shares != 32'd0 && bk_hit == 0 && bk_free != 0) begin
                         s_add2 <= 1'b1;
+                    end else begin
+                        orders <= orders - 64'd1;
+                        slot_orders[c_slot] <= slot_orders[c_slot] - 64'd1;
                     end
                 end
                 st <= ST_S3;
@@ -874,6 +895,7 @@ always @(posedge clk) begin
         eq_wr <= 0;
         eq_rd <= 0;
         orders <= 64'd0;
+        for (i = 0; i < INSTRUMENTS; i = i + 1) slot_orders[i] <= 64'd0;
     end
     if (rst) begin
         slot_sub <= {INSTRUMENTS{1'b0}};

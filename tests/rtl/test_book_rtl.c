@@ -181,6 +181,16 @@ static void run_frame(struct run *r, const uint8_t *f, size_t len)
 		CU_ASSERT_FATAL(tg_cf_frame(r->cf, f, len))
 }
 
+static void run_free(struct run *r)
+{
+	tg_cf_free(r->cf);
+	tg_cm_free(r->cm);
+	tg_book_free(r->book);
+	free(r->mem);
+	free(r->c.v);
+	free(r->rtl.v);
+}
+
 static int bev_cmp(const struct bev *a, const struct bev *b)
 {
 	return memcmp(a, b, sizeof(*a));
@@ -280,12 +290,7 @@ static size_t run_end(struct run *r, const char *what, const struct sub *subs, u
 		CU_ASSERT_EQUAL(!!(s.state & TG_BOOK_INST_STATE_ASK_TRUNCATED_MASK),
 				tg_book_truncated(r->book, (uint16_t)loc, 'S'));
 	}
-	tg_cf_free(r->cf);
-	tg_cm_free(r->cm);
-	tg_book_free(r->book);
-	free(r->mem);
-	free(r->c.v);
-	free(r->rtl.v);
+	run_free(r);
 	return n;
 }
 
@@ -512,6 +517,47 @@ static void test_order_table_edges(void)
 	run_end(&r, "edges", subs, 1, true);
 }
 
+static uint64_t card_counter(struct run *r, uint32_t lo)
+{
+	uint32_t l = 0, h = 0;
+
+	CU_ASSERT_EQUAL(tg_cm_csr_read(r->cm, lo, &l), TG_CM_CSR_OK);
+	CU_ASSERT_EQUAL(tg_cm_csr_read(r->cm, lo + 4, &h), TG_CM_CSR_OK);
+	return (uint64_t)h << 32 | l;
+}
+
+/* A slot subscribed anew starts empty: its old orders are retired at once
+ * (card only: the C book has no slots). */
+static void test_resubscribe(void)
+{
+	struct tg_feed_config cfg = { .seq_check = true, .accept_all = true };
+	const struct sub subs[2] = { { NULL, 1 }, { NULL, 2 } };
+	struct script sc = { .seq = 1 };
+	struct tg_cf_book_slot st;
+	struct run r;
+
+	run_start(&r, &cfg, subs, 2, true, true);
+	sc.r = &r;
+	tg_mold_frame_defaults(&sc.fp, "RESUB     ");
+	for (uint64_t ref = 10; ref < 13; ref++)
+		add(&sc, ref, 'B', 100, 500000 + (uint32_t)ref * 100);
+	tg_cf_finish(r.cf);
+	CU_ASSERT_EQUAL(card_counter(&r, TG_REG_BOOK_ORDERS_LO), 3);
+	CU_ASSERT_FATAL(tg_cf_book_subscribe(r.cf, 0, "", 1));
+	CU_ASSERT_EQUAL(card_counter(&r, TG_REG_BOOK_ORDERS_LO), 0);
+	CU_ASSERT_FATAL(tg_cf_book_slot(r.cf, 0, &st));
+	CU_ASSERT_EQUAL(st.bbo[0], 0);
+	CU_ASSERT_EQUAL(st.bbo[1], 0);
+	add(&sc, 11, 'B', 70, 501100);	/* the same reference again: a new order, not a duplicate */
+	tg_cf_finish(r.cf);
+	CU_ASSERT_EQUAL(card_counter(&r, TG_REG_BOOK_DUPLICATE_REF_LO), 0);
+	CU_ASSERT_EQUAL(card_counter(&r, TG_REG_BOOK_ORDERS_LO), 1);
+	CU_ASSERT_FATAL(tg_cf_book_slot(r.cf, 0, &st));
+	CU_ASSERT_EQUAL(st.bbo[0], 501100);
+	CU_ASSERT_EQUAL(st.bbo[1], 70);
+	run_free(&r);
+}
+
 /* ---- the OMI captures ---- */
 
 static const char *data_dir(void)
@@ -613,6 +659,7 @@ int main(void)
 		{ "generated stream: identical BBO, trade and halt events", test_generated_stream },
 		{ "line rate: identical counters and final books", test_line_rate },
 		{ "order table and depth edges, message by message", test_order_table_edges },
+		{ "a slot subscribed anew starts empty", test_resubscribe },
 	};
 
 	return tg_cunit_run("rtl-book", NULL, NULL, tests, TG_CUNIT_COUNT(tests));

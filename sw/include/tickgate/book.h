@@ -2,8 +2,9 @@
  * The C order book: ITCH 5.0 order messages into price-level books of the
  * subscribed instruments, with the semantics the card's book shares.
  *
- *   - Orders live in one table keyed by order reference number, split in
- *     buckets of `ways` slots: a reference lives in bucket
+ *   - Orders live in one table keyed by order reference number and
+ *     instrument (a message refers to an order of its own instrument),
+ *     split in buckets of `ways` slots: a reference lives in bucket
  *     tg_book_bucket(ref) and nowhere else, so a lookup reads one bucket
  *     (the card reads all its ways at once). An add into a full bucket is
  *     counted (order_overflow) and its instrument is flagged not
