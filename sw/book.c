@@ -526,7 +526,8 @@ unsigned tg_book_levels(const struct tg_book *b, uint16_t locate, char side, str
 		return 0;
 	s = side == 'B' ? &in->bid : &in->ask;
 	k = s->n < n ? s->n : n;
-	memcpy(out, s->lv, k * sizeof(*out));
+	if (k > 0)	/* an empty side may have no array at all */
+		memcpy(out, s->lv, k * sizeof(*out));
 	return k;
 }
 
