@@ -419,6 +419,13 @@ wire s1_side_b = c_kind == K_ADD ? c_aux == 8'h42 : e_bid;   // side whose row S
 wire [31:0] e_price = bk_entry[32 +: 32];
 wire [31:0] e_shares = bk_entry[0 +: 32];
 
+// an add (A, F, or the new order of a U whose old order was found): its one outcome
+wire add_try = (st == ST_S1 && c_kind == K_ADD) || (st == ST_S2 && c_kind == K_REPLACE && s_found);
+wire add_zero = c_shares == 32'd0;
+wire add_dup = !add_zero && bk_hit != 0;
+wire add_full = !add_zero && !add_dup && bk_free == 0;
+wire add_ok = !add_zero && !add_dup && !add_full;
+
 function [WAYS*OE_W-1:0] bucket_put;   // write entry into the ways selected (one-hot)
     input [WAYS*OE_W-1:0] row;
     input [WAYS-1:0] ways;
@@ -653,7 +660,7 @@ always @* begin
             lv_ra = {c_slot, s1_side_b};
             case (c_kind)
                 K_ADD: begin
-                    if (c_shares != 32'd0 && bk_hit == 0 && bk_free != 0) begin
+                    if (add_ok) begin
                         ot_we = 1'b1;
                         ot_wd = bucket_put(ot_rd, bk_first_free, {1'b1, slot_epoch[c_slot], c_slot, c_ref, c_aux == 8'h42, c_price, c_shares});
                     end
@@ -677,7 +684,7 @@ always @* begin
                 // the new reference's bucket is in (after the old order left)
                 ot_wa = bucket_of(c_ref2);
                 ot_wd = bk;
-                if (s_found && c_shares != 32'd0 && bk_hit == 0 && bk_free != 0) begin
+                if (add_try && add_ok) begin
                     ot_we = 1'b1;
                     ot_wd = bucket_put(bk, bk_first_free, {1'b1, slot_epoch[c_slot], c_slot, c_ref2, s_side_b, c_price, c_shares});
                 end
@@ -786,14 +793,7 @@ always @(posedge clk) begin
             s_op1_gone <= 1'b0;
             case (c_kind)
                 K_ADD: begin
-                    if (c_shares == 32'd0) begin
-                        zero_shares <= zero_shares + 64'd1;
-                    end else if (bk_hit != 0) begin
-                        duplicate_ref <= duplicate_ref + 64'd1;
-                    end else if (bk_free == 0) begin
-                        order_overflow <= order_overflow + 64'd1;
-                        slot_auth[c_slot] <= 1'b0;
-                    end else begin
+                    if (add_ok) begin
                         orders <= orders + 64'd1;
                         slot_orders[c_slot] <= slot_orders[c_slot] + 64'd1;
                         s_op1 <= OP_ADD;
@@ -823,15 +823,7 @@ always @(posedge clk) begin
                 row_reg <= lv_out;
                 if (s_found) begin
                     // the old order left; the new one takes its place or is counted
-                    if (c_shares == 32'd0) begin
-                        zero_shares <= zero_shares + 64'd1;
-                    end else if (bk_hit != 0) begin
-                        duplicate_ref <= duplicate_ref + 64'd1;
-                    end else if (bk_free == 0) begin
-                        order_overflow <= order_overflow + 64'd1;
-                        slot_auth[c_slot] <= 1'b0;
-                    end
-                    if (c_shares != 32'd0 && bk_hit == 0 && bk_free != 0) begin
+                    if (add_ok) begin
                         s_add2 <= 1'b1;
                     end else begin
                         orders <= orders - 64'd1;
@@ -848,6 +840,16 @@ always @(posedge clk) begin
         end
         default: st <= ST_IDLE;
     endcase
+
+    // ---- adds that did not enter the table
+    if (add_try) begin
+        if (add_zero) zero_shares <= zero_shares + 64'd1;
+        if (add_dup) duplicate_ref <= duplicate_ref + 64'd1;
+        if (add_full) begin
+            order_overflow <= order_overflow + 64'd1;
+            slot_auth[c_slot] <= 1'b0;
+        end
+    end
 
     // ---- last stage: instrument state and events
     if (last_stage) begin
