@@ -12,11 +12,11 @@
  * and A/B copies; the same kind of stream at line rate (events off, the
  * final state compared); and the OMI captures.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "captures.h"
 #include "card_feed.h"
 #include "stream_packer.h"
 #include "tg_cunit.h"
@@ -25,7 +25,6 @@
 #include "tickgate/feed.h"
 #include "tickgate/itch50.h"
 #include "tickgate/mold_frame.h"
-#include "tickgate/pcap_frames.h"
 
 #define BUS_BASE 0x4000000000ull
 #define MEM_BYTES (4u << 20)
@@ -560,13 +559,6 @@ static void test_resubscribe(void)
 
 /* ---- the OMI captures ---- */
 
-static const char *data_dir(void)
-{
-	const char *d = getenv("TICKGATE_DATA");
-
-	return d != NULL ? d : "../shared/data";
-}
-
 struct locates {
 	struct sub subs[CARD_SLOTS];
 	unsigned n;
@@ -584,39 +576,6 @@ static void find_locate(void *ctx, const uint8_t *msg, size_t len, const struct 
 		if (l->subs[i].locate == loc)
 			return;
 	l->subs[l->n++] = (struct sub){ NULL, loc };
-}
-
-/* every capture under dir, through fn (a frame callback) */
-static unsigned each_capture(const char *dir, void (*fn)(void *, const uint8_t *, size_t), void *ctx)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	unsigned files = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		char path[4096];
-		struct tg_pcap_reader *pr;
-		struct tg_pcap_frame fr;
-		char err[256];
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (strstr(e->d_name, ".pcap") == NULL) {
-			files += each_capture(path, fn, ctx);
-			continue;
-		}
-		if (tg_pcap_open(path, &pr, err, sizeof(err)) != TG_OK)
-			continue;
-		while (tg_pcap_next(pr, &fr) == 1)
-			fn(ctx, fr.data, fr.caplen);
-		tg_pcap_close(pr);
-		files++;
-	}
-	closedir(d);
-	return files;
 }
 
 static void scan_frame(void *ctx, const uint8_t *f, size_t len)
@@ -638,14 +597,14 @@ static void test_omi_captures(void)
 	struct tg_feed scan;
 	struct run r;
 
-	snprintf(dir, sizeof(dir), "%s/omi", data_dir());
+	snprintf(dir, sizeof(dir), "%s/omi", tg_test_data_dir());
 	tg_feed_init(&scan, &analysis, &h);
-	if (each_capture(dir, scan_frame, &scan) == 0)
+	if (tg_test_each_capture(dir, scan_frame, &scan) == 0)
 		CU_FAIL_FATAL("no OMI captures found (set TICKGATE_DATA)");
 	CU_ASSERT_FATAL(l.n > 0);
 	/* the captures start mid-day: subscribe by locate */
 	run_start(&r, &analysis, l.subs, l.n, true, true);
-	each_capture(dir, run_frame_cb, &r);
+	tg_test_each_capture(dir, run_frame_cb, &r);
 	tg_cf_finish(r.cf);
 	CU_ASSERT(tg_book_stats(r.book)->messages > 0);
 	CU_ASSERT(r.c.n > 0);

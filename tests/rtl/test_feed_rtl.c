@@ -10,18 +10,17 @@
  * shortest messages and of minimum-size packets, which must never stall
  * the input.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "captures.h"
 #include "card_feed.h"
 #include "stream_packer.h"
 #include "tg_cunit.h"
 #include "tickgate/feed.h"
 #include "tickgate/itch_gen.h"
 #include "tickgate/mold_frame.h"
-#include "tickgate/pcap_frames.h"
 
 #define BUS_BASE 0x4000000000ull
 #define MEM_BYTES (4u << 20)
@@ -249,44 +248,9 @@ static void test_generated_stream(void)
 
 /* ---- the OMI captures ---- */
 
-static const char *data_dir(void)
+static void run_frame_cb(void *ctx, const uint8_t *f, size_t len)
 {
-	const char *d = getenv("TICKGATE_DATA");
-
-	return d != NULL ? d : "../shared/data";
-}
-
-static unsigned feed_pcaps_under(const char *dir, struct run *r)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	unsigned files = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		char path[4096];
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (strstr(e->d_name, ".pcap") == NULL) {
-			files += feed_pcaps_under(path, r);
-			continue;
-		}
-		struct tg_pcap_reader *pr;
-		struct tg_pcap_frame fr;
-		char err[256];
-
-		if (tg_pcap_open(path, &pr, err, sizeof(err)) != TG_OK)
-			continue;
-		while (tg_pcap_next(pr, &fr) == 1)
-			run_frame(r, fr.data, fr.caplen);
-		tg_pcap_close(pr);
-		files++;
-	}
-	closedir(d);
-	return files;
+	run_frame(ctx, f, len);
 }
 
 static void test_omi_captures(void)
@@ -295,12 +259,12 @@ static void test_omi_captures(void)
 	struct run r;
 	unsigned files;
 
-	snprintf(dir, sizeof(dir), "%s/omi", data_dir());
+	snprintf(dir, sizeof(dir), "%s/omi", tg_test_data_dir());
 	/* analysis mode: the captures' headers are sanitized */
 	struct tg_feed_config analysis = { .seq_check = false, .accept_all = true };
 
 	run_start(&r, &analysis, true);
-	files = feed_pcaps_under(dir, &r);
+	files = tg_test_each_capture(dir, run_frame_cb, &r);
 	if (files == 0) {
 		fprintf(stderr, "no captures under %s\n", dir);
 		CU_FAIL("no OMI captures found (set TICKGATE_DATA)");
