@@ -118,7 +118,10 @@ class FeedTools(unittest.TestCase):
         for args in (["feed"], ["feed", "frob", "x"], ["feed", "stats"], ["feed", "stats", "a", "b"],
                      ["feed", "stats", self.itch, "--depth", "3"], ["feed", "book", self.itch, "--depth", "0",
                                                                    "--symbol", "A"],
-                     ["feed", "topcap", self.itch, "o.pcap", "--session", "ELEVENCHARS"]):
+                     ["feed", "topcap", self.itch, "o.pcap", "--session", "ELEVENCHARS"],
+                     ["feed", "watch", "--locate", "5"], ["feed", "watch", "--symbol", "NINECHARS"],
+                     ["feed", "watch", "--symbol", "META", "--locate", "65536"],
+                     ["feed", "book", self.itch, "--symbol", "META", "--locate", "5"]):
             with self.subTest(args=args):
                 res = run(*args, check=2)
                 self.assertEqual(len(res.stderr.strip().splitlines()), 1, res.stderr)
