@@ -699,6 +699,13 @@ always @* begin
     endcase
 end
 
+// slots whose state starts over this cycle: the one a command is applied
+// to, or all on a reset
+wire slot_cmd_apply = st == ST_SLOT && cmd_row;
+wire [INSTRUMENTS-1:0] slot_clear = (book_reset || rst) ? {INSTRUMENTS{1'b1}}
+                                  : slot_cmd_apply ? ({{(INSTRUMENTS-1){1'b0}}, 1'b1} << cmd_slot)
+                                  : {INSTRUMENTS{1'b0}};
+
 always @(posedge clk) begin
     q_flush <= 1'b0;
 
@@ -767,17 +774,7 @@ always @(posedge clk) begin
                     slot_loc[cmd_slot] <= cmd_ops[0] ? cmd_locate : 16'd0;
                 end
                 slot_epoch[cmd_slot] <= slot_epoch[cmd_slot] + 1'b1;
-                slot_orders[cmd_slot] <= 64'd0;
                 orders <= orders - slot_orders[cmd_slot];
-                slot_halted[cmd_slot] <= 1'b0;
-                slot_auth[cmd_slot] <= 1'b1;
-                slot_trunc_b[cmd_slot] <= 1'b0;
-                slot_trunc_a[cmd_slot] <= 1'b0;
-                bbo_bp[cmd_slot] <= 32'd0;
-                bbo_bs[cmd_slot] <= 32'd0;
-                bbo_ap[cmd_slot] <= 32'd0;
-                bbo_as[cmd_slot] <= 32'd0;
-                bbo_fl[cmd_slot] <= 3'd0;
             end
         end
         ST_S1: begin
@@ -883,21 +880,23 @@ always @(posedge clk) begin
         st <= ST_CLEAR;
         clr_addr <= 25'd0;
         q_flush <= 1'b1;
-        slot_halted <= {INSTRUMENTS{1'b0}};
-        slot_auth <= {INSTRUMENTS{1'b1}};
-        slot_trunc_b <= {INSTRUMENTS{1'b0}};
-        slot_trunc_a <= {INSTRUMENTS{1'b0}};
-        for (i = 0; i < INSTRUMENTS; i = i + 1) begin
+        eq_wr <= 0;
+        eq_rd <= 0;
+        orders <= 64'd0;
+    end
+    for (i = 0; i < INSTRUMENTS; i = i + 1) begin
+        if (slot_clear[i]) begin
+            slot_orders[i] <= 64'd0;
+            slot_halted[i] <= 1'b0;
+            slot_auth[i] <= 1'b1;
+            slot_trunc_b[i] <= 1'b0;
+            slot_trunc_a[i] <= 1'b0;
             bbo_bp[i] <= 32'd0;
             bbo_bs[i] <= 32'd0;
             bbo_ap[i] <= 32'd0;
             bbo_as[i] <= 32'd0;
             bbo_fl[i] <= 3'd0;
         end
-        eq_wr <= 0;
-        eq_rd <= 0;
-        orders <= 64'd0;
-        for (i = 0; i < INSTRUMENTS; i = i + 1) slot_orders[i] <= 64'd0;
     end
     if (rst) begin
         slot_sub <= {INSTRUMENTS{1'b0}};
