@@ -161,6 +161,37 @@ class Spec:
                 self.check_layout(header + body, kwhat)
             self.check_layout(header, f"{dname} header")
             self.dirs[dname] = (header, kinds)
+        self._validate_risk(self.need(d, "risk", "risk", dict))
+
+    def _validate_risk(self, risk):
+        """Sides, gate inputs, limit fields and reject reasons of the risk gate."""
+        self.risk = {}
+        for key, vkey, lim in (("sides", "value", 4), ("inputs", "value", 16),
+                               ("limits", "id", 32), ("reasons", "value", 32)):
+            items = self.need(risk, key, "risk", list)
+            seen, names = set(), set()
+            for it in items:
+                name = self.need(it, "name", f"risk {key}", str)
+                what = f"risk {key} {name}"
+                v = self.need(it, vkey, what, int)
+                if v in seen or name in names or not 0 <= v < lim:
+                    self.err(it, what, f"{vkey} and name must be unique, {vkey} in 0..{lim - 1}")
+                seen.add(v)
+                names.add(name)
+                it.setdefault("desc", "")
+                if key == "limits":
+                    if self.need(it, "scope", what, str) not in ("instrument", "global"):
+                        self.err(it, what, "scope must be instrument or global")
+                    bits = self.need(it, "bits", what, int)
+                    if not 1 <= bits <= 64:
+                        self.err(it, what, "bits must be 1..64")
+                    it.setdefault("max", (1 << bits) - 1)
+                    if not 0 <= it["max"] < (1 << bits):
+                        self.err(it, what, "max does not fit the field")
+                    self.need(it, "unit", what, str)
+            self.risk[key] = items
+        if self.risk["reasons"][0]["value"] != 0:
+            self.err(risk, "risk reasons", "the first reason must be the accept (0)")
 
     def parse_bits(self, fl, what):
         b = self.need(fl, "bits", what)
@@ -265,6 +296,16 @@ def gen_verilog_defs(s):
                 n = f"TG_{D}_{k['name']}_{f['name'].upper()}"
                 L.append(f"localparam integer {n}_LSB = {f['offset'] * 8};")
                 L.append(f"localparam integer {n}_W = {f['size'] * 8};")
+    r = s.risk
+    for x in r["sides"]:
+        L.append(f"localparam [1:0] TG_RISK_SIDE_{x['name']} = 2'd{x['value']};")
+    for x in r["inputs"]:
+        L.append(f"localparam [3:0] TG_RISK_IN_{x['name']} = 4'd{x['value']};")
+    for x in r["limits"]:
+        L.append(f"localparam [4:0] TG_RISK_LIM_{x['name']} = 5'd{x['id']};")
+        L.append(f"localparam integer TG_RISK_LIM_{x['name']}_BITS = {x['bits']};")
+    for x in r["reasons"]:
+        L.append(f"localparam [4:0] TG_RISK_R_{x['name']} = 5'd{x['value']};")
     L.append("/* verilator lint_on UNUSEDPARAM */")
     return "\n".join(L) + "\n"
 
@@ -578,9 +619,43 @@ def gen_c_regs_h(s):
           "};", "",
           "/* Every capability bit of the CAPS register, by bit. */",
           "extern const struct tg_cap_info tg_card_caps[];",
-          "extern const unsigned tg_card_caps_count;", "",
-          "#endif", ""]
+          "extern const unsigned tg_card_caps_count;", ""]
+    L += c_risk_defs(s)
+    L += ["#endif", ""]
     return "\n".join(L)
+
+
+def c_risk_defs(s):
+    """The risk gate's codes (card_regs.h)."""
+    r = s.risk
+    L = ["/* Risk gate: sides, inputs, limit fields, reasons (docs/risk.md). */"]
+    for key, enum, pfx, vkey in (("sides", "tg_risk_side", "TG_RISK_SIDE", "value"),
+                                 ("inputs", "tg_risk_input_kind", "TG_RISK_IN", "value"),
+                                 ("limits", "tg_risk_limit", "TG_RISK_LIM", "id"),
+                                 ("reasons", "tg_risk_reason", "TG_RISK_R", "value")):
+        L.append(f"enum {enum} {{")
+        for x in r[key]:
+            L.append(f"\t{pfx}_{x['name']} = {x[vkey]},\t/* {x['desc'] or x.get('ouch', '')} */")
+        L.append("};")
+    L += [f"#define TG_RISK_LIMIT_IDS {max(x['id'] for x in r['limits']) + 1}u",
+          f"#define TG_RISK_REASONS {max(x['value'] for x in r['reasons']) + 1}u", "",
+          "struct tg_risk_limit_info {",
+          "\tconst char *name;",
+          "\tuint8_t id;",
+          "\tuint8_t global;\t/* 0: one per instrument */",
+          "\tuint8_t bits;",
+          "\tuint64_t max;\t/* largest valid value */",
+          "\tconst char *unit;",
+          "\tconst char *desc;",
+          "};", "",
+          "/* Every limit field, by id order. */",
+          "extern const struct tg_risk_limit_info tg_risk_limits[];",
+          "extern const unsigned tg_risk_limits_count;", "",
+          "/* Name of a reject reason (\"ACCEPTED\" for 0), or NULL when unknown. */",
+          "const char *tg_risk_reason_name(unsigned reason);",
+          "/* OUCH side character of a gate side code, or 0 when unknown. */",
+          "char tg_risk_side_ouch(unsigned side);", ""]
+    return L
 
 
 def cstr(x):
@@ -618,6 +693,22 @@ def gen_c_regs_c(s):
         L.append(f"\t{{{cstr(cap['name'])}, 1u << {cap['bit']}}},")
     L.append("};")
     L.append(f"const unsigned tg_card_caps_count = {len(s.caps)};")
+    L.append("")
+    r = s.risk
+    L.append("const struct tg_risk_limit_info tg_risk_limits[] = {")
+    for x in r["limits"]:
+        L.append(f"\t{{{cstr(x['name'])}, {x['id']}, {int(x['scope'] == 'global')}, {x['bits']}, "
+                 f"{x['max']}ull, {cstr(x['unit'])}, {cstr(x['desc'])}}},")
+    L.append("};")
+    L.append(f"const unsigned tg_risk_limits_count = {len(r['limits'])};")
+    L += ["", "const char *tg_risk_reason_name(unsigned reason)", "{", "\tswitch (reason) {"]
+    for x in r["reasons"]:
+        L.append(f"\tcase {x['value']}: return {cstr(x['name'])};")
+    L += ["\tdefault: return NULL;", "\t}", "}", "",
+          "char tg_risk_side_ouch(unsigned side)", "{", "\tswitch (side) {"]
+    for x in r["sides"]:
+        L.append(f"\tcase {x['value']}: return '{x['ouch']}';")
+    L += ["\tdefault: return 0;", "\t}", "}"]
     return "\n".join(L) + "\n"
 
 
@@ -703,6 +794,17 @@ def gen_docs_registers(s):
     L += ["## Capabilities (CAPS)", "", "| bit | name | description |", "|---|---|---|"]
     for cap in s.caps:
         L.append(f"| {cap['bit']} | {cap['name']} | {md_escape(cap.get('desc', ''))} |")
+    r = s.risk
+    L += ["", "## Risk gate limit fields", "", "Semantics: [risk.md](risk.md).", "",
+          "| id | name | scope | bits | max | unit | description |", "|---|---|---|---|---|---|---|"]
+    for x in r["limits"]:
+        L.append(f"| {x['id']} | {x['name']} | {x['scope']} | {x['bits']} | {x['max']} | {x['unit']} | {md_escape(x['desc'])} |")
+    L += ["", "## Risk gate reasons", "", "| code | name | description |", "|---|---|---|"]
+    for x in r["reasons"]:
+        L.append(f"| {x['value']} | {x['name']} | {md_escape(x['desc'])} |")
+    L += ["", "## Risk gate inputs", "", "| code | name | description |", "|---|---|---|"]
+    for x in r["inputs"]:
+        L.append(f"| {x['value']} | {x['name']} | {md_escape(x['desc'])} |")
     return "\n".join(L) + "\n"
 
 

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""netlist_depth: longest register-to-register path of a Yosys synth_xilinx netlist.
+
+Reads the JSON netlist (Yosys write_json) of a flattened synth_xilinx run and
+finds the slowest combinational path between sequential elements, counting
+what sits on it: LUTs (one level each), carry-chain cells (CARRY4) and wide
+multiplexers (MUXF7/MUXF8). The path's cost uses a plain delay model in LUT
+levels, stated here so the figure can be judged:
+
+    LUT1..LUT6, LUTRAM read   1.0   (a LUT plus its route: the unit)
+    CARRY4                    0.25  (four bits of carry, no route between)
+    MUXF7, MUXF8              0.25  (inside the slice)
+    INV                       0     (absorbed into the next LUT)
+
+Start and end points: flip-flops, block RAMs (registered reads), DSPs and the
+module's ports. Distributed RAM and shift-register LUTs are combinational from
+their read address to their output.
+
+usage: netlist_depth.py NETLIST.json [--paths N]
+Prints a JSON object; --paths lists the cells (with their source lines) of
+the N worst distinct end points.
+"""
+import json
+import re
+import sys
+
+WEIGHT = {"CARRY4": 0.25, "MUXF7": 0.25, "MUXF8": 0.25, "INV": 0.0}
+# read address -> data out, combinational in distributed RAM and SRLs
+LUTRAM_READ = re.compile(r"^(RAM\d+X\d+[SD]|RAM\d+M|SRL16E|SRLC32E)$")
+LUTRAM_ADDR = re.compile(r"^(A\d*|ADDR[A-D]|DPRA\d*|A\[?\d*\]?)$")
+SEQUENTIAL = re.compile(r"^(FD[CPRS]E|RAMB\w+|DSP48\w*|BUFG\w*|IBUF|OBUF)$")
+
+
+def comb_arcs(cell):
+    """(input ports, output ports, weight) of a combinational cell, or None."""
+    ctype = cell["type"]
+    dirs = cell.get("port_directions", {})
+    ins = [p for p, d in dirs.items() if d == "input"]
+    outs = [p for p, d in dirs.items() if d == "output"]
+    if re.fullmatch(r"LUT\d", ctype):
+        return ins, outs, 1.0
+    if ctype in WEIGHT:
+        return ins, outs, WEIGHT[ctype]
+    if LUTRAM_READ.match(ctype):
+        return [p for p in ins if LUTRAM_ADDR.match(p)], outs, 1.0
+    if SEQUENTIAL.match(ctype):
+        return None
+    raise SystemExit(f"netlist_depth: no timing model for cell type {ctype}")
+
+
+def analyse(netlist, npaths=0):
+    modules = netlist["modules"]
+    top = next(m for m in modules.values() if m.get("attributes", {}).get("top"))
+    cells = top["cells"]
+    driver = {}          # bit -> cell name (combinational drivers only)
+    arcs = {}            # cell name -> (input bits, output bits, weight)
+    for name, cell in cells.items():
+        a = comb_arcs(cell)
+        if a is None:
+            continue
+        ins, outs, w = a
+        conns = cell["connections"]
+        ibits = [b for p in ins for b in conns.get(p, []) if isinstance(b, int)]
+        obits = [b for p in outs for b in conns.get(p, []) if isinstance(b, int)]
+        arcs[name] = (ibits, obits, w)
+        for b in obits:
+            driver[b] = name
+    # Kahn topological order over combinational cells
+    fanout = {n: [] for n in arcs}
+    indeg = {n: 0 for n in arcs}
+    for n, (ibits, _, _) in arcs.items():
+        preds = {driver[b] for b in ibits if b in driver}
+        indeg[n] = len(preds)
+        for p in preds:
+            fanout[p].append(n)
+    order = [n for n, d in indeg.items() if d == 0]
+    i = 0
+    while i < len(order):
+        for s in fanout[order[i]]:
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                order.append(s)
+        i += 1
+    if len(order) != len(arcs):
+        raise SystemExit(f"netlist_depth: combinational loop through {len(arcs) - len(order)} cells")
+    cost, prev = {}, {}
+    for n in order:
+        ibits, _, w = arcs[n]
+        best, via = 0.0, None
+        for b in ibits:
+            d = driver.get(b)
+            if d is not None and cost[d] > best:
+                best, via = cost[d], d
+        cost[n] = best + w
+        prev[n] = via
+
+    def path(n):
+        cells_on = []
+        while n is not None:
+            cells_on.append(n)
+            n = prev[n]
+        return cells_on[::-1]
+
+    def summary(n):
+        p = path(n)
+        types = [cells[c]["type"] for c in p]
+        return {
+            "cost_lut_levels": round(cost[n], 2),
+            "luts": sum(1 for t in types if re.fullmatch(r"LUT\d", t) or LUTRAM_READ.match(t)),
+            "carry4": types.count("CARRY4"),
+            "muxf": types.count("MUXF7") + types.count("MUXF8"),
+        }
+
+    ranked = sorted(cost, key=lambda n: -cost[n])
+    worst = ranked[0] if ranked else None
+    out = summary(worst) if worst else {"cost_lut_levels": 0, "luts": 0, "carry4": 0, "muxf": 0}
+    if npaths:
+        seen, listed = set(), []
+        for n in ranked:
+            if len(listed) == npaths:
+                break
+            src = cells[n].get("attributes", {}).get("src", "")
+            if src in seen:
+                continue
+            seen.add(src)
+            s = summary(n)
+            s["cells"] = [f'{cells[c]["type"]} {cells[c].get("attributes", {}).get("src", "?")}' for c in path(n)]
+            listed.append(s)
+        out["paths"] = listed
+    return out
+
+
+def main():
+    args = sys.argv[1:]
+    npaths = 0
+    if "--paths" in args:
+        i = args.index("--paths")
+        npaths = int(args[i + 1])
+        del args[i:i + 2]
+    if len(args) != 1:
+        sys.stderr.write(__doc__.split("\n\n")[-2] + "\n")
+        return 2
+    with open(args[0]) as f:
+        json.dump(analyse(json.load(f), npaths), sys.stdout, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
