@@ -1,0 +1,155 @@
+// extern "C" shim around the Verilated tg_risk; see vrisk.h.
+#include <cstring>
+#include <memory>
+
+#include "Vtg_risk.h"
+#include "verilated.h"
+
+#include "vrisk.h"
+
+#ifndef TG_VRISK_INSTRUMENTS
+#error "TG_VRISK_INSTRUMENTS and TG_VRISK_SLOTS must match the Verilated parameters"
+#endif
+
+struct tg_vrisk {
+	std::unique_ptr<VerilatedContext> ctx;
+	std::unique_ptr<Vtg_risk> top;
+};
+
+static tg_risk_notional wide128(const VlWide<4> &w)
+{
+	unsigned __int128 u = 0;
+	for (int i = 3; i >= 0; i--)
+		u = (u << 32) | w[i];
+	return (tg_risk_notional)u;
+}
+
+extern "C" unsigned tg_vrisk_instruments(void)
+{
+	return TG_VRISK_INSTRUMENTS;
+}
+
+extern "C" unsigned tg_vrisk_slots(void)
+{
+	return TG_VRISK_SLOTS;
+}
+
+extern "C" struct tg_vrisk *tg_vrisk_new(void)
+{
+	tg_vrisk *v = new tg_vrisk;
+	v->ctx = std::make_unique<VerilatedContext>();
+	v->top = std::make_unique<Vtg_risk>(v->ctx.get(), "tg_risk");
+	v->top->clk = 0;
+	v->top->rst = 1;
+	v->top->eval();
+	v->top->clk = 1;
+	v->top->eval();
+	v->top->clk = 0;
+	v->top->rst = 0;
+	v->top->eval();
+	return v;
+}
+
+extern "C" void tg_vrisk_free(struct tg_vrisk *v)
+{
+	if (v == nullptr)
+		return;
+	v->top->final();
+	delete v;
+}
+
+extern "C" void tg_vrisk_cycle(struct tg_vrisk *v, const struct tg_risk_input *in, struct tg_vrisk_out *out)
+{
+	Vtg_risk *t = v->top.get();
+	t->in_valid = in != nullptr;
+	if (in != nullptr) {
+		t->in_kind = in->kind;
+		t->in_sub = in->sub;
+		t->in_inst = in->inst;
+		t->in_side = in->side;
+		t->in_field = in->field;
+		t->in_slot = in->slot;
+		t->in_qty = in->qty;
+		t->in_price = in->price;
+		t->in_price2 = in->price2;
+		t->in_value = in->value;
+		t->in_t = in->t;
+	}
+	t->clk = 0;
+	t->eval();
+	out->in_ready = t->in_ready;
+	out->valid = t->out_valid;
+	out->kind = t->out_kind;
+	out->reason = t->out_reason;
+	out->inst = t->out_inst;
+	out->side = t->out_side;
+	out->slot = t->out_slot;
+	out->qty = t->out_qty;
+	out->price = t->out_price;
+	t->clk = 1;
+	t->eval();
+	t->clk = 0;
+	t->eval();
+}
+
+extern "C" void tg_vrisk_inst(struct tg_vrisk *v, unsigned inst, struct tg_risk_inst_state *st,
+			      tg_risk_notional *ln, tg_risk_notional *sn)
+{
+	Vtg_risk *t = v->top.get();
+	t->rd_inst = inst;
+	t->eval();
+	memset(st, 0, sizeof(*st));
+	st->position = (int64_t)t->rd_position;
+	st->open_buy = t->rd_open_buy;
+	st->open_sell = t->rd_open_sell;
+	st->open_orders = t->rd_open_orders;
+	st->ref_price = t->rd_ref_price;
+	st->last_valid = t->rd_flags & 1;
+	st->halted_feed = (t->rd_flags >> 1) & 1;
+	st->halted_host = (t->rd_flags >> 2) & 1;
+	st->killed = (t->rd_flags >> 3) & 1;
+	st->rate_tat = t->rd_rate_tat;
+	*ln = wide128(t->rd_ln);
+	*sn = wide128(t->rd_sn);
+}
+
+extern "C" void tg_vrisk_slot(struct tg_vrisk *v, unsigned slot, struct tg_risk_slot *sl)
+{
+	Vtg_risk *t = v->top.get();
+	t->rd_slot = slot;
+	t->eval();
+	sl->open = t->rd_slot_open;
+	sl->inst = t->rd_slot_inst;
+	sl->side = t->rd_slot_side;
+	sl->rem = t->rd_slot_rem;
+	sl->price = t->rd_slot_price;
+}
+
+extern "C" void tg_vrisk_totals(struct tg_vrisk *v, struct tg_risk_totals *out)
+{
+	Vtg_risk *t = v->top.get();
+	memset(out, 0, sizeof(*out));
+	for (unsigned r = 0; r < TG_RISK_REASONS; r++) {
+		t->rd_reason = r;
+		t->eval();
+		out->decided[r] = t->rd_decided;
+	}
+	out->gross = wide128(t->rd_gross);
+	out->net_long = wide128(t->rd_net_long);
+	out->net_short = wide128(t->rd_net_short);
+	out->open_orders = t->rd_open_all;
+	out->killed = t->rd_killed;
+	out->rate_tat = t->rd_rate_tat_all;
+	out->bad_inputs = t->rd_bad_inputs;
+	out->unmatched = t->rd_unmatched;
+}
+
+extern "C" uint64_t tg_vrisk_limit(struct tg_vrisk *v, unsigned field, unsigned inst, bool shadow)
+{
+	Vtg_risk *t = v->top.get();
+	t->rd_field = field;
+	t->rd_inst = inst;
+	t->rd_shadow = shadow;
+	t->eval();
+	return t->rd_limit;
+}
