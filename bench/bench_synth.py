@@ -2,13 +2,14 @@
 """bench_synth: FPGA resources and logic depth of the card's pipelines (Yosys).
 
 For each module: Yosys synth_xilinx (7-series cells) with its resource counts
-(LUTs, flip-flops, block RAMs, LUT RAMs, DSPs), and the longest
-register-to-register path in LUT levels, measured on a generic 6-input LUT
-mapping (synth -flatten; abc -lut 6; ltp -noff): the figure that says whether
-a 322 MHz UltraScale+ design can close timing (about 6 levels).
+(LUTs, flip-flops, block RAMs, LUT RAMs, DSPs), and the slowest
+register-to-register path of that same netlist (bench/netlist_depth.py): the
+LUTs on it, its carry and wide-mux cells, and its cost in LUT levels with
+carry chains counted as carry chains: the figure that says whether a 322 MHz
+UltraScale+ design can close timing (about 6 levels).
 
 Prints one JSON object. usage: bench_synth.py BUILD_DIR [MODULE...]
-(default modules: tg_feed_rx tg_book). Takes minutes: not part of CI.
+(default modules: tg_feed_rx tg_book tg_risk). Takes minutes: not part of CI.
 """
 import json
 import os
@@ -19,14 +20,14 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import netlist_depth  # noqa: E402  (beside this file)
 RTL = os.path.join(HERE, "..", "hw", "rtl")
-# The depth pass maps to generic LUTs, where memories become flip-flops: the
-# order table is shrunk for it (its size changes only address widths).
-DEPTH_PARAMS = {"tg_book": "chparam -set ORDER_LOG2 6 tg_book\n"}
 FILES = {
     "tg_feed_rx": ["tg_feed_rx.v"],
     "tg_book": ["tg_book.v", "tg_rec_fifo.v"],
     "tg_feed": ["tg_feed.v", "tg_feed_rx.v", "tg_rec_fifo.v"],
+    "tg_risk": ["tg_risk.v"],
 }
 
 
@@ -45,11 +46,13 @@ def measure(build, module):
     files = " ".join(os.path.join(RTL, f) for f in FILES[module])
     read = f"read_verilog -sv -I{build}/hw -I{RTL} {files}\n"
     t0 = time.monotonic()
-    stat = yosys(read + f"synth_xilinx -top {module} -flatten\ntee -o /dev/stdout stat\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        netlist = os.path.join(tmp, "netlist.json")
+        stat = yosys(read + f"synth_xilinx -top {module} -flatten\nwrite_json {netlist}\n"
+                     "tee -o /dev/stdout stat\n")
+        with open(netlist) as f:
+            depth = netlist_depth.analyse(json.load(f))
     cells = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s+(\w+)\s+(\d+)\s*$", stat, re.M)}
-    depth_out = yosys(read + DEPTH_PARAMS.get(module, "") +
-                      f"synth -flatten -top {module}\nabc -lut 6\nopt_clean\ntee -o /dev/stdout ltp -noff\n")
-    m = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", depth_out)
     luts = sum(v for k, v in cells.items() if re.fullmatch(r"LUT\d", k))
     return {
         "lut": luts,
@@ -59,8 +62,11 @@ def measure(build, module):
         "lutram": sum(v for k, v in cells.items() if k.startswith("RAM") and not k.startswith("RAMB")),
         "dsp": cells.get("DSP48E1", 0),
         "carry4": cells.get("CARRY4", 0),
-        # ltp counts the path's cells: the LUTs between two registers
-        "logic_depth_lut_levels": int(m.group(1)) if m else None,
+        # the slowest register-to-register path (netlist_depth.py's model)
+        "logic_depth_lut_levels": depth["cost_lut_levels"],
+        "logic_depth_luts": depth["luts"],
+        "logic_depth_carry4": depth["carry4"],
+        "logic_depth_muxf": depth["muxf"],
         "synth_seconds": round(time.monotonic() - t0, 1),
     }
 
@@ -70,7 +76,7 @@ def main():
         sys.stderr.write(__doc__.split("\n\n")[-1] + "\n")
         return 2
     build = os.path.abspath(sys.argv[1])
-    modules = sys.argv[2:] or ["tg_feed_rx", "tg_book"]
+    modules = sys.argv[2:] or ["tg_feed_rx", "tg_book", "tg_risk"]
     for mod in modules:
         if mod not in FILES:
             sys.stderr.write(f"bench_synth: unknown module {mod} (one of {', '.join(FILES)})\n")
