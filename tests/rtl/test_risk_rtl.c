@@ -34,6 +34,129 @@ struct expect {
 	uint64_t index;
 };
 
+/*
+ * The property check, independent of sw/risk.c: a second, minimal tracker
+ * of limits, flags, reference prices, positions and open orders, driven by
+ * the inputs and by the *card's* decisions. Every order the card accepted
+ * must have been within the limits in force when it was decided: kill,
+ * enabled, halted, quantity, notional, collar, and the long/short position
+ * with every open order filled.
+ */
+struct prop {
+	uint64_t shadow[TG_RISK_INSTRUMENTS_MAX][32], active[TG_RISK_INSTRUMENTS_MAX][32];
+	bool kill, ikill[TG_RISK_INSTRUMENTS_MAX], halt[TG_RISK_INSTRUMENTS_MAX][2];
+	uint32_t src[TG_RISK_INSTRUMENTS_MAX][4];	/* bid, ask, last, host */
+	int64_t pos[TG_RISK_INSTRUMENTS_MAX], obuy[TG_RISK_INSTRUMENTS_MAX], osell[TG_RISK_INSTRUMENTS_MAX];
+	bool open[TG_RISK_SLOTS_MAX];
+	uint8_t inst[TG_RISK_SLOTS_MAX], side[TG_RISK_SLOTS_MAX];
+	int64_t rem[TG_RISK_SLOTS_MAX];
+	unsigned ni, ns;
+	uint64_t violations, checked;
+};
+
+static int64_t *prop_open(struct prop *p, unsigned s)
+{
+	return p->side[s] == TG_RISK_SIDE_BUY ? &p->obuy[p->inst[s]] : &p->osell[p->inst[s]];
+}
+
+static void prop_resize(struct prop *p, unsigned s, int64_t qty)
+{
+	*prop_open(p, s) += qty - p->rem[s];
+	p->rem[s] = qty;
+	p->open[s] = qty > 0;
+}
+
+/* A state input (not an order). */
+static void prop_input(struct prop *p, const struct tg_risk_input *in)
+{
+	bool ii = in->inst < p->ni;
+	switch (in->kind) {
+	case TG_RISK_IN_SET: {
+		const struct tg_risk_limit_info *li = tg_risk_limit_info(in->field);
+		if (li && in->value <= li->max && (li->global || ii))
+			p->shadow[li->global ? 0 : in->inst][li->id] = in->value;
+		break;
+	}
+	case TG_RISK_IN_COMMIT:
+		memcpy(p->active, p->shadow, sizeof(p->active));
+		break;
+	case TG_RISK_IN_KILL:
+		if (in->sub == 0)
+			p->kill = in->qty & 1;
+		else if (in->sub == 1 && ii)
+			p->ikill[in->inst] = in->qty & 1;
+		break;
+	case TG_RISK_IN_HALT:
+		if (ii && in->sub < 2)
+			p->halt[in->inst][in->sub] = in->qty & 1;
+		break;
+	case TG_RISK_IN_REF:
+		if (ii && in->sub < 3 && in->price <= TG_RISK_PRICE_MAX && in->price2 <= TG_RISK_PRICE_MAX) {
+			if (in->sub == 0) {
+				p->src[in->inst][0] = in->price;
+				p->src[in->inst][1] = in->price2;
+			} else {
+				p->src[in->inst][in->sub + 1] = in->price;
+			}
+		}
+		break;
+	case TG_RISK_IN_FILL:
+		if (ii && in->qty >= 1 && in->qty <= TG_RISK_QTY_MAX) {
+			p->pos[in->inst] += in->side == TG_RISK_SIDE_BUY ? (int64_t)in->qty : -(int64_t)in->qty;
+			unsigned s = in->slot;
+			if (s < p->ns && p->open[s] && p->inst[s] == in->inst &&
+			    (p->side[s] == TG_RISK_SIDE_BUY) == (in->side == TG_RISK_SIDE_BUY))
+				prop_resize(p, s, p->rem[s] - (in->qty < p->rem[s] ? in->qty : p->rem[s]));
+		}
+		break;
+	case TG_RISK_IN_RESTATE:
+		if (in->slot < p->ns && in->qty <= TG_RISK_QTY_MAX && p->open[in->slot])
+			prop_resize(p, in->slot, in->qty);
+		break;
+	default:
+		break;
+	}
+}
+
+/* An order the card decided with `reason`. */
+static void prop_order(struct prop *p, const struct tg_risk_input *in, unsigned reason)
+{
+	if (reason != TG_RISK_R_ACCEPTED || in->kind == TG_RISK_IN_CANCEL)
+		return;
+	bool is_new = in->kind == TG_RISK_IN_NEW;
+	unsigned s = in->slot, i = is_new ? in->inst : p->inst[s];
+	unsigned side = is_new ? in->side : p->side[s];
+	const uint64_t *l = p->active[i];
+	uint32_t bid = p->src[i][0], ask = p->src[i][1];
+	uint64_t ref = bid && ask ? ((uint64_t)bid + ask) / 2 : p->src[i][2] ? p->src[i][2] : p->src[i][3];
+	int64_t grow = is_new ? in->qty : (in->qty > p->rem[s] ? in->qty - p->rem[s] : 0);
+	bool buy = side == TG_RISK_SIDE_BUY;
+	bool ok = !p->kill && i < p->ni && !p->ikill[i] && l[TG_RISK_LIM_ENABLED] && !p->halt[i][0] &&
+		  !p->halt[i][1] && s < p->ns && p->open[s] != is_new && in->qty >= 1 &&
+		  in->qty <= l[TG_RISK_LIM_MAX_ORDER_QTY] &&
+		  (uint64_t)in->qty * in->price <= l[TG_RISK_LIM_MAX_ORDER_NOTIONAL] &&
+		  (ref ? (uint64_t)in->price * 10000 <= ref * (10000 + l[TG_RISK_LIM_COLLAR_BPS]) &&
+			 (uint64_t)in->price * 10000 >= ref * (10000 - l[TG_RISK_LIM_COLLAR_BPS])
+		       : !p->active[0][TG_RISK_LIM_NO_REF_REJECT]);
+	if (ok && grow > 0 && buy)
+		ok = p->pos[i] + p->obuy[i] + grow <= (int64_t)l[TG_RISK_LIM_MAX_LONG];
+	if (ok && grow > 0 && !buy)
+		ok = -(p->pos[i] - p->osell[i] - grow) <= (int64_t)l[TG_RISK_LIM_MAX_SHORT];
+	p->checked++;
+	if (!ok && p->violations++ < 5)
+		printf("the card accepted an order past a limit: slot %u inst %u qty %u price %u\n", s, i, in->qty,
+		       in->price);
+	if (is_new) {
+		p->open[s] = true;
+		p->inst[s] = (uint8_t)i;
+		p->side[s] = (uint8_t)side;
+		p->rem[s] = 0;
+		prop_resize(p, s, in->qty);
+	} else {
+		prop_resize(p, s, p->rem[s] + grow);
+	}
+}
+
 static unsigned state_diffs(struct tg_vrisk *v, struct tg_risk *m, unsigned ni, unsigned ns, uint64_t at)
 {
 	unsigned diffs = 0;
@@ -109,6 +232,13 @@ static void test_differential(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g.m);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 
+	static struct prop prop;
+	memset(&prop, 0, sizeof(prop));
+	prop.ni = tg_vrisk_instruments();
+	prop.ns = tg_vrisk_slots();
+	enum { PLEN = 64 };
+	struct tg_risk_input pq[PLEN];	/* inputs taken behind an order not decided yet */
+	unsigned ph = 0, pt = 0;
 	struct tg_risk_input setup[TG_RISK_STREAM_SETUP_MAX];
 	unsigned n_setup = tg_risk_stream_setup(&g, setup);
 
@@ -140,6 +270,11 @@ static void test_differential(void)
 				printf("decision with nothing expected\n");
 			} else {
 				struct expect *e = &q[qt++ % QLEN];
+				/* the property tracker: the card's decision, then the state inputs behind it */
+				CU_ASSERT_FATAL(pt != ph);
+				prop_order(&prop, &pq[pt++ % PLEN], out.reason);
+				while (pt != ph && pq[pt % PLEN].kind > TG_RISK_IN_REPLACE)
+					prop_input(&prop, &pq[pt++ % PLEN]);
 				if (out.reason != e->reason || out.kind != e->in.kind || out.slot != e->in.slot ||
 				    out.qty != e->in.qty || out.price != e->in.price) {
 					if (mismatches < 10)
@@ -155,6 +290,12 @@ static void test_differential(void)
 		}
 		if (offer) {
 			if (out.in_ready) {
+				if (ph == pt && cur.kind > TG_RISK_IN_REPLACE) {
+					prop_input(&prop, &cur);	/* no decision pending ahead of it */
+				} else {
+					CU_ASSERT_FATAL(ph - pt < PLEN);
+					pq[ph++ % PLEN] = cur;
+				}
 				int r = tg_risk_apply(g.m, &cur);
 				if (r >= 0) {
 					CU_ASSERT_FATAL(qh - qt < QLEN);
@@ -188,6 +329,10 @@ static void test_differential(void)
 	       t.bad_inputs, t.unmatched);
 	for (unsigned r = 0; r < TG_RISK_REASONS; r++)
 		printf("  %-20s %" PRIu64 "\n", tg_risk_reason_name(r), t.decided[r]);
+	printf("property check: %" PRIu64 " accepted orders checked against the limits in force, %" PRIu64
+	       " violations\n", prop.checked, prop.violations);
+	CU_ASSERT_EQUAL(prop.violations, 0);
+	CU_ASSERT(prop.checked >= n_inputs / 20);
 	CU_ASSERT_EQUAL(mismatches, 0);
 	CU_ASSERT_EQUAL(state_bad, 0);
 	/* a test that never reached a check proves nothing about it */
