@@ -48,6 +48,23 @@ static unsigned pick_slot(struct tg_risk_stream *g, bool want_open)
 	return start;
 }
 
+/*
+ * A mid price near the walk's for which a collar bound, p x (10000 +/- bps),
+ * falls within 5 of a multiple of 10000 (where limit prices x 10000 sit):
+ * there an off-by-a-few bound decides differently.
+ */
+static uint32_t collar_tight_mid(struct tg_risk_stream *g, unsigned inst)
+{
+	uint64_t bps = tg_risk_limit(g->m, TG_RISK_LIM_COLLAR_BPS, inst, false);
+	bool upper = chance(g, 50);
+	for (uint64_t p = g->base[inst]; p < g->base[inst] + 20000; p++) {
+		uint64_t r = upper ? p * (10000 + bps) % 10000 : p * (10000 - bps) % 10000;
+		if (upper ? r >= 9995 : r >= 1 && r <= 5)
+			return (uint32_t)p;
+	}
+	return g->base[inst];
+}
+
 /* A limit price: around the reference, at and across the collar's edges. */
 static uint32_t pick_price(struct tg_risk_stream *g, unsigned inst)
 {
@@ -185,6 +202,8 @@ struct tg_risk_input tg_risk_stream_next(struct tg_risk_stream *g)
 		if (g->base[k] < 1000)
 			g->base[k] = 1000;
 		uint32_t spread = 1 + below(g, 50);
+		if (in.sub == 0 && chance(g, 10))
+			g->base[k] = collar_tight_mid(g, k);
 		in.price = chance(g, 20) ? 0 : g->base[k] - spread;
 		in.price2 = chance(g, 20) ? 0 : g->base[k] + spread;
 		if (chance(g, 1))
