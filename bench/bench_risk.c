@@ -113,11 +113,6 @@ static unsigned open_setup(struct tg_risk_input *in)
 	return n;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	return bench_cmp_u64(a, b);
-}
-
 int main(int argc, char **argv)
 {
 	uint64_t n_inputs = 1000000, seed = 0x5eed0f7a11ull;
@@ -139,7 +134,7 @@ int main(int argc, char **argv)
 	uint64_t *lat = malloc(n * sizeof(*lat));
 	uint64_t n_lat, cycles, stalls;
 	run_stream(in, n, lat, &n_lat, &cycles, &stalls);
-	qsort(lat, n_lat, sizeof(*lat), cmp_u64);
+	qsort(lat, n_lat, sizeof(*lat), bench_cmp_u64);
 
 	/* 2. orders only: NEW, REPLACE, CANCEL over distinct slots, back to back */
 	unsigned slots = tg_vrisk_slots();
