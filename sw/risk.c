@@ -345,7 +345,7 @@ static void apply_fill(struct tg_risk *r, const struct tg_risk_input *in)
 
 static void apply_restate(struct tg_risk *r, const struct tg_risk_input *in)
 {
-	if (in->slot >= r->cfg.slots || in->qty > TG_RISK_QTY_MAX) {
+	if (in->slot >= r->cfg.slots || in->qty > TG_RISK_QTY_MAX || in->sub > 1) {
 		r->bad_inputs++;
 		return;
 	}
@@ -354,7 +354,9 @@ static void apply_restate(struct tg_risk *r, const struct tg_risk_input *in)
 		r->unmatched++;
 		return;
 	}
-	open_add(r, o, (int64_t)in->qty - (int64_t)o->rem);
+	/* sub 1: the quantity is a decrement (an exchange's cancel) */
+	uint32_t rem = in->sub == 0 ? in->qty : in->qty >= o->rem ? 0 : o->rem - in->qty;
+	open_add(r, o, (int64_t)rem - (int64_t)o->rem);
 }
 
 static void apply_ref(struct tg_risk *r, const struct tg_risk_input *in)

@@ -205,6 +205,9 @@ wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
 wire p_matched = p_slot_ok && sl_open[p_si] && sl_inst[p_si] == p_ii && p_inst_ok
                  && ((sl_side[p_si] == TG_RISK_SIDE_BUY) == p_buy_in);
 wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_qty < p_rem ? p_qty : p_rem);
+// the open quantity a RESTATE states: sub 0 the quantity itself, sub 1 the
+// slot's open quantity reduced by it (a cancel's decrement)
+wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_qty >= p_rem ? 24'd0 : p_rem - p_qty);
 
 // the reference price a REF input makes
 wire [30:0] p_bid = in_sub == 2'd0 ? in_price[30:0] : src_bid[p_k];
@@ -229,7 +232,7 @@ always @* begin
             p_x1 = {{(SH-24){1'b0}}, p_qty};
             p_x2 = {{(SH-24){1'b0}}, p_qty - p_fill_d};
         end
-        TG_RISK_IN_RESTATE: p_x1 = $signed({{(SH-24){1'b0}}, p_qty}) - $signed({{(SH-24){1'b0}}, p_rem});
+        TG_RISK_IN_RESTATE: p_x1 = $signed({{(SH-24){1'b0}}, p_rq}) - $signed({{(SH-24){1'b0}}, p_rem});
         TG_RISK_IN_REF: begin
             p_x1 = ls[p_k];
             p_x2 = ss[p_k];
@@ -264,6 +267,7 @@ reg [63:0]  d_value = 64'd0;
 reg [63:0]  d_t = 64'd0;
 reg         d_matched = 1'b0;
 reg [23:0]  d_fill_d = 24'd0;
+reg [23:0]  d_rq = 24'd0;
 reg [23:0]  d_grow = 24'd0;
 reg [30:0]  d_newref = 31'd0;
 reg signed [NW-1:0] d_m1 = {NW{1'b0}};
@@ -298,6 +302,7 @@ always @(posedge clk) begin
         d_value <= in_value;
         d_t <= in_t;
         d_matched <= p_matched;
+        d_rq <= p_rq;
         d_fill_d <= p_fill_d;
         d_grow <= p_x1[23:0];
         d_newref <= p_newref;
@@ -420,7 +425,7 @@ wire d_takes = d_accept && d_kind != TG_RISK_IN_CANCEL;     // NEW or REPLACE
 
 // inputs that are out of range change nothing and are counted
 wire fill_ok = d_inst_ok && d_qty != 32'd0 && d_qty <= QTY_MAX;
-wire restate_ok = d_slot_ok && d_qty <= QTY_MAX;
+wire restate_ok = d_slot_ok && d_qty <= QTY_MAX && !d_sub[1];
 wire ref_ok = d_inst_ok && d_sub != 2'd3 && d_price <= PRICE_MAX && d_price2 <= PRICE_MAX;
 
 reg set_ok;
@@ -488,10 +493,10 @@ always @* begin
             TG_RISK_IN_RESTATE: if (restate_ok && slot_open) begin
                 upd_inst = 1'b1;
                 if (sl_side[d_si] == TG_RISK_SIDE_BUY) begin
-                    upd_dl = $signed({{(SH-24){1'b0}}, d_qty[23:0]}) - $signed({{(SH-24){1'b0}}, sl_rem[d_si]});
+                    upd_dl = $signed({{(SH-24){1'b0}}, d_rq}) - $signed({{(SH-24){1'b0}}, sl_rem[d_si]});
                     upd_dln = d_m1;
                 end else begin
-                    upd_ds = $signed({{(SH-24){1'b0}}, sl_rem[d_si]}) - $signed({{(SH-24){1'b0}}, d_qty[23:0]});
+                    upd_ds = $signed({{(SH-24){1'b0}}, sl_rem[d_si]}) - $signed({{(SH-24){1'b0}}, d_rq});
                     upd_dsn = -d_m1;
                 end
             end
@@ -511,7 +516,7 @@ wire signed [NW-1:0] g_next = maxn(absn(ln_next), absn(sn_next));
 // a slot's open quantity after a fill or restatement, and whether it closes
 wire [23:0] rem_fill = sl_rem[d_si] - d_fill_d;
 wire slot_closes = (d_kind == TG_RISK_IN_FILL && fill_ok && d_matched && rem_fill == 24'd0)
-                || (d_kind == TG_RISK_IN_RESTATE && restate_ok && slot_open && d_qty[23:0] == 24'd0);
+                || (d_kind == TG_RISK_IN_RESTATE && restate_ok && slot_open && d_rq == 24'd0);
 
 always @(posedge clk) begin
     out_valid <= d_valid && d_decided;
@@ -572,7 +577,7 @@ always @(posedge clk) begin
                 end else if (!slot_open) begin
                     unmatched <= unmatched + 64'd1;
                 end else begin
-                    sl_rem[d_si] <= d_qty[23:0];
+                    sl_rem[d_si] <= d_rq;
                 end
             TG_RISK_IN_REF:
                 if (!ref_ok) begin

@@ -193,6 +193,8 @@ struct tg_risk_input tg_risk_stream_next(struct tg_risk_stream *g)
 		const struct tg_risk_slot *o = tg_risk_slot(g->m, in.slot);
 		uint32_t rem = o ? o->rem : 0;
 		in.qty = chance(g, 2) ? TG_RISK_QTY_MAX + 1 : chance(g, 30) ? 0 : below(g, rem + 20);
+		/* a third are decrements (an exchange's cancel); a few carry a bad sub */
+		in.sub = (uint8_t)(chance(g, 1) ? 2 + below(g, 2) : chance(g, 33) ? 1 : 0);
 	} else if (w < 820) {
 		in.kind = TG_RISK_IN_REF;
 		in.inst = (uint8_t)pick_inst(g);

@@ -110,8 +110,10 @@ static void prop_input(struct prop *p, const struct tg_risk_input *in)
 		}
 		break;
 	case TG_RISK_IN_RESTATE:
-		if (in->slot < p->ns && in->qty <= TG_RISK_QTY_MAX && p->open[in->slot])
-			prop_resize(p, in->slot, in->qty);
+		if (in->slot < p->ns && in->qty <= TG_RISK_QTY_MAX && in->sub < 2 && p->open[in->slot]) {
+			int64_t r = p->rem[in->slot];
+			prop_resize(p, in->slot, in->sub == 0 ? in->qty : in->qty >= r ? 0 : r - in->qty);
+		}
 		break;
 	default:
 		break;

@@ -248,6 +248,13 @@ static void test_positions(void)
 	CU_ASSERT_EQUAL(tg_risk_slot(r, 1)->rem, 40);	/* the larger size stays open... */
 	restate(1, 20);					/* ...until the exchange states it */
 	CU_ASSERT_EQUAL(tg_risk_inst(r, 1)->open_buy, 20);
+	/* a decrement (an exchange's partial cancel) reduces what is open */
+	in((struct tg_risk_input){.kind = TG_RISK_IN_RESTATE, .sub = 1, .slot = 1, .qty = 5});
+	CU_ASSERT_EQUAL(tg_risk_slot(r, 1)->rem, 15);
+	CU_ASSERT_EQUAL(tg_risk_inst(r, 1)->open_buy, 15);
+	in((struct tg_risk_input){.kind = TG_RISK_IN_RESTATE, .sub = 2, .slot = 1, .qty = 5});
+	CU_ASSERT_EQUAL(tg_risk_slot(r, 1)->rem, 15);	/* sub 2 is no restatement: refused */
+	restate(1, 20);
 	/* an overfill: the position takes it all, the slot closes */
 	fill(1, 1, TG_RISK_SIDE_BUY, 25);
 	CU_ASSERT_EQUAL(tg_risk_inst(r, 1)->position, 85);
