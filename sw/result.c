@@ -17,6 +17,13 @@ const char *tg_strerror(int result)
 	case TG_ERR_STATE: return "not possible in this state";
 	case TG_ERR_PERM: return "permission denied";
 	case TG_ERR_SYS: return "system call failed";
+	case TG_ERR_SHORT: return "message shorter than its layout";
+	case TG_ERR_MSGTYPE: return "unknown message type";
+	case TG_ERR_APPENDAGE: return "appendage runs past the message";
+	case TG_ERR_OPTION: return "appendage option malformed";
+	case TG_ERR_LENGTH: return "length impossible for the message type";
+	case TG_ERR_FIELD: return "field value not allowed";
+	case TG_ERR_PROTOCOL: return "packet not allowed in the session state";
 	default: return "unknown error";
 	}
 }

@@ -36,4 +36,41 @@ TG_API void tg_json_hex32(struct tg_json *j, const char *key, uint32_t value);
 /* ends the document with a newline */
 TG_API void tg_json_finish(struct tg_json *j);
 
+/*
+ * A JSON reader for what the writer writes (audit log lines): one document
+ * parsed into a tree that the tg_json_doc owns. Strings come back as UTF-8
+ * with escapes resolved; numbers keep their text (tg_json_to_u64 reads
+ * whole numbers exactly). Nesting deeper than TG_JSON_MAX_DEPTH is refused.
+ */
+enum tg_json_type {
+	TG_JSON_NULL,
+	TG_JSON_FALSE,
+	TG_JSON_TRUE,
+	TG_JSON_NUMBER,
+	TG_JSON_STRING,
+	TG_JSON_ARRAY,
+	TG_JSON_OBJECT,
+};
+
+struct tg_json_value {
+	enum tg_json_type type;
+	const char *str;		/* STRING: the text, NUL-terminated; NUMBER: as written */
+	size_t len;			/* STRING: bytes (a \u0000 counts); ARRAY, OBJECT: members */
+	const struct tg_json_value *items;	/* ARRAY, OBJECT: the members */
+	const char *const *keys;	/* OBJECT: the members' names */
+};
+
+struct tg_json_doc;
+
+/* Parse text[0..len) (one value, white space around it). TG_ERR_ARG with
+ * the offset and reason in errbuf when it is not JSON; TG_ERR_NOMEM. */
+TG_API TG_MUST_CHECK int tg_json_parse(const char *text, size_t len, struct tg_json_doc **out,
+				       char *errbuf, size_t errlen);
+TG_API const struct tg_json_value *tg_json_doc_root(const struct tg_json_doc *doc);
+TG_API void tg_json_doc_free(struct tg_json_doc *doc);
+/* The member of an object by name (the first, when repeated), or NULL. */
+TG_API const struct tg_json_value *tg_json_member(const struct tg_json_value *obj, const char *key);
+/* A whole number 0..2^64-1 (no sign, fraction or exponent). */
+TG_API bool tg_json_to_u64(const struct tg_json_value *v, uint64_t *out);
+
 #endif

@@ -25,6 +25,14 @@ enum tg_result {
 	TG_ERR_STATE = -10,	/* not possible in this state (e.g. no rings) */
 	TG_ERR_PERM = -11,	/* permission denied */
 	TG_ERR_SYS = -12,	/* a system call failed; see errno */
+	/* protocol codecs (OUCH 5.0, SoupBinTCP 3.0): what is wrong with the bytes */
+	TG_ERR_SHORT = -13,	/* shorter than its type's layout */
+	TG_ERR_MSGTYPE = -14,	/* unknown message or packet type */
+	TG_ERR_APPENDAGE = -15,	/* OUCH appendage length runs past the message */
+	TG_ERR_OPTION = -16,	/* OUCH option runs past its appendage, or is empty */
+	TG_ERR_LENGTH = -17,	/* a length its type can never have (trailing bytes) */
+	TG_ERR_FIELD = -18,	/* a field holds bytes its type forbids */
+	TG_ERR_PROTOCOL = -19,	/* the peer sent a packet its session state does not allow */
 };
 
 /* Short human-readable text for a result code. */
