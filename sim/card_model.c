@@ -38,6 +38,14 @@ struct tg_card_model {
 	unsigned net_count;
 	uint32_t net_off;	/* bytes of the head frame already fed */
 
+	/* order entry: packet being sent by the card, bytes for the card */
+	uint8_t oe_pkt[TG_CM_OE_PACKET_MAX];
+	size_t oe_pkt_len;
+	uint64_t oe_pkt_cycle;
+	uint8_t *oe_rx;		/* ring of TG_CM_OE_RX_BYTES */
+	size_t oe_rx_head;
+	size_t oe_rx_len;
+
 	uint64_t reset_release;	/* stats.cycles of the first cycle out of reset */
 };
 
@@ -149,6 +157,41 @@ static void advance_net(struct tg_card_model *cm)
 	}
 }
 
+static void drive_oe_rx(struct tg_card_model *cm)
+{
+	struct tg_vcore_io *io = &cm->io;
+	unsigned n = cm->oe_rx_len < 8 ? (unsigned)cm->oe_rx_len : 8u;
+	uint64_t d = 0;
+
+	for (unsigned b = 0; b < n; b++)
+		d |= (uint64_t)cm->oe_rx[(cm->oe_rx_head + b) % TG_CM_OE_RX_BYTES] << (8 * b);
+	io->oe_rx_tdata = d;
+	io->oe_rx_tkeep = (uint8_t)((1u << n) - 1u);
+	io->oe_rx_tvalid = n > 0;
+}
+
+static void take_oe_tx_beat(struct tg_card_model *cm)
+{
+	const struct tg_vcore_io *io = &cm->io;
+
+	if (cm->oe_pkt_len == 0)
+		cm->oe_pkt_cycle = cm->stats.cycles - 1 - cm->reset_release;
+	for (unsigned b = 0; b < 8; b++) {
+		if (!(io->oe_tx_tkeep & (1u << b)))
+			continue;
+		if (cm->oe_pkt_len < TG_CM_OE_PACKET_MAX)
+			cm->oe_pkt[cm->oe_pkt_len++] = (uint8_t)(io->oe_tx_tdata >> (8 * b));
+		else
+			cm->stats.oe_errors++;
+	}
+	if (io->oe_tx_tlast) {
+		cm->stats.oe_packets_out++;
+		if (cm->cfg.oe_packet != NULL)
+			cm->cfg.oe_packet(cm->cfg.oe_packet_ctx, cm->oe_pkt_cycle, cm->oe_pkt, cm->oe_pkt_len);
+		cm->oe_pkt_len = 0;
+	}
+}
+
 static void cycle(struct tg_card_model *cm)
 {
 	struct tg_vcore_io *io = &cm->io;
@@ -161,7 +204,9 @@ static void cycle(struct tg_card_model *cm)
 		io->dma_rd_data_tlast = cm->rd_beat + 1 == cm->rd_beats;
 	}
 	io->dma_wr_tready = 1;
+	io->oe_tx_tready = 1;
 	drive_net(cm);
+	drive_oe_rx(cm);
 
 	tg_vcore_cycle(cm->core, io);
 	cm->stats.cycles++;
@@ -188,6 +233,17 @@ static void cycle(struct tg_card_model *cm)
 					 (unsigned)__builtin_popcount(io->net_tkeep), io->net_tlast);
 		advance_net(cm);
 	}
+	if (io->oe_tx_tvalid) {
+		active = true;
+		take_oe_tx_beat(cm);
+	}
+	if (io->oe_rx_tvalid && io->oe_rx_tready) {
+		active = true;
+		unsigned n = (unsigned)__builtin_popcount(io->oe_rx_tkeep);
+		cm->oe_rx_head = (cm->oe_rx_head + n) % TG_CM_OE_RX_BYTES;
+		cm->oe_rx_len -= n;
+		cm->stats.oe_bytes_in += n;
+	}
 	if (active || io->axil_awvalid || io->axil_arvalid || io->axil_bvalid || io->axil_rvalid)
 		cm->stats.last_activity = cm->stats.cycles;
 }
@@ -199,8 +255,10 @@ struct tg_card_model *tg_cm_new(const struct tg_cm_config *cfg)
 	if (cm == NULL)
 		return NULL;
 	cm->cfg = *cfg;
-	cm->core = tg_vcore_new(cfg->fst_path);
+	cm->oe_rx = malloc(TG_CM_OE_RX_BYTES);
+	cm->core = cm->oe_rx != NULL ? tg_vcore_new(cfg->fst_path) : NULL;
 	if (cm->core == NULL) {
+		free(cm->oe_rx);
 		free(cm);
 		return NULL;
 	}
@@ -218,7 +276,23 @@ void tg_cm_free(struct tg_card_model *cm)
 		cm->net_count--;
 	}
 	tg_vcore_free(cm->core);
+	free(cm->oe_rx);
 	free(cm);
+}
+
+bool tg_cm_oe_push(struct tg_card_model *cm, const uint8_t *data, size_t len)
+{
+	if (len > TG_CM_OE_RX_BYTES - cm->oe_rx_len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		cm->oe_rx[(cm->oe_rx_head + cm->oe_rx_len + i) % TG_CM_OE_RX_BYTES] = data[i];
+	cm->oe_rx_len += len;
+	return true;
+}
+
+size_t tg_cm_oe_pending(const struct tg_card_model *cm)
+{
+	return cm->oe_rx_len;
 }
 
 void tg_cm_reset(struct tg_card_model *cm)
@@ -317,7 +391,7 @@ unsigned tg_cm_net_pending(const struct tg_card_model *cm)
 
 bool tg_cm_idle(const struct tg_card_model *cm, uint64_t quiet)
 {
-	return cm->net_count == 0 && !cm->rd_active &&
+	return cm->net_count == 0 && !cm->rd_active && cm->oe_rx_len == 0 &&
 	       cm->stats.cycles - cm->stats.last_activity >= quiet;
 }
 

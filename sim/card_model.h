@@ -7,7 +7,10 @@
  *     memory window (bus address -> pointer, bounds checked; reads take the
  *     record's last 8 bytes with acquire first, writes store the last byte
  *     of a burst with release, so a ring consumer never sees half a record),
- *   - a network port that feeds queued Ethernet frames at one beat per cycle.
+ *   - a network port that feeds queued Ethernet frames at one beat per cycle,
+ *   - the order-entry ports: SoupBinTCP packets the card sends are handed
+ *     to a callback whole; bytes from the exchange are queued and fed at
+ *     one beat per cycle.
  *
  * Used by tickgate-sim (the window is the shared-memory DMA area) and by
  * the RTL tests and benchmarks (the window is plain memory).
@@ -22,6 +25,8 @@
 #define TG_CM_NET_QUEUE 64u		/* frames queued at most */
 #define TG_CM_FRAME_MAX 16384u		/* largest frame accepted */
 #define TG_CM_CSR_TIMEOUT_CYCLES 1000u		/* cycles before a CSR access is given up */
+#define TG_CM_OE_RX_BYTES 65536u	/* exchange bytes queued at most */
+#define TG_CM_OE_PACKET_MAX 256u	/* largest packet the card may send */
 
 struct tg_card_model;
 
@@ -34,6 +39,10 @@ struct tg_cm_config {
 	 * counter (UPTIME) of that beat; frame_off is the beat's first byte */
 	void (*net_beat)(void *ctx, uint64_t core_cycle, uint32_t frame_off, unsigned bytes, bool last);
 	void *net_beat_ctx;
+	/* called for every SoupBinTCP packet the card sent, whole, with the
+	 * core's cycle of its first beat */
+	void (*oe_packet)(void *ctx, uint64_t core_cycle, const uint8_t *data, size_t len);
+	void *oe_packet_ctx;
 };
 
 struct tg_cm_stats {
@@ -47,6 +56,9 @@ struct tg_cm_stats {
 	uint64_t frames_in;	/* frames fully fed to the network port */
 	uint64_t net_stalls;	/* cycles a network beat was offered and not taken */
 	uint64_t last_activity;	/* cycle of the last interface activity */
+	uint64_t oe_packets_out;	/* order-entry packets the card sent */
+	uint64_t oe_bytes_in;	/* exchange bytes fed to the card */
+	uint64_t oe_errors;	/* packets longer than TG_CM_OE_PACKET_MAX (cut) */
 };
 
 enum tg_cm_csr_result {
@@ -74,6 +86,12 @@ enum tg_cm_csr_result tg_cm_csr_write(struct tg_card_model *cm, uint32_t addr, u
 bool tg_cm_net_push(struct tg_card_model *cm, const uint8_t *frame, size_t len);
 /* frames queued or being fed */
 unsigned tg_cm_net_pending(const struct tg_card_model *cm);
+
+/* Queue bytes from the exchange for the order-entry input; false (nothing
+ * queued) when they do not fit. */
+bool tg_cm_oe_push(struct tg_card_model *cm, const uint8_t *data, size_t len);
+/* exchange bytes queued and not yet taken by the card */
+size_t tg_cm_oe_pending(const struct tg_card_model *cm);
 
 /* true when nothing has happened on any interface for `quiet` cycles */
 bool tg_cm_idle(const struct tg_card_model *cm, uint64_t quiet);

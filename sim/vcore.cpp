@@ -81,6 +81,10 @@ extern "C" void tg_vcore_cycle(struct tg_vcore *c, struct tg_vcore_io *io)
 	t->s_axis_net_tkeep = io->net_tkeep;
 	t->s_axis_net_tlast = io->net_tlast;
 	t->s_axis_net_tvalid = io->net_tvalid;
+	t->m_axis_oe_tready = io->oe_tx_tready;
+	t->s_axis_oe_tdata = io->oe_rx_tdata;
+	t->s_axis_oe_tkeep = io->oe_rx_tkeep;
+	t->s_axis_oe_tvalid = io->oe_rx_tvalid;
 
 	t->clk = 0;
 	t->eval();
@@ -106,6 +110,11 @@ extern "C" void tg_vcore_cycle(struct tg_vcore *c, struct tg_vcore_io *io)
 	io->dma_wr_tuser = t->m_axis_dma_wr_tuser;
 	io->dma_wr_tvalid = t->m_axis_dma_wr_tvalid;
 	io->net_tready = t->s_axis_net_tready;
+	io->oe_tx_tdata = t->m_axis_oe_tdata;
+	io->oe_tx_tkeep = t->m_axis_oe_tkeep;
+	io->oe_tx_tlast = t->m_axis_oe_tlast;
+	io->oe_tx_tvalid = t->m_axis_oe_tvalid;
+	io->oe_rx_tready = t->s_axis_oe_tready;
 
 	t->clk = 1;
 	t->eval();

@@ -37,6 +37,10 @@ struct tg_vcore_io {
 	uint8_t net_tkeep;
 	uint8_t net_tlast;
 	uint8_t net_tvalid;
+	uint8_t oe_tx_tready;
+	uint64_t oe_rx_tdata;
+	uint8_t oe_rx_tkeep;
+	uint8_t oe_rx_tvalid;
 
 	/* outputs, sampled before the rising edge */
 	uint8_t axil_awready;
@@ -57,6 +61,11 @@ struct tg_vcore_io {
 	uint64_t dma_wr_tuser;
 	uint8_t dma_wr_tvalid;
 	uint8_t net_tready;
+	uint64_t oe_tx_tdata;
+	uint8_t oe_tx_tkeep;
+	uint8_t oe_tx_tlast;
+	uint8_t oe_tx_tvalid;
+	uint8_t oe_rx_tready;
 };
 
 struct tg_vcore;

@@ -66,7 +66,16 @@ module tg_book #
     output wire [31:0]             inst_ask_price,
     output wire [31:0]             inst_ask_size,
     output wire                    ready,              // not clearing, no slot command waiting
+
+    // what the risk gate takes, whatever cfg_events says: per instrument the
+    // halted flag and the top prices (0 when none or unknown), and a pulse
+    // with the price of every trade
     output wire [INSTRUMENTS-1:0]  halted,
+    output wire [INSTRUMENTS*32-1:0] top_bid,
+    output wire [INSTRUMENTS*32-1:0] top_ask,
+    output reg                     trade_valid = 1'b0,
+    output reg  [7:0]              trade_inst = 8'd0,
+    output reg  [31:0]             trade_price = 32'd0,
 
     // framed ITCH messages from the feed
     input  wire                    msg_valid,
@@ -200,6 +209,13 @@ initial begin
 end
 
 assign halted = slot_halted;
+genvar gi;
+generate
+    for (gi = 0; gi < INSTRUMENTS; gi = gi + 1) begin : g_top
+        assign top_bid[gi*32 +: 32] = bbo_fl[gi][0] ? 32'd0 : bbo_bp[gi];
+        assign top_ask[gi*32 +: 32] = bbo_fl[gi][1] ? 32'd0 : bbo_ap[gi];
+    end
+endgenerate
 wire [SW-1:0] sel = inst_sel[SW-1:0];
 wire sel_ok = inst_sel < INSTRUMENTS;
 assign inst_state_locate = sel_ok ? slot_loc[sel] : 16'd0;
@@ -867,6 +883,9 @@ always @(posedge clk) begin
         end
         if (ev1_valid) bbo_events <= bbo_events + 64'd1;
     end
+    trade_valid <= last_stage && ev0_valid && c_kind != K_HALT;
+    trade_inst <= ev0[TG_C2H_BOOK_TRADE_INSTRUMENT_LSB +: 8];
+    trade_price <= ev0[TG_C2H_BOOK_TRADE_PRICE_LSB +: 32];
 
     // ---- event queue
     if (eq_push0 && eq_room0) eq_mem[eq_wr[EQ_LOG2-1:0]] <= ev0;
@@ -913,6 +932,7 @@ always @(posedge clk) begin
         halt_events <= 64'd0;
         overrun <= 64'd0;
         events_dropped <= 64'd0;
+        trade_valid <= 1'b0;
     end
 end
 

@@ -7,7 +7,8 @@
 // LOOPBACK is answered with a LOOPBACK event (tag, payload and the cycle the
 // command was fetched); NOP is consumed; any other opcode is answered with a
 // CMD_ERROR event and counted, so the host always learns the fate of a
-// command it sent. The risk gate's order commands join here in a later stage.
+// command it sent. ORDER commands pass to the risk gate, whose decision
+// events answer them.
 module tg_cmd_exec
 (
     input  wire          clk,
@@ -19,6 +20,10 @@ module tg_cmd_exec
     input  wire [63:0]   s_axis_cmd_tuser,
     input  wire          s_axis_cmd_tvalid,
     output wire          s_axis_cmd_tready,
+
+    output wire [511:0]  m_axis_ord_tdata,
+    output wire          m_axis_ord_tvalid,
+    input  wire          m_axis_ord_tready,
 
     output wire [511:0]  m_axis_evt_tdata,
     output wire          m_axis_evt_tvalid,
@@ -38,7 +43,10 @@ reg cmd_error_pulse_reg = 1'b0, cmd_error_pulse_next;
 wire [7:0] opcode = s_axis_cmd_tdata[TG_H2C_OPCODE_LSB +: TG_H2C_OPCODE_W];
 wire [31:0] tag = s_axis_cmd_tdata[TG_H2C_TAG_LSB +: TG_H2C_TAG_W];
 
-assign s_axis_cmd_tready = !evt_valid_reg || m_axis_evt_tready;
+wire is_order = opcode == TG_H2C_OP_ORDER;
+assign m_axis_ord_tdata = s_axis_cmd_tdata;
+assign m_axis_ord_tvalid = s_axis_cmd_tvalid && is_order;
+assign s_axis_cmd_tready = is_order ? m_axis_ord_tready : (!evt_valid_reg || m_axis_evt_tready);
 assign m_axis_evt_tdata = evt_reg;
 assign m_axis_evt_tvalid = evt_valid_reg;
 assign cmd_error_pulse = cmd_error_pulse_reg;
@@ -52,7 +60,7 @@ always @* begin
         evt_next = 512'd0;
         evt_next[TG_C2H_TIMESTAMP_LSB +: TG_C2H_TIMESTAMP_W] = cycle;
         case (opcode)
-            TG_H2C_OP_NOP: begin
+            TG_H2C_OP_NOP, TG_H2C_OP_ORDER: begin
             end
             TG_H2C_OP_LOOPBACK: begin
                 evt_next[TG_C2H_TYPE_LSB +: TG_C2H_TYPE_W] = TG_C2H_EVT_LOOPBACK;

@@ -3,13 +3,14 @@
 `default_nettype none
 
 // tickgate card core, board independent: CSR block, H2C/C2H ring engines,
-// command executor, the network receive path, the market-data feed and the
-// order book.
+// command executor, the network receive path, the market-data feed, the
+// order book, the pre-trade risk gate and order entry.
 //
-// Board wrappers and the simulator connect the same four interfaces: the
-// AXI-Lite CSR port (PCIe BAR), the DMA read and write ports (the board's DMA
-// shell, or host shared memory in simulation), and the 64-bit AXI-Stream
-// network input.
+// Board wrappers and the simulator connect the same interfaces: the AXI-Lite
+// CSR port (PCIe BAR), the DMA read and write ports (the board's DMA shell,
+// or host shared memory in simulation), the 64-bit AXI-Stream network input,
+// and the order-entry byte streams to and from the exchange's SoupBinTCP
+// session (the board's TCP offload, or the simulator's socket).
 module tg_core #
 (
     // Value reported by the BUILD_ID register
@@ -23,7 +24,9 @@ module tg_core #
     parameter BOOK_DEPTH = 8,
     parameter BOOK_ORDER_LOG2 = 14,
     parameter BOOK_WAYS_LOG2 = 2,
-    parameter BOOK_EVT_FIFO_LOG2 = 6
+    parameter BOOK_EVT_FIFO_LOG2 = 6,
+    // risk gate: order slots (power of two); its instruments are the book's
+    parameter RISK_SLOTS = 64
 )
 (
     input  wire          clk,
@@ -73,10 +76,23 @@ module tg_core #
     input  wire [7:0]    s_axis_net_tkeep,
     input  wire          s_axis_net_tlast,
     input  wire          s_axis_net_tvalid,
-    output wire          s_axis_net_tready
+    output wire          s_axis_net_tready,
+
+    // Order entry: SoupBinTCP packets to the exchange (one per frame) and
+    // the exchange's SoupBinTCP byte stream back
+    output wire [63:0]   m_axis_oe_tdata,
+    output wire [7:0]    m_axis_oe_tkeep,
+    output wire          m_axis_oe_tlast,
+    output wire          m_axis_oe_tvalid,
+    input  wire          m_axis_oe_tready,
+    input  wire [63:0]   s_axis_oe_tdata,
+    input  wire [7:0]    s_axis_oe_tkeep,
+    input  wire          s_axis_oe_tvalid,
+    output wire          s_axis_oe_tready
 );
 
 localparam FEED_FILTERS = 8;  // the register map has eight filter entries
+localparam integer RISK_SLOTS_LOG2 = $clog2(RISK_SLOTS);
 
 reg [63:0] cycle_reg = 64'd0;
 reg [63:0] h2c_records_reg = 64'd0;
@@ -113,6 +129,34 @@ wire [63:0] book_overrun, book_events_dropped;
 wire feed_msg_valid;
 wire [399:0] feed_msg_data;
 wire [63:0] feed_msg_seq;
+wire [4:0] risk_sel_field, risk_sel_reason;
+wire risk_sel_shadow;
+wire [7:0] risk_sel_inst;
+wire [31:0] risk_value_lo, risk_value_hi;
+wire [3:0] risk_cmd_op;
+wire risk_cmd_wr;
+wire risk_cmd_pending, risk_cmd_overrun, risk_killed, risk_wd_tripped, risk_sweeping;
+wire [31:0] wd_timeout;
+wire heartbeat_wr, wd_reset_go, wd_reset_wr;
+wire [63:0] risk_limit, risk_position, risk_open_buy, risk_open_sell, risk_rate_tat, risk_rate_tat_all;
+wire [63:0] risk_exp_long, risk_exp_short, risk_gross, risk_net_long, risk_net_short;
+wire [63:0] risk_decided, risk_bad_inputs, risk_unmatched;
+wire [15:0] risk_open_orders, risk_open_all;
+wire [2:0] risk_inst_flags;
+wire [31:0] risk_ref_price;
+wire [4:0] lat_bin;
+wire lat_clear_go, lat_clear_wr;
+wire [31:0] order_lat_last, order_lat_min, order_lat_max, kill_lat_last;
+wire [63:0] order_lat_count, order_lat_sum, order_lat_bin, kill_lat_count, kill_lat_bin;
+wire oe_load_urn, oe_reset_rx, oe_ctl_wr;
+wire [31:0] oe_urn_load, oe_urn_next;
+wire [63:0] oe_sent_enter, oe_sent_replace, oe_sent_cancel, oe_tx_bytes;
+wire [63:0] oe_rx_packets, oe_rx_sequenced, oe_rx_bad, oe_rx_unmatched;
+wire [BOOK_INSTRUMENTS-1:0] book_halted;
+wire [BOOK_INSTRUMENTS*32-1:0] book_top_bid, book_top_ask;
+wire book_trade_valid;
+wire [7:0] book_trade_inst;
+wire [31:0] book_trade_price;
 
 /* verilator lint_off PINCONNECTEMPTY */
 tg_csr_regs #(
@@ -267,7 +311,72 @@ csr_inst (
     .csr_feed_gaps(feed_gaps),
     .csr_feed_gap_messages(feed_gap_messages),
     .csr_feed_events_dropped(feed_events_dropped),
-    .csr_feed_type_count(feed_type_count)
+    .csr_feed_type_count(feed_type_count),
+    .csr_risk_sel_field(risk_sel_field),
+    .csr_risk_sel_shadow(risk_sel_shadow),
+    .csr_risk_sel_inst(risk_sel_inst),
+    .csr_risk_sel_reason(risk_sel_reason),
+    .csr_risk_value_lo_value(risk_value_lo),
+    .csr_risk_value_hi_value(risk_value_hi),
+    .csr_risk_cmd_op(risk_cmd_op),
+    .csr_risk_cmd_wr(risk_cmd_wr),
+    .csr_risk_status_cmd_pending(risk_cmd_pending),
+    .csr_risk_status_cmd_overrun(risk_cmd_overrun),
+    .csr_risk_status_killed(risk_killed),
+    .csr_risk_status_watchdog_tripped(risk_wd_tripped),
+    .csr_risk_status_sweeping(risk_sweeping),
+    .csr_risk_params_instruments(BOOK_INSTRUMENTS[7:0]),
+    .csr_risk_params_slots_log2(RISK_SLOTS_LOG2[3:0]),
+    .csr_watchdog_timeout_units(wd_timeout),
+    .csr_heartbeat_value(),
+    .csr_heartbeat_wr(heartbeat_wr),
+    .csr_watchdog_control_reset(wd_reset_go),
+    .csr_watchdog_control_wr(wd_reset_wr),
+    .csr_risk_limit(risk_limit),
+    .csr_risk_inst_position(risk_position),
+    .csr_risk_inst_open_buy(risk_open_buy),
+    .csr_risk_inst_open_sell(risk_open_sell),
+    .csr_risk_inst_state_open_orders(risk_open_orders),
+    .csr_risk_inst_state_killed(risk_inst_flags[2]),
+    .csr_risk_inst_state_halted_host(risk_inst_flags[1]),
+    .csr_risk_inst_state_halted_feed(risk_inst_flags[0]),
+    .csr_risk_inst_ref_price_price(risk_ref_price),
+    .csr_risk_inst_rate_tat(risk_rate_tat),
+    .csr_risk_rate_tat_all(risk_rate_tat_all),
+    .csr_risk_inst_exposure_long(risk_exp_long),
+    .csr_risk_inst_exposure_short(risk_exp_short),
+    .csr_risk_gross(risk_gross),
+    .csr_risk_net_long(risk_net_long),
+    .csr_risk_net_short(risk_net_short),
+    .csr_risk_open_all_orders(risk_open_all),
+    .csr_risk_decided(risk_decided),
+    .csr_risk_bad_inputs(risk_bad_inputs),
+    .csr_risk_unmatched(risk_unmatched),
+    .csr_lat_sel_bin(lat_bin),
+    .csr_lat_control_clear(lat_clear_go),
+    .csr_lat_control_wr(lat_clear_wr),
+    .csr_order_lat_last_cycles(order_lat_last),
+    .csr_order_lat_min_cycles(order_lat_min),
+    .csr_order_lat_max_cycles(order_lat_max),
+    .csr_kill_lat_last_cycles(kill_lat_last),
+    .csr_order_lat_count(order_lat_count),
+    .csr_order_lat_sum(order_lat_sum),
+    .csr_order_lat_bin(order_lat_bin),
+    .csr_kill_lat_count(kill_lat_count),
+    .csr_kill_lat_bin(kill_lat_bin),
+    .csr_oe_control_load_urn(oe_load_urn),
+    .csr_oe_control_reset_rx(oe_reset_rx),
+    .csr_oe_control_wr(oe_ctl_wr),
+    .csr_oe_urn_load_seq(oe_urn_load),
+    .csr_oe_urn_next_seq(oe_urn_next),
+    .csr_oe_sent_enter(oe_sent_enter),
+    .csr_oe_sent_replace(oe_sent_replace),
+    .csr_oe_sent_cancel(oe_sent_cancel),
+    .csr_oe_tx_bytes(oe_tx_bytes),
+    .csr_oe_rx_packets(oe_rx_packets),
+    .csr_oe_rx_sequenced(oe_rx_sequenced),
+    .csr_oe_rx_bad(oe_rx_bad),
+    .csr_oe_rx_unmatched(oe_rx_unmatched)
 );
 /* verilator lint_on PINCONNECTEMPTY */
 
@@ -311,7 +420,9 @@ tg_h2c_ring h2c_inst (
     .phase_wait_pulse(h2c_phase_wait_pulse)
 );
 
-// command answers
+// command answers, and orders for the gate
+wire [511:0] ord_tdata;
+wire ord_tvalid, ord_tready;
 wire [511:0] ans_tdata;
 wire ans_tvalid, ans_tready;
 
@@ -323,6 +434,9 @@ tg_cmd_exec exec_inst (
     .s_axis_cmd_tuser(cmd_tuser),
     .s_axis_cmd_tvalid(cmd_tvalid),
     .s_axis_cmd_tready(cmd_tready),
+    .m_axis_ord_tdata(ord_tdata),
+    .m_axis_ord_tvalid(ord_tvalid),
+    .m_axis_ord_tready(ord_tready),
     .m_axis_evt_tdata(ans_tdata),
     .m_axis_evt_tvalid(ans_tvalid),
     .m_axis_evt_tready(ans_tready),
@@ -460,8 +574,12 @@ book_inst (
     .inst_ask_price(book_ask_price),
     .inst_ask_size(book_ask_size),
     .ready(book_ready),
-    // the risk gate will read these
-    .halted(),
+    .halted(book_halted),
+    .top_bid(book_top_bid),
+    .top_ask(book_top_ask),
+    .trade_valid(book_trade_valid),
+    .trade_inst(book_trade_inst),
+    .trade_price(book_trade_price),
     .msg_valid(feed_msg_valid),
     .msg_data(feed_msg_data),
     .msg_seq(feed_msg_seq),
@@ -498,10 +616,215 @@ bookq_inst (
     .m_axis_tready(bookq_tready)
 );
 
-// events -> C2H ring: command answers, frame summaries, feed and book
-// events, round robin at each of three stages
-wire [511:0] md_evt_tdata, net_evt_tdata, evt_tdata;
-wire md_evt_tvalid, md_evt_tready, net_evt_tvalid, net_evt_tready, evt_tvalid, evt_tready;
+// risk gate: H2C orders, book references, exchange responses, CSR commands
+wire oe_ord_valid, oe_ord_room;
+wire [3:0] oe_ord_kind;
+wire [15:0] oe_ord_slot;
+wire [7:0] oe_ord_inst;
+wire [1:0] oe_ord_side;
+wire [31:0] oe_ord_qty, oe_ord_price;
+wire [151:0] oe_ord_attr;
+wire [63:0] oe_ord_in_cycle;
+wire rsp_valid, rsp_ready;
+wire [3:0] rsp_kind;
+wire [1:0] rsp_sub, rsp_side;
+wire [7:0] rsp_inst;
+wire [15:0] rsp_slot;
+wire [31:0] rsp_qty;
+wire [511:0] dec_evt_tdata, rsp_evt_tdata, ord_evt_tdata;
+wire dec_evt_tvalid, dec_evt_tready, rsp_evt_tvalid, rsp_evt_tready, ord_evt_tvalid, ord_evt_tready;
+wire kill_lat_valid, order_lat_valid;
+wire [31:0] kill_lat_cycles, order_lat_cycles;
+
+tg_gate #(
+    .INSTRUMENTS(BOOK_INSTRUMENTS),
+    .SLOTS(RISK_SLOTS)
+)
+gate_inst (
+    .clk(clk),
+    .rst(rst),
+    .cycle(cycle_reg),
+    .s_ord_tdata(ord_tdata),
+    .s_ord_tvalid(ord_tvalid),
+    .s_ord_tready(ord_tready),
+    .book_halted(book_halted),
+    .book_top_bid(book_top_bid),
+    .book_top_ask(book_top_ask),
+    .book_trade_valid(book_trade_valid),
+    .book_trade_inst(book_trade_inst),
+    .book_trade_price(book_trade_price),
+    .rsp_valid(rsp_valid),
+    .rsp_ready(rsp_ready),
+    .rsp_kind(rsp_kind),
+    .rsp_sub(rsp_sub),
+    .rsp_inst(rsp_inst),
+    .rsp_side(rsp_side),
+    .rsp_slot(rsp_slot),
+    .rsp_qty(rsp_qty),
+    .kill_engaged(control_kill),
+    .cmd_wr(risk_cmd_wr),
+    .cmd_op(risk_cmd_op),
+    .sel_field(risk_sel_field),
+    .sel_shadow(risk_sel_shadow),
+    .sel_inst(risk_sel_inst),
+    .sel_reason(risk_sel_reason),
+    .value({risk_value_hi, risk_value_lo}),
+    .wd_timeout(wd_timeout),
+    .heartbeat(heartbeat_wr),
+    .wd_reset(wd_reset_wr && wd_reset_go),
+    .cmd_pending(risk_cmd_pending),
+    .cmd_overrun(risk_cmd_overrun),
+    .killed(risk_killed),
+    .wd_tripped(risk_wd_tripped),
+    .sweeping(risk_sweeping),
+    .oe_valid(oe_ord_valid),
+    .oe_room(oe_ord_room),
+    .oe_kind(oe_ord_kind),
+    .oe_slot(oe_ord_slot),
+    .oe_inst(oe_ord_inst),
+    .oe_side(oe_ord_side),
+    .oe_qty(oe_ord_qty),
+    .oe_price(oe_ord_price),
+    .oe_attr(oe_ord_attr),
+    .oe_in_cycle(oe_ord_in_cycle),
+    .m_axis_evt_tdata(dec_evt_tdata),
+    .m_axis_evt_tvalid(dec_evt_tvalid),
+    .m_axis_evt_tready(dec_evt_tready),
+    .kill_lat_valid(kill_lat_valid),
+    .kill_lat_cycles(kill_lat_cycles),
+    .rd_limit(risk_limit),
+    .rd_position(risk_position),
+    .rd_open_buy(risk_open_buy),
+    .rd_open_sell(risk_open_sell),
+    .rd_open_orders(risk_open_orders),
+    .rd_inst_flags(risk_inst_flags),
+    .rd_ref_price(risk_ref_price),
+    .rd_rate_tat(risk_rate_tat),
+    .rd_rate_tat_all(risk_rate_tat_all),
+    .rd_exp_long(risk_exp_long),
+    .rd_exp_short(risk_exp_short),
+    .rd_gross(risk_gross),
+    .rd_net_long(risk_net_long),
+    .rd_net_short(risk_net_short),
+    .rd_open_all(risk_open_all),
+    .rd_decided(risk_decided),
+    .rd_bad_inputs(risk_bad_inputs),
+    .rd_unmatched(risk_unmatched)
+);
+
+// order entry: accepted orders out as OUCH, responses back into the gate
+tg_order_entry #(
+    .INSTRUMENTS(BOOK_INSTRUMENTS),
+    .SLOTS(RISK_SLOTS)
+)
+oe_inst (
+    .clk(clk),
+    .rst(rst),
+    .cycle(cycle_reg),
+    .sym_wr(book_cmd_wr && (book_cmd_subscribe || book_cmd_set_locate)),
+    .sym_inst(book_inst_sel),
+    .sym_chars({book_sym_hi, book_sym_lo}),
+    .ord_valid(oe_ord_valid),
+    .ord_room(oe_ord_room),
+    .ord_kind(oe_ord_kind),
+    .ord_slot(oe_ord_slot),
+    .ord_inst(oe_ord_inst),
+    .ord_side(oe_ord_side),
+    .ord_qty(oe_ord_qty),
+    .ord_price(oe_ord_price),
+    .ord_attr(oe_ord_attr),
+    .ord_in_cycle(oe_ord_in_cycle),
+    .m_axis_oe_tdata(m_axis_oe_tdata),
+    .m_axis_oe_tkeep(m_axis_oe_tkeep),
+    .m_axis_oe_tlast(m_axis_oe_tlast),
+    .m_axis_oe_tvalid(m_axis_oe_tvalid),
+    .m_axis_oe_tready(m_axis_oe_tready),
+    .s_axis_oe_tdata(s_axis_oe_tdata),
+    .s_axis_oe_tkeep(s_axis_oe_tkeep),
+    .s_axis_oe_tvalid(s_axis_oe_tvalid),
+    .s_axis_oe_tready(s_axis_oe_tready),
+    .gi_valid(rsp_valid),
+    .gi_ready(rsp_ready),
+    .gi_kind(rsp_kind),
+    .gi_sub(rsp_sub),
+    .gi_inst(rsp_inst),
+    .gi_side(rsp_side),
+    .gi_slot(rsp_slot),
+    .gi_qty(rsp_qty),
+    .m_axis_evt_tdata(rsp_evt_tdata),
+    .m_axis_evt_tvalid(rsp_evt_tvalid),
+    .m_axis_evt_tready(rsp_evt_tready),
+    .lat_valid(order_lat_valid),
+    .lat_cycles(order_lat_cycles),
+    .urn_load(oe_ctl_wr && oe_load_urn),
+    .urn_load_seq(oe_urn_load),
+    .rx_reset(oe_ctl_wr && oe_reset_rx),
+    .urn_next(oe_urn_next),
+    .sent_enter(oe_sent_enter),
+    .sent_replace(oe_sent_replace),
+    .sent_cancel(oe_sent_cancel),
+    .tx_bytes(oe_tx_bytes),
+    .rx_packets(oe_rx_packets),
+    .rx_sequenced(oe_rx_sequenced),
+    .rx_bad(oe_rx_bad),
+    .rx_unmatched(oe_rx_unmatched)
+);
+
+// latency: order in -> first OUCH byte out, kill -> first blocked order
+/* verilator lint_off PINCONNECTEMPTY */
+tg_lat_hist order_lat_inst (
+    .clk(clk),
+    .rst(rst),
+    .clear(lat_clear_wr && lat_clear_go),
+    .sample_valid(order_lat_valid),
+    .sample(order_lat_cycles),
+    .bin_sel(lat_bin),
+    .last(order_lat_last),
+    .lat_min(order_lat_min),
+    .lat_max(order_lat_max),
+    .count(order_lat_count),
+    .sum(order_lat_sum),
+    .bin_count(order_lat_bin)
+);
+
+tg_lat_hist kill_lat_inst (
+    .clk(clk),
+    .rst(rst),
+    .clear(lat_clear_wr && lat_clear_go),
+    .sample_valid(kill_lat_valid),
+    .sample(kill_lat_cycles),
+    .bin_sel(lat_bin),
+    .last(kill_lat_last),
+    .lat_min(),
+    .lat_max(),
+    .count(kill_lat_count),
+    .sum(),
+    .bin_count(kill_lat_bin)
+);
+/* verilator lint_on PINCONNECTEMPTY */
+
+tg_rec_arb #(
+    .DATA_WIDTH(512)
+)
+ord_arb_inst (
+    .clk(clk),
+    .rst(rst),
+    .s0_axis_tdata(dec_evt_tdata),
+    .s0_axis_tvalid(dec_evt_tvalid),
+    .s0_axis_tready(dec_evt_tready),
+    .s1_axis_tdata(rsp_evt_tdata),
+    .s1_axis_tvalid(rsp_evt_tvalid),
+    .s1_axis_tready(rsp_evt_tready),
+    .m_axis_tdata(ord_evt_tdata),
+    .m_axis_tvalid(ord_evt_tvalid),
+    .m_axis_tready(ord_evt_tready)
+);
+
+// events -> C2H ring: order decisions and responses, command answers, frame
+// summaries, feed and book events, round robin at each of five stages
+wire [511:0] md_evt_tdata, net_evt_tdata, host_evt_tdata, evt_tdata;
+wire md_evt_tvalid, md_evt_tready, net_evt_tvalid, net_evt_tready, host_evt_tvalid, host_evt_tready;
+wire evt_tvalid, evt_tready;
 
 tg_rec_arb #(
     .DATA_WIDTH(512)
@@ -549,6 +872,23 @@ evt_arb_inst (
     .s1_axis_tdata(net_evt_tdata),
     .s1_axis_tvalid(net_evt_tvalid),
     .s1_axis_tready(net_evt_tready),
+    .m_axis_tdata(host_evt_tdata),
+    .m_axis_tvalid(host_evt_tvalid),
+    .m_axis_tready(host_evt_tready)
+);
+
+tg_rec_arb #(
+    .DATA_WIDTH(512)
+)
+top_arb_inst (
+    .clk(clk),
+    .rst(rst),
+    .s0_axis_tdata(ord_evt_tdata),
+    .s0_axis_tvalid(ord_evt_tvalid),
+    .s0_axis_tready(ord_evt_tready),
+    .s1_axis_tdata(host_evt_tdata),
+    .s1_axis_tvalid(host_evt_tvalid),
+    .s1_axis_tready(host_evt_tready),
     .m_axis_tdata(evt_tdata),
     .m_axis_tvalid(evt_tvalid),
     .m_axis_tready(evt_tready)

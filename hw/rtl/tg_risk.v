@@ -92,7 +92,10 @@ module tg_risk #
     input  wire [4:0]  rd_reason,
     output wire [63:0] rd_decided,         // decisions with reason rd_reason
     output wire [63:0] rd_bad_inputs,
-    output wire [63:0] rd_unmatched
+    output wire [63:0] rd_unmatched,
+    // a second port telling whether an order slot is open (the watchdog's sweep)
+    input  wire [15:0] sweep_slot,
+    output wire        sweep_slot_open
 );
 
 `include "tg_card_defs.vh"
@@ -720,6 +723,8 @@ assign rd_rate_tat_all = tat_all;
 assign rd_decided = decided[rd_reason];
 assign rd_bad_inputs = bad_inputs;
 assign rd_unmatched = unmatched;
+wire [SW-1:0] sweep_si = sweep_slot[SW-1:0];
+assign sweep_slot_open = {16'd0, sweep_slot} < SLOTS && sl_open[sweep_si];
 
 endmodule
 

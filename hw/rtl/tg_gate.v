@@ -1,0 +1,566 @@
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// The risk gate in the card: tg_risk and everything that feeds it.
+//
+// One input a cycle enters tg_risk, chosen by priority:
+//   1. the kill switch (the KILL register or a tripped watchdog), whenever
+//      what the gate holds differs from it: the order right behind is blocked;
+//   2. a risk command from the CSRs (limit write, commit, instrument kill,
+//      host halt, host reference price);
+//   3. a response from the exchange (execution, restatement);
+//   4. the book: a changed top of book, a trade price, a changed halted flag
+//      of an instrument (only the newest value of each is kept, so nothing
+//      can overflow);
+//   5. the watchdog's cancels of every open order;
+//   6. orders from the host (H2C ORDER commands).
+// Orders enter only while their decision has room downstream (the event
+// queue and the order-entry queue), so a decision is never dropped.
+//
+// Every order's decision becomes an ORDER_DECISION event; accepted ones go
+// to order entry with the order's OUCH attributes and the cycle it entered.
+module tg_gate #
+(
+    parameter integer INSTRUMENTS = 8,
+    parameter integer SLOTS = 64
+)
+(
+    input  wire         clk,
+    input  wire         rst,
+    input  wire [63:0]  cycle,
+
+    // H2C ORDER commands (the record: header and body fields are used)
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [511:0] s_ord_tdata,
+    /* verilator lint_on UNUSEDSIGNAL */
+    input  wire         s_ord_tvalid,
+    output wire         s_ord_tready,
+
+    // the book
+    input  wire [INSTRUMENTS-1:0]    book_halted,
+    input  wire [INSTRUMENTS*32-1:0] book_top_bid,
+    input  wire [INSTRUMENTS*32-1:0] book_top_ask,
+    input  wire         book_trade_valid,
+    input  wire [7:0]   book_trade_inst,
+    input  wire [31:0]  book_trade_price,
+
+    // responses from the exchange (FILL, RESTATE)
+    input  wire         rsp_valid,
+    output wire         rsp_ready,
+    input  wire [3:0]   rsp_kind,
+    input  wire [1:0]   rsp_sub,
+    input  wire [7:0]   rsp_inst,
+    input  wire [1:0]   rsp_side,
+    input  wire [15:0]  rsp_slot,
+    input  wire [31:0]  rsp_qty,
+
+    // control (CSRs)
+    input  wire         kill_engaged,
+    input  wire         cmd_wr,
+    input  wire [3:0]   cmd_op,
+    input  wire [4:0]   sel_field,
+    input  wire         sel_shadow,
+    input  wire [7:0]   sel_inst,
+    input  wire [4:0]   sel_reason,
+    input  wire [63:0]  value,
+    input  wire [31:0]  wd_timeout,
+    input  wire         heartbeat,
+    input  wire         wd_reset,
+
+    // status
+    output reg          cmd_pending = 1'b0,
+    output reg          cmd_overrun = 1'b0,
+    output wire         killed,
+    output reg          wd_tripped = 1'b0,
+    output reg          sweeping = 1'b0,
+
+    // accepted orders to order entry
+    output wire         oe_valid,
+    input  wire         oe_room,
+    output wire [3:0]   oe_kind,
+    output wire [15:0]  oe_slot,
+    output wire [7:0]   oe_inst,
+    output wire [1:0]   oe_side,
+    output wire [31:0]  oe_qty,
+    output wire [31:0]  oe_price,
+    output wire [151:0] oe_attr,
+    output wire [63:0]  oe_in_cycle,
+
+    // ORDER_DECISION events
+    output wire [511:0] m_axis_evt_tdata,
+    output wire         m_axis_evt_tvalid,
+    input  wire         m_axis_evt_tready,
+
+    // cycles from a kill to the first order it blocked
+    output reg          kill_lat_valid = 1'b0,
+    output reg  [31:0]  kill_lat_cycles = 32'd0,
+
+    // read-back of instrument sel_inst, limit sel_field, reason sel_reason
+    output wire [63:0]  rd_limit,
+    output wire [63:0]  rd_position,
+    output wire [63:0]  rd_open_buy,
+    output wire [63:0]  rd_open_sell,
+    output wire [15:0]  rd_open_orders,
+    output wire [2:0]   rd_inst_flags,     // killed, halted by host, halted by feed
+    output wire [31:0]  rd_ref_price,
+    output wire [63:0]  rd_rate_tat,
+    output wire [63:0]  rd_rate_tat_all,
+    output wire [63:0]  rd_exp_long,
+    output wire [63:0]  rd_exp_short,
+    output wire [63:0]  rd_gross,
+    output wire [63:0]  rd_net_long,
+    output wire [63:0]  rd_net_short,
+    output wire [15:0]  rd_open_all,
+    output wire [63:0]  rd_decided,
+    output wire [63:0]  rd_bad_inputs,
+    output wire [63:0]  rd_unmatched
+);
+
+`include "tg_card_defs.vh"
+
+localparam integer IW = INSTRUMENTS > 1 ? $clog2(INSTRUMENTS) : 1;
+localparam [3:0] OP_SET = 4'd1, OP_COMMIT = 4'd2, OP_INST_KILL = 4'd3, OP_INST_RESUME = 4'd4,
+                 OP_HALT = 4'd5, OP_UNHALT = 4'd6, OP_REF_PRICE = 4'd7;
+
+// ------------------------------------------------------------------ the gate
+reg         in_valid;
+wire        in_ready;
+reg [3:0]   in_kind;
+reg [1:0]   in_sub;
+reg [7:0]   in_inst;
+reg [1:0]   in_side;
+reg [4:0]   in_field;
+reg [15:0]  in_slot;
+reg [31:0]  in_qty;
+reg [31:0]  in_price;
+reg [31:0]  in_price2;
+reg [63:0]  in_value;
+
+wire        out_valid;
+wire [3:0]  out_kind;
+wire [4:0]  out_reason;
+wire [15:0] out_slot;
+wire [7:0]  out_inst;
+wire [1:0]  out_side;
+wire [31:0] out_qty;
+wire [31:0] out_price;
+wire [127:0] rd_ln, rd_sn, rd_gross128, rd_netl128, rd_nets128;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [3:0]  rd_flags;                      // bit 0 (a last order to compare with) is not shown
+/* verilator lint_on UNUSEDSIGNAL */
+reg  [15:0] sweep_idx = 16'd0;
+wire        sweep_open;
+
+/* verilator lint_off PINCONNECTEMPTY */
+tg_risk #(
+    .INSTRUMENTS(INSTRUMENTS),
+    .SLOTS(SLOTS)
+)
+risk_inst (
+    .clk(clk),
+    .rst(rst),
+    .in_valid(in_valid),
+    .in_ready(in_ready),
+    .in_kind(in_kind),
+    .in_sub(in_sub),
+    .in_inst(in_inst),
+    .in_side(in_side),
+    .in_field(in_field),
+    .in_slot(in_slot),
+    .in_qty(in_qty),
+    .in_price(in_price),
+    .in_price2(in_price2),
+    .in_value(in_value),
+    .in_t(cycle),
+    .out_valid(out_valid),
+    .out_kind(out_kind),
+    .out_reason(out_reason),
+    .out_slot(out_slot),
+    .out_inst(out_inst),
+    .out_side(out_side),
+    .out_qty(out_qty),
+    .out_price(out_price),
+    .rd_inst(sel_inst),
+    .rd_slot(16'd0),
+    .rd_field(sel_field),
+    .rd_shadow(sel_shadow),
+    .rd_limit(rd_limit),
+    .rd_position(rd_position),
+    .rd_open_buy(rd_open_buy),
+    .rd_open_sell(rd_open_sell),
+    .rd_open_orders(rd_open_orders),
+    .rd_ref_price(rd_ref_price),
+    .rd_flags(rd_flags),
+    .rd_rate_tat(rd_rate_tat),
+    .rd_ln(rd_ln),
+    .rd_sn(rd_sn),
+    .rd_slot_open(),
+    .rd_slot_inst(),
+    .rd_slot_side(),
+    .rd_slot_rem(),
+    .rd_slot_price(),
+    .rd_gross(rd_gross128),
+    .rd_net_long(rd_netl128),
+    .rd_net_short(rd_nets128),
+    .rd_open_all(rd_open_all),
+    .rd_killed(killed),
+    .rd_rate_tat_all(rd_rate_tat_all),
+    .rd_reason(sel_reason),
+    .rd_decided(rd_decided),
+    .rd_bad_inputs(rd_bad_inputs),
+    .rd_unmatched(rd_unmatched),
+    .sweep_slot(sweep_idx),
+    .sweep_slot_open(sweep_open)
+);
+/* verilator lint_on PINCONNECTEMPTY */
+
+function [63:0] sat64(input [127:0] x);
+    if (!x[127] && x[126:63] != 64'd0) sat64 = 64'h7fff_ffff_ffff_ffff;
+    else if (x[127] && x[126:63] != {64{1'b1}}) sat64 = 64'h8000_0000_0000_0000;
+    else sat64 = x[63:0];
+endfunction
+
+assign rd_inst_flags = rd_flags[3:1];
+assign rd_exp_long = sat64(rd_ln);
+assign rd_exp_short = sat64(rd_sn);
+assign rd_gross = sat64(rd_gross128);
+assign rd_net_long = sat64(rd_netl128);
+assign rd_net_short = sat64(rd_nets128);
+
+// ------------------------------------------------------------------ kill and watchdog
+wire eff_kill = kill_engaged || wd_tripped;
+reg  kill_sent = 1'b0;                     // what the gate was last told
+reg  eff_kill_q = 1'b0;
+reg  kill_armed = 1'b0;
+reg  [63:0] kill_t0 = 64'd0;
+reg  [9:0]  wd_pre = 10'd0;
+reg  [31:0] wd_units = 32'd0;
+
+// ------------------------------------------------------------------ risk commands
+reg [3:0]  c_op = 4'd0;
+reg [4:0]  c_field = 5'd0;
+reg [7:0]  c_inst = 8'd0;
+reg [63:0] c_value = 64'd0;
+
+// ------------------------------------------------------------------ book references
+reg [31:0] sent_bid [0:INSTRUMENTS-1];
+reg [31:0] sent_ask [0:INSTRUMENTS-1];
+reg [INSTRUMENTS-1:0] sent_halt = {INSTRUMENTS{1'b0}};
+reg [INSTRUMENTS-1:0] trade_pend = {INSTRUMENTS{1'b0}};
+reg [31:0] trade_px [0:INSTRUMENTS-1];
+
+integer i;
+initial begin
+    for (i = 0; i < INSTRUMENTS; i = i + 1) begin
+        sent_bid[i] = 32'd0;
+        sent_ask[i] = 32'd0;
+        trade_px[i] = 32'd0;
+    end
+end
+
+reg [INSTRUMENTS-1:0] bbo_dirty;
+always @* begin
+    for (i = 0; i < INSTRUMENTS; i = i + 1) begin
+        bbo_dirty[i] = book_top_bid[i*32 +: 32] != sent_bid[i] || book_top_ask[i*32 +: 32] != sent_ask[i];
+    end
+end
+wire [INSTRUMENTS-1:0] ref_dirty = bbo_dirty | trade_pend | (book_halted ^ sent_halt);
+reg [IW-1:0] ref_i;
+always @* begin
+    ref_i = {IW{1'b0}};
+    for (i = INSTRUMENTS - 1; i >= 0; i = i - 1) begin
+        if (ref_dirty[i]) ref_i = i[IW-1:0];
+    end
+end
+wire ref_have = ref_dirty != {INSTRUMENTS{1'b0}};
+wire [1:0] ref_what = bbo_dirty[ref_i] ? 2'd0 : trade_pend[ref_i] ? 2'd1 : 2'd2;
+
+// ------------------------------------------------------------------ room for decisions
+localparam integer EQ_LOG2 = 4;
+reg  [EQ_LOG2:0] eq_count = 0;
+wire eq_push, eq_tready;
+wire admit = eq_count <= (1 << EQ_LOG2) - 6 && oe_room && af_count <= 3'd2;
+
+// order attributes, in order, until their decision: tag, card-made, cycle in,
+// OUCH attributes (at most 3 orders are between entering and decided)
+localparam integer AW = 32 + 1 + 64 + 152;
+reg [AW-1:0] af_mem [0:3];
+reg [1:0]    af_wr = 2'd0, af_rd = 2'd0;
+reg [2:0]    af_count = 3'd0;
+wire [AW-1:0] af_head = af_mem[af_rd];
+
+// ------------------------------------------------------------------ input choice
+localparam [2:0] SRC_NONE = 3'd0, SRC_KILL = 3'd1, SRC_CMD = 3'd2, SRC_RSP = 3'd3, SRC_REF = 3'd4,
+                 SRC_SWEEP = 3'd5, SRC_ORDER = 3'd6;
+reg [2:0] src;
+wire [7:0] ord_kind = s_ord_tdata[TG_H2C_ORDER_KIND_LSB +: 8];
+
+always @* begin
+    src = SRC_NONE;
+    if (eff_kill != kill_sent) src = SRC_KILL;
+    else if (cmd_pending) src = SRC_CMD;
+    else if (rsp_valid) src = SRC_RSP;
+    else if (ref_have) src = SRC_REF;
+    else if (sweeping && sweep_open && admit) src = SRC_SWEEP;
+    else if (s_ord_tvalid && admit) src = SRC_ORDER;
+
+    in_valid = src != SRC_NONE;
+    in_kind = 4'd0;
+    in_sub = 2'd0;
+    in_inst = 8'd0;
+    in_side = 2'd0;
+    in_field = 5'd0;
+    in_slot = 16'd0;
+    in_qty = 32'd0;
+    in_price = 32'd0;
+    in_price2 = 32'd0;
+    in_value = 64'd0;
+    case (src)
+        SRC_KILL: begin
+            in_kind = TG_RISK_IN_KILL;
+            in_qty = {31'd0, eff_kill};
+        end
+        SRC_CMD: begin
+            in_inst = c_inst;
+            in_field = c_field;
+            in_value = c_value;
+            case (c_op)
+                OP_SET: in_kind = TG_RISK_IN_SET;
+                OP_COMMIT: in_kind = TG_RISK_IN_COMMIT;
+                OP_INST_KILL, OP_INST_RESUME: begin
+                    in_kind = TG_RISK_IN_KILL;
+                    in_sub = 2'd1;
+                    in_qty = {31'd0, c_op == OP_INST_KILL};
+                end
+                OP_HALT, OP_UNHALT: begin
+                    in_kind = TG_RISK_IN_HALT;
+                    in_sub = 2'd1;
+                    in_qty = {31'd0, c_op == OP_HALT};
+                end
+                default: begin                 // OP_REF_PRICE
+                    in_kind = TG_RISK_IN_REF;
+                    in_sub = 2'd2;
+                    in_price = c_value[31:0];
+                end
+            endcase
+        end
+        SRC_RSP: begin
+            in_kind = rsp_kind;
+            in_sub = rsp_sub;
+            in_inst = rsp_inst;
+            in_side = rsp_side;
+            in_slot = rsp_slot;
+            in_qty = rsp_qty;
+        end
+        SRC_REF: begin
+            in_inst = {{(8-IW){1'b0}}, ref_i};
+            case (ref_what)
+                2'd0: begin
+                    in_kind = TG_RISK_IN_REF;
+                    in_price = book_top_bid[ref_i*32 +: 32];
+                    in_price2 = book_top_ask[ref_i*32 +: 32];
+                end
+                2'd1: begin
+                    in_kind = TG_RISK_IN_REF;
+                    in_sub = 2'd1;
+                    in_price = trade_px[ref_i];
+                end
+                default: begin
+                    in_kind = TG_RISK_IN_HALT;
+                    in_qty = {31'd0, book_halted[ref_i]};
+                end
+            endcase
+        end
+        SRC_SWEEP: begin
+            in_kind = TG_RISK_IN_CANCEL;
+            in_slot = sweep_idx;
+        end
+        SRC_ORDER: begin
+            in_kind = ord_kind[3:0];
+            in_side = s_ord_tdata[TG_H2C_ORDER_SIDE_LSB +: 2];
+            in_inst = s_ord_tdata[TG_H2C_ORDER_INSTRUMENT_LSB +: 8];
+            in_slot = s_ord_tdata[TG_H2C_ORDER_SLOT_LSB +: 16];
+            in_qty = s_ord_tdata[TG_H2C_ORDER_QTY_LSB +: 32];
+            in_price = s_ord_tdata[TG_H2C_ORDER_PRICE_LSB +: 32];
+            // anything but NEW, CANCEL or REPLACE is decided as a NEW with
+            // no quantity: refused BAD_ORDER, never sent
+            if (ord_kind > 8'd2) begin
+                in_kind = TG_RISK_IN_NEW;
+                in_qty = 32'd0;
+            end
+        end
+        default: ;
+    endcase
+end
+
+wire fire = in_valid && in_ready;
+wire fire_order = fire && (src == SRC_ORDER || src == SRC_SWEEP);
+assign s_ord_tready = fire && src == SRC_ORDER;
+assign rsp_ready = fire && src == SRC_RSP;
+
+wire [151:0] ord_attr = {s_ord_tdata[TG_H2C_ORDER_CLORDID_LSB +: 112],
+                         s_ord_tdata[TG_H2C_ORDER_CROSS_TYPE_LSB +: 8],
+                         s_ord_tdata[TG_H2C_ORDER_ISE_LSB +: 8],
+                         s_ord_tdata[TG_H2C_ORDER_CAPACITY_LSB +: 8],
+                         s_ord_tdata[TG_H2C_ORDER_DISPLAY_LSB +: 8],
+                         s_ord_tdata[TG_H2C_ORDER_TIF_LSB +: 8]};
+
+// ------------------------------------------------------------------ decisions
+wire [31:0]  d_tag = af_head[AW-1 -: 32];
+wire         d_card = af_head[AW-33];
+wire [63:0]  d_in_cycle = af_head[AW-34 -: 64];
+wire [151:0] d_attr = af_head[151:0];
+wire         d_accept = out_reason == TG_RISK_R_ACCEPTED;
+
+reg [511:0] ev;
+always @* begin
+    ev = 512'd0;
+    ev[TG_C2H_TYPE_LSB +: TG_C2H_TYPE_W] = TG_C2H_EVT_ORDER_DECISION;
+    ev[TG_C2H_FLAGS_LSB +: 2] = {d_card, d_accept};
+    ev[TG_C2H_TIMESTAMP_LSB +: TG_C2H_TIMESTAMP_W] = cycle;
+    ev[TG_C2H_ORDER_DECISION_IN_CYCLE_LSB +: 64] = d_in_cycle;
+    ev[TG_C2H_ORDER_DECISION_TAG_LSB +: 32] = d_tag;
+    ev[TG_C2H_ORDER_DECISION_REASON_LSB +: 8] = {3'd0, out_reason};
+    ev[TG_C2H_ORDER_DECISION_KIND_LSB +: 8] = {4'd0, out_kind};
+    ev[TG_C2H_ORDER_DECISION_SIDE_LSB +: 8] = {6'd0, out_side};
+    ev[TG_C2H_ORDER_DECISION_INSTRUMENT_LSB +: 8] = out_inst;
+    ev[TG_C2H_ORDER_DECISION_SLOT_LSB +: 16] = out_slot;
+    ev[TG_C2H_ORDER_DECISION_QTY_LSB +: 32] = out_qty;
+    ev[TG_C2H_ORDER_DECISION_PRICE_LSB +: 32] = out_price;
+end
+
+assign eq_push = out_valid;
+/* verilator lint_off PINCONNECTEMPTY */
+tg_rec_fifo #(
+    .DATA_WIDTH(512),
+    .DEPTH_LOG2(EQ_LOG2)
+)
+eq_inst (
+    .clk(clk),
+    .rst(rst),
+    .s_axis_tdata(ev),
+    .s_axis_tvalid(eq_push),
+    .s_axis_tready(eq_tready),
+    .m_axis_tdata(m_axis_evt_tdata),
+    .m_axis_tvalid(m_axis_evt_tvalid),
+    .m_axis_tready(m_axis_evt_tready)
+);
+/* verilator lint_on PINCONNECTEMPTY */
+
+assign oe_valid = out_valid && d_accept;
+assign oe_kind = out_kind;
+assign oe_slot = out_slot;
+assign oe_inst = out_inst;
+assign oe_side = out_side;
+assign oe_qty = out_qty;
+assign oe_price = out_price;
+assign oe_attr = d_attr;
+assign oe_in_cycle = d_in_cycle;
+
+// ------------------------------------------------------------------ state
+wire eq_pop = m_axis_evt_tvalid && m_axis_evt_tready;
+
+always @(posedge clk) begin
+    eq_count <= eq_count + {{EQ_LOG2{1'b0}}, eq_push && eq_tready} - {{EQ_LOG2{1'b0}}, eq_pop};
+
+    // attributes of every order that enters, popped by its decision
+    if (fire_order) begin
+        af_mem[af_wr] <= src == SRC_ORDER ? {s_ord_tdata[TG_H2C_TAG_LSB +: 32], 1'b0, cycle, ord_attr}
+                                          : {32'd0, 1'b1, cycle, 152'd0};
+        af_wr <= af_wr + 2'd1;
+    end
+    if (out_valid) af_rd <= af_rd + 2'd1;
+    af_count <= af_count + {2'd0, fire_order} - {2'd0, out_valid};
+
+    // kill
+    eff_kill_q <= eff_kill;
+    if (fire && src == SRC_KILL) kill_sent <= eff_kill;
+    if (eff_kill && !eff_kill_q) begin
+        kill_armed <= 1'b1;
+        kill_t0 <= cycle;
+    end else if (!eff_kill) begin
+        kill_armed <= 1'b0;
+    end
+    kill_lat_valid <= 1'b0;
+    if (out_valid && out_reason == TG_RISK_R_KILLED && kill_armed) begin
+        kill_armed <= 1'b0;
+        kill_lat_valid <= 1'b1;
+        kill_lat_cycles <= cycle - kill_t0 > 64'hffff_ffff ? 32'hffff_ffff : cycle[31:0] - kill_t0[31:0];
+    end
+
+    // watchdog: units of 1024 cycles since the last heartbeat
+    wd_pre <= wd_pre + 10'd1;
+    if (wd_pre == 10'h3ff && wd_units != 32'hffff_ffff) wd_units <= wd_units + 32'd1;
+    if (heartbeat || wd_timeout == 32'd0) begin
+        wd_pre <= 10'd0;
+        wd_units <= 32'd0;
+    end else if (wd_units >= wd_timeout && !wd_tripped) begin
+        wd_tripped <= 1'b1;
+        sweeping <= 1'b1;
+        sweep_idx <= 16'd0;
+    end
+    if (wd_reset) wd_tripped <= 1'b0;
+    if (sweeping && (!sweep_open || (fire && src == SRC_SWEEP))) begin
+        if (sweep_idx == SLOTS[15:0] - 16'd1) sweeping <= 1'b0;
+        sweep_idx <= sweep_idx + 16'd1;
+    end
+
+    // risk commands: one waits at a time
+    if (fire && src == SRC_CMD) cmd_pending <= 1'b0;
+    if (cmd_wr && cmd_op >= OP_SET && cmd_op <= OP_REF_PRICE) begin
+        if (cmd_pending && !(fire && src == SRC_CMD)) begin
+            cmd_overrun <= 1'b1;
+        end else begin
+            cmd_pending <= 1'b1;
+            c_op <= cmd_op;
+            c_field <= sel_field;
+            c_inst <= sel_inst;
+            c_value <= value;
+        end
+    end
+
+    // book references: what the gate was told
+    if (fire && src == SRC_REF) begin
+        case (ref_what)
+            2'd0: begin
+                sent_bid[ref_i] <= book_top_bid[ref_i*32 +: 32];
+                sent_ask[ref_i] <= book_top_ask[ref_i*32 +: 32];
+            end
+            2'd1: trade_pend[ref_i] <= 1'b0;
+            default: sent_halt[ref_i] <= book_halted[ref_i];
+        endcase
+    end
+    if (book_trade_valid && {24'd0, book_trade_inst} < INSTRUMENTS) begin
+        trade_pend[book_trade_inst[IW-1:0]] <= 1'b1;
+        trade_px[book_trade_inst[IW-1:0]] <= book_trade_price;
+    end
+
+    if (rst) begin
+        eq_count <= 0;
+        af_wr <= 2'd0;
+        af_rd <= 2'd0;
+        af_count <= 3'd0;
+        kill_sent <= 1'b0;
+        eff_kill_q <= 1'b0;
+        kill_armed <= 1'b0;
+        kill_lat_valid <= 1'b0;
+        wd_pre <= 10'd0;
+        wd_units <= 32'd0;
+        wd_tripped <= 1'b0;
+        sweeping <= 1'b0;
+        sweep_idx <= 16'd0;
+        cmd_pending <= 1'b0;
+        cmd_overrun <= 1'b0;
+        sent_halt <= {INSTRUMENTS{1'b0}};
+        trade_pend <= {INSTRUMENTS{1'b0}};
+        for (i = 0; i < INSTRUMENTS; i = i + 1) begin
+            sent_bid[i] <= 32'd0;
+            sent_ask[i] <= 32'd0;
+        end
+    end
+end
+
+endmodule
+
+`resetall

@@ -1,0 +1,71 @@
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// Latency statistics of a stream of samples (cycles): last, lat_min, lat_max, count,
+// sum and a 32-bin histogram. Bins 0..23 count samples of exactly that many
+// cycles; bin 24 counts 24..31, 25 32..63, doubling, and 31 counts 2048 and
+// more, so short latencies are exact and long tails still land somewhere.
+module tg_lat_hist
+(
+    input  wire         clk,
+    input  wire         rst,
+    input  wire         clear,
+
+    input  wire         sample_valid,
+    input  wire [31:0]  sample,
+
+    input  wire [4:0]   bin_sel,
+    output reg  [31:0]  last = 32'd0,
+    output reg  [31:0]  lat_min = 32'hffff_ffff,
+    output reg  [31:0]  lat_max = 32'd0,
+    output reg  [63:0]  count = 64'd0,
+    output reg  [63:0]  sum = 64'd0,
+    output wire [63:0]  bin_count
+);
+
+reg [63:0] hist [0:31];
+
+integer i;
+initial begin
+    for (i = 0; i < 32; i = i + 1) hist[i] = 64'd0;
+end
+
+function [4:0] bin_of(input [31:0] x);
+    integer k;
+    reg [4:0] msb;
+    begin
+        msb = 5'd0;
+        for (k = 0; k < 32; k = k + 1) begin
+            if (x[k]) msb = k[4:0];
+        end
+        if (x < 32'd24) bin_of = x[4:0];
+        else if (msb >= 5'd11) bin_of = 5'd31;
+        else bin_of = 5'd20 + msb;         // msb 4 -> 24 ... msb 10 -> 30
+    end
+endfunction
+
+assign bin_count = hist[bin_sel];
+
+always @(posedge clk) begin
+    if (sample_valid) begin
+        last <= sample;
+        if (sample < lat_min) lat_min <= sample;
+        if (sample > lat_max) lat_max <= sample;
+        count <= count + 64'd1;
+        sum <= sum + {32'd0, sample};
+        hist[bin_of(sample)] <= hist[bin_of(sample)] + 64'd1;
+    end
+    if (rst || clear) begin
+        last <= 32'd0;
+        lat_min <= 32'hffff_ffff;
+        lat_max <= 32'd0;
+        count <= 64'd0;
+        sum <= 64'd0;
+        for (i = 0; i < 32; i = i + 1) hist[i] <= 64'd0;
+    end
+end
+
+endmodule
+
+`resetall

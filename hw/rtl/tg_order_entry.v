@@ -1,0 +1,554 @@
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// Order entry: the risk gate's accepted orders out as OUCH 5.0 messages in
+// SoupBinTCP 3.0 unsequenced-data packets, and the exchange's SoupBinTCP
+// stream back in, its OUCH 5.0 responses decoded, applied to the gate
+// (executions, cancels, acceptances, replacements) and forwarded to the host.
+//
+// The TCP session itself (connect, login, heartbeats, logout) lives in the
+// transport next to the card (the board's TCP offload, the simulator's
+// socket glue): the card sends and receives only the SoupBinTCP packets that
+// carry orders and responses. docs/ouch.md says why.
+//
+// UserRefNum: SEQ << SW | slot, SEQ counting every Enter and Replace, so the
+// numbers strictly increase within a session (OUCH 5.0 requires it) and
+// every response names its order slot in its low bits.
+//
+// Transmit: one packet per AXI-Stream frame, byte 0 of a beat in bits 7:0.
+// Receive: a byte stream; tlast carries no meaning (packets are delimited
+// by their length fields), one byte is taken per cycle.
+module tg_order_entry #
+(
+    parameter integer INSTRUMENTS = 8,
+    parameter integer SLOTS = 64,          // the gate's order slots (power of two)
+    parameter integer FIFO_LOG2 = 4        // accepted orders waiting for the wire
+)
+(
+    input  wire         clk,
+    input  wire         rst,
+    input  wire [63:0]  cycle,
+
+    // symbols of the instruments, space padded, character 0 in bits 7:0
+    input  wire         sym_wr,
+    input  wire [7:0]   sym_inst,
+    input  wire [63:0]  sym_chars,
+
+    // accepted orders from the gate; ord_room: at least 4 entries are free
+    input  wire         ord_valid,
+    output wire         ord_room,
+    input  wire [3:0]   ord_kind,
+    input  wire [15:0]  ord_slot,
+    input  wire [7:0]   ord_inst,
+    input  wire [1:0]   ord_side,
+    input  wire [31:0]  ord_qty,
+    input  wire [31:0]  ord_price,
+    input  wire [151:0] ord_attr,          // tif, display, capacity, ise, cross type, ClOrdID[14] (byte 0 first)
+    input  wire [63:0]  ord_in_cycle,
+
+    // SoupBinTCP to the exchange
+    output wire [63:0]  m_axis_oe_tdata,
+    output wire [7:0]   m_axis_oe_tkeep,
+    output wire         m_axis_oe_tlast,
+    output wire         m_axis_oe_tvalid,
+    input  wire         m_axis_oe_tready,
+
+    // SoupBinTCP from the exchange
+    input  wire [63:0]  s_axis_oe_tdata,
+    input  wire [7:0]   s_axis_oe_tkeep,
+    input  wire         s_axis_oe_tvalid,
+    output wire         s_axis_oe_tready,
+
+    // responses applied to the gate (FILL, RESTATE)
+    output reg          gi_valid = 1'b0,
+    input  wire         gi_ready,
+    output reg  [3:0]   gi_kind = 4'd0,
+    output reg  [1:0]   gi_sub = 2'd0,
+    output reg  [7:0]   gi_inst = 8'd0,
+    output reg  [1:0]   gi_side = 2'd0,
+    output reg  [15:0]  gi_slot = 16'd0,
+    output reg  [31:0]  gi_qty = 32'd0,
+
+    // ORDER_RESP events
+    output reg  [511:0] m_axis_evt_tdata = 512'd0,
+    output reg          m_axis_evt_tvalid = 1'b0,
+    input  wire         m_axis_evt_tready,
+
+    // order latency: entry into the gate to the first byte on the wire
+    output reg          lat_valid = 1'b0,
+    output reg  [31:0]  lat_cycles = 32'd0,
+
+    // control and counters
+    input  wire         urn_load,
+    input  wire [31:0]  urn_load_seq,
+    input  wire         rx_reset,
+    output wire [31:0]  urn_next,
+    output reg  [63:0]  sent_enter = 64'd0,
+    output reg  [63:0]  sent_replace = 64'd0,
+    output reg  [63:0]  sent_cancel = 64'd0,
+    output reg  [63:0]  tx_bytes = 64'd0,
+    output reg  [63:0]  rx_packets = 64'd0,
+    output reg  [63:0]  rx_sequenced = 64'd0,
+    output reg  [63:0]  rx_bad = 64'd0,
+    output reg  [63:0]  rx_unmatched = 64'd0
+);
+
+`include "tg_card_defs.vh"
+
+localparam integer SW = $clog2(SLOTS);
+localparam integer IW = INSTRUMENTS > 1 ? $clog2(INSTRUMENTS) : 1;
+
+initial begin
+    if ((1 << SW) != SLOTS || SLOTS < 2 || SLOTS > 4096) begin
+        $error("tg_order_entry: SLOTS must be a power of two, 2..4096");
+        $finish;
+    end
+end
+
+// ------------------------------------------------------------------ tables
+reg [63:0]  sym [0:INSTRUMENTS-1];
+reg [31:0]  cur_urn [0:SLOTS-1];           // UserRefNum of the slot's order now
+reg [31:0]  prev_urn [0:SLOTS-1];          // before its last replace (0: none)
+reg [IW-1:0] sl_inst [0:SLOTS-1];
+reg [1:0]   sl_side [0:SLOTS-1];
+reg [31:0]  urn_seq = 32'd1;
+
+integer i;
+initial begin
+    for (i = 0; i < INSTRUMENTS; i = i + 1) sym[i] = {8{8'h20}};
+    for (i = 0; i < SLOTS; i = i + 1) begin
+        cur_urn[i] = 32'd0;
+        prev_urn[i] = 32'd0;
+        sl_inst[i] = {IW{1'b0}};
+        sl_side[i] = 2'd0;
+    end
+end
+
+assign urn_next = urn_seq;
+
+always @(posedge clk) begin
+    if (sym_wr && {24'd0, sym_inst} < INSTRUMENTS) begin
+        sym[sym_inst[IW-1:0]] <= sym_chars;
+    end
+end
+
+// ------------------------------------------------------------------ order queue
+localparam integer QW = 4 + 16 + 8 + 2 + 32 + 32 + 152 + 64;
+reg [QW-1:0] q_mem [0:(1<<FIFO_LOG2)-1];
+reg [FIFO_LOG2:0] q_wr = 0, q_rd = 0;
+wire [FIFO_LOG2:0] q_used = q_wr - q_rd;
+assign ord_room = q_used <= (1 << FIFO_LOG2) - 4;
+wire q_valid = q_wr != q_rd;
+wire [QW-1:0] q_head = q_mem[q_rd[FIFO_LOG2-1:0]];
+
+always @(posedge clk) begin
+    if (ord_valid && q_used != (1 << FIFO_LOG2)) begin
+        q_mem[q_wr[FIFO_LOG2-1:0]] <= {ord_kind, ord_slot, ord_inst, ord_side, ord_qty, ord_price, ord_attr, ord_in_cycle};
+        q_wr <= q_wr + 1'b1;
+    end
+    if (rst) q_wr <= 0;
+end
+
+wire [3:0]   h_kind = q_head[QW-1 -: 4];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [15:0]  h_slot = q_head[QW-5 -: 16];   // slots beyond SLOTS never reach here
+/* verilator lint_on UNUSEDSIGNAL */
+wire [7:0]   h_inst = q_head[QW-21 -: 8];
+wire [1:0]   h_side = q_head[QW-29 -: 2];
+wire [31:0]  h_qty = q_head[QW-31 -: 32];
+wire [31:0]  h_price = q_head[QW-63 -: 32];
+wire [151:0] h_attr = q_head[QW-95 -: 152];
+wire [63:0]  h_in_cycle = q_head[63:0];
+wire [SW-1:0] h_si = h_slot[SW-1:0];
+wire [31:0]  h_urn = {urn_seq[31-SW:0], h_si};
+wire [63:0]  h_sym = {24'd0, h_inst} < INSTRUMENTS ? sym[h_inst[IW-1:0]] : {8{8'h20}};
+
+function [7:0] side_char(input [1:0] side);
+    case (side)
+        TG_RISK_SIDE_BUY: side_char = "B";
+        TG_RISK_SIDE_SELL: side_char = "S";
+        TG_RISK_SIDE_SELL_SHORT: side_char = "T";
+        default: side_char = "E";
+    endcase
+endfunction
+
+// byte n of a big-endian field of w bytes holding v, at packet offset o
+`define BE32(o, v) pk[(o)*8 +: 8] = v[31:24]; pk[((o)+1)*8 +: 8] = v[23:16]; \
+                   pk[((o)+2)*8 +: 8] = v[15:8]; pk[((o)+3)*8 +: 8] = v[7:0];
+
+// the packet of the head order: SoupBinTCP length (2), 'U', the OUCH message
+reg [511:0] pk;
+reg [6:0]   pk_len;
+integer b;
+always @* begin
+    pk = 512'd0;
+    pk_len = 7'd0;
+    case (h_kind)
+        TG_RISK_IN_NEW: begin
+            pk_len = 7'd50;                                   // Enter Order, 47 bytes
+            pk[15:0] = {8'd48, 8'd0};
+            pk[23:16] = "U";
+            pk[31:24] = "O";
+            `BE32(4, h_urn)
+            pk[8*8 +: 8] = side_char(h_side);
+            `BE32(9, h_qty)
+            for (b = 0; b < 8; b = b + 1) pk[(13+b)*8 +: 8] = h_sym[b*8 +: 8];
+            `BE32(25, h_price)                                  // price: 8 bytes at 21, high 4 zero
+            // time in force, display, capacity, intermarket sweep, cross type
+            for (b = 0; b < 5; b = b + 1) pk[(29+b)*8 +: 8] = h_attr[b*8 +: 8];
+            for (b = 0; b < 14; b = b + 1) pk[(34+b)*8 +: 8] = h_attr[(5+b)*8 +: 8];
+            // appendage length 0 at 48..49
+        end
+        TG_RISK_IN_REPLACE: begin
+            pk_len = 7'd43;                                   // Replace Order, 40 bytes
+            pk[15:0] = {8'd41, 8'd0};
+            pk[23:16] = "U";
+            pk[31:24] = "U";
+            `BE32(4, cur_urn[h_si])
+            `BE32(8, h_urn)
+            `BE32(12, h_qty)
+            `BE32(20, h_price)
+            pk[24*8 +: 8] = h_attr[0 +: 8];                   // time in force
+            pk[25*8 +: 8] = h_attr[8 +: 8];                   // display
+            pk[26*8 +: 8] = h_attr[24 +: 8];                  // intermarket sweep
+            for (b = 0; b < 14; b = b + 1) pk[(27+b)*8 +: 8] = h_attr[(5+b)*8 +: 8];
+        end
+        default: begin
+            pk_len = 7'd12;                                   // Cancel Order, 9 bytes
+            pk[15:0] = {8'd10, 8'd0};
+            pk[23:16] = "U";
+            pk[31:24] = "X";
+            `BE32(4, cur_urn[h_si])
+            `BE32(8, h_qty)
+        end
+    endcase
+end
+`undef BE32
+
+// ------------------------------------------------------------------ transmit
+reg         tx_busy = 1'b0;                // beats 1.. of a packet going out
+reg [511:0] tx_pk = 512'd0;
+reg [6:0]   tx_len = 7'd0;
+reg [2:0]   tx_beat = 3'd0;
+
+wire [2:0]  tx_cur_beat = tx_busy ? tx_beat : 3'd0;
+wire [511:0] tx_cur_pk = tx_busy ? tx_pk : pk;
+wire [6:0]  tx_cur_len = tx_busy ? tx_len : pk_len;
+wire [6:0]  tx_left = tx_cur_len - {1'b0, tx_cur_beat, 3'd0};
+assign m_axis_oe_tvalid = tx_busy || q_valid;
+assign m_axis_oe_tdata = tx_cur_pk[{tx_cur_beat, 6'd0} +: 64];
+assign m_axis_oe_tlast = tx_left <= 7'd8;
+assign m_axis_oe_tkeep = tx_left >= 7'd8 ? 8'hff : (8'hff >> (7'd8 - tx_left));
+
+wire tx_first = !tx_busy && q_valid && m_axis_oe_tready;
+wire tx_go = m_axis_oe_tvalid && m_axis_oe_tready;
+
+always @(posedge clk) begin
+    lat_valid <= tx_first;
+    lat_cycles <= cycle - h_in_cycle > 64'hffff_ffff ? 32'hffff_ffff : cycle[31:0] - h_in_cycle[31:0];
+    if (tx_go) begin
+        tx_bytes <= tx_bytes + (tx_left >= 7'd8 ? 64'd8 : {57'd0, tx_left});
+    end
+    if (tx_first) begin
+        q_rd <= q_rd + 1'b1;
+        tx_pk <= pk;
+        tx_len <= pk_len;
+        tx_beat <= 3'd1;
+        tx_busy <= pk_len > 7'd8;
+        case (h_kind)
+            TG_RISK_IN_NEW: begin
+                cur_urn[h_si] <= h_urn;
+                prev_urn[h_si] <= 32'd0;
+                sl_inst[h_si] <= h_inst[IW-1:0];
+                sl_side[h_si] <= h_side;
+                urn_seq <= urn_seq + 32'd1;
+                sent_enter <= sent_enter + 64'd1;
+            end
+            TG_RISK_IN_REPLACE: begin
+                cur_urn[h_si] <= h_urn;
+                prev_urn[h_si] <= cur_urn[h_si];
+                urn_seq <= urn_seq + 32'd1;
+                sent_replace <= sent_replace + 64'd1;
+            end
+            default: sent_cancel <= sent_cancel + 64'd1;
+        endcase
+    end else if (tx_busy && m_axis_oe_tready) begin
+        tx_beat <= tx_beat + 3'd1;
+        if (m_axis_oe_tlast) tx_busy <= 1'b0;
+    end
+    if (urn_load) urn_seq <= urn_load_seq;
+    if (rst) begin
+        q_rd <= 0;
+        tx_busy <= 1'b0;
+        lat_valid <= 1'b0;
+        urn_seq <= 32'd1;
+        sent_enter <= 64'd0;
+        sent_replace <= 64'd0;
+        sent_cancel <= 64'd0;
+        tx_bytes <= 64'd0;
+    end
+end
+
+// ------------------------------------------------------------------ receive
+// One byte a cycle from the held beat. A packet: length (2, big-endian, the
+// bytes after it), type, payload. Of a sequenced-data packet the first 52
+// payload bytes are kept (every field the card uses lies there).
+localparam integer KEEP = 52;
+reg [63:0]  rb_data = 64'd0;
+reg [7:0]   rb_keep = 8'd0;                // bytes of the held beat not yet taken
+reg [2:0]   rb_idx = 3'd0;
+
+localparam [2:0] R_LEN0 = 3'd0, R_LEN1 = 3'd1, R_TYPE = 3'd2, R_BODY = 3'd3, R_LOOK = 3'd4, R_EMIT = 3'd5;
+reg [2:0]   rs = R_LEN0;
+reg [15:0]  r_len = 16'd0;                 // bytes after the length field
+reg [15:0]  r_pos = 16'd0;                 // bytes of them taken
+reg         r_seq = 1'b0;                  // a sequenced-data packet
+reg [7:0]   m [0:KEEP-1];                  // the OUCH message's first bytes
+
+integer j;
+initial begin
+    for (j = 0; j < KEEP; j = j + 1) m[j] = 8'd0;
+end
+
+wire busy_out = rs == R_LOOK || rs == R_EMIT;
+wire [5:0] r_pos_m1 = r_pos[5:0] - 6'd1;     // used while r_pos <= KEEP
+wire rb_has = rb_keep != 8'd0;
+wire take = rb_has && !busy_out;
+wire [7:0] rb_byte = rb_data[{rb_idx, 3'd0} +: 8];
+assign s_axis_oe_tready = !rb_has;
+
+function [2:0] first_lane(input [7:0] keep);
+    integer k;
+    begin
+        first_lane = 3'd0;
+        for (k = 7; k >= 0; k = k - 1) begin
+            if (keep[k]) first_lane = k[2:0];
+        end
+    end
+endfunction
+
+// the next byte lane of the held beat after this one
+reg [7:0] rb_keep_next;
+reg [2:0] rb_idx_next;
+always @* begin
+    rb_keep_next = rb_keep;
+    rb_keep_next[rb_idx] = 1'b0;
+    rb_idx_next = first_lane(rb_keep_next);
+end
+
+
+function [31:0] be32(input [7:0] a0, input [7:0] a1, input [7:0] a2, input [7:0] a3);
+    be32 = {a0, a1, a2, a3};
+endfunction
+
+function [63:0] be64(input integer o);
+    integer k;
+    begin
+        be64 = 64'd0;
+        for (k = 0; k < 8; k = k + 1) be64 = {be64[55:0], m[o+k]};
+    end
+endfunction
+
+// decoded fields of the kept message
+reg [7:0]  d_type;
+reg [15:0] d_minlen;
+reg [31:0] d_urn, d_orig, d_qty;
+reg [63:0] d_price, d_time;
+/* verilator lint_off UNUSEDSIGNAL */
+reg [63:0] d_ref;                          // 56 bits go to the host
+/* verilator lint_on UNUSEDSIGNAL */
+reg [7:0]  d_side, d_state;
+reg [15:0] d_reason;
+always @* begin
+    d_type = m[0];
+    d_minlen = 16'd0;
+    d_urn = be32(m[9], m[10], m[11], m[12]);
+    d_orig = 32'd0;
+    d_qty = 32'd0;
+    d_price = 64'd0;
+    d_ref = 64'd0;
+    d_time = be64(1);
+    d_side = 8'd0;
+    d_state = 8'd0;
+    d_reason = 16'd0;
+    case (m[0])
+        "S": begin d_minlen = 16'd10; d_urn = 32'd0; d_state = m[9]; end
+        "A": begin
+            d_minlen = 16'd64; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]);
+            d_price = be64(26); d_ref = be64(36); d_state = m[47];
+        end
+        "U": begin
+            d_minlen = 16'd68; d_orig = d_urn; d_urn = be32(m[13], m[14], m[15], m[16]);
+            d_side = m[17]; d_qty = be32(m[18], m[19], m[20], m[21]);
+            d_price = be64(30); d_ref = be64(40); d_state = m[51];
+        end
+        "C": begin d_minlen = 16'd18; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17]; end
+        "D": begin
+            d_minlen = 16'd32; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17];
+            d_price = be64(22); d_side = m[30];
+        end
+        "E": begin
+            d_minlen = 16'd36; d_qty = be32(m[13], m[14], m[15], m[16]); d_price = be64(17);
+            d_side = m[25]; d_ref = be64(26);
+        end
+        "B": begin d_minlen = 16'd36; d_ref = be64(13); d_state = m[21]; end
+        "J": begin d_minlen = 16'd29; d_reason = {m[13], m[14]}; end
+        "P", "I": d_minlen = 16'd13;
+        "T": begin d_minlen = 16'd30; d_price = be64(13); d_ref = be64(22); end
+        "M": begin d_minlen = 16'd20; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]); end
+        "R": d_minlen = 16'd16;
+        "Q": begin d_minlen = 16'd13; d_urn = 32'd0; end
+        default: d_minlen = 16'd0;
+    endcase
+end
+
+// the lookup stage: registered fields and the slot they name
+reg [7:0]  l_type = 8'd0, l_side = 8'd0, l_state = 8'd0;
+reg [31:0] l_urn = 32'd0, l_orig = 32'd0, l_qty = 32'd0;
+reg [63:0] l_price = 64'd0, l_time = 64'd0;
+reg [55:0] l_ref = 56'd0;
+reg [15:0] l_reason = 16'd0;
+reg        l_known = 1'b0, l_has_urn = 1'b0;
+wire [SW-1:0] l_si = l_urn[SW-1:0];
+wire l_cur = l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn;
+wire l_prev = l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn;
+wire l_match = l_cur || l_prev;
+
+reg e_gi_pending = 1'b0;
+
+always @(posedge clk) begin
+    // take a beat
+    if (s_axis_oe_tvalid && s_axis_oe_tready) begin
+        rb_data <= s_axis_oe_tdata;
+        rb_keep <= s_axis_oe_tkeep;
+        rb_idx <= first_lane(s_axis_oe_tkeep);
+    end else if (take) begin
+        rb_keep <= rb_keep_next;
+        rb_idx <= rb_idx_next;
+    end
+
+    if (take) begin
+        case (rs)
+            R_LEN0: begin
+                r_len[15:8] <= rb_byte;
+                rs <= R_LEN1;
+            end
+            R_LEN1: begin
+                r_len[7:0] <= rb_byte;
+                r_pos <= 16'd0;
+                rs <= {r_len[15:8], rb_byte} == 16'd0 ? R_LEN0 : R_TYPE;
+                rx_packets <= rx_packets + 64'd1;
+            end
+            R_TYPE: begin
+                r_seq <= rb_byte == "S";
+                r_pos <= 16'd1;
+                for (j = 0; j < KEEP; j = j + 1) m[j] <= 8'd0;
+                if (r_len == 16'd1) begin
+                    rs <= rb_byte == "S" ? R_LOOK : R_LEN0;
+                end else begin
+                    rs <= R_BODY;
+                end
+            end
+            default: begin                 // R_BODY
+                if (r_pos <= KEEP[15:0]) m[r_pos_m1] <= rb_byte;
+                r_pos <= r_pos + 16'd1;
+                if (r_pos + 16'd1 == r_len) rs <= r_seq ? R_LOOK : R_LEN0;
+            end
+        endcase
+    end
+
+    if (rs == R_LOOK) begin
+        // a sequenced message, whole: latch its fields
+        rx_sequenced <= rx_sequenced + 64'd1;
+        l_type <= d_type;
+        l_side <= d_side;
+        l_state <= d_state;
+        l_urn <= d_urn;
+        l_orig <= d_orig;
+        l_qty <= d_qty;
+        l_price <= d_price;
+        l_ref <= d_ref[55:0];
+        l_time <= d_minlen != 16'd0 ? d_time : 64'd0;
+        l_reason <= d_reason;
+        l_known <= d_minlen != 16'd0 && r_len - 16'd1 >= d_minlen;
+        l_has_urn <= d_minlen != 16'd0 && r_len - 16'd1 >= d_minlen && d_type != "S" && d_type != "Q";
+        if (d_minlen == 16'd0 || r_len - 16'd1 < d_minlen) rx_bad <= rx_bad + 64'd1;
+        rs <= R_EMIT;
+        e_gi_pending <= 1'b1;
+    end
+
+    if (rs == R_EMIT && e_gi_pending) begin
+        // first cycle of EMIT: the gate input and the event
+        e_gi_pending <= 1'b0;
+        if (l_has_urn && !l_match) rx_unmatched <= rx_unmatched + 64'd1;
+        gi_slot <= {{(16-SW){1'b0}}, l_si};
+        gi_inst <= {{(8-IW){1'b0}}, sl_inst[l_si]};
+        gi_side <= sl_side[l_si];
+        gi_qty <= l_qty;
+        gi_sub <= 2'd0;
+        gi_kind <= TG_RISK_IN_RESTATE;
+        gi_valid <= 1'b0;
+        case (l_type)
+            "A", "U": if (l_cur) begin
+                gi_valid <= 1'b1;
+                gi_qty <= l_state == "D" ? 32'd0 : l_qty;
+            end
+            "C", "D": if (l_match) begin
+                gi_valid <= 1'b1;
+                gi_sub <= 2'd1;
+            end
+            "E": if (l_match) begin
+                gi_valid <= 1'b1;
+                gi_kind <= TG_RISK_IN_FILL;
+            end
+            "J": if (l_cur && prev_urn[l_si] == 32'd0) begin
+                gi_valid <= 1'b1;          // a rejected new order never opened
+                gi_qty <= 32'd0;
+            end
+            default: ;
+        endcase
+        m_axis_evt_tvalid <= 1'b1;
+        m_axis_evt_tdata <= 512'd0;
+        m_axis_evt_tdata[TG_C2H_TYPE_LSB +: TG_C2H_TYPE_W] <= TG_C2H_EVT_ORDER_RESP;
+        m_axis_evt_tdata[TG_C2H_FLAGS_LSB +: 3] <= {!l_known, l_price[63:32] != 32'd0, l_match};
+        m_axis_evt_tdata[TG_C2H_TIMESTAMP_LSB +: TG_C2H_TIMESTAMP_W] <= cycle;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_SOUP_SEQ_LSB +: 64] <= rx_sequenced;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_EXCH_TIME_LSB +: 64] <= l_time;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_URN_LSB +: 32] <= l_urn;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_ORIG_URN_LSB +: 32] <= l_orig;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_MSG_TYPE_LSB +: 8] <= l_type;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_SIDE_LSB +: 8] <= l_side;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_STATE_LSB +: 8] <= l_state;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_INSTRUMENT_LSB +: 8] <= l_match ? {{(8-IW){1'b0}}, sl_inst[l_si]} : 8'hff;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_SLOT_LSB +: 16] <= {{(16-SW){1'b0}}, l_si};
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_REASON_LSB +: 16] <= l_reason;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_QTY_LSB +: 32] <= l_qty;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_PRICE_LSB +: 32] <= l_price[31:0];
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_REF_LSB +: 56] <= l_ref;
+    end else begin
+        if (gi_valid && gi_ready) gi_valid <= 1'b0;
+        if (m_axis_evt_tvalid && m_axis_evt_tready) m_axis_evt_tvalid <= 1'b0;
+        if (rs == R_EMIT && !(gi_valid && !gi_ready) && !(m_axis_evt_tvalid && !m_axis_evt_tready)) begin
+            rs <= R_LEN0;
+        end
+    end
+
+    if (rst || rx_reset) begin
+        rs <= R_LEN0;
+        rb_keep <= 8'd0;
+        gi_valid <= 1'b0;
+        m_axis_evt_tvalid <= 1'b0;
+        e_gi_pending <= 1'b0;
+        rx_sequenced <= 64'd0;
+    end
+    if (rst) begin
+        rx_packets <= 64'd0;
+        rx_bad <= 64'd0;
+        rx_unmatched <= 64'd0;
+    end
+end
+
+endmodule
+
+`resetall

@@ -1,0 +1,667 @@
+/*
+ * RTL tests of the order path through the whole core: H2C ORDER commands
+ * into the risk gate, ORDER_DECISION events back, accepted orders out as
+ * OUCH 5.0 in SoupBinTCP, exchange responses in (applied to positions and
+ * open orders, forwarded as ORDER_RESP), limits written and committed
+ * through the CSRs, the kill switch, the host watchdog and the latency
+ * counters.
+ *
+ * Expected bytes are laid out here from the OUCH 5.0 and SoupBinTCP 3.0
+ * specifications (field by field, big-endian), independently of the RTL;
+ * expected decisions follow docs/risk.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "card_model.h"
+#include "tg_cunit.h"
+#include "tickgate/card.h"
+#include "tickgate/ring.h"
+
+#define BUS_BASE 0x2000000000ull
+#define MEM_BYTES (1u << 20)
+#define H2C_OFF 0u
+#define C2H_OFF 0x40000u
+#define SLOTS_LOG2 6u
+
+static uint8_t *mem;
+static struct tg_card_model *cm;
+static struct tg_ring h2c, c2h;
+
+/* packets the card sent */
+#define PKT_MAX 512u
+static struct {
+	uint8_t data[64];
+	size_t len;
+	uint64_t cycle;
+} pkt[PKT_MAX];
+static unsigned npkt;
+
+static void on_packet(void *ctx, uint64_t core_cycle, const uint8_t *data, size_t len)
+{
+	(void)ctx;
+	CU_ASSERT_FATAL(npkt < PKT_MAX && len <= sizeof(pkt[0].data));
+	memcpy(pkt[npkt].data, data, len);
+	pkt[npkt].len = len;
+	pkt[npkt].cycle = core_cycle;
+	npkt++;
+}
+
+static int suite_init(void)
+{
+	mem = aligned_alloc(4096, MEM_BYTES);
+	return mem == NULL;
+}
+
+static int suite_clean(void)
+{
+	free(mem);
+	return 0;
+}
+
+static uint32_t rd(uint32_t addr)
+{
+	uint32_t v = 0xffffffff;
+
+	CU_ASSERT_EQUAL(tg_cm_csr_read(cm, addr, &v), TG_CM_CSR_OK);
+	return v;
+}
+
+static void wr(uint32_t addr, uint32_t v)
+{
+	CU_ASSERT_EQUAL(tg_cm_csr_write(cm, addr, v, 0xf), TG_CM_CSR_OK);
+}
+
+static uint64_t rd64(uint32_t lo)
+{
+	uint32_t l = rd(lo);
+
+	return (uint64_t)rd(lo + 4) << 32 | l;
+}
+
+static void sel(unsigned field, unsigned inst)
+{
+	wr(TG_REG_RISK_SEL, field << TG_RISK_SEL_FIELD_SHIFT | inst << TG_RISK_SEL_INST_SHIFT);
+}
+
+static void risk_cmd(unsigned op)
+{
+	wr(TG_REG_RISK_CMD, op);
+	for (int i = 0; i < 100 && (rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_CMD_PENDING_MASK); i++)
+		tg_cm_run(cm, 1);
+	CU_ASSERT_FALSE(rd(TG_REG_RISK_STATUS) & (TG_RISK_STATUS_CMD_PENDING_MASK | TG_RISK_STATUS_CMD_OVERRUN_MASK));
+}
+
+enum { OP_SET = 1, OP_COMMIT, OP_INST_KILL, OP_INST_RESUME, OP_HALT, OP_UNHALT, OP_REF_PRICE };
+
+static void set_limit(unsigned field, unsigned inst, uint64_t v)
+{
+	sel(field, inst);
+	wr(TG_REG_RISK_VALUE_LO, (uint32_t)v);
+	wr(TG_REG_RISK_VALUE_HI, (uint32_t)(v >> 32));
+	risk_cmd(OP_SET);
+}
+
+/* a fresh card: rings, instrument 0 = CVLT, 1 = ADBE, generous limits committed */
+static void fresh(void)
+{
+	struct tg_cm_config cfg = { .mem = mem, .mem_bytes = MEM_BYTES, .bus_base = BUS_BASE,
+				    .oe_packet = on_packet };
+	size_t rb = tg_ring_mem_bytes(8, TG_RECORD_BYTES);
+
+	tg_cm_free(cm);
+	memset(mem, 0, MEM_BYTES);
+	npkt = 0;
+	cm = tg_cm_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cm);
+	CU_ASSERT_EQUAL_FATAL(tg_ring_format(mem + H2C_OFF, rb, 8, TG_RECORD_BYTES), TG_OK);
+	CU_ASSERT_EQUAL_FATAL(tg_ring_attach(&h2c, mem + H2C_OFF, rb, 8, TG_RECORD_BYTES), TG_OK);
+	CU_ASSERT_EQUAL_FATAL(tg_ring_format(mem + C2H_OFF, rb, 8, TG_RECORD_BYTES), TG_OK);
+	CU_ASSERT_EQUAL_FATAL(tg_ring_attach(&c2h, mem + C2H_OFF, rb, 8, TG_RECORD_BYTES), TG_OK);
+	wr(TG_REG_H2C_BASE_LO, (uint32_t)(BUS_BASE + H2C_OFF));
+	wr(TG_REG_H2C_BASE_HI, (uint32_t)((BUS_BASE + H2C_OFF) >> 32));
+	wr(TG_REG_H2C_SIZE, 8);
+	wr(TG_REG_C2H_BASE_LO, (uint32_t)(BUS_BASE + C2H_OFF));
+	wr(TG_REG_C2H_BASE_HI, (uint32_t)((BUS_BASE + C2H_OFF) >> 32));
+	wr(TG_REG_C2H_SIZE, 8);
+	wr(TG_REG_RING_CONTROL, TG_RING_CONTROL_H2C_EN_MASK | TG_RING_CONTROL_C2H_EN_MASK);
+
+	static const char *syms[] = { "CVLT    ", "ADBE    " };
+	for (unsigned i = 0; i < 2; i++) {
+		uint32_t lo, hi;
+		memcpy(&lo, syms[i], 4);
+		memcpy(&hi, syms[i] + 4, 4);
+		wr(TG_REG_BOOK_INST_SEL, i);
+		wr(TG_REG_BOOK_INST_SYMBOL_LO, lo);
+		wr(TG_REG_BOOK_INST_SYMBOL_HI, hi);
+		wr(TG_REG_BOOK_INST_LOCATE, 100 + i);
+		wr(TG_REG_BOOK_INST_CMD, TG_BOOK_INST_CMD_SET_LOCATE_MASK);
+		set_limit(TG_RISK_LIM_ENABLED, i, 1);
+		set_limit(TG_RISK_LIM_MAX_ORDER_QTY, i, 1000);
+		set_limit(TG_RISK_LIM_MAX_ORDER_NOTIONAL, i, 1000ull * 10000000);
+		set_limit(TG_RISK_LIM_MAX_LONG, i, 5000);
+		set_limit(TG_RISK_LIM_MAX_SHORT, i, 5000);
+		set_limit(TG_RISK_LIM_MAX_OPEN, i, 100);
+	}
+	set_limit(TG_RISK_LIM_MAX_GROSS, 0, UINT64_MAX >> 1);
+	set_limit(TG_RISK_LIM_MAX_NET, 0, UINT64_MAX >> 1);
+	set_limit(TG_RISK_LIM_MAX_OPEN_ALL, 0, 1000);
+	risk_cmd(OP_COMMIT);
+	tg_cm_run(cm, 20);
+}
+
+static void order(unsigned kind, uint32_t tag, unsigned slot, unsigned inst, unsigned side, uint32_t qty,
+		  uint32_t price)
+{
+	union tg_h2c_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.order.opcode = TG_H2C_OP_ORDER;
+	r.order.tag = tag;
+	r.order.kind = (uint8_t)kind;
+	r.order.side = (uint8_t)side;
+	r.order.instrument = (uint8_t)inst;
+	r.order.slot = (uint16_t)slot;
+	r.order.qty = qty;
+	r.order.price = price;
+	r.order.tif = '0';
+	r.order.display = 'Y';
+	r.order.capacity = 'A';
+	r.order.ise = 'N';
+	r.order.cross_type = 'N';
+	memcpy(r.order.clordid, "H8FUB8IV      ", 14);
+	CU_ASSERT_TRUE_FATAL(tg_ring_push(&h2c, &r));
+}
+
+static void doorbell(void)
+{
+	wr(TG_REG_H2C_PROD, h2c.index);
+}
+
+/* run until the card is quiet */
+static void settle(void)
+{
+	for (int i = 0; i < 200 && !tg_cm_idle(cm, 64); i++)
+		tg_cm_run(cm, 16);
+}
+
+/* the next event of `type`, skipping others (book events) */
+static bool next_event(unsigned type, union tg_c2h_record *ev)
+{
+	while (tg_ring_pop(&c2h, ev)) {
+		wr(TG_REG_C2H_CONS, c2h.index);
+		if (ev->hdr.type == type)
+			return true;
+	}
+	return false;
+}
+
+static void put_be(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+static uint64_t get_be(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* SoupBinTCP unsequenced data carrying OUCH 5.0 Enter Order, no appendage */
+static size_t enter_order(uint8_t *p, uint32_t urn, char side, uint32_t qty, const char *sym, uint32_t price)
+{
+	memset(p, 0, 50);
+	put_be(p, 48, 2);
+	p[2] = 'U';
+	p[3] = 'O';
+	put_be(p + 4, urn, 4);
+	p[8] = (uint8_t)side;
+	put_be(p + 9, qty, 4);
+	memcpy(p + 13, sym, 8);
+	put_be(p + 21, price, 8);
+	memcpy(p + 29, "0YANN", 5);	/* tif, display, capacity, ISE, cross type */
+	memcpy(p + 34, "H8FUB8IV      ", 14);
+	put_be(p + 48, 0, 2);		/* appendage length */
+	return 50;
+}
+
+/* the exchange's SoupBinTCP sequenced-data packet around an OUCH message */
+static void respond(const uint8_t *msg, size_t len)
+{
+	uint8_t p[128];
+
+	put_be(p, len + 1, 2);
+	p[2] = 'S';
+	memcpy(p + 3, msg, len);
+	CU_ASSERT_TRUE(tg_cm_oe_push(cm, p, len + 3));
+}
+
+static void accepted(uint32_t urn, char side, uint32_t qty, uint32_t price, char state)
+{
+	uint8_t m[64];
+
+	memset(m, 0, sizeof(m));
+	m[0] = 'A';
+	put_be(m + 1, 34200000000000ull, 8);	/* 09:30:00 */
+	put_be(m + 9, urn, 4);
+	m[13] = (uint8_t)side;
+	put_be(m + 14, qty, 4);
+	memcpy(m + 18, "CVLT    ", 8);
+	put_be(m + 26, price, 8);
+	memcpy(m + 34, "0Y", 2);
+	put_be(m + 36, 0x0f56b4f5, 8);		/* order reference number */
+	memcpy(m + 44, "ANN", 3);
+	m[47] = (uint8_t)state;
+	memcpy(m + 48, "H8FUB8IV      ", 14);
+	respond(m, 64);
+}
+
+static void executed(uint32_t urn, uint32_t qty, uint32_t price, uint64_t match)
+{
+	uint8_t m[36];
+
+	memset(m, 0, sizeof(m));
+	m[0] = 'E';
+	put_be(m + 1, 34200000000001ull, 8);
+	put_be(m + 9, urn, 4);
+	put_be(m + 13, qty, 4);
+	put_be(m + 17, price, 8);
+	m[25] = 'A';
+	put_be(m + 26, match, 8);
+	respond(m, 36);
+}
+
+static void canceled(uint32_t urn, uint32_t decrement)
+{
+	uint8_t m[18];
+
+	m[0] = 'C';
+	put_be(m + 1, 34200000000002ull, 8);
+	put_be(m + 9, urn, 4);
+	put_be(m + 13, decrement, 4);
+	m[17] = 'U';
+	respond(m, 18);
+}
+
+static void expect_decision(uint32_t tag, unsigned reason)
+{
+	union tg_c2h_record ev;
+
+	CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_DECISION, &ev));
+	CU_ASSERT_EQUAL(ev.order_decision.tag, tag);
+	CU_ASSERT_EQUAL(ev.order_decision.reason, reason);
+	CU_ASSERT_EQUAL(ev.order_decision.flags & 1u, reason == TG_RISK_R_ACCEPTED);
+}
+
+static uint32_t urn_of(unsigned seq, unsigned slot)
+{
+	return seq << SLOTS_LOG2 | slot;
+}
+
+/* ---- tests ---- */
+
+static void test_contract(void)
+{
+	fresh();
+	CU_ASSERT_TRUE(rd(TG_REG_CAPS) & TG_CAP_RISK);
+	CU_ASSERT_TRUE(rd(TG_REG_CAPS) & TG_CAP_ORDER_ENTRY);
+	uint32_t p = rd(TG_REG_RISK_PARAMS);
+	CU_ASSERT_EQUAL((p & TG_RISK_PARAMS_SLOTS_LOG2_MASK) >> TG_RISK_PARAMS_SLOTS_LOG2_SHIFT, SLOTS_LOG2);
+	CU_ASSERT_EQUAL(rd(TG_REG_OE_URN_NEXT), 1);
+	/* shadow and in force read back separately */
+	set_limit(TG_RISK_LIM_MAX_ORDER_QTY, 1, 777);
+	sel(TG_RISK_LIM_MAX_ORDER_QTY, 1);
+	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_LIMIT_LO), 1000);
+	wr(TG_REG_RISK_SEL, TG_RISK_LIM_MAX_ORDER_QTY | TG_RISK_SEL_SHADOW_MASK | 1u << TG_RISK_SEL_INST_SHIFT);
+	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_LIMIT_LO), 777);
+	risk_cmd(OP_COMMIT);
+	sel(TG_RISK_LIM_MAX_ORDER_QTY, 1);
+	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_LIMIT_LO), 777);
+}
+
+/* An accepted new order leaves as the exact Enter Order bytes; a refused one never leaves. */
+static void test_enter_order_bytes(void)
+{
+	uint8_t want[64];
+
+	fresh();
+	order(TG_RISK_IN_NEW, 7, 3, 0, TG_RISK_SIDE_SELL_SHORT, 225, 630200);
+	order(TG_RISK_IN_NEW, 8, 4, 0, TG_RISK_SIDE_BUY, 1001, 630200);	/* above MAX_ORDER_QTY */
+	order(TG_RISK_IN_NEW, 9, 5, 1, TG_RISK_SIDE_BUY, 40, 4777800);
+	order(9, 10, 6, 1, TG_RISK_SIDE_BUY, 40, 4777800);		/* no such kind */
+	doorbell();
+	settle();
+	expect_decision(7, TG_RISK_R_ACCEPTED);
+	expect_decision(8, TG_RISK_R_MAX_ORDER_QTY);
+	expect_decision(9, TG_RISK_R_ACCEPTED);
+	expect_decision(10, TG_RISK_R_BAD_ORDER);
+	CU_ASSERT_EQUAL_FATAL(npkt, 2);
+	size_t n = enter_order(want, urn_of(1, 3), 'T', 225, "CVLT    ", 630200);
+	CU_ASSERT_EQUAL(pkt[0].len, n);
+	CU_ASSERT_EQUAL(memcmp(pkt[0].data, want, n), 0);
+	n = enter_order(want, urn_of(2, 5), 'B', 40, "ADBE    ", 4777800);
+	CU_ASSERT_EQUAL(memcmp(pkt[1].data, want, n), 0);
+	CU_ASSERT_EQUAL(rd64(TG_REG_OE_SENT_ENTER_LO), 2);
+	CU_ASSERT_EQUAL(rd64(TG_REG_OE_TX_BYTES_LO), 100);
+	CU_ASSERT_EQUAL(rd(TG_REG_OE_URN_NEXT), 3);
+	wr(TG_REG_RISK_SEL, TG_RISK_R_MAX_ORDER_QTY << TG_RISK_SEL_REASON_SHIFT);
+	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_DECIDED_LO), 1);
+}
+
+/* Replace and cancel name the order by its UserRefNum; numbers strictly increase. */
+static void test_replace_and_cancel(void)
+{
+	fresh();
+	order(TG_RISK_IN_NEW, 1, 9, 0, TG_RISK_SIDE_BUY, 100, 100000);
+	order(TG_RISK_IN_REPLACE, 2, 9, 0, 0, 150, 100100);
+	order(TG_RISK_IN_CANCEL, 3, 9, 0, 0, 20, 0);
+	order(TG_RISK_IN_CANCEL, 4, 10, 0, 0, 0, 0);			/* slot 10 not open */
+	doorbell();
+	settle();
+	expect_decision(1, TG_RISK_R_ACCEPTED);
+	expect_decision(2, TG_RISK_R_ACCEPTED);
+	expect_decision(3, TG_RISK_R_ACCEPTED);
+	expect_decision(4, TG_RISK_R_UNKNOWN_ORDER);
+	CU_ASSERT_EQUAL_FATAL(npkt, 3);
+	const uint8_t *r = pkt[1].data;
+	CU_ASSERT_EQUAL(pkt[1].len, 43);
+	CU_ASSERT_EQUAL(get_be(r, 2), 41);
+	CU_ASSERT_EQUAL(r[2], 'U');
+	CU_ASSERT_EQUAL(r[3], 'U');
+	CU_ASSERT_EQUAL(get_be(r + 4, 4), urn_of(1, 9));		/* original */
+	CU_ASSERT_EQUAL(get_be(r + 8, 4), urn_of(2, 9));		/* new, larger */
+	CU_ASSERT_EQUAL(get_be(r + 12, 4), 150);
+	CU_ASSERT_EQUAL(get_be(r + 16, 8), 100100);
+	CU_ASSERT_EQUAL(memcmp(r + 24, "0YN", 3), 0);			/* tif, display, ISE */
+	CU_ASSERT_EQUAL(memcmp(r + 27, "H8FUB8IV      ", 14), 0);
+	CU_ASSERT_EQUAL(get_be(r + 41, 2), 0);
+	const uint8_t *c = pkt[2].data;
+	static const uint8_t cancel_hdr[] = { 0, 10, 'U', 'X' };
+	CU_ASSERT_EQUAL(pkt[2].len, 12);
+	CU_ASSERT_EQUAL(memcmp(c, cancel_hdr, 4), 0);
+	CU_ASSERT_EQUAL(get_be(c + 4, 4), urn_of(2, 9));
+	CU_ASSERT_EQUAL(get_be(c + 8, 4), 20);
+}
+
+/* Responses move the gate's state before they reach the host. */
+static void test_responses_update_gate(void)
+{
+	union tg_c2h_record ev;
+
+	fresh();
+	order(TG_RISK_IN_NEW, 1, 3, 0, TG_RISK_SIDE_BUY, 225, 630200);
+	doorbell();
+	settle();
+	expect_decision(1, TG_RISK_R_ACCEPTED);
+	uint32_t urn = urn_of(1, 3);
+	sel(0, 0);
+	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 225);
+
+	accepted(urn, 'B', 225, 630200, 'L');
+	executed(urn, 100, 630100, 0x1234567890ull);
+	settle();
+	CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_RESP, &ev));
+	CU_ASSERT_EQUAL(ev.order_resp.msg_type, 'A');
+	CU_ASSERT_EQUAL(ev.order_resp.flags & 7u, 1u);		/* matched, price fits, understood */
+	CU_ASSERT_EQUAL(ev.order_resp.urn, urn);
+	CU_ASSERT_EQUAL(ev.order_resp.slot, 3);
+	CU_ASSERT_EQUAL(ev.order_resp.instrument, 0);
+	CU_ASSERT_EQUAL(ev.order_resp.qty, 225);
+	CU_ASSERT_EQUAL(ev.order_resp.price, 630200);
+	CU_ASSERT_EQUAL(ev.order_resp.state, 'L');
+	CU_ASSERT_EQUAL(ev.order_resp.side, 'B');
+	CU_ASSERT_EQUAL(ev.order_resp.exch_time, 34200000000000ull);
+	CU_ASSERT_EQUAL(ev.order_resp.soup_seq, 1);
+	CU_ASSERT_EQUAL(get_be((const uint8_t[]){ ev.order_resp.ref[3], ev.order_resp.ref[2], ev.order_resp.ref[1],
+						  ev.order_resp.ref[0] }, 4), 0x0f56b4f5);
+	CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_RESP, &ev));
+	CU_ASSERT_EQUAL(ev.order_resp.msg_type, 'E');
+	CU_ASSERT_EQUAL(ev.order_resp.qty, 100);
+	CU_ASSERT_EQUAL(ev.order_resp.price, 630100);
+	CU_ASSERT_EQUAL(ev.order_resp.side, 'A');			/* liquidity flag */
+	CU_ASSERT_EQUAL(ev.order_resp.soup_seq, 2);
+	sel(0, 0);
+	CU_ASSERT_EQUAL((int64_t)rd64(TG_REG_RISK_INST_POSITION_LO), 100);
+	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 125);
+
+	/* the exchange cancels the rest: the slot closes */
+	canceled(urn, 125);
+	/* a response for an order the card never sent: forwarded, not applied */
+	executed(urn_of(40, 7), 10, 630000, 99);
+	settle();
+	CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_RESP, &ev));
+	CU_ASSERT_EQUAL(ev.order_resp.msg_type, 'C');
+	CU_ASSERT_EQUAL(ev.order_resp.state, 'U');
+	CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_RESP, &ev));
+	CU_ASSERT_EQUAL(ev.order_resp.flags & 1u, 0);
+	CU_ASSERT_EQUAL(ev.order_resp.instrument, 0xff);
+	sel(0, 0);
+	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 0);
+	CU_ASSERT_EQUAL(rd(TG_REG_RISK_INST_STATE) & TG_RISK_INST_STATE_OPEN_ORDERS_MASK, 0);
+	CU_ASSERT_EQUAL((int64_t)rd64(TG_REG_RISK_INST_POSITION_LO), 100);
+	CU_ASSERT_EQUAL(rd64(TG_REG_OE_RX_UNMATCHED_LO), 1);
+	CU_ASSERT_EQUAL(rd64(TG_REG_OE_RX_SEQUENCED_LO), 4);
+
+	/* a short message and an unknown type: counted, the stream stays in step */
+	static const uint8_t junk[] = { 0, 3, 'S', 'E', 1, 0, 2, 'S', 'Z', 0, 1, 'H' };
+	CU_ASSERT_TRUE(tg_cm_oe_push(cm, junk, sizeof(junk)));
+	executed(urn_of(1, 3), 1, 630000, 100);	/* slot closed: unmatched */
+	settle();
+	CU_ASSERT_EQUAL(rd64(TG_REG_OE_RX_BAD_LO), 2);
+	CU_ASSERT_EQUAL(rd64(TG_REG_OE_RX_PACKETS_LO), 8);
+	CU_ASSERT_EQUAL(rd64(TG_REG_OE_RX_SEQUENCED_LO), 7);
+}
+
+/* The collar around a host-set reference price, the position limit with open orders. */
+static void test_collar_and_limits(void)
+{
+	fresh();
+	set_limit(TG_RISK_LIM_COLLAR_BPS, 0, 100);		/* 1 % */
+	risk_cmd(OP_COMMIT);
+	sel(0, 0);
+	wr(TG_REG_RISK_VALUE_LO, 1000000);			/* 100.0000 */
+	risk_cmd(OP_REF_PRICE);
+	CU_ASSERT_EQUAL(rd(TG_REG_RISK_INST_REF_PRICE), 1000000);
+	order(TG_RISK_IN_NEW, 1, 0, 0, TG_RISK_SIDE_BUY, 10, 1010001);
+	order(TG_RISK_IN_NEW, 2, 0, 0, TG_RISK_SIDE_BUY, 10, 1010000);
+	order(TG_RISK_IN_NEW, 3, 1, 0, TG_RISK_SIDE_SELL, 10, 989999);
+	order(TG_RISK_IN_NEW, 4, 1, 0, TG_RISK_SIDE_SELL, 10, 990000);
+	order(TG_RISK_IN_NEW, 5, 2, 0, TG_RISK_SIDE_BUY, 991, 1000000);
+	doorbell();
+	settle();
+	expect_decision(1, TG_RISK_R_COLLAR);
+	expect_decision(2, TG_RISK_R_ACCEPTED);
+	expect_decision(3, TG_RISK_R_COLLAR);
+	expect_decision(4, TG_RISK_R_ACCEPTED);
+	expect_decision(5, TG_RISK_R_ACCEPTED);
+	/* open buys 1001: a buy of 1000 passes MAX_LONG 5000 until 4 of them are open */
+	for (unsigned i = 0; i < 5; i++)
+		order(TG_RISK_IN_NEW, 10 + i, 20 + i, 0, TG_RISK_SIDE_BUY, 1000, 1000000);
+	doorbell();
+	settle();
+	for (unsigned i = 0; i < 3; i++)
+		expect_decision(10 + i, TG_RISK_R_ACCEPTED);
+	expect_decision(13, TG_RISK_R_MAX_LONG);			/* 1001 + 4000 > 5000 */
+	expect_decision(14, TG_RISK_R_MAX_LONG);
+	/* instrument kill and host halt through the CSRs */
+	sel(0, 1);
+	risk_cmd(OP_INST_KILL);
+	order(TG_RISK_IN_NEW, 20, 30, 1, TG_RISK_SIDE_BUY, 1, 1000000);
+	doorbell();
+	settle();
+	expect_decision(20, TG_RISK_R_INSTRUMENT_KILLED);
+	sel(0, 1);
+	risk_cmd(OP_INST_RESUME);
+	risk_cmd(OP_HALT);
+	CU_ASSERT_TRUE(rd(TG_REG_RISK_INST_STATE) & TG_RISK_INST_STATE_HALTED_HOST_MASK);
+	order(TG_RISK_IN_NEW, 21, 30, 1, TG_RISK_SIDE_BUY, 1, 1000000);
+	doorbell();
+	settle();
+	expect_decision(21, TG_RISK_R_HALTED);
+}
+
+/* The kill switch blocks the order right behind it; cancels still pass. */
+static void test_kill_blocks_next_order(void)
+{
+	union tg_c2h_record ev;
+
+	fresh();
+	order(TG_RISK_IN_NEW, 1, 0, 0, TG_RISK_SIDE_BUY, 10, 100000);
+	doorbell();
+	settle();
+	expect_decision(1, TG_RISK_R_ACCEPTED);
+	/* a stream of orders; the kill lands in the middle of it */
+	for (unsigned i = 0; i < 100; i++)
+		order(TG_RISK_IN_NEW, 100 + i, 1 + i % 40, 1, TG_RISK_SIDE_BUY, 1, 100000 + i);
+	doorbell();
+	tg_cm_run(cm, 40);
+	wr(TG_REG_KILL, TG_KILL_ENGAGED_MASK);
+	order(TG_RISK_IN_CANCEL, 999, 0, 0, 0, 0, 0);
+	doorbell();
+	settle();
+	CU_ASSERT_TRUE(rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_KILLED_MASK);
+	unsigned accepted_n = 0, killed = 0, after_kill_accepted = 0, total = 0;
+	bool seen_kill = false;
+	uint64_t prev_in = 0, bound_lo = 0, bound_hi = 0;
+	while (next_event(TG_C2H_EVT_ORDER_DECISION, &ev)) {
+		if (ev.order_decision.tag == 999) {
+			CU_ASSERT_EQUAL(ev.order_decision.reason, TG_RISK_R_ACCEPTED);	/* cancels pass */
+			continue;
+		}
+		total++;
+		if (ev.order_decision.reason == TG_RISK_R_KILLED) {
+			if (!seen_kill) {
+				/* the kill landed after the previous order entered the gate */
+				bound_lo = ev.order_decision.timestamp - ev.order_decision.in_cycle;
+				bound_hi = ev.order_decision.timestamp - prev_in;
+			}
+			seen_kill = true;
+			killed++;
+		} else if (seen_kill) {
+			after_kill_accepted++;
+		} else if (ev.order_decision.reason == TG_RISK_R_ACCEPTED) {
+			accepted_n++;
+		}
+		prev_in = ev.order_decision.in_cycle;
+	}
+	CU_ASSERT_TRUE(killed > 0 && accepted_n > 0);
+	CU_ASSERT_EQUAL(total, 100);
+	CU_ASSERT_EQUAL(after_kill_accepted, 0);
+	CU_ASSERT_EQUAL(rd64(TG_REG_KILL_LAT_COUNT_LO), 1);
+	uint32_t kl = rd(TG_REG_KILL_LAT_LAST);
+	CU_ASSERT_TRUE(kl >= bound_lo && kl <= bound_hi);
+	/* resume: orders pass again */
+	wr(TG_REG_KILL, 0);
+	order(TG_RISK_IN_NEW, 2000, 60, 1, TG_RISK_SIDE_SELL, 1, 100000);
+	doorbell();
+	settle();
+	expect_decision(2000, TG_RISK_R_ACCEPTED);
+}
+
+/* A silent host: the watchdog kills and cancels every open order. */
+static void test_watchdog(void)
+{
+	union tg_c2h_record ev;
+
+	fresh();
+	for (unsigned i = 0; i < 5; i++)
+		order(TG_RISK_IN_NEW, 1 + i, 10 * i + 1, 0, TG_RISK_SIDE_BUY, 10, 100000);
+	doorbell();
+	settle();
+	CU_ASSERT_EQUAL(npkt, 5);
+	wr(TG_REG_WATCHDOG_TIMEOUT, 2);				/* 2048 cycles */
+	for (unsigned i = 0; i < 4; i++) {
+		tg_cm_run(cm, 1500);
+		wr(TG_REG_HEARTBEAT, 1);
+	}
+	CU_ASSERT_FALSE(rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK);
+	tg_cm_run(cm, 3000);
+	settle();
+	uint32_t st = rd(TG_REG_RISK_STATUS);
+	CU_ASSERT_TRUE(st & TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK);
+	CU_ASSERT_TRUE(st & TG_RISK_STATUS_KILLED_MASK);
+	CU_ASSERT_FALSE(st & TG_RISK_STATUS_SWEEPING_MASK);
+	CU_ASSERT_EQUAL_FATAL(npkt, 10);
+	for (unsigned i = 0; i < 5; i++) {
+		const uint8_t *c = pkt[5 + i].data;
+		CU_ASSERT_EQUAL(c[3], 'X');
+		CU_ASSERT_EQUAL(get_be(c + 4, 4), urn_of(1 + i, 10 * i + 1));
+		CU_ASSERT_EQUAL(get_be(c + 8, 4), 0);
+	}
+	unsigned card_made = 0;
+	while (next_event(TG_C2H_EVT_ORDER_DECISION, &ev))
+		card_made += (ev.order_decision.flags & 2u) != 0;
+	CU_ASSERT_EQUAL(card_made, 5);
+	order(TG_RISK_IN_NEW, 50, 63, 0, TG_RISK_SIDE_BUY, 10, 100000);
+	doorbell();
+	settle();
+	expect_decision(50, TG_RISK_R_KILLED);
+	wr(TG_REG_WATCHDOG_TIMEOUT, 0);
+	wr(TG_REG_WATCHDOG_CONTROL, TG_WATCHDOG_CONTROL_RESET_MASK);
+	settle();
+	CU_ASSERT_FALSE(rd(TG_REG_RISK_STATUS) & (TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK | TG_RISK_STATUS_KILLED_MASK));
+}
+
+/* The card's latency counters agree with cycles counted outside the core. */
+static void test_latency_counters(void)
+{
+	union tg_c2h_record ev;
+	uint64_t in_cycle[32];
+
+	fresh();
+	for (unsigned i = 0; i < 32; i++)
+		order(TG_RISK_IN_NEW, i, i, i % 2, TG_RISK_SIDE_BUY, 1, 100000 + i);
+	doorbell();
+	settle();
+	for (unsigned i = 0; i < 32; i++) {
+		CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_DECISION, &ev));
+		in_cycle[i] = ev.order_decision.in_cycle;
+		CU_ASSERT_EQUAL(ev.order_decision.timestamp - in_cycle[i], 2);	/* decided 2 cycles after entering */
+	}
+	CU_ASSERT_EQUAL_FATAL(npkt, 32);
+	uint64_t lo = UINT64_MAX, hi = 0, sum = 0;
+	for (unsigned i = 0; i < 32; i++) {
+		uint64_t l = pkt[i].cycle - in_cycle[i];
+		lo = l < lo ? l : lo;
+		hi = l > hi ? l : hi;
+		sum += l;
+	}
+	CU_ASSERT_EQUAL(rd64(TG_REG_ORDER_LAT_COUNT_LO), 32);
+	CU_ASSERT_EQUAL(rd(TG_REG_ORDER_LAT_MIN), lo);
+	CU_ASSERT_EQUAL(rd(TG_REG_ORDER_LAT_MAX), hi);
+	CU_ASSERT_EQUAL(rd64(TG_REG_ORDER_LAT_SUM_LO), sum);
+	CU_ASSERT_EQUAL(rd(TG_REG_ORDER_LAT_LAST), pkt[31].cycle - in_cycle[31]);
+	uint64_t binsum = 0;
+	for (unsigned b = 0; b < 32; b++) {
+		wr(TG_REG_LAT_SEL, b);
+		binsum += rd64(TG_REG_ORDER_LAT_BIN_LO);
+	}
+	CU_ASSERT_EQUAL(binsum, 32);
+	wr(TG_REG_LAT_SEL, (uint32_t)lo);
+	CU_ASSERT_TRUE(rd64(TG_REG_ORDER_LAT_BIN_LO) >= 1);
+	wr(TG_REG_LAT_CONTROL, TG_LAT_CONTROL_CLEAR_MASK);
+	CU_ASSERT_EQUAL(rd64(TG_REG_ORDER_LAT_COUNT_LO), 0);
+	CU_ASSERT_EQUAL(rd(TG_REG_ORDER_LAT_MIN), 0xffffffffu);
+}
+
+int main(void)
+{
+	static const struct tg_cunit_test tests[] = {
+		{ "contract and limit read-back", test_contract },
+		{ "enter order bytes", test_enter_order_bytes },
+		{ "replace and cancel", test_replace_and_cancel },
+		{ "responses update the gate", test_responses_update_gate },
+		{ "collar, position limit, instrument kill, halt", test_collar_and_limits },
+		{ "kill blocks the next order", test_kill_blocks_next_order },
+		{ "watchdog kills and cancels", test_watchdog },
+		{ "latency counters", test_latency_counters },
+	};
+	int rc = tg_cunit_run("rtl_orders", suite_init, suite_clean, tests, TG_CUNIT_COUNT(tests));
+
+	tg_cm_free(cm);
+	return rc;
+}
