@@ -65,6 +65,7 @@ module tg_book #
     output wire [31:0]             inst_bid_size,
     output wire [31:0]             inst_ask_price,
     output wire [31:0]             inst_ask_size,
+    output wire [63:0]             inst_state_symbol,
     output wire                    ready,              // not clearing, no slot command waiting
 
     // what the risk gate takes, whatever cfg_events says: per instrument the
@@ -222,6 +223,7 @@ assign inst_state_locate = sel_ok ? slot_loc[sel] : 16'd0;
 assign inst_state_flags = sel_ok ? {slot_trunc_a[sel], slot_trunc_b[sel], slot_auth[sel], slot_halted[sel],
                                     slot_loc_ok[sel], slot_sub[sel]} : 6'd0;
 assign inst_bid_price = sel_ok ? bbo_bp[sel] : 32'd0;
+assign inst_state_symbol = sel_ok && slot_sub[sel] ? slot_sym[sel] : 64'd0;
 assign inst_bid_size = sel_ok ? bbo_bs[sel] : 32'd0;
 assign inst_ask_price = sel_ok ? bbo_ap[sel] : 32'd0;
 assign inst_ask_size = sel_ok ? bbo_as[sel] : 32'd0;

@@ -144,6 +144,11 @@ wire [63:0] risk_decided, risk_bad_inputs, risk_unmatched;
 wire [15:0] risk_open_orders, risk_open_all;
 wire [2:0] risk_inst_flags;
 wire [31:0] risk_ref_price;
+wire [15:0] risk_slot_sel;
+wire [2:0] risk_slot_state;
+wire [7:0] risk_slot_inst;
+wire [31:0] risk_slot_rem, risk_slot_price, oe_slot_urn;
+wire [63:0] book_state_symbol;
 wire [4:0] lat_bin;
 wire lat_clear_go, lat_clear_wr;
 wire [31:0] order_lat_last, order_lat_min, order_lat_max, kill_lat_last;
@@ -350,6 +355,15 @@ csr_inst (
     .csr_risk_net_short(risk_net_short),
     .csr_risk_open_all_orders(risk_open_all),
     .csr_risk_decided(risk_decided),
+    .csr_risk_slot_sel_slot(risk_slot_sel),
+    .csr_risk_slot_state_open(risk_slot_state[0]),
+    .csr_risk_slot_state_side(risk_slot_state[2:1]),
+    .csr_risk_slot_state_inst(risk_slot_inst),
+    .csr_risk_slot_rem_shares(risk_slot_rem),
+    .csr_risk_slot_price_price(risk_slot_price),
+    .csr_oe_slot_urn_urn(oe_slot_urn),
+    .csr_book_inst_sym_lo_chars(book_state_symbol[31:0]),
+    .csr_book_inst_sym_hi_chars(book_state_symbol[63:32]),
     .csr_risk_bad_inputs(risk_bad_inputs),
     .csr_risk_unmatched(risk_unmatched),
     .csr_lat_sel_bin(lat_bin),
@@ -573,6 +587,7 @@ book_inst (
     .inst_bid_size(book_bid_size),
     .inst_ask_price(book_ask_price),
     .inst_ask_size(book_ask_size),
+    .inst_state_symbol(book_state_symbol),
     .ready(book_ready),
     .halted(book_halted),
     .top_bid(book_top_bid),
@@ -692,6 +707,11 @@ gate_inst (
     .m_axis_evt_tready(dec_evt_tready),
     .kill_lat_valid(kill_lat_valid),
     .kill_lat_cycles(kill_lat_cycles),
+    .sel_slot(risk_slot_sel),
+    .rd_slot_state(risk_slot_state),
+    .rd_slot_inst(risk_slot_inst),
+    .rd_slot_rem(risk_slot_rem),
+    .rd_slot_price(risk_slot_price),
     .rd_limit(risk_limit),
     .rd_position(risk_position),
     .rd_open_buy(risk_open_buy),
@@ -760,6 +780,8 @@ oe_inst (
     .urn_load_seq(oe_urn_load),
     .rx_reset(oe_ctl_wr && oe_reset_rx),
     .urn_next(oe_urn_next),
+    .rd_slot(risk_slot_sel),
+    .rd_slot_urn(oe_slot_urn),
     .sent_enter(oe_sent_enter),
     .sent_replace(oe_sent_replace),
     .sent_cancel(oe_sent_cancel),

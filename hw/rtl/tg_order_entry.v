@@ -84,6 +84,10 @@ module tg_order_entry #
     input  wire [31:0]  urn_load_seq,
     input  wire         rx_reset,
     output wire [31:0]  urn_next,
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [15:0]  rd_slot,
+    /* verilator lint_on UNUSEDSIGNAL */
+    output wire [31:0]  rd_slot_urn,
     output reg  [63:0]  sent_enter = 64'd0,
     output reg  [63:0]  sent_replace = 64'd0,
     output reg  [63:0]  sent_cancel = 64'd0,
@@ -126,6 +130,7 @@ initial begin
 end
 
 assign urn_next = urn_seq;
+assign rd_slot_urn = {16'd0, rd_slot} < SLOTS ? cur_urn[rd_slot[SW-1:0]] : 32'd0;
 
 always @(posedge clk) begin
     if (sym_wr && {24'd0, sym_inst} < INSTRUMENTS) begin

@@ -312,6 +312,11 @@ static void test_contract(void)
 	uint32_t p = rd(TG_REG_RISK_PARAMS);
 	CU_ASSERT_EQUAL((p & TG_RISK_PARAMS_SLOTS_LOG2_MASK) >> TG_RISK_PARAMS_SLOTS_LOG2_SHIFT, SLOTS_LOG2);
 	CU_ASSERT_EQUAL(rd(TG_REG_OE_URN_NEXT), 1);
+	wr(TG_REG_BOOK_INST_SEL, 1);
+	CU_ASSERT_EQUAL(rd(TG_REG_BOOK_INST_SYM_LO), 0x45424441u);	/* "ADBE" */
+	CU_ASSERT_EQUAL(rd(TG_REG_BOOK_INST_SYM_HI), 0x20202020u);
+	wr(TG_REG_BOOK_INST_SEL, 2);
+	CU_ASSERT_EQUAL(rd(TG_REG_BOOK_INST_SYM_LO), 0);		/* free slot */
 	/* shadow and in force read back separately */
 	set_limit(TG_RISK_LIM_MAX_ORDER_QTY, 1, 777);
 	sel(TG_RISK_LIM_MAX_ORDER_QTY, 1);
@@ -385,6 +390,16 @@ static void test_replace_and_cancel(void)
 	CU_ASSERT_EQUAL(memcmp(c, cancel_hdr, 4), 0);
 	CU_ASSERT_EQUAL(get_be(c + 4, 4), urn_of(2, 9));
 	CU_ASSERT_EQUAL(get_be(c + 8, 4), 20);
+	/* the card's own view of the slot: the larger size stays open until the exchange says */
+	wr(TG_REG_RISK_SLOT_SEL, 9);
+	uint32_t st = rd(TG_REG_RISK_SLOT_STATE);
+	CU_ASSERT_TRUE(st & TG_RISK_SLOT_STATE_OPEN_MASK);
+	CU_ASSERT_EQUAL((st & TG_RISK_SLOT_STATE_SIDE_MASK) >> TG_RISK_SLOT_STATE_SIDE_SHIFT, TG_RISK_SIDE_BUY);
+	CU_ASSERT_EQUAL(rd(TG_REG_RISK_SLOT_REM), 150);
+	CU_ASSERT_EQUAL(rd(TG_REG_RISK_SLOT_PRICE), 100100);
+	CU_ASSERT_EQUAL(rd(TG_REG_OE_SLOT_URN), urn_of(2, 9));
+	wr(TG_REG_RISK_SLOT_SEL, 10);
+	CU_ASSERT_FALSE(rd(TG_REG_RISK_SLOT_STATE) & TG_RISK_SLOT_STATE_OPEN_MASK);
 }
 
 /* Responses move the gate's state before they reach the host. */
