@@ -135,7 +135,11 @@ static void fresh(void)
 		wr(TG_REG_BOOK_INST_SYMBOL_LO, lo);
 		wr(TG_REG_BOOK_INST_SYMBOL_HI, hi);
 		wr(TG_REG_BOOK_INST_LOCATE, 100 + i);
+		/* the book takes a slot command once ready (it clears its table after reset) */
+		for (int t = 0; t < 1000 && !(rd(TG_REG_BOOK_STATUS) & TG_BOOK_STATUS_READY_MASK); t++)
+			tg_cm_run(cm, 64);
 		wr(TG_REG_BOOK_INST_CMD, TG_BOOK_INST_CMD_SET_LOCATE_MASK);
+		tg_cm_run(cm, 8);
 		set_limit(TG_RISK_LIM_ENABLED, i, 1);
 		set_limit(TG_RISK_LIM_MAX_ORDER_QTY, i, 1000);
 		set_limit(TG_RISK_LIM_MAX_ORDER_NOTIONAL, i, 1000ull * 10000000);
