@@ -33,5 +33,12 @@ int cmd_status(const struct cli *cli, int argc, char **argv);
 int cmd_regs(const struct cli *cli, int argc, char **argv);
 int cmd_loopback(const struct cli *cli, int argc, char **argv);
 int cmd_feed(const struct cli *cli, int argc, char **argv);
+int cmd_risk(const struct cli *cli, int argc, char **argv);
+int cmd_kill(const struct cli *cli, int argc, char **argv);
+int cmd_resume(const struct cli *cli, int argc, char **argv);
+int cmd_audit(const struct cli *cli, int argc, char **argv);
+int cmd_orders(const struct cli *cli, int argc, char **argv);
+int cmd_positions(const struct cli *cli, int argc, char **argv);
+int cmd_stats(const struct cli *cli, int argc, char **argv);
 
 #endif

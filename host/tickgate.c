@@ -24,6 +24,13 @@ static const struct {
 	{ "regs", cmd_regs, "dump, read or write card registers by name" },
 	{ "loopback", cmd_loopback, "round-trip commands through the card's rings and check them" },
 	{ "feed", cmd_feed, "decode market-data captures and ITCH files (stats, decode)" },
+	{ "risk", cmd_risk, "show, set or load the risk gate's limits (atomic, audited)" },
+	{ "kill", cmd_kill, "engage the kill switch of the card or of one instrument" },
+	{ "resume", cmd_resume, "release a kill switch (needs --confirm)" },
+	{ "orders", cmd_orders, "the card's open orders" },
+	{ "positions", cmd_positions, "positions and exposure as the risk gate counts them" },
+	{ "stats", cmd_stats, "decisions by reason, order and kill latency histograms" },
+	{ "audit", cmd_audit, "the audit log of limit changes, kills and resumes" },
 };
 
 static void usage(FILE *f)
@@ -115,6 +122,9 @@ struct tg_card *cli_open(const struct cli *cli, unsigned flags)
 		break;
 	case TG_ERR_CONTRACT:
 		cli_error("%s: card speaks another interface version or contract than this build", cli->card_uri);
+		break;
+	case TG_ERR_PERM:
+		cli_error("%s: permission denied: only the card's owner may use it", cli->card_uri);
 		break;
 	case TG_ERR_BUSY:
 		cli_error("%s: %s", cli->card_uri,
