@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""End-to-end: the risk officer's commands against a simulated card.
+
+tickgate risk load / set / show, kill, resume and audit, run as a user
+would run them, against tickgate-sim. Expected values come from the limit
+files written here and the units of docs/risk-config.md (dollars x 10000,
+durations at the card clock), never from the code under test.
+
+Environment: as test_sim_cli.py.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_sim_cli import CLI, Sim, cli  # noqa: E402
+
+GOOD = """\
+ceilings:
+  global: {max_gross: "50,000,000.00", max_open_all: 1000}
+  instruments:
+    default: {max_order_qty: 10000}
+global:
+  max_gross: "10000000.00"
+  max_net: "5000000"
+  max_open_all: 200
+instruments:
+  default:
+    enabled: true
+    max_order_qty: 1000
+    collar_bps: 500
+  AAPL:
+    max_long: 20000
+    dup_window: 1ms
+"""
+
+BROKEN = """\
+global:
+  max_gross: "10000000.00"
+instruments:
+  AAPL:
+    max_order_qty: 70000x
+"""
+
+
+def symbol_words(sym):
+    raw = sym.ljust(8).encode()
+    return int.from_bytes(raw[:4], "little"), int.from_bytes(raw[4:], "little")
+
+
+class RiskCliTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="tg-risk-")
+        os.environ["TICKGATE_STATE_DIR"] = os.path.join(self.tmp, "state")
+        self.sim = Sim()
+        for slot, sym in enumerate(["AAPL", "MSFT"]):
+            lo, hi = symbol_words(sym)
+            for reg, val in (("BOOK_INST_SEL", slot), ("BOOK_INST_SYMBOL_LO", lo), ("BOOK_INST_SYMBOL_HI", hi),
+                             ("BOOK_INST_LOCATE", 10 + slot), ("BOOK_INST_CMD", 2)):
+                self.run_cli("regs", "write", reg, str(val))
+
+    def tearDown(self):
+        self.sim.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run_cli(self, *args, check=0):
+        return cli(*args, card=self.sim.name, check=check)
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def show(self):
+        return json.loads(self.run_cli("risk", "show", "--json").stdout)
+
+    def inst(self, shown, sym):
+        return next(i for i in shown["instruments"] if i["symbol"] == sym)
+
+    def audit(self):
+        out = self.run_cli("audit", "--json").stdout
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+    def test_load_good_file(self):
+        self.run_cli("risk", "load", self.write("good.yaml", GOOD))
+        s = self.show()
+        self.assertEqual(s["global"]["limits"]["max_gross"]["value"], 10_000_000 * 10_000)
+        self.assertEqual(s["global"]["limits"]["max_open_all"]["value"], 200)
+        aapl, msft = self.inst(s, "AAPL"), self.inst(s, "MSFT")
+        self.assertEqual(aapl["limits"]["max_long"]["value"], 20000)
+        self.assertEqual(msft["limits"]["max_long"]["value"], 0)  # default has none
+        self.assertEqual(msft["limits"]["max_order_qty"]["value"], 1000)  # from default
+        # 1 ms at 322.265625 MHz, rounded to the nearest cycle
+        self.assertEqual(aapl["limits"]["dup_window"]["value"], round(322_265_625 / 1000))
+        self.assertTrue(all(v["source"] == "config" for v in aapl["limits"].values()))
+
+    def test_broken_file_changes_nothing(self):
+        self.run_cli("risk", "load", self.write("good.yaml", GOOD))
+        before = self.show()
+        n_audit = len(self.audit())
+        res = self.run_cli("risk", "load", self.write("broken.yaml", BROKEN), check=1)
+        self.assertIn("broken.yaml:5:20", res.stderr)
+        self.assertIn("instruments.AAPL.max_order_qty", res.stderr)
+        self.assertIn("nothing changed", res.stderr)
+        after = self.show()
+        self.assertEqual(before["global"], after["global"])
+        self.assertEqual(before["instruments"], after["instruments"])
+        self.assertEqual(len(self.audit()), n_audit)
+
+    def test_set_within_and_above_ceiling(self):
+        self.run_cli("risk", "load", self.write("good.yaml", GOOD))
+        self.run_cli("risk", "set", "AAPL", "max_order_qty=5000", "collar_bps=2%")
+        aapl = self.inst(self.show(), "AAPL")
+        self.assertEqual(aapl["limits"]["max_order_qty"]["value"], 5000)
+        self.assertEqual(aapl["limits"]["max_order_qty"]["source"], "live")
+        self.assertEqual(aapl["limits"]["collar_bps"]["value"], 200)
+        # above the file's ceiling: refused, nothing changes (not even the other key)
+        res = self.run_cli("risk", "set", "AAPL", "max_long=100", "max_order_qty=10001", check=1)
+        self.assertIn("ceiling", res.stderr)
+        aapl = self.inst(self.show(), "AAPL")
+        self.assertEqual(aapl["limits"]["max_order_qty"]["value"], 5000)
+        self.assertEqual(aapl["limits"]["max_long"]["value"], 20000)
+        # wrong arguments: usage, exit 2
+        self.run_cli("risk", "set", "AAPL", "max_order_qty=-1", check=2)
+        self.run_cli("risk", "set", "AAPL", "no_such_limit=1", check=2)
+        self.run_cli("risk", "set", "max_order_qty=5", check=2)  # an instrument limit needs SYMBOL
+        self.run_cli("risk", "set", "NOPE", "max_order_qty=5", check=1)
+        # global limits without a symbol
+        self.run_cli("risk", "set", "max_net=1,000.50")
+        self.assertEqual(self.show()["global"]["limits"]["max_net"]["value"], 10_005_000)
+
+    def test_kill_resume_and_audit(self):
+        self.run_cli("risk", "load", self.write("good.yaml", GOOD))
+        self.run_cli("kill")
+        self.assertTrue(self.show()["killed"])
+        self.run_cli("resume", check=2)  # needs --confirm
+        self.assertTrue(self.show()["killed"])
+        self.run_cli("kill", "MSFT")
+        self.assertTrue(self.inst(self.show(), "MSFT")["killed"])
+        self.run_cli("resume", "--confirm")
+        self.run_cli("resume", "MSFT", "--confirm")
+        s = self.show()
+        self.assertFalse(s["killed"])
+        self.assertFalse(self.inst(s, "MSFT")["killed"])
+        self.run_cli("risk", "set", "AAPL", "max_long=30000")
+        log = self.audit()
+        actions = [r["action"] for r in log if r["action"] != "outcome"]
+        self.assertEqual(actions, ["risk.load", "kill", "kill", "resume", "resume", "risk.set"])
+        outcomes = [r for r in log if r["action"] == "outcome"]
+        self.assertEqual(len(outcomes), 6)
+        self.assertTrue(all(o["result"] == "applied" for o in outcomes))
+        last_set = [r for r in log if r["action"] == "risk.set"][-1]
+        self.assertEqual(last_set["changes"], [{"scope": "AAPL", "key": "max_long", "old": "20000", "new": "30000",
+                                                "old_raw": 20000, "new_raw": 30000}])
+        self.assertEqual(last_set["uid"], os.getuid())
+        seqs = [r["seq"] for r in log]
+        self.assertEqual(seqs, list(range(1, len(log) + 1)))
+        text = self.run_cli("audit").stdout
+        self.assertIn("AAPL max_long: 20000 -> 30000", text)
+
+    def test_permission_refused_for_other_users(self):
+        if os.geteuid() != 0 or shutil.which("setpriv") is None:
+            self.skipTest("needs root and setpriv to act as another user")
+        self.run_cli("risk", "load", self.write("good.yaml", GOOD))
+        before = self.show()
+        n_audit = len(self.audit())
+        env = dict(os.environ)
+        res = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLI,
+                              "--card", f"sim:{self.sim.name}", "risk", "set", "AAPL", "max_long=1"],
+                             capture_output=True, text=True, env=env, timeout=30)
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertIn("permission denied", res.stderr)
+        res = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLI,
+                              "--card", f"sim:{self.sim.name}", "kill"],
+                             capture_output=True, text=True, env=env, timeout=30)
+        self.assertEqual(res.returncode, 1, res.stderr)
+        after = self.show()
+        self.assertEqual(before["instruments"], after["instruments"])
+        self.assertFalse(after["killed"])
+        self.assertEqual(len(self.audit()), n_audit)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
