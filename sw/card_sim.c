@@ -154,7 +154,14 @@ static void sim_close(struct tg_transport *t)
 {
 	struct sim_transport *s = (struct sim_transport *)t;
 	struct tg_simshm_client *cl;
+	uint32_t magic;
 
+	/* CSR writes are posted: a read is served after them, so once it
+	 * answers every write of this client has reached the card (a kill
+	 * written just before close is never lost) */
+	if (s->slot < TG_SIMSHM_CLIENTS && sim_csr_read(t, 0, &magic) != TG_OK) {
+		/* the simulator is gone or stuck: nothing more can be delivered */
+	}
 	sim_release_rings(t);
 	if (s->slot < TG_SIMSHM_CLIENTS) {
 		cl = &s->shm->clients[s->slot];
