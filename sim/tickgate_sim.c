@@ -3,13 +3,16 @@
  *
  * Owns the Verilated core (through card_model), serves the card interface
  * at "sim:NAME" (the shared-memory segment of tickgate/simshm.h: CSR slots
- * for any number of host processes, DMA memory for the rings), and feeds
- * Ethernet frames from a pcap file into the core's network port.
+ * for any number of host processes, DMA memory for the rings), feeds
+ * Ethernet frames from a pcap file into the core's network port, and with
+ * --oe-connect carries the card's order entry over a SoupBinTCP session on
+ * a real TCP connection to the exchange (oe_link.h).
  *
  * The clock runs while anything happens on an interface; after
  * QUIET_CYCLES without activity the process sleeps on the segment's futex
- * until a client queues work (or the next paced frame is due), so an idle
- * simulator costs no CPU. UPTIME therefore counts simulated cycles.
+ * until a client queues work, the order-entry socket is ready, or the next
+ * paced frame or session timer is due, so an idle simulator costs no CPU.
+ * UPTIME therefore counts simulated cycles.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,9 +29,11 @@
 #include <unistd.h>
 
 #include "card_model.h"
+#include "oe_link.h"
 #include "tickgate/pcap_frames.h"
 #include "tickgate/ring.h"
 #include "tickgate/simshm.h"
+#include "tickgate/soupbin.h"
 #include "vcore.h"
 
 #define QUIET_CYCLES 256u
@@ -36,6 +41,7 @@
 #define CSR_PER_CLIENT 16u		/* requests served per slot per loop */
 #define IDLE_WAIT_NS 10000000L		/* longest futex sleep */
 #define STATS_EVERY 4096u		/* loops between statistics updates */
+#define OE_STOP_NS 1000000000LL		/* longest wait for a clean logout on exit */
 
 struct slot_state {
 	uint32_t gen;			/* generation attached to, 0 = none */
@@ -68,6 +74,9 @@ struct sim {
 	uint64_t frames_sent;
 	uint64_t frames_truncated;	/* captured shorter than on the wire */
 	bool feed_done;
+
+	/* order entry (--oe-connect), NULL without */
+	struct oe_link *oe;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -98,6 +107,14 @@ static void usage(FILE *f)
 	      "  -r, --repeat N      feed the capture N times (default 1, 0 = forever)\n"
 	      "      --pps RATE      pace frames at RATE per second (default: back to back)\n"
 	      "  -t, --trace FILE    write an FST waveform (model built with -Dtrace=true)\n"
+	      "      --oe-connect HOST:PORT  carry the card's order entry (OUCH 5.0 over\n"
+	      "                      SoupBinTCP 3.0) over TCP to the exchange at HOST:PORT (IPv4)\n"
+	      "      --oe-user USER  SoupBinTCP username (1-6 characters; needed with --oe-connect)\n"
+	      "      --oe-password PASS  SoupBinTCP password (0-10 characters)\n"
+	      "      --oe-session NAME   session to log in to (0-10 characters; blank: the current)\n"
+	      "      --oe-seq N      sequence number asked for at the first login (default 1;\n"
+	      "                      0: the most recent); later logins resume where the stream stopped\n"
+	      "      --oe-pcap FILE  write the order-entry connection as a pcap file\n"
 	      "      --spin          never sleep when idle (lowest latency, uses a whole core)\n"
 	      "  -q, --quiet         print nothing but errors\n"
 	      "  -h, --help          show this help\n",
@@ -343,6 +360,8 @@ static void publish_stats(struct sim *s)
 	__atomic_store_n(&h->dma_writes, st->dma_write_beats, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->dma_errors, st->dma_errors, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->frames_in, st->frames_in, __ATOMIC_RELAXED);
+	if (s->oe != NULL)
+		oe_link_publish(s->oe);
 }
 
 static bool csr_pending(struct sim *s)
@@ -353,6 +372,21 @@ static bool csr_pending(struct sim *s)
 	return false;
 }
 
+/*
+ * Nothing happens without outside help: the card is idle, or all it has
+ * left is exchange bytes it stopped taking (its responses wait for the
+ * host to take its events; the client's CSR writes that do so wake us).
+ */
+static bool card_quiet(struct sim *s)
+{
+	const struct tg_cm_stats *st = tg_cm_stats(s->cm);
+
+	if (tg_cm_idle(s->cm, QUIET_CYCLES))
+		return true;
+	return tg_cm_oe_pending(s->cm) > 0 && tg_cm_net_pending(s->cm) == 0 &&
+	       st->cycles - st->last_activity >= QUIET_CYCLES;
+}
+
 static void serve(struct sim *s)
 {
 	struct tg_simshm *h = s->shm;
@@ -361,14 +395,24 @@ static void serve(struct sim *s)
 		int64_t now = now_ns();
 		int64_t wait = s->pcap != NULL ? feed_frames(s, now) : 0;
 		unsigned served = serve_csr(s);
+		bool oe_busy;
 
 		tg_cm_run(s->cm, RUN_BATCH);
+		oe_busy = s->oe != NULL && oe_link_service(s->oe, now);
 		if (loop % STATS_EVERY == 0)
 			publish_stats(s);
-		if (s->spin || served > 0 || !tg_cm_idle(s->cm, QUIET_CYCLES))
+		if (s->spin || served > 0 || oe_busy || !card_quiet(s))
 			continue;
 		if (s->pcap != NULL && !s->feed_done && wait == 0)
 			continue;
+		if (s->oe != NULL) {
+			int64_t oe_wait = oe_link_next_ns(s->oe, now);
+
+			if (oe_wait == 0)
+				continue;
+			if (wait == 0 || oe_wait < wait)
+				wait = oe_wait;
+		}
 		/* Sleep protocol (see simshm.h): announce, re-check, then wait on
 		 * the value of `wake` read before the re-check. */
 		uint32_t w = __atomic_load_n(&h->wake, __ATOMIC_SEQ_CST);
@@ -376,13 +420,65 @@ static void serve(struct sim *s)
 		__atomic_store_n(&h->sim_sleeping, 1, __ATOMIC_SEQ_CST);
 		for (unsigned i = 0; i < TG_SIMSHM_CLIENTS; i++)
 			refresh_slot(s, i);
-		if (!csr_pending(s)) {
+		/* the order-entry waker follows the same protocol as a client */
+		if (!csr_pending(s) && !(s->oe != NULL && oe_link_ready(s->oe))) {
 			publish_stats(s);
 			tg_simshm_futex_wait(&h->wake, w,
 					     wait > 0 && wait < IDLE_WAIT_NS ? (long)wait : IDLE_WAIT_NS);
 		}
 		__atomic_store_n(&h->sim_sleeping, 0, __ATOMIC_SEQ_CST);
 	}
+}
+
+enum {
+	OPT_OE_CONNECT = 256,
+	OPT_OE_USER,
+	OPT_OE_PASSWORD,
+	OPT_OE_SESSION,
+	OPT_OE_SEQ,
+	OPT_OE_PCAP,
+};
+
+/* --oe-connect HOST:PORT into cfg (host and port point into buf) */
+static bool parse_host_port(const char *arg, char *buf, size_t len, struct oe_link_config *cfg)
+{
+	char *colon;
+
+	if (snprintf(buf, len, "%s", arg) >= (int)len)
+		return false;
+	colon = strrchr(buf, ':');
+	if (colon == NULL || colon == buf || colon[1] == '\0')
+		return false;
+	*colon = '\0';
+	cfg->host = buf;
+	cfg->port = colon + 1;
+	return strspn(cfg->port, "0123456789") == strlen(cfg->port) && strlen(cfg->port) <= 5 &&
+	       atoi(cfg->port) > 0 && atoi(cfg->port) < 65536;
+}
+
+static int check_oe(const struct oe_link_config *oe, bool any)
+{
+	if (oe->host == NULL) {
+		if (any) {
+			fprintf(stderr, "tickgate-sim: --oe-* options need --oe-connect HOST:PORT\n");
+			return 2;
+		}
+		return 0;
+	}
+	if (oe->username == NULL || !tg_soup_text_ok(oe->username, 1, TG_SOUP_USERNAME_LEN)) {
+		fprintf(stderr, "tickgate-sim: --oe-user: 1-%u printable characters, needed with --oe-connect\n",
+			TG_SOUP_USERNAME_LEN);
+		return 2;
+	}
+	if (!tg_soup_text_ok(oe->password, 0, TG_SOUP_PASSWORD_LEN)) {
+		fprintf(stderr, "tickgate-sim: --oe-password: 0-%u printable characters\n", TG_SOUP_PASSWORD_LEN);
+		return 2;
+	}
+	if (!tg_soup_text_ok(oe->session, 0, TG_SOUP_SESSION_LEN)) {
+		fprintf(stderr, "tickgate-sim: --oe-session: 0-%u printable characters\n", TG_SOUP_SESSION_LEN);
+		return 2;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -396,15 +492,24 @@ int main(int argc, char **argv)
 		{ "pps", required_argument, NULL, 'P' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "spin", no_argument, NULL, 'S' },
+		{ "oe-connect", required_argument, NULL, OPT_OE_CONNECT },
+		{ "oe-user", required_argument, NULL, OPT_OE_USER },
+		{ "oe-password", required_argument, NULL, OPT_OE_PASSWORD },
+		{ "oe-session", required_argument, NULL, OPT_OE_SESSION },
+		{ "oe-seq", required_argument, NULL, OPT_OE_SEQ },
+		{ "oe-pcap", required_argument, NULL, OPT_OE_PCAP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim s = { .name = "default", .repeat = 1 };
 	const char *trace = NULL;
+	struct oe_link_config oe = { .password = "", .session = "", .seq = 1 };
+	char oe_addr[256];
+	bool oe_any = false;
 	struct sigaction sa;
 	char *end;
-	int opt;
+	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "n:p:r:t:qh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -435,6 +540,25 @@ int main(int argc, char **argv)
 			break;
 		case 't': trace = optarg; break;
 		case 'S': s.spin = true; break;
+		case OPT_OE_CONNECT:
+			if (!parse_host_port(optarg, oe_addr, sizeof(oe_addr), &oe)) {
+				fprintf(stderr, "tickgate-sim: --oe-connect: not HOST:PORT: %s\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_OE_USER: oe.username = optarg; oe_any = true; break;
+		case OPT_OE_PASSWORD: oe.password = optarg; oe_any = true; break;
+		case OPT_OE_SESSION: oe.session = optarg; oe_any = true; break;
+		case OPT_OE_SEQ:
+			errno = 0;
+			oe.seq = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || optarg[0] == '\0') {
+				fprintf(stderr, "tickgate-sim: --oe-seq: not a sequence number: %s\n", optarg);
+				return 2;
+			}
+			oe_any = true;
+			break;
+		case OPT_OE_PCAP: oe.pcap_path = optarg; oe_any = true; break;
 		case 'q': s.quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -458,6 +582,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tickgate-sim: --pace capture and --pps exclude each other\n");
 		return 2;
 	}
+	rc = check_oe(&oe, oe_any);
+	if (rc != 0)
+		return rc;
 	if (s.pcap_path != NULL && open_feed(&s) != 0)
 		return 1;
 
@@ -473,20 +600,37 @@ int main(int argc, char **argv)
 		tg_pcap_close(s.pcap);
 		return 1;
 	}
+	if (oe.host != NULL) {
+		char err[512];
+
+		oe.quiet = s.quiet;
+		oe.shm = s.shm;
+		if (oe_link_new(&oe, &s.oe, err, sizeof(err)) != 0) {
+			fprintf(stderr, "tickgate-sim: %s\n", err);
+			destroy_segment(&s);
+			tg_pcap_close(s.pcap);
+			return 1;
+		}
+	}
 	struct tg_cm_config cfg = {
 		.mem = (uint8_t *)s.shm + TG_SIMSHM_DMA_OFFSET,
 		.mem_bytes = TG_SIMSHM_DMA_BYTES,
 		.bus_base = TG_SIMSHM_BUS_BASE,
 		.fst_path = trace,
+		.oe_packet = s.oe != NULL ? oe_link_card_packet : NULL,
+		.oe_packet_ctx = s.oe,
 	};
 
 	s.cm = tg_cm_new(&cfg);
 	if (s.cm == NULL) {
 		fprintf(stderr, "tickgate-sim: cannot build the card model\n");
+		oe_link_free(s.oe);
 		destroy_segment(&s);
 		tg_pcap_close(s.pcap);
 		return 1;
 	}
+	if (s.oe != NULL)
+		oe_link_set_card(s.oe, s.cm);
 	__atomic_store_n(&s.shm->ready, 1, __ATOMIC_RELEASE);
 	if (!s.quiet)
 		fprintf(stderr, "tickgate-sim: serving sim:%s (shm %s, pid %d)%s%s\n", s.name,
@@ -495,6 +639,8 @@ int main(int argc, char **argv)
 
 	serve(&s);
 
+	if (s.oe != NULL)
+		oe_link_stop(s.oe, OE_STOP_NS);
 	const struct tg_cm_stats *st = tg_cm_stats(s.cm);
 
 	if (!s.quiet)
@@ -502,6 +648,10 @@ int main(int argc, char **argv)
 			"tickgate-sim: stopped after %" PRIu64 " cycles, %" PRIu64 " frames in, %" PRIu64
 			" CSR accesses, %" PRIu64 " DMA errors\n",
 			st->cycles, st->frames_in, st->csr_reads + st->csr_writes, st->dma_errors);
+	if (s.oe != NULL && !s.quiet)
+		oe_link_report(s.oe, stderr);
+	/* the link's waker thread uses the segment: it goes first */
+	oe_link_free(s.oe);
 	destroy_segment(&s);
 	tg_cm_free(s.cm);
 	tg_pcap_close(s.pcap);

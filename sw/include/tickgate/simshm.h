@@ -86,6 +86,45 @@ struct tg_simshm_client {
 	uint8_t pad[48];
 };
 
+/* States of the simulator's order-entry link (struct tg_simshm_oe). */
+enum tg_simshm_oe_state {
+	TG_SIMSHM_OE_OFF = 0,		/* no --oe-connect */
+	TG_SIMSHM_OE_BACKOFF = 1,	/* waiting before the next connection attempt */
+	TG_SIMSHM_OE_CONNECTING = 2,	/* TCP connection under way */
+	TG_SIMSHM_OE_LOGIN = 3,		/* connected, Login Request sent */
+	TG_SIMSHM_OE_ACTIVE = 4,	/* logged in: orders flow */
+	TG_SIMSHM_OE_ENDED = 5,		/* End of Session received: no more reconnects */
+	TG_SIMSHM_OE_CLOSED = 6,	/* logged out on shutdown */
+};
+
+/*
+ * The order-entry link's state and counters. It sits after the client
+ * slots, inside the header page that the layout reserves for the header
+ * (see the assertion below), so no older field moves: a client that does
+ * not know it reads the rest unchanged. Written by the simulator with
+ * relaxed stores: each field is current, the set is not one snapshot.
+ */
+struct tg_simshm_oe {
+	uint32_t state;			/* enum tg_simshm_oe_state */
+	uint32_t soup_state;		/* enum tg_soup_state of the SoupBinTCP client session */
+	uint64_t next_seq;		/* next Sequenced Data number expected (asked for at the next login) */
+	uint64_t connects;		/* TCP connections made */
+	uint64_t connect_failures;	/* connection attempts that failed */
+	uint64_t logins;		/* logins accepted */
+	uint64_t login_rejects;		/* logins rejected */
+	uint64_t timeouts;		/* connections given up: the server was silent */
+	uint64_t disconnects;		/* connections lost (closed or reset by the server, protocol errors) */
+	uint64_t packets_out;		/* the card's packets handed to the session (Unsequenced Data) */
+	uint64_t packets_in;		/* Sequenced Data packets passed to the card */
+	uint64_t bytes_out;		/* TCP payload bytes sent */
+	uint64_t bytes_in;		/* TCP payload bytes received */
+	uint64_t dropped;		/* the card's packets not sent: link not logged in, or malformed */
+	char session[16];		/* session name of the last login, NUL terminated */
+	uint8_t pad[8];
+};
+
+_Static_assert(sizeof(struct tg_simshm_oe) == 128, "order-entry block size");
+
 struct tg_simshm {
 	/* written once by the simulator before `ready` */
 	uint32_t magic;
@@ -116,6 +155,9 @@ struct tg_simshm {
 	uint8_t pad3[16];
 
 	struct tg_simshm_client clients[TG_SIMSHM_CLIENTS];
+
+	/* the order-entry link (tickgate-sim --oe-connect), updated as it runs */
+	struct tg_simshm_oe oe;
 };
 
 _Static_assert(sizeof(struct tg_simshm) <= TG_SIMSHM_CSR_RINGS_OFFSET, "header fits its page");
