@@ -70,6 +70,8 @@ bool tg_cf_configure(struct tg_card_feed *cf, const struct tg_feed_config *cfg, 
 		ctl |= TG_FEED_CONTROL_SEQ_CHECK_MASK;
 	if (cfg->accept_all)
 		ctl |= TG_FEED_CONTROL_ACCEPT_ALL_MASK;
+	if (cfg->gap_hold)
+		ctl |= TG_FEED_CONTROL_GAP_HOLD_MASK;
 	for (unsigned i = 0; i < 8; i++) {
 		const uint32_t stride = TG_REG_FEED_FILTER1_ADDR - TG_REG_FEED_FILTER0_ADDR;
 		bool on = i < cfg->n_filters;
@@ -147,6 +149,7 @@ bool tg_cf_read_stats(struct tg_card_feed *cf, struct tg_feed_stats *st)
 		TG_REG_FEED_DROP_IP_FRAGMENT_LO, TG_REG_FEED_DROP_NOT_UDP_LO, TG_REG_FEED_DROP_UDP_LENGTH_LO,
 		TG_REG_FEED_DROP_UDP_FILTER_LO, TG_REG_FEED_DROP_MOLD_SHORT_LO, TG_REG_FEED_DROP_MOLD_SESSION_LO,
 		TG_REG_FEED_DROP_MOLD_DUPLICATE_LO, TG_REG_FEED_DROP_MSG_OVERRUN_LO, TG_REG_FEED_DROP_MSG_RUNT_LO,
+		TG_REG_FEED_DROP_MOLD_AHEAD_LO,
 	};
 	bool ok = true;
 

@@ -6,7 +6,9 @@
  * for any number of host processes, DMA memory for the rings), feeds
  * Ethernet frames from a pcap file into the core's network port, and with
  * --oe-connect carries the card's order entry over a SoupBinTCP session on
- * a real TCP connection to the exchange (oe_link.h).
+ * a real TCP connection to the exchange (oe_link.h), and with --feed-udp
+ * takes the exchange's MoldUDP64 feed from a real UDP socket, recovering
+ * gaps through the exchange's retransmission service (feed_link.h).
  *
  * The clock runs while anything happens on an interface; after
  * QUIET_CYCLES without activity the process sleeps on the segment's futex
@@ -29,6 +31,7 @@
 #include <unistd.h>
 
 #include "card_model.h"
+#include "feed_link.h"
 #include "oe_link.h"
 #include "tickgate/pcap_frames.h"
 #include "tickgate/ring.h"
@@ -77,6 +80,8 @@ struct sim {
 
 	/* order entry (--oe-connect), NULL without */
 	struct oe_link *oe;
+	/* market data over UDP (--feed-udp), NULL without */
+	struct feed_link *feed;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -115,6 +120,10 @@ static void usage(FILE *f)
 	      "      --oe-seq N      sequence number asked for at the first login (default 1;\n"
 	      "                      0: the most recent); later logins resume where the stream stopped\n"
 	      "      --oe-pcap FILE  write the order-entry connection as a pcap file\n"
+	      "      --feed-udp ADDR:PORT  take the MoldUDP64 feed from UDP datagrams to ADDR:PORT\n"
+	      "                      (a local address, or a multicast group joined on loopback)\n"
+	      "      --feed-retrans HOST:PORT  recover feed gaps from the MoldUDP64 retransmission\n"
+	      "                      server at HOST:PORT (the card holds at a gap until filled)\n"
 	      "      --spin          never sleep when idle (lowest latency, uses a whole core)\n"
 	      "  -q, --quiet         print nothing but errors\n"
 	      "  -h, --help          show this help\n",
@@ -399,6 +408,8 @@ static void serve(struct sim *s)
 
 		tg_cm_run(s->cm, RUN_BATCH);
 		oe_busy = s->oe != NULL && oe_link_service(s->oe, now);
+		if (s->feed != NULL && feed_link_service(s->feed, now))
+			oe_busy = true;
 		if (loop % STATS_EVERY == 0)
 			publish_stats(s);
 		if (s->spin || served > 0 || oe_busy || !card_quiet(s))
@@ -412,6 +423,14 @@ static void serve(struct sim *s)
 				continue;
 			if (wait == 0 || oe_wait < wait)
 				wait = oe_wait;
+		}
+		if (s->feed != NULL) {
+			int64_t feed_wait = feed_link_next_ns(s->feed, now);
+
+			if (feed_wait == 0)
+				continue;
+			if (feed_wait > 0 && (wait == 0 || feed_wait < wait))
+				wait = feed_wait;
 		}
 		/* Sleep protocol (see simshm.h): announce, re-check, then wait on
 		 * the value of `wake` read before the re-check. */
@@ -437,6 +456,8 @@ enum {
 	OPT_OE_SESSION,
 	OPT_OE_SEQ,
 	OPT_OE_PCAP,
+	OPT_FEED_UDP,
+	OPT_FEED_RETRANS,
 };
 
 /* --oe-connect HOST:PORT into cfg (host and port point into buf) */
@@ -498,6 +519,8 @@ int main(int argc, char **argv)
 		{ "oe-session", required_argument, NULL, OPT_OE_SESSION },
 		{ "oe-seq", required_argument, NULL, OPT_OE_SEQ },
 		{ "oe-pcap", required_argument, NULL, OPT_OE_PCAP },
+		{ "feed-udp", required_argument, NULL, OPT_FEED_UDP },
+		{ "feed-retrans", required_argument, NULL, OPT_FEED_RETRANS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -507,6 +530,7 @@ int main(int argc, char **argv)
 	struct oe_link_config oe = { .password = "", .session = "", .seq = 1 };
 	char oe_addr[256];
 	bool oe_any = false;
+	struct feed_link_config fl = { .listen = NULL };
 	struct sigaction sa;
 	char *end;
 	int opt, rc;
@@ -559,6 +583,8 @@ int main(int argc, char **argv)
 			oe_any = true;
 			break;
 		case OPT_OE_PCAP: oe.pcap_path = optarg; oe_any = true; break;
+		case OPT_FEED_UDP: fl.listen = optarg; break;
+		case OPT_FEED_RETRANS: fl.retrans = optarg; break;
 		case 'q': s.quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -580,6 +606,14 @@ int main(int argc, char **argv)
 	}
 	if (s.capture_pace && s.pps > 0) {
 		fprintf(stderr, "tickgate-sim: --pace capture and --pps exclude each other\n");
+		return 2;
+	}
+	if (fl.retrans != NULL && fl.listen == NULL) {
+		fprintf(stderr, "tickgate-sim: --feed-retrans needs --feed-udp ADDR:PORT\n");
+		return 2;
+	}
+	if (fl.listen != NULL && s.pcap_path != NULL) {
+		fprintf(stderr, "tickgate-sim: --feed-udp and --pcap exclude each other\n");
 		return 2;
 	}
 	rc = check_oe(&oe, oe_any);
@@ -612,6 +646,18 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (fl.listen != NULL) {
+		char err[512];
+
+		fl.quiet = s.quiet;
+		fl.shm = s.shm;
+		if (feed_link_new(&fl, &s.feed, err, sizeof(err)) != 0) {
+			fprintf(stderr, "tickgate-sim: %s\n", err);
+			oe_link_free(s.oe);
+			destroy_segment(&s);
+			return 1;
+		}
+	}
 	struct tg_cm_config cfg = {
 		.mem = (uint8_t *)s.shm + TG_SIMSHM_DMA_OFFSET,
 		.mem_bytes = TG_SIMSHM_DMA_BYTES,
@@ -624,6 +670,7 @@ int main(int argc, char **argv)
 	s.cm = tg_cm_new(&cfg);
 	if (s.cm == NULL) {
 		fprintf(stderr, "tickgate-sim: cannot build the card model\n");
+		feed_link_free(s.feed);
 		oe_link_free(s.oe);
 		destroy_segment(&s);
 		tg_pcap_close(s.pcap);
@@ -631,6 +678,18 @@ int main(int argc, char **argv)
 	}
 	if (s.oe != NULL)
 		oe_link_set_card(s.oe, s.cm);
+	if (s.feed != NULL) {
+		char err[256];
+
+		if (feed_link_set_card(s.feed, s.cm, err, sizeof(err)) != 0) {
+			fprintf(stderr, "tickgate-sim: %s\n", err);
+			feed_link_free(s.feed);
+			oe_link_free(s.oe);
+			destroy_segment(&s);
+			tg_cm_free(s.cm);
+			return 1;
+		}
+	}
 	__atomic_store_n(&s.shm->ready, 1, __ATOMIC_RELEASE);
 	if (!s.quiet)
 		fprintf(stderr, "tickgate-sim: serving sim:%s (shm %s, pid %d)%s%s\n", s.name,
@@ -650,7 +709,19 @@ int main(int argc, char **argv)
 			st->cycles, st->frames_in, st->csr_reads + st->csr_writes, st->dma_errors);
 	if (s.oe != NULL && !s.quiet)
 		oe_link_report(s.oe, stderr);
-	/* the link's waker thread uses the segment: it goes first */
+	if (s.feed != NULL && !s.quiet) {
+		struct feed_link_stats fs;
+
+		feed_link_stats(s.feed, &fs);
+		fprintf(stderr,
+			"tickgate-sim: feed link: %" PRIu64 " datagrams, %" PRIu64 " retransmitted, %" PRIu64
+			" gap holds, %" PRIu64 " requests for %" PRIu64 " messages, %" PRIu64 " queue drops, %" PRIu64
+			" malformed\n",
+			fs.datagrams, fs.retrans_datagrams, fs.holds, fs.requests, fs.requested_messages,
+			fs.queue_drops, fs.malformed);
+	}
+	/* the links' threads use the segment: they go first */
+	feed_link_free(s.feed);
 	oe_link_free(s.oe);
 	destroy_segment(&s);
 	tg_cm_free(s.cm);

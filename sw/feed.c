@@ -36,6 +36,7 @@ static const char *const drop_names[TG_FEED_DROP_COUNT] = {
 	[TG_FEED_DROP_MOLD_DUPLICATE] = "mold_duplicate",
 	[TG_FEED_DROP_MSG_OVERRUN] = "msg_overrun",
 	[TG_FEED_DROP_MSG_RUNT] = "msg_runt",
+	[TG_FEED_DROP_MOLD_AHEAD] = "mold_ahead",
 };
 
 const char *tg_feed_drop_name(enum tg_feed_drop reason)
@@ -165,6 +166,17 @@ static enum tg_feed_drop mold_packet(struct tg_feed *f, const uint8_t *p, size_t
 		} else if (memcmp(f->session, p, 10) != 0) {
 			return TG_FEED_DROP_MOLD_SESSION;
 		}
+		if (seq > f->next_seq && f->cfg.gap_hold) {
+			/* wait for the missing messages; report the gap once per hold */
+			if (!f->holding) {
+				f->holding = true;
+				f->stats.gaps++;
+				f->stats.gap_messages += seq - f->next_seq;
+				if (f->h.gap != NULL)
+					f->h.gap(f->h.ctx, f->next_seq, seq - 1);
+			}
+			return TG_FEED_DROP_MOLD_AHEAD;
+		}
 		if (seq > f->next_seq) {
 			f->stats.gaps++;
 			f->stats.gap_messages += seq - f->next_seq;
@@ -176,6 +188,7 @@ static enum tg_feed_drop mold_packet(struct tg_feed *f, const uint8_t *p, size_t
 			if (seq + count <= f->next_seq)
 				return TG_FEED_DROP_MOLD_DUPLICATE;
 			skip = (unsigned)(f->next_seq - seq);
+			f->holding = false;	/* new messages: the hold is over */
 		}
 	}
 	f->stats.packets++;

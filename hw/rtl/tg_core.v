@@ -107,15 +107,16 @@ wire [31:0] h2c_prod, h2c_cons, c2h_prod, c2h_cons;
 wire h2c_busy, c2h_full;
 wire h2c_record_pulse, h2c_phase_wait_pulse, c2h_record_pulse, cmd_error_pulse;
 wire [63:0] rx_frames, rx_bytes, rx_events_dropped;
-wire feed_seq_check, feed_accept_all, feed_msg_events, feed_seq_reset_go, feed_seq_reset_wr;
+wire feed_seq_check, feed_gap_hold, feed_accept_all, feed_msg_events, feed_seq_reset_go, feed_seq_reset_wr;
 wire [7:0] feed_type_sel;
 wire [FEED_FILTERS*32-1:0] feed_filter_addr;
 wire [FEED_FILTERS*16-1:0] feed_filter_port;
 wire [FEED_FILTERS-1:0] feed_filter_valid;
 wire [63:0] feed_parsed, feed_packets, feed_heartbeats, feed_end_of_session, feed_messages;
 wire [63:0] feed_unknown_type, feed_bad_length, feed_duplicate_messages, feed_gaps, feed_gap_messages;
-wire [63:0] feed_events_dropped, feed_type_count;
-wire [15*64-1:0] feed_dropped;
+wire [63:0] feed_events_dropped, feed_type_count, feed_seq_next;
+wire feed_have_session, feed_holding;
+wire [16*64-1:0] feed_dropped;
 wire book_enable, book_events, book_reset_go, book_reset_wr, book_ready;
 wire [7:0] book_inst_sel;
 wire [31:0] book_sym_lo, book_sym_hi;
@@ -205,6 +206,7 @@ csr_inst (
     .csr_c2h_size_log2(c2h_size_log2),
     .csr_c2h_cons_index(c2h_cons),
     .csr_feed_control_seq_check(feed_seq_check),
+    .csr_feed_control_gap_hold(feed_gap_hold),
     .csr_feed_control_accept_all(feed_accept_all),
     .csr_feed_control_msg_events(feed_msg_events),
     .csr_feed_seq_reset_go(feed_seq_reset_go),
@@ -306,6 +308,10 @@ csr_inst (
     .csr_feed_drop_mold_duplicate(feed_dropped[12*64 +: 64]),
     .csr_feed_drop_msg_overrun(feed_dropped[13*64 +: 64]),
     .csr_feed_drop_msg_runt(feed_dropped[14*64 +: 64]),
+    .csr_feed_drop_mold_ahead(feed_dropped[15*64 +: 64]),
+    .csr_feed_next_seq(feed_seq_next),
+    .csr_feed_status_have_session(feed_have_session),
+    .csr_feed_status_holding(feed_holding),
     .csr_feed_packets(feed_packets),
     .csr_feed_heartbeats(feed_heartbeats),
     .csr_feed_end_of_session(feed_end_of_session),
@@ -507,6 +513,7 @@ feed_inst (
     .rst(rst),
     .cycle(cycle_reg),
     .cfg_seq_check(feed_seq_check),
+    .cfg_gap_hold(feed_gap_hold),
     .cfg_accept_all(feed_accept_all),
     .cfg_msg_events(feed_msg_events),
     .cfg_filter_addr(feed_filter_addr),
@@ -537,7 +544,10 @@ feed_inst (
     .gaps(feed_gaps),
     .gap_messages(feed_gap_messages),
     .events_dropped(feed_events_dropped),
-    .type_count(feed_type_count)
+    .type_count(feed_type_count),
+    .seq_next(feed_seq_next),
+    .seq_have_session(feed_have_session),
+    .seq_holding(feed_holding)
 );
 /* verilator lint_on PINCONNECTEMPTY */
 

@@ -22,6 +22,7 @@ module tg_feed #
     input  wire [63:0]             cycle,
 
     input  wire                    cfg_seq_check,
+    input  wire                    cfg_gap_hold,
     input  wire                    cfg_accept_all,
     input  wire                    cfg_msg_events,
     input  wire [FILTERS*32-1:0]   cfg_filter_addr,
@@ -48,7 +49,7 @@ module tg_feed #
 
     // counters
     output reg  [63:0]             parsed = 64'd0,
-    output wire [15*64-1:0]        dropped,           // by reason, tg_feed_drop order
+    output wire [16*64-1:0]        dropped,           // by reason, tg_feed_drop order
     output reg  [63:0]             packets = 64'd0,
     output reg  [63:0]             heartbeats = 64'd0,
     output reg  [63:0]             end_of_session = 64'd0,
@@ -59,7 +60,10 @@ module tg_feed #
     output reg  [63:0]             gaps = 64'd0,
     output reg  [63:0]             gap_messages = 64'd0,
     output reg  [63:0]             events_dropped = 64'd0,
-    output wire [63:0]             type_count
+    output wire [63:0]             type_count,
+    output wire [63:0]             seq_next,
+    output wire                    seq_have_session,
+    output wire                    seq_holding
 );
 
 `include "tg_card_defs.vh"
@@ -68,7 +72,7 @@ module tg_feed #
 wire gap_valid;
 wire [63:0] gap_first, gap_last;
 wire frame_done, pkt_pulse, heartbeat_pulse, eos_pulse, unknown_pulse, bad_length_pulse, dup_msg_pulse;
-wire [3:0] frame_reason;
+wire [4:0] frame_reason;
 
 tg_feed_rx #(
     .FILTERS(FILTERS),
@@ -78,6 +82,7 @@ rx_inst (
     .clk(clk),
     .rst(rst),
     .cfg_seq_check(cfg_seq_check),
+    .cfg_gap_hold(cfg_gap_hold),
     .cfg_accept_all(cfg_accept_all),
     .cfg_filter_addr(cfg_filter_addr),
     .cfg_filter_port(cfg_filter_port),
@@ -101,18 +106,21 @@ rx_inst (
     .eos_pulse(eos_pulse),
     .unknown_pulse(unknown_pulse),
     .bad_length_pulse(bad_length_pulse),
-    .dup_msg_pulse(dup_msg_pulse)
+    .dup_msg_pulse(dup_msg_pulse),
+    .seq_next(seq_next),
+    .seq_have_session(seq_have_session),
+    .seq_holding(seq_holding)
 );
 
 // ---------------------------------------------------------------- counters
-reg [63:0] drop_cnt [0:14];
+reg [63:0] drop_cnt [0:15];
 reg [63:0] type_cnt [0:TG_ITCH_TYPES];    // index 0 unused (unknown)
 wire [TG_ITCH_INDEX_W-1:0] msg_index = tg_itch_index(msg_data[7:0]);
 wire [TG_ITCH_INDEX_W-1:0] sel_index = tg_itch_index(type_sel);
 
 genvar g;
 generate
-    for (g = 0; g < 15; g = g + 1) begin : gen_drop
+    for (g = 0; g < 16; g = g + 1) begin : gen_drop
         assign dropped[g*64 +: 64] = drop_cnt[g];
     end
 endgenerate
@@ -120,7 +128,7 @@ assign type_count = type_cnt[sel_index];
 
 integer d;
 initial begin
-    for (d = 0; d < 15; d = d + 1) drop_cnt[d] = 64'd0;
+    for (d = 0; d < 16; d = d + 1) drop_cnt[d] = 64'd0;
     for (d = 0; d <= TG_ITCH_TYPES; d = d + 1) type_cnt[d] = 64'd0;
 end
 
@@ -192,10 +200,10 @@ always @(posedge clk) begin
     end
 
     if (frame_done) begin
-        if (frame_reason == 4'd15) begin
+        if (frame_reason == 5'd31) begin
             parsed <= parsed + 64'd1;
         end else begin
-            drop_cnt[frame_reason] <= drop_cnt[frame_reason] + 64'd1;
+            drop_cnt[frame_reason[3:0]] <= drop_cnt[frame_reason[3:0]] + 64'd1;
         end
     end
     if (pkt_pulse) packets <= packets + 64'd1;
@@ -231,7 +239,7 @@ always @(posedge clk) begin
         gaps <= 64'd0;
         gap_messages <= 64'd0;
         events_dropped <= 64'd0;
-        for (d = 0; d < 15; d = d + 1) drop_cnt[d] <= 64'd0;
+        for (d = 0; d < 16; d = d + 1) drop_cnt[d] <= 64'd0;
         for (d = 0; d <= TG_ITCH_TYPES; d = d + 1) type_cnt[d] <= 64'd0;
     end
 end

@@ -32,6 +32,7 @@ module tg_feed_rx #
 
     // configuration
     input  wire                    cfg_seq_check,
+    input  wire                    cfg_gap_hold,      // at a gap, wait for the missing messages
     input  wire                    cfg_accept_all,
     input  wire [FILTERS*32-1:0]   cfg_filter_addr,   // 0 = any address
     input  wire [FILTERS*16-1:0]   cfg_filter_port,
@@ -57,24 +58,29 @@ module tg_feed_rx #
 
     // per-frame outcome, one cycle per frame: reason FR_PARSED or a drop reason
     output reg                     frame_done = 1'b0,
-    output reg  [3:0]              frame_reason = 4'd0,
+    output reg  [4:0]              frame_reason = 5'd0,
     // per-packet and per-block outcomes
     output reg                     pkt_pulse = 1'b0,        // MoldUDP64 packet taken
     output reg                     heartbeat_pulse = 1'b0,
     output reg                     eos_pulse = 1'b0,        // end of session
     output reg                     unknown_pulse = 1'b0,    // block of an unknown type
     output reg                     bad_length_pulse = 1'b0, // block not the type's length
-    output reg                     dup_msg_pulse = 1'b0     // block already seen
+    output reg                     dup_msg_pulse = 1'b0,    // block already seen
+    // sequencing state, for the host's retransmission requests
+    output wire [63:0]             seq_next,                // next expected sequence number
+    output wire                    seq_have_session,
+    output wire                    seq_holding              // gap hold: waiting for seq_next
 );
 
 `include "tg_itch_defs.vh"
 
 // frame outcomes: the C decoder's enum tg_feed_drop, then parsed
-localparam [3:0] FR_RUNT = 4'd0, FR_JUMBO = 4'd1, FR_NOT_IPV4 = 4'd2, FR_IP_HEADER = 4'd3,
-                 FR_IP_TRUNCATED = 4'd4, FR_IP_CHECKSUM = 4'd5, FR_IP_FRAGMENT = 4'd6,
-                 FR_NOT_UDP = 4'd7, FR_UDP_LENGTH = 4'd8, FR_UDP_FILTER = 4'd9,
-                 FR_MOLD_SHORT = 4'd10, FR_MOLD_SESSION = 4'd11, FR_MOLD_DUPLICATE = 4'd12,
-                 FR_MSG_OVERRUN = 4'd13, FR_MSG_RUNT = 4'd14, FR_PARSED = 4'd15;
+localparam [4:0] FR_RUNT = 5'd0, FR_JUMBO = 5'd1, FR_NOT_IPV4 = 5'd2, FR_IP_HEADER = 5'd3,
+                 FR_IP_TRUNCATED = 5'd4, FR_IP_CHECKSUM = 5'd5, FR_IP_FRAGMENT = 5'd6,
+                 FR_NOT_UDP = 5'd7, FR_UDP_LENGTH = 5'd8, FR_UDP_FILTER = 5'd9,
+                 FR_MOLD_SHORT = 5'd10, FR_MOLD_SESSION = 5'd11, FR_MOLD_DUPLICATE = 5'd12,
+                 FR_MSG_OVERRUN = 5'd13, FR_MSG_RUNT = 5'd14, FR_MOLD_AHEAD = 5'd15,
+                 FR_PARSED = 5'd31;
 
 localparam HDR_BYTES = 112;             // 18 (L2) + 60 (IP) + 8 (UDP) + 20 (Mold) < 112
 localparam [11:0] MAX_FRAME_W = MAX_FRAME;
@@ -189,13 +195,17 @@ reg [11:0] v_len = 12'd0;         // frame bytes in at the trigger
 reg triggered = 1'b0;
 
 reg have_session = 1'b0;
+reg holding = 1'b0;                // gap hold: packets beyond next_seq are being dropped
+assign seq_have_session = have_session;
+assign seq_holding = holding;
 reg [79:0] session_reg = 80'd0;
 reg [63:0] next_seq = 64'd0;
+assign seq_next = next_seq;
 
 // decided per frame, used by the message stage and the frame end
 reg d_deliver = 1'b0;             // message blocks of this frame are wanted
 reg d_fail = 1'b0;                // the headers dropped the frame
-reg [3:0] d_reason = 4'd0;        // header drop reason
+reg [4:0] d_reason = 5'd0;        // header drop reason
 reg [15:0] d_count = 16'd0;
 reg [15:0] d_skip = 16'd0;        // blocks already seen
 reg [63:0] d_seq = 64'd0;
@@ -217,7 +227,7 @@ function automatic filter_hit(input [31:0] dst, input [15:0] port,
 endfunction
 
 reg vfail;
-reg [3:0] vreason;
+reg [4:0] vreason;
 reg [63:0] vnext;
 reg vgap;
 reg vdeliver;
@@ -269,15 +279,22 @@ always @* begin
     end else begin
         vfail = 1'b0;
         if (cfg_seq_check) begin
-            if (mold_seq > vnext) begin
-                vgap = 1'b1;
-            end
-            if (vgap) begin
-                vnext = mold_seq;
-            end
-            if (count_normal && seq_plus_count <= {1'b0, vnext}) begin
+            if (cfg_gap_hold && have_session && mold_seq > vnext) begin
+                // wait for the missing messages: report the gap once per hold
                 vfail = 1'b1;
-                vreason = FR_MOLD_DUPLICATE;
+                vreason = FR_MOLD_AHEAD;
+                vgap = !holding;
+            end else begin
+                if (mold_seq > vnext) begin
+                    vgap = 1'b1;
+                end
+                if (vgap) begin
+                    vnext = mold_seq;
+                end
+                if (count_normal && seq_plus_count <= {1'b0, vnext}) begin
+                    vfail = 1'b1;
+                    vreason = FR_MOLD_DUPLICATE;
+                end
             end
             vskip = vnext[15:0] - mold_seq[15:0];
         end
@@ -446,7 +463,7 @@ reg [1:0] e1_stop = 2'd0, e2_stop = 2'd0;
 reg [15:0] e1_idx = 16'd0, e2_idx = 16'd0;
 reg [11:0] e1_len = 12'd0, e2_len = 12'd0;
 
-reg [3:0] fin_reason;
+reg [4:0] fin_reason;
 reg [15:0] fin_framed;
 always @* begin
     fin_framed = e2_idx < d_count ? e2_idx : d_count;
@@ -507,7 +524,17 @@ always @(posedge clk) begin
         d_seq <= mold_seq;
         d_total_end <= total_end17[11:0];
         d_total_big <= total_end17[16:12] != 5'd0;
-        if (!vfail || vreason == FR_MOLD_DUPLICATE) begin
+        if (vreason == FR_MOLD_AHEAD) begin
+            holding <= 1'b1;
+            if (vgap) begin
+                gap_valid <= 1'b1;
+                gap_first <= next_seq;
+                gap_last <= mold_seq - 64'd1;
+            end
+        end else if (!vfail || vreason == FR_MOLD_DUPLICATE) begin
+            if (!vfail && count_normal && seq_plus_count > {1'b0, next_seq}) begin
+                holding <= 1'b0;
+            end
             if (cfg_seq_check) begin
                 if (!have_session) begin
                     have_session <= 1'b1;
@@ -591,6 +618,7 @@ always @(posedge clk) begin
 
     if (rst || seq_reset) begin
         have_session <= 1'b0;
+        holding <= 1'b0;
         next_seq <= 64'd0;
     end
     if (rst) begin

@@ -19,6 +19,12 @@
  *     wholly seen before are dropped as duplicates, partly seen ones
  *     deliver only their new messages. That is what merging an A/B feed
  *     pair needs.
+ *   - Gap hold (seq_check and gap_hold): a packet beyond the next expected
+ *     sequence number is dropped (MOLD_AHEAD) instead of followed, and the
+ *     gap (next expected .. the packet's sequence number - 1) is reported
+ *     once, when the hold starts. The stream resumes when the missing
+ *     messages arrive, e.g. from a MoldUDP64 retransmission; the packets
+ *     dropped meanwhile form the next gap. The book never misses a message.
  *   - Capture-analysis mode (seq_check off, accept_all on) decodes captures
  *     whose headers were sanitized: no sequencing, no port filter, and an
  *     IPv4 header checksum of exactly zero is accepted.
@@ -52,6 +58,7 @@ enum tg_feed_drop {
 	TG_FEED_DROP_MOLD_DUPLICATE,	/* every message already seen */
 	TG_FEED_DROP_MSG_OVERRUN,	/* a message block runs past the packet */
 	TG_FEED_DROP_MSG_RUNT,		/* a block shorter than any ITCH message (12 bytes) */
+	TG_FEED_DROP_MOLD_AHEAD,	/* gap hold: beyond the next expected sequence number */
 	TG_FEED_DROP_COUNT
 };
 
@@ -62,6 +69,7 @@ struct tg_feed_filter {
 
 struct tg_feed_config {
 	bool seq_check;		/* MoldUDP64 session/sequence checking */
+	bool gap_hold;		/* at a gap, wait for the missing messages (needs seq_check) */
 	bool accept_all;	/* ignore the filter table */
 	unsigned n_filters;
 	struct tg_feed_filter filters[TG_FEED_FILTERS];
@@ -109,6 +117,7 @@ struct tg_feed {
 	bool have_session;
 	uint8_t session[10];
 	uint64_t next_seq;
+	bool holding;		/* gap hold: waiting for next_seq */
 };
 
 TG_API const char *tg_feed_drop_name(enum tg_feed_drop reason);
