@@ -11,7 +11,9 @@
  *     is always immediate-or-cancel: what does not match at once is
  *     canceled, it never rests); displayed or hidden (a hidden order rests
  *     and matches like any other, at the back of its price level's time
- *     priority, but the feed does not show it).
+ *     priority, but the feed does not show it; there is no display
+ *     priority: displayed and hidden orders at a price share one queue,
+ *     oldest first).
  *   - An incoming order matches against the other side's best levels while
  *     its limit allows (market: any price), each level oldest first; every
  *     fill is at the resting order's price. The remainder of a day limit
@@ -19,10 +21,12 @@
  *   - Reduce (cancel down to a size, 0 = delete) keeps the order's time
  *     priority. Replace follows Nasdaq's rules: a replace that keeps the
  *     price and lowers the size is a reduce (same reference number,
- *     priority kept); any other replace (new price, or a larger size) takes
- *     the order out of the book and enters the new one under a new
- *     reference number at the back of its level, where it may match at
- *     once like any incoming order.
+ *     priority kept; the same price, size and hidden flag change nothing);
+ *     any other replace (new price, a larger size, or a change of the
+ *     hidden flag) takes the order out of the book and enters the new one,
+ *     a day limit order with the old one's side, instrument, mpid and
+ *     owner, under a new reference number at the back of its level, where
+ *     it may match at once like any incoming order.
  *   - A halted instrument takes no new order and no replace (refused with
  *     TG_ERR_STATE); reduces and deletes still work; nothing matches.
  *
@@ -30,7 +34,9 @@
  * happened, so that a feed publisher can turn them into ITCH messages and
  * an order-entry server into OUCH responses. The engine never calls back
  * into itself: from inside the callback only the query functions may be
- * called.
+ * called (enter, reduce, replace and halt answer TG_ERR_STATE there); they
+ * see the book with the change the event reports already made. Event
+ * fields not named for a type are 0.
  */
 #ifndef TICKGATE_MATCH_H
 #define TICKGATE_MATCH_H
@@ -56,7 +62,7 @@ enum tg_match_tif {
 
 struct tg_match_config {
 	unsigned instruments;	/* locates 1..instruments (1..65535) */
-	uint32_t max_orders;	/* resting orders at most, all instruments together */
+	uint32_t max_orders;	/* resting orders at most, all instruments together (1..2^31) */
 };
 
 /* An incoming order. */
@@ -83,20 +89,29 @@ enum tg_match_event_type {
 	 */
 	TG_MATCH_EV_EXECUTE = 2,
 	/*
-	 * a resting order lost shares without a fill (reduce, delete, or the
-	 * old order of a replace): ref, owner, shares (canceled), remaining
-	 * (0: it is gone)
+	 * a resting order lost shares without a fill (reduce, delete, or a
+	 * replace that keeps the reference): ref, owner, side, price, hidden,
+	 * mpid, shares (canceled), remaining (0: it is gone). Also the end of
+	 * the new order of a replace that filled in full (see REPLACE), with
+	 * shares 0.
 	 */
 	TG_MATCH_EV_CANCEL = 3,
 	/*
 	 * a replace that takes a new reference: ref (old), new_ref, owner,
-	 * shares and price of the new order, hidden. Comes before the new
-	 * order's fills (EXECUTE with aggressor_ref = new_ref); if nothing of
-	 * it rests, a CANCEL of new_ref with remaining 0 follows them. Shares
+	 * side, mpid, shares and price of the new order, hidden. The old order
+	 * is out of the book when it comes (no CANCEL of it), before the new
+	 * order's fills (EXECUTE with aggressor_ref = new_ref); what is left
+	 * after them rests under new_ref without an ADD (shares of the REPLACE
+	 * less the fills); if nothing of it rests (filled in full), a CANCEL
+	 * of new_ref with shares 0 and remaining 0 follows them. Shares
 	 * already executed on the old order stay executed.
 	 */
 	TG_MATCH_EV_REPLACE = 4,
-	/* what is left of an IOC or market order did not rest: aggressor_owner, aggressor_ref, shares */
+	/*
+	 * what is left of an IOC or market order did not rest:
+	 * aggressor_owner, aggressor_ref, shares, and the incoming order's
+	 * side, price (0 for a market order), hidden, mpid
+	 */
 	TG_MATCH_EV_EXPIRE = 5,
 	/* trading halted or resumed: halted */
 	TG_MATCH_EV_HALT = 6,
@@ -106,7 +121,7 @@ struct tg_match_event {
 	enum tg_match_event_type type;
 	uint64_t ts_ns;		/* the time given with the call that caused it */
 	uint16_t instrument;
-	char side;		/* of the resting order (ADD, EXECUTE, CANCEL, REPLACE) */
+	char side;		/* the resting order's (ADD, EXECUTE, CANCEL, REPLACE), the incoming one's (EXPIRE) */
 	bool hidden;
 	bool halted;
 	uint64_t ref;
@@ -132,23 +147,30 @@ TG_API void tg_match_free(struct tg_match *m);
 /*
  * Enter an order at time ts_ns (nanoseconds since midnight). *ref gets its
  * reference number (also when nothing of it rests). TG_OK; TG_ERR_ARG for
- * an order that is not valid (no such instrument, side, type, zero shares,
- * limit price 0; nothing happens); TG_ERR_STATE when the instrument is
- * halted; TG_ERR_NOMEM when it would rest and the book is full (nothing
- * happens: the full book is checked before matching).
+ * an order that is not valid (no such instrument, side, type, tif, zero
+ * shares, limit price 0; nothing happens); TG_ERR_STATE when the
+ * instrument is halted; TG_ERR_NOMEM when a remainder would rest and no
+ * slot would be free for it (nothing happens: checked before matching).
+ * Matching frees the slot of every order it fills, so that is a day limit
+ * order that does not cross at all entered into a full book (or no memory
+ * for a new price level). On an error *ref is untouched and no reference
+ * number is used up.
  */
 TG_API TG_MUST_CHECK int tg_match_enter(struct tg_match *m, const struct tg_match_order *o, uint64_t ts_ns,
 					uint64_t *ref);
 
-/* Cut a resting order down to `shares` (0 deletes it), priority kept. TG_ERR_NOENT: no such order;
- * TG_ERR_ARG: shares not below what it has. */
+/* Cut a resting order down to `shares` (0 deletes it), priority kept; also while halted.
+ * TG_ERR_NOENT: no such order; TG_ERR_ARG: shares not below what it has. */
 TG_API TG_MUST_CHECK int tg_match_reduce(struct tg_match *m, uint64_t ref, uint32_t shares, uint64_t ts_ns);
 
 /*
  * Replace a resting order with shares at price (hidden as given), by the
  * rules above. *new_ref: the order's reference number afterwards (ref
- * itself for a reduce). TG_ERR_NOENT, TG_ERR_ARG (zero shares or price),
- * TG_ERR_STATE (halted), TG_ERR_NOMEM as for enter.
+ * itself for a reduce or no change). Checked in this order, nothing done
+ * on an error: TG_ERR_ARG (zero shares or price), TG_ERR_NOENT,
+ * TG_ERR_STATE (halted, also for a reduce-like replace). The new order
+ * rests in the old one's slot, so a full book does not refuse a replace:
+ * TG_ERR_NOMEM only when there is no memory for a new price level.
  */
 TG_API TG_MUST_CHECK int tg_match_replace(struct tg_match *m, uint64_t ref, uint32_t shares, uint32_t price,
 					  bool hidden, uint64_t ts_ns, uint64_t *new_ref);
@@ -182,7 +204,7 @@ struct tg_match_resting {
 	uint32_t shares;
 	uint32_t price;
 	uint64_t owner;
-	uint32_t ahead;		/* orders ahead of it at its price level */
+	uint32_t ahead;		/* orders ahead of it at its price level, hidden ones included */
 };
 TG_API TG_MUST_CHECK int tg_match_order(const struct tg_match *m, uint64_t ref, struct tg_match_resting *out);
 
