@@ -4,10 +4,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "tickgate/itch50.h"
-#include "tickgate/itch50_defs.h"
+#include "tickgate/itch_encode.h"
 #include "tickgate/itch_gen.h"
 
 #define TICK 100u		/* one cent in ITCH price4 units */
@@ -49,12 +47,6 @@ static uint64_t rnd(struct tg_itch_gen *g)
 static unsigned below(struct tg_itch_gen *g, unsigned n)
 {
 	return (unsigned)(rnd(g) % n);
-}
-
-static void put(uint8_t *p, uint64_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
 }
 
 void tg_itch_gen_symbol(unsigned locate, char out[9])
@@ -102,16 +94,10 @@ void tg_itch_gen_free(struct tg_itch_gen *g)
 	free(g);
 }
 
-static size_t header(struct tg_itch_gen *g, uint8_t *m, char type, uint16_t locate)
+/* The common header of the next message: tracking number 0, the generator's clock. */
+static struct tg_itch_hdr header(const struct tg_itch_gen *g, uint16_t locate)
 {
-	const struct tg_itch_type *t = tg_itch_type((uint8_t)type);
-
-	memset(m, 0, t->length);
-	m[0] = (uint8_t)type;
-	put(m + 1, locate, 2);
-	put(m + 3, 0, 2);
-	put(m + 5, g->ns, 6);
-	return t->length;
+	return (struct tg_itch_hdr){ .locate = locate, .tracking = 0, .ts_ns = g->ns };
 }
 
 /* ticks from the mid of a new order: 1..levels, the near ones likelier, as in a real book */
@@ -128,20 +114,15 @@ static size_t add_order(struct tg_itch_gen *g, uint8_t *m)
 	uint32_t price = side == 'B' ? (g->mid[loc] > k * TICK ? g->mid[loc] - k * TICK : TICK) : g->mid[loc] + k * TICK;
 	uint32_t shares = 100u * (1 + below(g, 20));
 	bool mpid = below(g, 8) == 0;
-	size_t len = header(g, m, mpid ? 'F' : 'A', loc);
+	struct tg_itch_hdr h = header(g, loc);
 	struct live_order *o = &g->orders[g->n_orders++];
 	char sym[9];
 
 	tg_itch_gen_symbol(loc, sym);
 	*o = (struct live_order){ .ref = g->next_ref++, .price = price, .shares = shares, .locate = loc, .side = side };
-	put(m + TG_ITCH_ADD_ORDER_ORDER_REFERENCE_NUMBER_OFF, o->ref, 8);
-	m[TG_ITCH_ADD_ORDER_BUY_SELL_INDICATOR_OFF] = (uint8_t)side;
-	put(m + TG_ITCH_ADD_ORDER_SHARES_OFF, shares, 4);
-	memcpy(m + TG_ITCH_ADD_ORDER_STOCK_OFF, sym, 8);
-	put(m + TG_ITCH_ADD_ORDER_PRICE_OFF, price, 4);
 	if (mpid)
-		memcpy(m + TG_ITCH_ADD_ORDER_MPID_ATTRIBUTION_OFF, "TGMM", 4);
-	return len;
+		return tg_itch_enc_add_order_mpid(m, &h, o->ref, side, shares, sym, price, "TGMM");
+	return tg_itch_enc_add_order(m, &h, o->ref, side, shares, sym, price);
 }
 
 static void remove_order(struct tg_itch_gen *g, unsigned i)
@@ -178,31 +159,26 @@ static size_t order_event(struct tg_itch_gen *g, uint8_t *m, unsigned op)
 	uint16_t loc = o->locate;
 	uint32_t part = o->shares > 100 ? 100u * (1 + below(g, o->shares / 100u)) : o->shares;
 	bool whole = part >= o->shares;
+	struct tg_itch_hdr h = header(g, loc);
 	size_t len;
 
 	switch (op) {
 	case 0:	/* executed */
-		len = header(g, m, 'E', loc);
-		put(m + TG_ITCH_ORDER_EXECUTED_ORDER_REFERENCE_NUMBER_OFF, ref, 8);
-		put(m + TG_ITCH_ORDER_EXECUTED_EXECUTED_SHARES_OFF, part, 4);
-		put(m + TG_ITCH_ORDER_EXECUTED_MATCH_NUMBER_OFF, g->next_match++, 8);
+		len = tg_itch_enc_order_executed(m, &h, ref, part, g->next_match++);
 		break;
-	case 1:	/* executed with price */
-		len = header(g, m, 'C', loc);
-		put(m + TG_ITCH_ORDER_EXECUTED_PRICE_ORDER_REFERENCE_NUMBER_OFF, ref, 8);
-		put(m + TG_ITCH_ORDER_EXECUTED_PRICE_EXECUTED_SHARES_OFF, part, 4);
-		put(m + TG_ITCH_ORDER_EXECUTED_PRICE_MATCH_NUMBER_OFF, g->next_match++, 8);
-		m[TG_ITCH_ORDER_EXECUTED_PRICE_PRINTABLE_OFF] = below(g, 4) ? 'Y' : 'N';
-		put(m + TG_ITCH_ORDER_EXECUTED_PRICE_EXECUTION_PRICE_OFF, o->price + (below(g, 2) ? TICK : 0), 4);
+	case 1: {	/* executed with price; the random draws in this order */
+		uint64_t match = g->next_match++;
+		char printable = below(g, 4) ? 'Y' : 'N';
+		uint32_t price = o->price + (below(g, 2) ? TICK : 0);
+
+		len = tg_itch_enc_order_executed_price(m, &h, ref, part, match, printable, price);
 		break;
+	}
 	case 2:	/* cancel */
-		len = header(g, m, 'X', loc);
-		put(m + TG_ITCH_ORDER_CANCEL_ORDER_REFERENCE_NUMBER_OFF, ref, 8);
-		put(m + TG_ITCH_ORDER_CANCEL_CANCELED_SHARES_OFF, part, 4);
+		len = tg_itch_enc_order_cancel(m, &h, ref, part);
 		break;
 	case 3:	/* delete */
-		len = header(g, m, 'D', loc);
-		put(m + TG_ITCH_ORDER_DELETE_ORDER_REFERENCE_NUMBER_OFF, ref, 8);
+		len = tg_itch_enc_order_delete(m, &h, ref);
 		whole = true;
 		break;
 	default: {	/* replace: new reference, new price and size, same side */
@@ -212,11 +188,7 @@ static size_t order_event(struct tg_itch_gen *g, uint8_t *m, unsigned op)
 		uint32_t shares = 100u * (1 + below(g, 20));
 		uint64_t nref = g->next_ref++;
 
-		len = header(g, m, 'U', loc);
-		put(m + TG_ITCH_ORDER_REPLACE_ORIGINAL_ORDER_REFERENCE_NUMBER_OFF, ref, 8);
-		put(m + TG_ITCH_ORDER_REPLACE_NEW_ORDER_REFERENCE_NUMBER_OFF, nref, 8);
-		put(m + TG_ITCH_ORDER_REPLACE_SHARES_OFF, shares, 4);
-		put(m + TG_ITCH_ORDER_REPLACE_PRICE_OFF, price, 4);
+		len = tg_itch_enc_order_replace(m, &h, ref, nref, shares, price);
 		if (!unknown) {
 			o->ref = nref;
 			o->price = price;
@@ -249,11 +221,9 @@ static size_t execute_swept(struct tg_itch_gen *g, uint8_t *m)
 {
 	unsigned i = g->swept[--g->n_swept];
 	struct live_order *o = &g->orders[i];
-	size_t len = header(g, m, 'E', o->locate);
+	struct tg_itch_hdr h = header(g, o->locate);
+	size_t len = tg_itch_enc_order_executed(m, &h, o->ref, o->shares, g->next_match++);
 
-	put(m + TG_ITCH_ORDER_EXECUTED_ORDER_REFERENCE_NUMBER_OFF, o->ref, 8);
-	put(m + TG_ITCH_ORDER_EXECUTED_EXECUTED_SHARES_OFF, o->shares, 4);
-	put(m + TG_ITCH_ORDER_EXECUTED_MATCH_NUMBER_OFF, g->next_match++, 8);
 	remove_order(g, i);
 	return len;
 }
@@ -265,31 +235,19 @@ size_t tg_itch_gen_next(struct tg_itch_gen *g, uint8_t *msg)
 
 	g->ns += 1 + below(g, 2000);
 	if (n == 0) {
-		size_t len = header(g, msg, 'S', 0);
+		struct tg_itch_hdr h = header(g, 0);
 
-		msg[TG_ITCH_SYSTEM_EVENT_EVENT_CODE_OFF] = 'O';
-		return len;
+		return tg_itch_enc_system_event(msg, &h, 'O');
 	}
 	if (n <= g->cfg.instruments) {	/* the stock directory */
 		uint16_t loc = (uint16_t)n;
-		size_t len = header(g, msg, 'R', loc);
+		struct tg_itch_hdr h = header(g, loc);
+		struct tg_itch_stock_directory d;
 		char sym[9];
 
 		tg_itch_gen_symbol(loc, sym);
-		memcpy(msg + TG_ITCH_STOCK_DIRECTORY_STOCK_OFF, sym, 8);
-		msg[TG_ITCH_STOCK_DIRECTORY_MARKET_CATEGORY_OFF] = 'Q';
-		msg[TG_ITCH_STOCK_DIRECTORY_FINANCIAL_STATUS_INDICATOR_OFF] = 'N';
-		put(msg + TG_ITCH_STOCK_DIRECTORY_ROUND_LOT_SIZE_OFF, 100, 4);
-		msg[TG_ITCH_STOCK_DIRECTORY_ROUND_LOTS_ONLY_OFF] = 'N';
-		msg[TG_ITCH_STOCK_DIRECTORY_ISSUE_CLASSIFICATION_OFF] = 'C';
-		memcpy(msg + TG_ITCH_STOCK_DIRECTORY_ISSUE_SUB_TYPE_OFF, "Z ", 2);
-		msg[TG_ITCH_STOCK_DIRECTORY_AUTHENTICITY_OFF] = 'P';
-		msg[TG_ITCH_STOCK_DIRECTORY_SHORT_SALE_THRESHOLD_INDICATOR_OFF] = 'N';
-		msg[TG_ITCH_STOCK_DIRECTORY_IPO_FLAG_OFF] = ' ';
-		msg[TG_ITCH_STOCK_DIRECTORY_LULD_REFERENCE_PRICE_TIER_OFF] = '1';
-		msg[TG_ITCH_STOCK_DIRECTORY_ETP_FLAG_OFF] = 'N';
-		msg[TG_ITCH_STOCK_DIRECTORY_INVERSE_INDICATOR_OFF] = 'N';
-		return len;
+		tg_itch_stock_directory_defaults(&d, sym);
+		return tg_itch_enc_stock_directory(msg, &h, &d);
 	}
 	if (g->n_swept > 0)
 		return execute_swept(g, msg);
@@ -320,28 +278,20 @@ size_t tg_itch_gen_next(struct tg_itch_gen *g, uint8_t *msg)
 		return order_event(g, msg, 4);
 	if (r < 995) {	/* a trade against a hidden order */
 		uint16_t loc = (uint16_t)(1 + below(g, g->cfg.instruments));
-		size_t len = header(g, msg, 'P', loc);
+		struct tg_itch_hdr h = header(g, loc);
+		uint32_t shares = 100u * (1 + below(g, 5));
 		char sym[9];
 
 		tg_itch_gen_symbol(loc, sym);
-		put(msg + TG_ITCH_TRADE_ORDER_REFERENCE_NUMBER_OFF, 0, 8);
-		msg[TG_ITCH_TRADE_BUY_SELL_INDICATOR_OFF] = 'B';
-		put(msg + TG_ITCH_TRADE_SHARES_OFF, 100u * (1 + below(g, 5)), 4);
-		memcpy(msg + TG_ITCH_TRADE_STOCK_OFF, sym, 8);
-		put(msg + TG_ITCH_TRADE_PRICE_OFF, g->mid[loc], 4);
-		put(msg + TG_ITCH_TRADE_MATCH_NUMBER_OFF, g->next_match++, 8);
-		return len;
+		return tg_itch_enc_trade(msg, &h, 0, 'B', shares, sym, g->mid[loc], g->next_match++);
 	}
 	{	/* trading action: halt or resume */
 		uint16_t loc = (uint16_t)(1 + below(g, g->cfg.instruments));
-		size_t len = header(g, msg, 'H', loc);
+		struct tg_itch_hdr h = header(g, loc);
 		char sym[9];
 
 		tg_itch_gen_symbol(loc, sym);
 		g->halted[loc] ^= 1;
-		memcpy(msg + TG_ITCH_TRADING_ACTION_STOCK_OFF, sym, 8);
-		msg[TG_ITCH_TRADING_ACTION_TRADING_STATE_OFF] = g->halted[loc] ? 'H' : 'T';
-		memcpy(msg + TG_ITCH_TRADING_ACTION_REASON_OFF, "    ", 4);
-		return len;
+		return tg_itch_enc_trading_action(msg, &h, sym, g->halted[loc] ? 'H' : 'T', "    ");
 	}
 }
