@@ -347,7 +347,7 @@ bool tg_feed_is_pcap(const char *path)
 static int itch_file(struct tg_feed *f, const char *path, char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "rb");
-	uint8_t msg[256];
+	uint8_t msg[65536];	/* the longest a 2-byte length prefix can say */
 	uint8_t pfx[2];
 	uint64_t off = 0, seq = 0;
 	struct tg_feed_meta meta;

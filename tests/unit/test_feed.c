@@ -454,6 +454,7 @@ static void test_binary_itch_file(void)
 	uint8_t m[64], pfx[2];
 	const char *types = "SRAEXDU";
 	char err[256];
+	size_t n_after;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
 	for (unsigned i = 0; types[i]; i++) {
@@ -473,6 +474,23 @@ static void test_binary_itch_file(void)
 	CU_ASSERT_EQUAL(rx.seq[6], 7);
 	CU_ASSERT_EQUAL(feed.stats.length_prefix_fixed, 4);
 
+	/* an unknown type is skipped by its length prefix, however long (up to 65535) */
+	fp = fopen(path, "ab");
+	put16(pfx, 65535);
+	fwrite(pfx, 1, 2, fp);
+	for (unsigned i = 0; i < 65535; i++)
+		fputc(i == 0 ? 'z' : 0xa5, fp);
+	n_after = itch_msg(m, 'D', 8);
+	put16(pfx, (unsigned)n_after);
+	fwrite(pfx, 1, 2, fp);
+	fwrite(m, 1, n_after, fp);
+	fclose(fp);
+	start(true);
+	CU_ASSERT_EQUAL(tg_feed_file(&feed, path, err, sizeof(err)), TG_OK);
+	CU_ASSERT_EQUAL(feed.stats.unknown_type, 1);
+	CU_ASSERT_EQUAL(rx.n, 8);
+	CU_ASSERT_EQUAL(rx.type[7], 'D');
+
 	/* an unknown type with a zero length cannot be resynchronized: a clear error */
 	fp = fopen(path, "ab");
 	put16(pfx, 0);
@@ -483,7 +501,7 @@ static void test_binary_itch_file(void)
 	CU_ASSERT_EQUAL(tg_feed_file(&feed, path, err, sizeof(err)), TG_ERR_IO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "offset"));
-	CU_ASSERT_EQUAL(rx.n, 7);	/* everything before it was decoded */
+	CU_ASSERT_EQUAL(rx.n, 8);	/* everything before it was decoded */
 	unlink(path);
 	start(true);
 	CU_ASSERT_EQUAL(tg_feed_file(&feed, "/nonexistent/x.itch", err, sizeof(err)), TG_ERR_NOENT);
