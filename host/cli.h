@@ -40,5 +40,6 @@ int cmd_audit(const struct cli *cli, int argc, char **argv);
 int cmd_orders(const struct cli *cli, int argc, char **argv);
 int cmd_positions(const struct cli *cli, int argc, char **argv);
 int cmd_stats(const struct cli *cli, int argc, char **argv);
+int cmd_trade(const struct cli *cli, int argc, char **argv);
 
 #endif

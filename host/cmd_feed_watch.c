@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "card_util.h"
 #include "cli.h"
 #include "feed_cli.h"
 #include "tickgate/card_records.h"
@@ -67,62 +68,6 @@ static void on_gap(void *ctx, uint64_t first, uint64_t last)
 	else
 		printf("gap: messages %" PRIu64 "..%" PRIu64 " missing\n", first, last);
 	w->lines++;
-}
-
-/* wait (a bounded while) until the book took the last command */
-static bool book_ready(struct tg_card *card)
-{
-	for (unsigned tries = 0; tries < 1000; tries++) {
-		uint32_t v;
-		struct timespec ts = { 0, 1000000 };
-
-		if (tg_card_csr_read(card, TG_REG_BOOK_STATUS, &v) != TG_OK)
-			return false;
-		if (v & TG_BOOK_STATUS_READY_MASK)
-			return true;
-		nanosleep(&ts, NULL);
-	}
-	return false;
-}
-
-/* Subscribe the symbol in the first free slot; returns the slot or -1. */
-static int book_subscribe(struct tg_card *card, const char *symbol, int locate)
-{
-	uint32_t params, state, lo, hi;
-	char sym[8];
-	unsigned slots;
-
-	if (tg_card_csr_read(card, TG_REG_BOOK_PARAMS, &params) != TG_OK)
-		return -1;
-	slots = (params & TG_BOOK_PARAMS_INSTRUMENTS_MASK) >> TG_BOOK_PARAMS_INSTRUMENTS_SHIFT;
-	memset(sym, ' ', sizeof(sym));
-	memcpy(sym, symbol, strlen(symbol));
-	memcpy(&lo, sym, 4);	/* character 0 in bits 7:0 */
-	memcpy(&hi, sym + 4, 4);
-	for (unsigned i = 0; i < slots; i++) {
-		if (tg_card_csr_write(card, TG_REG_BOOK_INST_SEL, i) != TG_OK ||
-		    tg_card_csr_read(card, TG_REG_BOOK_INST_STATE, &state) != TG_OK)
-			return -1;
-		if (state & TG_BOOK_INST_STATE_SUBSCRIBED_MASK)
-			continue;
-		if (tg_card_csr_write(card, TG_REG_BOOK_INST_SYMBOL_LO, lo) != TG_OK ||
-		    tg_card_csr_write(card, TG_REG_BOOK_INST_SYMBOL_HI, hi) != TG_OK ||
-		    tg_card_csr_write(card, TG_REG_BOOK_INST_LOCATE, locate < 0 ? 0 : (uint32_t)locate) != TG_OK ||
-		    tg_card_csr_write(card, TG_REG_BOOK_INST_CMD,
-				      locate < 0 ? TG_BOOK_INST_CMD_SUBSCRIBE_MASK
-						 : TG_BOOK_INST_CMD_SET_LOCATE_MASK) != TG_OK ||
-		    !book_ready(card))
-			return -1;
-		return (int)i;
-	}
-	return -1;
-}
-
-static void book_unsubscribe(struct tg_card *card, int slot)
-{
-	if (tg_card_csr_write(card, TG_REG_BOOK_INST_SEL, (uint32_t)slot) != TG_OK ||
-	    tg_card_csr_write(card, TG_REG_BOOK_INST_CMD, TG_BOOK_INST_CMD_UNSUBSCRIBE_MASK) != TG_OK)
-		cli_error("%s: could not free book slot %d", tg_card_uri(card), slot);
 }
 
 int feed_watch(const struct feed_opts *o)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "card_util.h"
 #include "cli.h"
 #include "tickgate/json.h"
 #include "tickgate/risk_card.h"
@@ -162,67 +163,30 @@ int cmd_positions(const struct cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-struct lat_regs {
-	const char *name;
-	uint32_t count, bin, last;
-};
-
-static int read_hist(struct tg_card *card, const struct lat_regs *l, uint64_t bins[32], uint64_t *count,
-		     uint32_t *last)
-{
-	int rc = tg_card_counter_read(card, l->count, count);
-
-	if (rc == TG_OK)
-		rc = tg_card_csr_read(card, l->last, last);
-	for (uint32_t b = 0; b < 32 && rc == TG_OK; b++) {
-		rc = tg_card_csr_write(card, TG_REG_LAT_SEL, b);
-		if (rc == TG_OK)
-			rc = tg_card_counter_read(card, l->bin, &bins[b]);
-	}
-	return rc;
-}
-
-/* lowest latency a histogram bin counts (docs/registers.md, LAT_SEL) */
-static uint64_t bin_low(unsigned b)
-{
-	return b < 25 ? b : 1ull << (b - 20);	/* 24: 24..31, 25: 32..63, ... 31: 2048.. */
-}
-
 int cmd_stats(const struct cli *cli, int argc, char **argv)
 {
 	ARGS_OR_RETURN("stats", "usage: tickgate stats [--json]\nDecisions of the risk gate by reason, order and kill "
 				"latency histograms (cycles and ns), order-entry counters.\n");
 	static struct tg_risk_card_state st;
-	static const struct lat_regs lats[] = {
-		{ "order", TG_REG_ORDER_LAT_COUNT_LO, TG_REG_ORDER_LAT_BIN_LO, TG_REG_ORDER_LAT_LAST },
-		{ "kill", TG_REG_KILL_LAT_COUNT_LO, TG_REG_KILL_LAT_BIN_LO, TG_REG_KILL_LAT_LAST },
-	};
 	static const struct { const char *name; uint32_t reg; } oe[] = {
 		{ "sent_enter", TG_REG_OE_SENT_ENTER_LO }, { "sent_replace", TG_REG_OE_SENT_REPLACE_LO },
 		{ "sent_cancel", TG_REG_OE_SENT_CANCEL_LO }, { "tx_bytes", TG_REG_OE_TX_BYTES_LO },
 		{ "rx_packets", TG_REG_OE_RX_PACKETS_LO }, { "rx_sequenced", TG_REG_OE_RX_SEQUENCED_LO },
 		{ "rx_bad", TG_REG_OE_RX_BAD_LO }, { "rx_unmatched", TG_REG_OE_RX_UNMATCHED_LO },
 	};
-	const double ns_per_cycle = 1e9 / TG_CARD_CLOCK_HZ;
 	struct tg_card *card = cli_open(&c, 0);
 	struct tg_json j;
-	uint64_t bins[2][32], count[2], oev[8], sum = 0;
-	uint32_t last[2], lmin = 0, lmax = 0;
+	struct card_lat lats[2];
+	uint64_t oev[8];
 	int rc;
 
 	if (card == NULL)
 		return CLI_EXIT_FAIL;
 	rc = tg_risk_card_read(card, &st);
 	for (unsigned h = 0; h < 2 && rc == TG_OK; h++)
-		rc = read_hist(card, &lats[h], bins[h], &count[h], &last[h]);
+		rc = card_lat_read(card, h == 0, &lats[h]);
 	for (unsigned k = 0; k < 8 && rc == TG_OK; k++)
 		rc = tg_card_counter_read(card, oe[k].reg, &oev[k]);
-	if (rc == TG_OK)
-		rc = tg_card_counter_read(card, TG_REG_ORDER_LAT_SUM_LO, &sum);
-	if (rc == TG_OK)
-		rc = tg_card_csr_read(card, TG_REG_ORDER_LAT_MIN, &lmin);
-	if (rc == TG_OK)
-		rc = tg_card_csr_read(card, TG_REG_ORDER_LAT_MAX, &lmax);
 	tg_card_close(card);
 	if (rc != TG_OK) {
 		cli_error("%s: %s", c.card_uri, tg_strerror(rc));
@@ -235,30 +199,9 @@ int cmd_stats(const struct cli *cli, int argc, char **argv)
 		for (unsigned r = 0; r < TG_RISK_REASONS; r++)
 			tg_json_u64(&j, tg_risk_reason_name(r), st.decided[r]);
 		tg_json_object_end(&j);
-		tg_json_double(&j, "ns_per_cycle", ns_per_cycle);
-		for (unsigned h = 0; h < 2; h++) {
-			char key[32];
-			snprintf(key, sizeof(key), "%s_latency", lats[h].name);
-			tg_json_object_begin(&j, key);
-			tg_json_u64(&j, "count", count[h]);
-			tg_json_u64(&j, "last_cycles", last[h]);
-			if (h == 0) {
-				tg_json_u64(&j, "min_cycles", count[0] ? lmin : 0);
-				tg_json_u64(&j, "max_cycles", lmax);
-				tg_json_double(&j, "mean_cycles", count[0] ? (double)sum / (double)count[0] : 0.0);
-			}
-			tg_json_array_begin(&j, "histogram");
-			for (unsigned b = 0; b < 32; b++) {
-				if (bins[h][b] == 0)
-					continue;
-				tg_json_object_begin(&j, NULL);
-				tg_json_u64(&j, "from_cycles", bin_low(b));
-				tg_json_u64(&j, "count", bins[h][b]);
-				tg_json_object_end(&j);
-			}
-			tg_json_array_end(&j);
-			tg_json_object_end(&j);
-		}
+		tg_json_double(&j, "ns_per_cycle", card_ns_per_cycle());
+		card_lat_json(&j, "order_latency", &lats[0]);
+		card_lat_json(&j, "kill_latency", &lats[1]);
 		tg_json_object_begin(&j, "order_entry");
 		for (unsigned k = 0; k < 8; k++)
 			tg_json_u64(&j, oe[k].name, oev[k]);
@@ -272,18 +215,8 @@ int cmd_stats(const struct cli *cli, int argc, char **argv)
 		if (st.decided[r] != 0)
 			printf("  %-20s %12" PRIu64 "\n", tg_risk_reason_name(r), st.decided[r]);
 	}
-	for (unsigned h = 0; h < 2; h++) {
-		printf("%s latency: %" PRIu64 " samples, last %" PRIu32 " cycles (%.1f ns)", lats[h].name, count[h], last[h],
-		       last[h] * ns_per_cycle);
-		if (h == 0 && count[0] > 0)
-			printf(", min %" PRIu32 " mean %.2f max %" PRIu32 " cycles", lmin, (double)sum / (double)count[0], lmax);
-		printf("\n");
-		for (unsigned b = 0; b < 32; b++) {
-			if (bins[h][b] != 0)
-				printf("  %s%-6" PRIu64 " cycles (%7.1f ns) %12" PRIu64 "\n", b >= 24 ? ">=" : "  ", bin_low(b),
-				       (double)bin_low(b) * ns_per_cycle, bins[h][b]);
-		}
-	}
+	for (unsigned h = 0; h < 2; h++)
+		card_lat_print(stdout, &lats[h], "");
 	printf("order entry\n");
 	for (unsigned k = 0; k < 8; k++)
 		printf("  %-14s %12" PRIu64 "\n", oe[k].name, oev[k]);

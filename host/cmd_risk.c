@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "control_state.h"
+#include "risk_cli.h"
 #include "tickgate/audit.h"
 #include "tickgate/json.h"
 #include "tickgate/risk_card.h"
@@ -96,8 +97,7 @@ static void audit_end(const struct cli *cli, uint64_t seq, int rc)
 		cli_error("audit log %s: the outcome could not be written", path);
 }
 
-/* The limit file last loaded on this card (NULL when none). */
-static struct tg_risk_limit_set *loaded_config(const struct cli *cli, char *path, size_t len)
+struct tg_risk_limit_set *risk_loaded_config(const struct cli *cli, char *path, size_t len)
 {
 	struct tg_risk_limit_set *set = NULL;
 	struct tg_config_error err;
@@ -189,7 +189,7 @@ static int risk_show(const struct cli *cli, int argc, char **argv)
 		tg_card_close(card);
 		return CLI_EXIT_FAIL;
 	}
-	struct tg_risk_limit_set *cfg = loaded_config(cli, cfg_path, sizeof(cfg_path));
+	struct tg_risk_limit_set *cfg = risk_loaded_config(cli, cfg_path, sizeof(cfg_path));
 	uint64_t avail, burst;
 	struct tg_json j;
 
@@ -306,15 +306,16 @@ static int risk_show(const struct cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------------ set and load */
 
-/* Apply `want` (a whole table): lock held by the caller; audited first. */
-static int apply_table(const struct cli *cli, struct tg_card *card, const char *action, int argc, char **argv,
-		       const char *detail, const struct tg_risk_card_state *old, const struct tg_risk_card_state *want)
+int risk_apply_table(const struct cli *cli, struct tg_card *card, const char *action, int argc, char **argv,
+		     const char *detail, const struct tg_risk_card_state *old, const struct tg_risk_card_state *want,
+		     size_t *changed)
 {
 	static struct change_list cl;
 	uint64_t seq = 0;
 
 	cl.n = 0;
 	diff_tables(&cl, old, want);
+	*changed = cl.n;
 	if (!audit_begin(cli, action, argc, argv, detail, &cl, &seq))
 		return CLI_EXIT_FAIL;	/* nothing applied */
 	int rc = tg_risk_card_commit(card, want);
@@ -323,9 +324,19 @@ static int apply_table(const struct cli *cli, struct tg_card *card, const char *
 		cli_error("%s: writing the limits: %s (the limits in force did not change)", cli->card_uri, tg_strerror(rc));
 		return CLI_EXIT_FAIL;
 	}
-	if (!cli->json)
-		printf("%zu limit%s changed in one commit\n", cl.n, cl.n == 1 ? "" : "s");
 	return CLI_EXIT_OK;
+}
+
+/* Apply `want` (a whole table): lock held by the caller; audited first. */
+static int apply_table(const struct cli *cli, struct tg_card *card, const char *action, int argc, char **argv,
+		       const char *detail, const struct tg_risk_card_state *old, const struct tg_risk_card_state *want)
+{
+	size_t n = 0;
+	int rc = risk_apply_table(cli, card, action, argc, argv, detail, old, want, &n);
+
+	if (rc == CLI_EXIT_OK && !cli->json)
+		printf("%zu limit%s changed in one commit\n", n, n == 1 ? "" : "s");
+	return rc;
 }
 
 static int risk_set(const struct cli *cli, int argc, char **argv)
@@ -385,7 +396,7 @@ static int risk_set(const struct cli *cli, int argc, char **argv)
 	uint64_t *table = symbol ? want.inst[inst].lim : want.global;
 	for (unsigned k = 0; k < n; k++)
 		table[ids[k]] = vals[k];
-	struct tg_risk_limit_set *cfg = loaded_config(cli, cfg_path, sizeof(cfg_path));
+	struct tg_risk_limit_set *cfg = risk_loaded_config(cli, cfg_path, sizeof(cfg_path));
 	if (cfg != NULL && tg_risk_ceiling_check(cfg, symbol, table, err, sizeof(err)) != TG_OK) {
 		cli_error("refused, nothing changed: %s (ceilings of %s)", err, cfg_path);
 		tg_risk_limit_set_free(cfg);
@@ -422,12 +433,39 @@ static bool copy_file(const char *from, const char *to)
 	return ok && rename(tmp, to) == 0;
 }
 
+void risk_table_from_set(const struct tg_risk_limit_set *set, const struct tg_risk_card_state *st,
+			 struct tg_risk_card_state *want)
+{
+	*want = *st;
+	for (unsigned l = 0; l < tg_risk_limits_count; l++) {
+		const struct tg_risk_limit_info *li = &tg_risk_limits[l];
+		if (li->global) {
+			want->global[li->id] = tg_risk_limit_effective(set, NULL, li->id);
+			continue;
+		}
+		for (unsigned i = 0; i < st->instruments; i++)
+			want->inst[i].lim[li->id] = st->inst[i].subscribed ? tg_risk_limit_effective(set, st->inst[i].symbol, li->id)
+									   : 0;
+	}
+}
+
+bool risk_keep_config_copy(const struct cli *cli, const char *file)
+{
+	char saved[640];
+
+	if (control_path(cli->card_uri, ".limits.yaml", saved, sizeof(saved)) && copy_file(file, saved))
+		return true;
+	cli_error("the limits are applied, but keeping a copy of %s failed: later changes are not bounded by its ceilings",
+		  file);
+	return false;
+}
+
 static int risk_load(const struct cli *cli, int argc, char **argv)
 {
 	static struct tg_risk_card_state st, want;
 	struct tg_risk_limit_set *set = NULL;
 	struct tg_config_error err;
-	char saved[640], detail[700];
+	char detail[700];
 	int lk, rc;
 
 	if (argc != 2)
@@ -448,24 +486,11 @@ static int risk_load(const struct cli *cli, int argc, char **argv)
 		rc = CLI_EXIT_FAIL;
 		goto out;
 	}
-	want = st;
-	for (unsigned l = 0; l < tg_risk_limits_count; l++) {
-		const struct tg_risk_limit_info *li = &tg_risk_limits[l];
-		if (li->global) {
-			want.global[li->id] = tg_risk_limit_effective(set, NULL, li->id);
-			continue;
-		}
-		for (unsigned i = 0; i < st.instruments; i++)
-			want.inst[i].lim[li->id] = st.inst[i].subscribed ? tg_risk_limit_effective(set, st.inst[i].symbol, li->id) : 0;
-	}
+	risk_table_from_set(set, &st, &want);
 	snprintf(detail, sizeof(detail), "limit file %s", argv[1]);
 	rc = apply_table(cli, card, "risk.load", argc, argv, detail, &st, &want);
-	if (rc == CLI_EXIT_OK && (!control_path(cli->card_uri, ".limits.yaml", saved, sizeof(saved)) ||
-				  !copy_file(argv[1], saved))) {
-		cli_error("the limits are applied, but keeping a copy of %s failed: later changes are not bounded by its ceilings",
-			  argv[1]);
+	if (rc == CLI_EXIT_OK && !risk_keep_config_copy(cli, argv[1]))
 		rc = CLI_EXIT_FAIL;
-	}
 out:
 	control_unlock(lk);
 	tg_card_close(card);

@@ -31,6 +31,7 @@ static const struct {
 	{ "positions", cmd_positions, "positions and exposure as the risk gate counts them" },
 	{ "stats", cmd_stats, "decisions by reason, order and kill latency histograms" },
 	{ "audit", cmd_audit, "the audit log of limit changes, kills and resumes" },
+	{ "trade", cmd_trade, "trade through the card: quote around its BBO, summary at the end" },
 };
 
 static void usage(FILE *f)

@@ -335,3 +335,13 @@ void tg_card_ring_stats(const struct tg_card *c, struct tg_card_ring_stats *stat
 	if (c != NULL && stats != NULL)
 		*stats = c->stats;
 }
+
+int tg_card_oe_link(struct tg_card *c, struct tg_card_oe_link *out)
+{
+	if (c == NULL || out == NULL)
+		return TG_ERR_ARG;
+	memset(out, 0, sizeof(*out));
+	if (c->t->ops->oe_link == NULL)
+		return TG_ERR_STATE;
+	return c->t->ops->oe_link(c->t, out);
+}

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "card_transport.h"
+#include "tickgate/card.h"
 #include "tickgate/ring.h"
 #include "tickgate/simshm.h"
 
@@ -173,6 +174,32 @@ static void sim_close(struct tg_transport *t)
 	free(s);
 }
 
+/* tickgate-sim publishes its link in the segment (relaxed stores: each field current) */
+static int sim_oe_link(struct tg_transport *t, struct tg_card_oe_link *out)
+{
+	struct sim_transport *s = (struct sim_transport *)t;
+	const struct tg_simshm_oe *oe = &s->shm->oe;
+
+	switch (__atomic_load_n(&oe->state, __ATOMIC_RELAXED)) {
+	case TG_SIMSHM_OE_OFF: out->state = TG_CARD_OE_NONE; break;
+	case TG_SIMSHM_OE_ACTIVE: out->state = TG_CARD_OE_UP; break;
+	case TG_SIMSHM_OE_ENDED:
+	case TG_SIMSHM_OE_CLOSED: out->state = TG_CARD_OE_ENDED; break;
+	default: out->state = TG_CARD_OE_DOWN; break;
+	}
+	out->logins = __atomic_load_n(&oe->logins, __ATOMIC_RELAXED);
+	out->disconnects = __atomic_load_n(&oe->disconnects, __ATOMIC_RELAXED);
+	out->dropped = __atomic_load_n(&oe->dropped, __ATOMIC_RELAXED);
+	out->packets_out = __atomic_load_n(&oe->packets_out, __ATOMIC_RELAXED);
+	out->packets_in = __atomic_load_n(&oe->packets_in, __ATOMIC_RELAXED);
+	for (size_t i = 0; i + 1 < sizeof(out->session) && i < sizeof(oe->session); i++) {
+		out->session[i] = __atomic_load_n(&oe->session[i], __ATOMIC_RELAXED);
+		if (out->session[i] == '\0')
+			break;
+	}
+	return TG_OK;
+}
+
 static const struct tg_transport_ops sim_ops = {
 	.csr_read = sim_csr_read,
 	.csr_write = sim_csr_write,
@@ -180,6 +207,7 @@ static const struct tg_transport_ops sim_ops = {
 	.release_rings = sim_release_rings,
 	.dma_window = sim_dma_window,
 	.close = sim_close,
+	.oe_link = sim_oe_link,
 };
 
 static bool valid_name(const char *name)

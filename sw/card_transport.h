@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct tg_transport;
+struct tg_card_oe_link;
 
 struct tg_transport_ops {
 	int (*csr_read)(struct tg_transport *t, uint32_t offset, uint32_t *value);
@@ -22,6 +23,8 @@ struct tg_transport_ops {
 	/* DMA-reachable host memory: virtual address, bus address, size */
 	int (*dma_window)(struct tg_transport *t, void **va, uint64_t *bus, size_t *bytes);
 	void (*close)(struct tg_transport *t);
+	/* the order-entry session beside the card; NULL when the transport has none to tell */
+	int (*oe_link)(struct tg_transport *t, struct tg_card_oe_link *out);
 };
 
 struct tg_transport {

@@ -101,6 +101,34 @@ TG_API TG_MUST_CHECK int tg_card_poll(struct tg_card *card, union tg_c2h_record 
 
 TG_API void tg_card_ring_stats(const struct tg_card *card, struct tg_card_ring_stats *stats);
 
+/*
+ * The order-entry session beside the card. The card sends and takes only
+ * SoupBinTCP data packets; login, heartbeats and reconnection belong to its
+ * transport (a board's TCP offload with the host, tickgate-sim's link), and
+ * while the session is not logged in the card's packets are dropped. A host
+ * that sends orders asks here first.
+ */
+enum tg_card_oe_state {
+	TG_CARD_OE_NONE = 0,		/* no order-entry session configured */
+	TG_CARD_OE_DOWN = 1,		/* connecting, logging in, or waiting to retry */
+	TG_CARD_OE_UP = 2,		/* logged in: orders flow */
+	TG_CARD_OE_ENDED = 3,		/* the exchange ended the session, or it was closed */
+};
+
+struct tg_card_oe_link {
+	int state;			/* enum tg_card_oe_state */
+	uint64_t logins;		/* logins accepted */
+	uint64_t disconnects;		/* connections lost */
+	uint64_t dropped;		/* the card's packets not sent: not logged in */
+	uint64_t packets_out;		/* the card's packets sent */
+	uint64_t packets_in;		/* the exchange's packets passed to the card */
+	char session[16];		/* session of the last login, NUL terminated */
+};
+
+/* The order-entry session's state: TG_ERR_STATE when the transport cannot
+ * tell (the caller then learns only from the exchange's answers). */
+TG_API TG_MUST_CHECK int tg_card_oe_link(struct tg_card *card, struct tg_card_oe_link *out);
+
 /* Register table lookups over the generated map (case-insensitive names). */
 TG_API const struct tg_reg_info *tg_reg_by_name(const char *name);
 TG_API const struct tg_reg_info *tg_reg_by_offset(uint32_t offset);

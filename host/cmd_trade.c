@@ -1,0 +1,2362 @@
+/*
+ * tickgate trade: a small market maker that trades through the card.
+ *
+ * The card does the fast parts: its book turns the feed into BOOK_BBO
+ * events, its risk gate decides every ORDER record (ORDER_DECISION) and
+ * sends the accepted ones to the exchange as OUCH, and the exchange's
+ * answers come back applied to the gate (ORDER_RESP). This process owns the
+ * card's rings and does the rest:
+ *
+ *   setup     subscribe the symbols in the card's book (locates learned from
+ *             the feed's stock directory; a symbol already subscribed keeps
+ *             its slot and its book), enable them in the gate with demo
+ *             limits or a limit file (audited, one commit, like `tickgate
+ *             risk`), arm the host watchdog and start heart-beating;
+ *   strategy  per symbol, once the card's BBO is known: one passive buy and
+ *             one passive sell (one tick inside the spread when it is wider
+ *             than two ticks, else joining it), replaced when the target
+ *             moves more than a tick, the side that would grow the position
+ *             past its bound skewed back and then withdrawn; now and then
+ *             (seeded, every 2-6 s of market time) a small IOC across the
+ *             spread. Every decision is a function of the seed and the
+ *             card's events (market time is the feed's ITCH time, card time
+ *             the events' cycle stamps), so the same events give the same
+ *             orders;
+ *   pre-trade every order first passes the gate's own checks (docs/risk.md)
+ *             as this process can know them: the limits read back from the
+ *             card, its positions, the open quantities the gate counts, and
+ *             orders still in flight counted as if accepted, so what the
+ *             strategy knows the gate would refuse is held back and counted;
+ *             the gate stays the real guard (its rejections are counted by
+ *             reason). Nothing goes out while the order-entry session beside
+ *             the card is not logged in: the card's packets would be dropped
+ *             and the gate would count those orders open for good;
+ *   shutdown  at --duration or on SIGINT/SIGTERM: cancel every open order,
+ *             wait (5 s at most) for the exchange to confirm, disarm the
+ *             watchdog (left armed, with a message, when orders could not be
+ *             closed: the card then cancels them itself), read positions,
+ *             decisions and latency histograms back from the card, print the
+ *             summary and write it as JSON.
+ *
+ * The watchdog heartbeat is written from the trading loop itself, not from a
+ * thread of its own: a loop that hangs stops the heartbeat, and the card
+ * engages its kill switch and cancels every open order.
+ *
+ * Money is integer: prices and cash in 1/10000 dollar (ITCH/OUCH units).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "card_util.h"
+#include "cli.h"
+#include "control_state.h"
+#include "risk_cli.h"
+#include "tickgate/card_records.h"
+#include "tickgate/card_regs.h"
+#include "tickgate/feed_events.h"
+#include "tickgate/json.h"
+#include "tickgate/risk.h"
+#include "tickgate/risk_card.h"
+#include "tickgate/risk_config.h"
+
+#define CMD "trade"
+#define SYMBOLS_MAX TG_RISK_CARD_INST_MAX
+#define INFLIGHT_MAX 4096u		/* orders sent whose decision has not come back */
+#define POSITION_LOTS 5			/* the strategy's position bound: this many --size lots */
+#define IOC_GAP_MIN_NS 2000000000ull	/* market time between IOCs: 2..6 s */
+#define IOC_GAP_SPAN_NS 4000000000ull
+#define IOC_STALE_NS 2000000000ll	/* an IOC still open this long after its ack is canceled */
+#define HEARTBEAT_NS 100000000ll	/* HEARTBEAT writes, and the kill/watchdog status read */
+#define CARD_POLL_NS 1000000000ll	/* instrument kill/halt flags (through the shared RISK_SEL) */
+#define TTY_STATUS_NS 250000000ll	/* status line refresh on a terminal */
+#define WATCHDOG_SECONDS 3u		/* host silence after which the card kills and cancels */
+#define SHUTDOWN_WAIT_NS 5000000000ll	/* how long the cancels' answers are waited for */
+#define SHUTDOWN_CANCEL_TRIES 3
+
+/* holds whose reason is none of the gate's: the H2C ring or our table of
+ * orders in flight was full, no order slot was free, the order-entry
+ * session was not logged in (the card's packets would be dropped) */
+#define HELD_RING_FULL TG_RISK_REASONS
+#define HELD_NO_SLOT (TG_RISK_REASONS + 1)
+#define HELD_LINK_DOWN (TG_RISK_REASONS + 2)
+#define HELD_KINDS (TG_RISK_REASONS + 3)
+
+struct opts {
+	const char *symbols[SYMBOLS_MAX];
+	unsigned n_symbols;
+	double duration;		/* seconds; 0: until a signal */
+	uint64_t seed;
+	uint32_t size;
+	const char *limits;
+	const char *summary;
+	const char *ready_file;		/* written once set up, before the first order */
+	double status_interval;		/* seconds, when stderr is not a terminal */
+	bool quiet;
+};
+
+/* Counts per symbol (totals are their sums). */
+struct tally {
+	uint64_t sent[3];		/* by gate kind: NEW, CANCEL, REPLACE */
+	uint64_t sent_ioc;		/* of the NEWs, IOCs */
+	uint64_t accepted, rejected;	/* the gate's decisions of our orders */
+	uint64_t rejected_by[TG_RISK_REASONS];
+	uint64_t held_by[HELD_KINDS];	/* held back by the pre-trade checks */
+	uint64_t x_accepted, x_replaced, x_rejected, x_canceled, x_canceled_shares, x_cancel_rejects, x_other;
+	uint64_t unmatched;		/* responses the card matched to no open order */
+	uint64_t fills, fill_shares, bought, sold;
+};
+
+enum pend { PEND_NONE, PEND_NEW, PEND_CANCEL, PEND_REPLACE };
+
+/* One order slot of the gate, as this process knows it. */
+struct slot {
+	bool foreign;			/* open in the gate before we started: never used */
+	bool gate_open;			/* the gate counts an open order in it */
+	bool acked;			/* the exchange accepted the order */
+	bool replaced;			/* a replace was accepted since the NEW (the card applies no J then) */
+	bool ioc;
+	uint8_t pend;			/* enum pend: a request waiting for its decision or answer */
+	bool pend_decided;		/* ...the gate accepted it; the exchange's answer is due */
+	uint8_t side;			/* gate side code */
+	int sym;			/* our symbol, -1 */
+	uint32_t rem;			/* open shares as the gate counts them */
+	uint32_t xopen;			/* open shares as the exchange said (once acknowledged) */
+	uint32_t price;			/* limit price at the exchange (asked, until acknowledged) */
+	uint8_t cancel_tries;		/* shutdown */
+	int64_t acked_ns;		/* wall time of the acknowledgment (IOC safety net) */
+};
+
+/* An order sent whose decision is due; decisions come back in sending order. */
+struct request {
+	uint32_t tag;
+	uint16_t slot;
+	uint8_t kind, side;
+	uint32_t qty, price;
+	uint32_t grow;			/* shares the gate's open side grows by, if accepted */
+	int sym;
+	bool ioc;
+};
+
+struct sym {
+	char name[9];
+	unsigned inst;			/* the card's instrument (book slot) */
+	bool subscribed_here;		/* false: the slot was subscribed before we started */
+	uint16_t locate;
+	bool locate_valid;
+	/* market, from the card's book */
+	uint32_t bid, ask, bid_size, ask_size;
+	uint8_t bbo_flags;
+	uint32_t last_trade;
+	bool halted_feed, halted_host, killed;
+	uint64_t market_ns;		/* ITCH time of the latest event */
+	uint64_t bbo_updates, trades, halt_events;
+	/* the gate's view of the instrument */
+	uint64_t lim[TG_RISK_LIMIT_IDS];
+	int64_t pos_start, pos;
+	uint64_t open_buy, open_sell;	/* shares of open orders */
+	unsigned open_orders;
+	uint64_t rate_tat;
+	bool last_valid;		/* the last accepted order (duplicate window) */
+	uint8_t last_side;
+	uint32_t last_qty, last_price;
+	uint64_t last_t;
+	/* our orders in flight (decision not back), counted as if accepted */
+	uint64_t fly_buy, fly_sell;	/* growth of the open sides */
+	unsigned fly_new, fly_rate;	/* NEWs; NEWs and REPLACEs */
+	/* strategy */
+	int quote[2];			/* slot of the buy and the sell quote, -1 */
+	int ioc_slot;
+	uint64_t rng;
+	uint64_t next_ioc_ns;		/* market time; 0 until the first BBO */
+	int64_t bound_long, bound_short;
+	uint8_t held_last[3];		/* buy quote, sell quote, IOC: last hold reason + 1 (0: none) */
+	/* money (1/10000 dollar) */
+	int64_t cash, realized, basis, run_pos;
+	uint32_t last_fill_price;
+	struct tally c;
+};
+
+struct counters {
+	uint64_t feed_messages, bbo_events, book_events_dropped, feed_gaps;
+};
+
+struct trader {
+	const struct opts *o;
+	const struct cli *cli;
+	struct tg_card *card;
+	unsigned n_inst, n_slots;
+	struct sym sym[SYMBOLS_MAX];
+	unsigned n_sym;
+	int sym_of_inst[TG_RISK_CARD_INST_MAX];
+	struct slot *slots;
+	unsigned next_slot;
+	struct request fifo[INFLIGHT_MAX];
+	unsigned fifo_head, fifo_len;
+	uint32_t next_tag;
+	unsigned fly_new_all, fly_rate_all;
+	uint64_t glim[TG_RISK_LIMIT_IDS];
+	unsigned open_all;		/* open orders in the gate, ours and others' */
+	uint64_t rate_tat_all;
+	tg_risk_notional other_gross, other_long, other_short;	/* instruments not ours */
+	uint64_t now_cycle;		/* the latest card cycle an event showed */
+	bool killed, wd_tripped, shutting_down;
+	const char *limits_source;
+	size_t limits_changed;
+	uint32_t watchdog_units;
+	bool watchdog_armed;
+	uint32_t book_control_old;
+	bool link_known;		/* the transport tells the order-entry session's state */
+	struct tg_card_oe_link link, link_start;
+	/* events and anomalies */
+	struct tg_feed_events fe;
+	uint64_t card_decisions;	/* made by the card (watchdog cancels) */
+	uint64_t decision_mismatch;	/* a decision that was not the one due */
+	uint64_t other_responses;	/* responses of slots that are not ours */
+	unsigned foreign_open;		/* orders open in the gate before we started */
+	struct counters cnt_start, cnt_now;
+	/* run */
+	int64_t t_start, t_end;
+	const char *stop_reason;
+	bool failed, io_failed;
+	char fail_msg[256];
+	uint64_t shutdown_cancels;
+	unsigned left_open;
+	bool tty;
+};
+
+static volatile sig_atomic_t signals_seen;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	signals_seen++;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void fail(struct trader *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail(struct trader *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->failed)
+		return;
+	t->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(t->fail_msg, sizeof(t->fail_msg), fmt, ap);
+	va_end(ap);
+}
+
+/* splitmix64: small, seedable, the same everywhere */
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* money and prices: "-12.3400" (1/10000 dollar units) */
+static void fmt_money(char *buf, size_t len, int64_t v)
+{
+	uint64_t a = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v;
+
+	snprintf(buf, len, "%s%" PRIu64 ".%04" PRIu64, v < 0 ? "-" : "", a / 10000, a % 10000);
+}
+
+static uint32_t tick_of(uint32_t price)
+{
+	return price >= 10000 ? 100 : 1;	/* $0.01, below $1 $0.0001 */
+}
+
+static bool is_buy(unsigned side)
+{
+	return side == TG_RISK_SIDE_BUY;
+}
+
+/* ------------------------------------------------------------------ arguments */
+
+static void usage(FILE *f)
+{
+	fputs("usage: tickgate trade [--card URI] --symbols A,B,... [--duration SECONDS] [--seed N]\n"
+	      "                      [--size SHARES] [--limits FILE.yaml] [--summary FILE.json]\n"
+	      "                      [--status-interval S] [--ready-file FILE] [--quiet] [--json]\n"
+	      "Trade through the card: quote a buy and a sell around the card's BBO of each\n"
+	      "symbol, now and then cross the spread with a small IOC, until --duration or\n"
+	      "Ctrl-C; then cancel every open order and print (and with --summary write)\n"
+	      "the summary: orders, decisions by reason, fills, positions (ours and the\n"
+	      "card's), cash and P&L, feed counters, the card's latency histograms.\n\n"
+	      "  -c, --card URI            card to use (default: $" TG_CARD_URI_ENV ")\n"
+	      "  -s, --symbols A,B,...     symbols to trade (subscribed in the card's book)\n"
+	      "  -d, --duration SECONDS    stop after this long (default: until Ctrl-C)\n"
+	      "      --seed N              seed of the strategy's random choices (default 1)\n"
+	      "      --size SHARES         quote size (default 100; IOCs are a quarter of it)\n"
+	      "      --limits FILE.yaml    load this limit file (as `tickgate risk load`)\n"
+	      "                            instead of the demo limits\n"
+	      "      --summary FILE.json   write the summary as one JSON object\n"
+	      "      --status-interval S   seconds between status lines when stderr is not a\n"
+	      "                            terminal (default 5)\n"
+	      "      --ready-file FILE     create FILE once set up (symbols subscribed, limits\n"
+	      "                            committed, watchdog armed), before the first order\n"
+	      "  -q, --quiet               no status line\n"
+	      "  -j, --json                print the summary as JSON instead of text\n",
+	      f);
+}
+
+static int parse_seconds(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* --symbols: comma separated, each a valid symbol, no repeats (argv stays as it was: the audit log quotes it) */
+static int parse_symbols(const char *arg, struct opts *o)
+{
+	static char list[4096];
+	char *save = NULL;
+
+	if (strlen(arg) >= sizeof(list))
+		return cli_usage_error(CMD, "--symbols: too long");
+	strcpy(list, arg);
+	if (*list == '\0')
+		return cli_usage_error(CMD, "--symbols: give at least one symbol");
+	for (char *tok = strtok_r(list, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (!tg_risk_symbol_valid(tok) || tok[strlen(tok) - 1] == ' ')
+			return cli_usage_error(CMD, "--symbols: '%s' is not a symbol (1-8 upper-case letters, digits, "
+						    "punctuation)", tok);
+		for (unsigned i = 0; i < o->n_symbols; i++) {
+			if (strcmp(o->symbols[i], tok) == 0)
+				return cli_usage_error(CMD, "--symbols: %s given twice", tok);
+		}
+		if (o->n_symbols == SYMBOLS_MAX)
+			return cli_usage_error(CMD, "--symbols: at most %u symbols", SYMBOLS_MAX);
+		o->symbols[o->n_symbols++] = tok;
+	}
+	if (o->n_symbols == 0)
+		return cli_usage_error(CMD, "--symbols: give at least one symbol");
+	return CLI_EXIT_OK;
+}
+
+/* CLI_EXIT_OK to go on, else the exit status (help: -1) */
+static int parse_args(int argc, char **argv, struct cli *cli, struct opts *o)
+{
+	static const struct option opts[] = {
+		{ "card", required_argument, NULL, 'c' },
+		{ "symbols", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "size", required_argument, NULL, 'z' },
+		{ "limits", required_argument, NULL, 'l' },
+		{ "summary", required_argument, NULL, 'o' },
+		{ "status-interval", required_argument, NULL, 'i' },
+		{ "ready-file", required_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *symbols = NULL;
+	uint64_t v;
+	int opt, rc;
+
+	*o = (struct opts){ .seed = 1, .size = 100, .status_interval = 5 };
+	optind = 0;	/* 0, not 1: glibc re-reads the optstring (main used "+") */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":c:s:d:qjh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': cli->card_uri = optarg; break;
+		case 's':
+			if (symbols != NULL)
+				return cli_usage_error(CMD, "--symbols given twice");
+			symbols = optarg;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, 0.001, 1e7, &o->duration) != 0)
+				return cli_usage_error(CMD, "--duration: seconds, more than 0: %s", optarg);
+			break;
+		case 'S':
+			if (!cli_parse_u64(optarg, UINT64_MAX, &o->seed))
+				return cli_usage_error(CMD, "--seed: a number: %s", optarg);
+			break;
+		case 'z':
+			/* IOCs are a quarter of it; the position bound POSITION_LOTS of it */
+			if (!cli_parse_u64(optarg, 1000000, &v) || v == 0)
+				return cli_usage_error(CMD, "--size: shares, 1..1000000: %s", optarg);
+			o->size = (uint32_t)v;
+			break;
+		case 'l': o->limits = optarg; break;
+		case 'o':
+			if (*optarg == '\0')
+				return cli_usage_error(CMD, "--summary: give a file name");
+			o->summary = optarg;
+			break;
+		case 'i':
+			if (parse_seconds(optarg, 0.01, 86400, &o->status_interval) != 0)
+				return cli_usage_error(CMD, "--status-interval: seconds in [0.01, 86400]: %s", optarg);
+			break;
+		case 'r':
+			if (*optarg == '\0')
+				return cli_usage_error(CMD, "--ready-file: give a file name");
+			o->ready_file = optarg;
+			break;
+		case 'q': o->quiet = true; break;
+		case 'j': cli->json = true; break;
+		case 'h': usage(stdout); return -1;
+		default: return cli_bad_option(CMD, argv, opt);
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+	if (symbols == NULL)
+		return cli_usage_error(CMD, "give the symbols to trade: --symbols A,B,...");
+	rc = parse_symbols(symbols, o);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ setup */
+
+static void demo_limits(uint64_t *lim, uint32_t size)
+{
+	uint64_t period = 0, tol = 0;
+
+	lim[TG_RISK_LIM_ENABLED] = 1;
+	lim[TG_RISK_LIM_REDUCE_ONLY] = 0;
+	lim[TG_RISK_LIM_MAX_ORDER_QTY] = 10ull * size;
+	lim[TG_RISK_LIM_MAX_ORDER_NOTIONAL] = 1000000ull * 10000;	/* $1,000,000 */
+	lim[TG_RISK_LIM_COLLAR_BPS] = 500;				/* 5% */
+	lim[TG_RISK_LIM_MAX_LONG] = 2ull * POSITION_LOTS * size;	/* twice the strategy's bound */
+	lim[TG_RISK_LIM_MAX_SHORT] = 2ull * POSITION_LOTS * size;
+	lim[TG_RISK_LIM_MAX_OPEN] = 8;
+	/* 100,000 orders a second in bursts of 100 */
+	if (tg_risk_rate_cycles(100000, TG_CARD_CLOCK_HZ, 100, &period, &tol) == TG_OK) {
+		lim[TG_RISK_LIM_RATE_PERIOD] = period;
+		lim[TG_RISK_LIM_RATE_TOLERANCE] = tol;
+	}
+	lim[TG_RISK_LIM_DUP_WINDOW] = TG_CARD_CLOCK_HZ / 100000;	/* 10 us */
+}
+
+static void demo_global_limits(uint64_t *g)
+{
+	uint64_t period = 0, tol = 0;
+
+	g[TG_RISK_LIM_MAX_GROSS] = 10000000ull * 10000;	/* $10,000,000 */
+	g[TG_RISK_LIM_MAX_NET] = 5000000ull * 10000;	/* $5,000,000 */
+	g[TG_RISK_LIM_MAX_OPEN_ALL] = 64;
+	if (tg_risk_rate_cycles(200000, TG_CARD_CLOCK_HZ, 200, &period, &tol) == TG_OK) {
+		g[TG_RISK_LIM_RATE_PERIOD_ALL] = period;
+		g[TG_RISK_LIM_RATE_TOLERANCE_ALL] = tol;
+	}
+	g[TG_RISK_LIM_NO_REF_REJECT] = 1;
+}
+
+static bool card_ok(struct trader *t, int rc, const char *what)
+{
+	if (rc == TG_OK)
+		return true;
+	fail(t, "%s: %s: %s", tg_card_uri(t->card), what, tg_strerror(rc));
+	t->io_failed = true;
+	return false;
+}
+
+static bool setup_symbols(struct trader *t)
+{
+	uint32_t v;
+
+	for (unsigned k = 0; k < t->o->n_symbols; k++) {
+		struct sym *s = &t->sym[t->n_sym];
+		int slot = -1;
+
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", t->o->symbols[k]);
+		if (!card_ok(t, book_find(t->card, s->name, &slot), "reading the book's slots"))
+			return false;
+		if (slot < 0) {
+			slot = book_subscribe(t->card, s->name, -1);
+			if (slot < 0) {
+				fail(t, "%s: cannot subscribe %s in the card's book (no free instrument slot?)",
+				     tg_card_uri(t->card), s->name);
+				return false;
+			}
+			s->subscribed_here = true;
+		}
+		if ((unsigned)slot >= t->n_inst) {
+			fail(t, "%s: %s is in book slot %d, which the risk gate does not have", tg_card_uri(t->card),
+			     s->name, slot);
+			return false;
+		}
+		s->inst = (unsigned)slot;
+		s->quote[0] = s->quote[1] = s->ioc_slot = -1;
+		/* each symbol its own stream, so adding a symbol changes no other's */
+		s->rng = t->o->seed;
+		for (const char *c = s->name; *c; c++)
+			s->rng = (s->rng ^ (uint8_t)*c) * 0x100000001b3ull;
+		t->sym_of_inst[slot] = (int)t->n_sym++;
+	}
+	if (!card_ok(t, tg_card_csr_read(t->card, TG_REG_BOOK_CONTROL, &v), "reading BOOK_CONTROL"))
+		return false;
+	t->book_control_old = v;
+	return card_ok(t, tg_card_csr_write(t->card, TG_REG_BOOK_CONTROL,
+					    TG_BOOK_CONTROL_ENABLE_MASK | TG_BOOK_CONTROL_EVENTS_MASK),
+		       "turning the book's events on");
+}
+
+static bool same_limits(const struct tg_risk_card_state *a, const struct tg_risk_card_state *b)
+{
+	if (memcmp(a->global, b->global, sizeof(a->global)) != 0)
+		return false;
+	for (unsigned i = 0; i < a->instruments; i++) {
+		if (memcmp(a->inst[i].lim, b->inst[i].lim, sizeof(a->inst[i].lim)) != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The limits: the file's (as `risk load` applies it), or for each of our
+ * instruments not yet enabled the demo limits (and the demo globals when no
+ * global limit was ever set), bounded by the ceilings of the limit file last
+ * loaded. One audited commit, only if anything changes.
+ */
+static bool setup_limits(struct trader *t, const struct tg_risk_limit_set *file, int argc, char **argv)
+{
+	static struct tg_risk_card_state st, want;
+	char cfg_path[640], err[256], detail[700];
+	struct tg_risk_limit_set *cfg = NULL;
+	bool ok = false;
+	int lk = control_lock(t->cli->card_uri);
+
+	if (lk < 0) {
+		fail(t, "cannot take the card's control lock");
+		return false;
+	}
+	if (!card_ok(t, tg_risk_card_read(t->card, &st), "reading the risk gate"))
+		goto out;
+	if (file != NULL) {
+		risk_table_from_set(file, &st, &want);
+		t->limits_source = "file";
+		snprintf(detail, sizeof(detail), "limit file %s (tickgate trade)", t->o->limits);
+	} else {
+		bool globals = st.global[TG_RISK_LIM_MAX_GROSS] == 0 && st.global[TG_RISK_LIM_MAX_NET] == 0 &&
+			       st.global[TG_RISK_LIM_MAX_OPEN_ALL] == 0;
+
+		want = st;
+		t->limits_source = "card";
+		if (globals)
+			demo_global_limits(want.global);
+		for (unsigned k = 0; k < t->n_sym; k++) {
+			uint64_t *lim = want.inst[t->sym[k].inst].lim;
+
+			if (!lim[TG_RISK_LIM_ENABLED]) {
+				demo_limits(lim, t->o->size);
+				t->limits_source = "demo";
+			}
+		}
+		if (globals)
+			t->limits_source = "demo";
+		cfg = risk_loaded_config(t->cli, cfg_path, sizeof(cfg_path));
+		if (cfg != NULL) {
+			int rc = globals ? tg_risk_ceiling_check(cfg, NULL, want.global, err, sizeof(err)) : TG_OK;
+
+			for (unsigned k = 0; k < t->n_sym && rc == TG_OK; k++) {
+				const struct tg_risk_card_inst *in = &want.inst[t->sym[k].inst];
+
+				if (memcmp(in->lim, st.inst[t->sym[k].inst].lim, sizeof(in->lim)) != 0)
+					rc = tg_risk_ceiling_check(cfg, t->sym[k].name, in->lim, err, sizeof(err));
+			}
+			if (rc != TG_OK) {
+				fail(t, "the demo limits are refused: %s (ceilings of %s); give --limits", err, cfg_path);
+				goto out;
+			}
+		}
+		snprintf(detail, sizeof(detail), "demo limits (tickgate trade)");
+	}
+	if (!same_limits(&st, &want)) {
+		struct cli c = *t->cli;
+
+		c.json = true;	/* risk_apply_table prints nothing either way */
+		if (risk_apply_table(&c, t->card, "trade.limits", argc, argv, detail, &st, &want, &t->limits_changed) !=
+		    CLI_EXIT_OK) {
+			fail(t, "the limits could not be applied");
+			goto out;
+		}
+		if (file != NULL && !risk_keep_config_copy(t->cli, t->o->limits)) {
+			fail(t, "the limits are applied, but no copy of %s was kept", t->o->limits);
+			goto out;
+		}
+	}
+	ok = true;
+out:
+	tg_risk_limit_set_free(cfg);
+	control_unlock(lk);
+	return ok;
+}
+
+/* What the gate holds now: limits, positions, open orders, flags. */
+static bool setup_state(struct trader *t)
+{
+	static struct tg_risk_card_state st;
+	uint32_t v;
+
+	if (!card_ok(t, tg_risk_card_read(t->card, &st), "reading the risk gate"))
+		return false;
+	if (st.killed) {
+		fail(t, "%s: the kill switch is engaged%s: nothing would trade (tickgate resume --confirm)",
+		     tg_card_uri(t->card), st.watchdog_tripped ? " (a host watchdog tripped)" : "");
+		return false;
+	}
+	memcpy(t->glim, st.global, sizeof(t->glim));
+	static const unsigned gblocking[] = { TG_RISK_LIM_MAX_GROSS, TG_RISK_LIM_MAX_NET, TG_RISK_LIM_MAX_OPEN_ALL };
+	for (unsigned b = 0; b < sizeof(gblocking) / sizeof(gblocking[0]); b++) {
+		if (t->glim[gblocking[b]] == 0)
+			cli_error("warning: global %s is 0: the gate refuses %s", tg_risk_limit_info(gblocking[b])->name,
+				  gblocking[b] == TG_RISK_LIM_MAX_OPEN_ALL ? "every new order" : "every order that adds exposure");
+	}
+	t->open_all = st.open_all;
+	for (unsigned i = 0; i < st.instruments; i++) {
+		const struct tg_risk_card_inst *in = &st.inst[i];
+		int k = t->sym_of_inst[i];
+
+		if (k < 0) {
+			/* gross: max(|long|, |short|) of each instrument */
+			tg_risk_notional a = in->exposure_long < 0 ? -(tg_risk_notional)in->exposure_long
+								    : in->exposure_long;
+			tg_risk_notional b = in->exposure_short < 0 ? -(tg_risk_notional)in->exposure_short
+								     : in->exposure_short;
+
+			t->other_gross += a > b ? a : b;
+			t->other_long += in->exposure_long;
+			t->other_short += in->exposure_short;
+			continue;
+		}
+		struct sym *s = &t->sym[k];
+
+		if (in->killed) {
+			fail(t, "%s: %s is killed: nothing would trade (tickgate resume %s --confirm)", tg_card_uri(t->card),
+			     s->name, s->name);
+			return false;
+		}
+		memcpy(s->lim, in->lim, sizeof(s->lim));
+		s->pos_start = s->pos = in->position;
+		/* orders open before us (another process's, or stuck in the gate) count as the gate counts them */
+		s->open_buy = in->open_buy;
+		s->open_sell = in->open_sell;
+		s->open_orders = in->open_orders;
+		s->halted_host = in->halted_host;
+		s->halted_feed = in->halted_feed;
+		/* the card's book as it stands (a slot subscribed before us keeps its book) */
+		if (!card_ok(t, tg_card_csr_write(t->card, TG_REG_BOOK_INST_SEL, i), "selecting a book slot") ||
+		    !card_ok(t, tg_card_csr_read(t->card, TG_REG_BOOK_INST_STATE, &v), "reading a book slot"))
+			return false;
+		s->locate_valid = v & TG_BOOK_INST_STATE_LOCATE_VALID_MASK;
+		s->locate = (uint16_t)((v & TG_BOOK_INST_STATE_LOCATE_MASK) >> TG_BOOK_INST_STATE_LOCATE_SHIFT);
+		if (s->locate_valid) {
+			if (!card_ok(t, tg_card_csr_read(t->card, TG_REG_BOOK_INST_BID_PRICE, &s->bid), "reading the BBO") ||
+			    !card_ok(t, tg_card_csr_read(t->card, TG_REG_BOOK_INST_BID_SIZE, &s->bid_size), "reading the BBO") ||
+			    !card_ok(t, tg_card_csr_read(t->card, TG_REG_BOOK_INST_ASK_PRICE, &s->ask), "reading the BBO") ||
+			    !card_ok(t, tg_card_csr_read(t->card, TG_REG_BOOK_INST_ASK_SIZE, &s->ask_size), "reading the BBO"))
+				return false;
+			s->bbo_flags = (v & TG_BOOK_INST_STATE_AUTHORITATIVE_MASK) ? 0 : TG_BOOK_BBO_NOT_AUTHORITATIVE;
+		}
+		/* limits that let no order through: a limit file is a complete statement (0 for what it omits) */
+		static const unsigned blocking[] = { TG_RISK_LIM_ENABLED, TG_RISK_LIM_MAX_ORDER_QTY,
+						     TG_RISK_LIM_MAX_ORDER_NOTIONAL, TG_RISK_LIM_MAX_OPEN };
+		for (unsigned b = 0; b < sizeof(blocking) / sizeof(blocking[0]); b++) {
+			if (s->lim[blocking[b]] == 0)
+				cli_error("warning: %s: %s is 0: the gate refuses every order of it", s->name,
+					  tg_risk_limit_info(blocking[b])->name);
+		}
+		/* the strategy's bound stays inside the gate's */
+		int64_t bound = (int64_t)POSITION_LOTS * t->o->size;
+		s->bound_long = bound < (int64_t)s->lim[TG_RISK_LIM_MAX_LONG] ? bound : (int64_t)s->lim[TG_RISK_LIM_MAX_LONG];
+		s->bound_short = bound < (int64_t)s->lim[TG_RISK_LIM_MAX_SHORT] ? bound
+										 : (int64_t)s->lim[TG_RISK_LIM_MAX_SHORT];
+	}
+	/* orders open before us keep their slots; we never touch them */
+	for (unsigned sl = 0; sl < t->n_slots; sl++) {
+		struct slot *q = &t->slots[sl];
+
+		q->sym = -1;
+		if (!card_ok(t, tg_card_csr_write(t->card, TG_REG_RISK_SLOT_SEL, sl), "selecting an order slot") ||
+		    !card_ok(t, tg_card_csr_read(t->card, TG_REG_RISK_SLOT_STATE, &v), "reading an order slot"))
+			return false;
+		if (!(v & TG_RISK_SLOT_STATE_OPEN_MASK))
+			continue;
+		unsigned inst = (v & TG_RISK_SLOT_STATE_INST_MASK) >> TG_RISK_SLOT_STATE_INST_SHIFT;
+
+		q->foreign = q->gate_open = true;
+		q->side = (uint8_t)((v & TG_RISK_SLOT_STATE_SIDE_MASK) >> TG_RISK_SLOT_STATE_SIDE_SHIFT);
+		q->sym = inst < TG_RISK_CARD_INST_MAX ? t->sym_of_inst[inst] : -1;
+		if (!card_ok(t, tg_card_csr_read(t->card, TG_REG_RISK_SLOT_REM, &q->rem), "reading an order slot"))
+			return false;
+		t->foreign_open++;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------ the gate, as we can know it */
+
+/* The open quantity the gate counts for a slot becomes rem (0 closes it). */
+static void set_rem(struct trader *t, struct slot *q, uint32_t rem)
+{
+	struct sym *s = q->sym >= 0 ? &t->sym[q->sym] : NULL;
+
+	if (!q->gate_open)
+		return;		/* the gate ignores restatements of closed slots */
+	if (s != NULL) {
+		uint64_t *open = is_buy(q->side) ? &s->open_buy : &s->open_sell;
+
+		*open = *open - q->rem + rem;
+	}
+	q->rem = rem;
+	if (rem == 0) {
+		q->gate_open = false;
+		if (s != NULL && s->open_orders > 0)
+			s->open_orders--;
+		if (t->open_all > 0)
+			t->open_all--;
+	}
+}
+
+/* The reference price the gate uses, as far as the card's events tell:
+ * the BBO mid (rounded down) when both sides are known, else the last trade. */
+static uint32_t ref_price(const struct sym *s)
+{
+	if (s->bid != 0 && s->ask != 0)
+		return (uint32_t)(((uint64_t)s->bid + s->ask) >> 1);
+	return s->last_trade;
+}
+
+/* shares with every open buy (L) and every open sell (S) filled, orders in flight included */
+static int64_t all_buys(const struct sym *s)
+{
+	return s->pos + (int64_t)s->open_buy + (int64_t)s->fly_buy;
+}
+
+static int64_t all_sells(const struct sym *s)
+{
+	return s->pos - (int64_t)s->open_sell - (int64_t)s->fly_sell;
+}
+
+static tg_risk_notional inst_gross(int64_t l, int64_t sh, uint32_t p)
+{
+	tg_risk_notional a = (tg_risk_notional)l * p, b = (tg_risk_notional)sh * p;
+
+	a = a < 0 ? -a : a;
+	b = b < 0 ? -b : b;
+	return a > b ? a : b;
+}
+
+static void exposure_totals(const struct trader *t, tg_risk_notional *gross, tg_risk_notional *nl,
+			    tg_risk_notional *ns)
+{
+	*gross = t->other_gross;
+	*nl = t->other_long;
+	*ns = t->other_short;
+	for (unsigned k = 0; k < t->n_sym; k++) {
+		const struct sym *s = &t->sym[k];
+		uint32_t p = ref_price(s);
+
+		*gross += inst_gross(all_buys(s), all_sells(s), p);
+		*nl += (tg_risk_notional)all_buys(s) * p;
+		*ns += (tg_risk_notional)all_sells(s) * p;
+	}
+}
+
+/*
+ * A GCRA bucket after `fly` more orders (in flight, so accepted at some
+ * cycle not before `now`) conforms for one more at a cycle not before now:
+ * counting them all at `now` is the worst case, since the excess of the
+ * theoretical arrival time over the arrival only shrinks as time goes on.
+ */
+static bool bucket_ok(uint64_t tat, unsigned fly, uint64_t period, uint64_t tol, uint64_t now)
+{
+	if (period == 0)
+		return true;
+	for (unsigned i = 0; i < fly; i++)
+		tat = (tat > now ? tat : now) + period;
+	return tat <= now + tol;
+}
+
+/* an order in flight of this instrument with the same side, quantity and price */
+static bool in_flight_twin(const struct trader *t, int sym, unsigned side, uint32_t qty, uint32_t price)
+{
+	for (unsigned i = 0; i < t->fifo_len; i++) {
+		const struct request *r = &t->fifo[(t->fifo_head + i) % INFLIGHT_MAX];
+
+		if (r->sym == sym && r->kind != TG_RISK_IN_CANCEL && r->side == side && r->qty == qty &&
+		    r->price == price)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The gate's checks (docs/risk.md, in its order) on what we know: the limits
+ * read back from the card, the positions and open quantities it counts, the
+ * reference it holds as far as the book's events say, and every order in
+ * flight counted as accepted. Returns the reason the gate would give, 0
+ * when the order may go; *grow: the shares its open side grows by.
+ */
+static int precheck(const struct trader *t, const struct sym *s, unsigned kind, const struct slot *q, unsigned side,
+		    uint32_t qty, uint32_t price, uint32_t *grow)
+{
+	const uint64_t *lim = s->lim, *g = t->glim;
+	int sym = (int)(s - t->sym);
+
+	*grow = 0;
+	if (kind == TG_RISK_IN_CANCEL) {
+		if (!q->gate_open)
+			return TG_RISK_R_UNKNOWN_ORDER;
+		return qty >= q->rem ? TG_RISK_R_BAD_ORDER : 0;
+	}
+	if (t->killed)
+		return TG_RISK_R_KILLED;
+	if (kind == TG_RISK_IN_REPLACE && !q->gate_open)
+		return TG_RISK_R_UNKNOWN_ORDER;
+	if (s->killed)
+		return TG_RISK_R_INSTRUMENT_KILLED;
+	if (!lim[TG_RISK_LIM_ENABLED])
+		return TG_RISK_R_NOT_ENABLED;
+	if (s->halted_feed || s->halted_host)
+		return TG_RISK_R_HALTED;
+	if (qty < 1 || qty > TG_RISK_QTY_MAX || price < 1 || price > TG_RISK_PRICE_MAX)
+		return TG_RISK_R_BAD_ORDER;
+	if (kind == TG_RISK_IN_NEW && q->gate_open)
+		return TG_RISK_R_SLOT_BUSY;
+	if (qty > lim[TG_RISK_LIM_MAX_ORDER_QTY])
+		return TG_RISK_R_MAX_ORDER_QTY;
+	if ((uint64_t)qty * price > lim[TG_RISK_LIM_MAX_ORDER_NOTIONAL])
+		return TG_RISK_R_MAX_ORDER_NOTIONAL;
+	uint32_t p = ref_price(s);
+	if (p == 0) {
+		if (g[TG_RISK_LIM_NO_REF_REJECT])
+			return TG_RISK_R_NO_REFERENCE;
+	} else {
+		uint64_t bps = lim[TG_RISK_LIM_COLLAR_BPS], scaled = (uint64_t)price * 10000u;
+
+		if (scaled > (uint64_t)p * (10000u + bps) || scaled < (uint64_t)p * (10000u - bps))
+			return TG_RISK_R_COLLAR;
+	}
+	uint32_t gr = kind == TG_RISK_IN_NEW ? qty : qty > q->rem ? qty - q->rem : 0;
+	bool buy = is_buy(side);
+	int64_t l = all_buys(s), sh = all_sells(s);
+	int64_t l2 = buy ? l + gr : l, s2 = buy ? sh : sh - (int64_t)gr;
+	if (gr > 0) {
+		if (lim[TG_RISK_LIM_REDUCE_ONLY] && (buy ? l2 > 0 : s2 < 0))
+			return TG_RISK_R_REDUCE_ONLY;
+		if (buy && l2 > (int64_t)lim[TG_RISK_LIM_MAX_LONG])
+			return TG_RISK_R_MAX_LONG;
+		if (!buy && -s2 > (int64_t)lim[TG_RISK_LIM_MAX_SHORT])
+			return TG_RISK_R_MAX_SHORT;
+		tg_risk_notional gross, nl, ns;
+		exposure_totals(t, &gross, &nl, &ns);
+		tg_risk_notional g2 = gross - inst_gross(l, sh, p) + inst_gross(l2, s2, p);
+		if (g2 > gross && g2 > (tg_risk_notional)g[TG_RISK_LIM_MAX_GROSS])
+			return TG_RISK_R_MAX_GROSS;
+		tg_risk_notional dn = (tg_risk_notional)gr * p;
+		if (dn > 0 && (buy ? nl + dn : -(ns - dn)) > (tg_risk_notional)g[TG_RISK_LIM_MAX_NET])
+			return TG_RISK_R_MAX_NET;
+	}
+	if (kind == TG_RISK_IN_NEW) {
+		if (s->open_orders + s->fly_new >= lim[TG_RISK_LIM_MAX_OPEN])
+			return TG_RISK_R_MAX_OPEN;
+		if (t->open_all + t->fly_new_all >= g[TG_RISK_LIM_MAX_OPEN_ALL])
+			return TG_RISK_R_MAX_OPEN_ALL;
+	}
+	if (!bucket_ok(s->rate_tat, s->fly_rate, lim[TG_RISK_LIM_RATE_PERIOD], lim[TG_RISK_LIM_RATE_TOLERANCE],
+		       t->now_cycle))
+		return TG_RISK_R_RATE;
+	if (!bucket_ok(t->rate_tat_all, t->fly_rate_all, g[TG_RISK_LIM_RATE_PERIOD_ALL],
+		       g[TG_RISK_LIM_RATE_TOLERANCE_ALL], t->now_cycle))
+		return TG_RISK_R_RATE_ALL;
+	uint64_t win = lim[TG_RISK_LIM_DUP_WINDOW];
+	if (win != 0) {
+		uint64_t since = t->now_cycle > s->last_t ? t->now_cycle - s->last_t : 0;
+
+		if ((s->last_valid && s->last_side == side && s->last_qty == qty && s->last_price == price &&
+		     since < win) || in_flight_twin(t, sym, side, qty, price))
+			return TG_RISK_R_DUPLICATE;
+	}
+	*grow = gr;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ sending */
+
+static void hold(struct sym *s, unsigned key, unsigned why)
+{
+	/* counted once per episode: the same hold again and again is one */
+	if (s->held_last[key] != why + 1) {
+		s->c.held_by[why]++;
+		s->held_last[key] = (uint8_t)(why + 1);
+	}
+}
+
+static int alloc_slot(struct trader *t)
+{
+	for (unsigned k = 0; k < t->n_slots; k++) {
+		unsigned sl = (t->next_slot + k) % t->n_slots;
+		const struct slot *q = &t->slots[sl];
+
+		if (!q->foreign && !q->gate_open && q->pend == PEND_NONE) {
+			t->next_slot = sl + 1;
+			return (int)sl;
+		}
+	}
+	return -1;
+}
+
+/*
+ * One order through the pre-trade checks and onto the H2C ring. key: which
+ * of the symbol's activities (0 buy quote, 1 sell quote, 2 IOC) for the
+ * hold counts. slot < 0 for a NEW: a free one is taken. Returns the slot,
+ * or -1 when the order was held back (or the card failed).
+ */
+static int send_order(struct trader *t, struct sym *s, unsigned key, unsigned kind, int slot, unsigned side,
+		      uint32_t qty, uint32_t price, bool ioc)
+{
+	static const struct slot free_slot;
+	union tg_h2c_record r;
+	uint32_t grow = 0;
+	int why, rc;
+
+	if (kind == TG_RISK_IN_NEW && slot < 0)
+		slot = alloc_slot(t);
+	if (slot < 0) {
+		hold(s, key, HELD_NO_SLOT);
+		return -1;
+	}
+	struct slot *q = &t->slots[slot];
+
+	if (t->fifo_len == INFLIGHT_MAX) {
+		hold(s, key, HELD_RING_FULL);
+		return -1;
+	}
+	if (t->link_known && tg_card_oe_link(t->card, &t->link) == TG_OK && t->link.state != TG_CARD_OE_UP) {
+		hold(s, key, HELD_LINK_DOWN);
+		return -1;
+	}
+	if (kind != TG_RISK_IN_NEW)
+		side = q->side;
+	why = precheck(t, s, kind, kind == TG_RISK_IN_NEW ? &free_slot : q, side, qty, price, &grow);
+	if (why != 0) {
+		hold(s, key, (unsigned)why);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	if (++t->next_tag == 0)
+		t->next_tag = 1;	/* tag 0 is the card's own */
+	r.order.opcode = TG_H2C_OP_ORDER;
+	r.order.tag = t->next_tag;
+	r.order.kind = (uint8_t)kind;
+	r.order.side = (uint8_t)side;
+	r.order.instrument = (uint8_t)s->inst;
+	r.order.tif = ioc ? '3' : '0';	/* immediate or cancel; day */
+	r.order.slot = (uint16_t)slot;
+	r.order.display = 'Y';
+	r.order.capacity = 'P';		/* principal: the trader's own account */
+	r.order.qty = qty;
+	r.order.price = price;
+	r.order.ise = 'N';
+	r.order.cross_type = 'N';
+	{
+		char id[16];
+		int n = snprintf(id, sizeof(id), "TT%" PRIu32, t->next_tag);
+
+		memset(r.order.clordid, ' ', sizeof(r.order.clordid));
+		memcpy(r.order.clordid, id, (size_t)n < sizeof(r.order.clordid) ? (size_t)n : sizeof(r.order.clordid));
+	}
+	rc = tg_card_send(t->card, &r);
+	if (rc == TG_ERR_AGAIN) {
+		hold(s, key, HELD_RING_FULL);
+		return -1;
+	}
+	if (!card_ok(t, rc, "sending an order"))
+		return -1;
+	t->fifo[(t->fifo_head + t->fifo_len++) % INFLIGHT_MAX] = (struct request){
+		.tag = t->next_tag, .slot = (uint16_t)slot, .kind = (uint8_t)kind, .side = (uint8_t)side, .qty = qty,
+		.price = price, .grow = grow, .sym = (int)(s - t->sym), .ioc = ioc };
+	if (is_buy(side))
+		s->fly_buy += grow;
+	else
+		s->fly_sell += grow;
+	if (kind == TG_RISK_IN_NEW) {
+		s->fly_new++;
+		t->fly_new_all++;
+		*q = (struct slot){ .sym = (int)(s - t->sym), .side = (uint8_t)side, .ioc = ioc, .price = price };
+	}
+	if (kind != TG_RISK_IN_CANCEL) {
+		s->fly_rate++;
+		t->fly_rate_all++;
+	}
+	q->pend = kind == TG_RISK_IN_NEW ? PEND_NEW : kind == TG_RISK_IN_CANCEL ? PEND_CANCEL : PEND_REPLACE;
+	q->pend_decided = false;
+	s->c.sent[kind]++;
+	if (ioc)
+		s->c.sent_ioc++;
+	s->held_last[key] = 0;
+	return slot;
+}
+
+/* ------------------------------------------------------------------ events */
+
+static void took_order(struct trader *t, struct sym *s, const struct request *r, uint64_t in_cycle)
+{
+	uint64_t period = s->lim[TG_RISK_LIM_RATE_PERIOD], gperiod = t->glim[TG_RISK_LIM_RATE_PERIOD_ALL];
+
+	if (period != 0)
+		s->rate_tat = (s->rate_tat > in_cycle ? s->rate_tat : in_cycle) + period;
+	if (gperiod != 0)
+		t->rate_tat_all = (t->rate_tat_all > in_cycle ? t->rate_tat_all : in_cycle) + gperiod;
+	s->last_valid = true;
+	s->last_side = r->side;
+	s->last_qty = r->qty;
+	s->last_price = r->price;
+	s->last_t = in_cycle;
+}
+
+/* The decision of the order at the head of the in-flight table. */
+static void on_decision(struct trader *t, const struct tg_c2h_order_decision *d)
+{
+	if (d->flags & 2u) {
+		t->card_decisions++;	/* the card's own: a watchdog cancel */
+		return;
+	}
+	/* decisions come back in the order the orders went out */
+	unsigned skip = 0;
+
+	while (skip < t->fifo_len && t->fifo[(t->fifo_head + skip) % INFLIGHT_MAX].tag != d->tag)
+		skip++;
+	if (skip == t->fifo_len || skip > 0) {
+		t->decision_mismatch++;
+		if (skip == t->fifo_len)
+			return;
+	}
+	for (unsigned k = 0; k <= skip; k++) {
+		struct request r = t->fifo[t->fifo_head];
+		struct sym *s = &t->sym[r.sym];
+		struct slot *q = &t->slots[r.slot];
+		bool accepted = k == skip && (d->flags & 1u) && d->reason == 0;
+
+		t->fifo_head = (t->fifo_head + 1) % INFLIGHT_MAX;
+		t->fifo_len--;
+		if (is_buy(r.side))
+			s->fly_buy -= r.grow;
+		else
+			s->fly_sell -= r.grow;
+		if (r.kind == TG_RISK_IN_NEW) {
+			s->fly_new--;
+			t->fly_new_all--;
+		}
+		if (r.kind != TG_RISK_IN_CANCEL) {
+			s->fly_rate--;
+			t->fly_rate_all--;
+		}
+		if (k < skip) {
+			q->pend = PEND_NONE;	/* skipped: its decision never came (counted above) */
+			continue;
+		}
+		if (!accepted) {
+			s->c.rejected++;
+			s->c.rejected_by[d->reason < TG_RISK_REASONS ? d->reason : TG_RISK_R_BAD_ORDER]++;
+			q->pend = PEND_NONE;
+			/* a kill or halt we had not seen yet: hold off until the card's flags are read again */
+			if (d->reason == TG_RISK_R_KILLED)
+				t->killed = true;
+			else if (d->reason == TG_RISK_R_INSTRUMENT_KILLED)
+				s->killed = true;
+			else if (d->reason == TG_RISK_R_HALTED && !s->halted_feed)
+				s->halted_host = true;
+			continue;
+		}
+		s->c.accepted++;
+		q->pend_decided = true;
+		if (r.kind == TG_RISK_IN_NEW) {
+			q->gate_open = true;
+			q->rem = 0;
+			s->open_orders++;
+			t->open_all++;
+			set_rem(t, q, r.qty);
+			took_order(t, s, &r, d->in_cycle);
+		} else if (r.kind == TG_RISK_IN_REPLACE) {
+			/* until the exchange states the new size, the larger one is open */
+			if (q->gate_open && r.qty > q->rem)
+				set_rem(t, q, r.qty);
+			q->replaced = true;
+			took_order(t, s, &r, d->in_cycle);
+		}
+	}
+}
+
+static void on_fill(struct trader *t, struct sym *s, bool buy, uint32_t qty, uint32_t price)
+{
+	int64_t value = (int64_t)qty * price, q = qty;
+
+	(void)t;
+	s->pos += buy ? q : -q;
+	s->cash += buy ? -value : value;
+	s->c.fills++;
+	s->c.fill_shares += qty;
+	if (buy)
+		s->c.bought += qty;
+	else
+		s->c.sold += qty;
+	s->last_fill_price = price;
+	/* realized P&L against the average cost of the run's open position */
+	if (s->run_pos != 0 && (s->run_pos > 0) != buy) {
+		int64_t open = s->run_pos > 0 ? s->run_pos : -s->run_pos;
+		int64_t c = q < open ? q : open;
+		int64_t removed = c == open ? s->basis : (int64_t)((tg_risk_notional)s->basis * c / open);
+		int64_t closed = c * (int64_t)price;
+
+		s->realized += s->run_pos > 0 ? closed - removed : removed - closed;
+		s->basis -= removed;
+		s->run_pos += buy ? c : -c;
+		q -= c;
+	}
+	if (q > 0) {
+		s->basis += q * (int64_t)price;
+		s->run_pos += buy ? q : -q;
+	}
+}
+
+/*
+ * An exchange response, as the card applied it to the gate (docs/risk.md:
+ * Accepted and Replaced state the open quantity, Canceled decrements it,
+ * an execution fills, a rejected new order closes its slot) and as the
+ * exchange's own view of our orders.
+ */
+static void on_response(struct trader *t, const struct tg_c2h_order_resp *e)
+{
+	struct slot *q = e->slot < t->n_slots ? &t->slots[e->slot] : NULL;
+	bool matched = e->flags & 1u;
+	struct sym *s = q != NULL && q->sym >= 0 ? &t->sym[q->sym] : NULL;
+
+	if (s == NULL || (q->foreign && !matched)) {
+		t->other_responses++;
+		return;
+	}
+	if (!matched) {
+		s->c.unmatched++;	/* an order the card has no longer: not applied */
+		return;
+	}
+	switch (e->msg_type) {
+	case 'A':
+		set_rem(t, q, e->state == 'D' ? 0 : e->qty);
+		if (q->foreign)
+			break;
+		s->c.x_accepted++;
+		q->acked = true;
+		q->acked_ns = now_ns();
+		q->xopen = e->state == 'D' ? 0 : e->qty;
+		q->price = e->price;
+		if (q->pend == PEND_NEW)
+			q->pend = PEND_NONE;
+		break;
+	case 'U':
+		set_rem(t, q, e->state == 'D' ? 0 : e->qty);
+		if (q->foreign)
+			break;
+		s->c.x_replaced++;
+		q->xopen = e->state == 'D' ? 0 : e->qty;
+		q->price = e->price;
+		if (q->pend == PEND_REPLACE)
+			q->pend = PEND_NONE;
+		break;
+	case 'C':
+	case 'D':
+		set_rem(t, q, e->qty < q->rem ? q->rem - e->qty : 0);
+		if (q->foreign)
+			break;
+		s->c.x_canceled++;
+		s->c.x_canceled_shares += e->qty;
+		q->xopen = e->qty < q->xopen ? q->xopen - e->qty : 0;
+		if (q->pend == PEND_CANCEL)
+			q->pend = PEND_NONE;
+		break;
+	case 'E':
+		/* the card moves the position by every execution it matched */
+		on_fill(t, s, is_buy(q->side), e->qty, e->price);
+		set_rem(t, q, e->qty < q->rem ? q->rem - e->qty : 0);
+		if (q->foreign)
+			break;
+		q->xopen = e->qty < q->xopen ? q->xopen - e->qty : 0;
+		break;
+	case 'J':
+		if (!q->replaced)
+			set_rem(t, q, 0);	/* a rejected new order never opened */
+		if (q->foreign)
+			break;
+		s->c.x_rejected++;
+		if (q->pend == PEND_NEW) {
+			q->xopen = 0;
+			q->acked = true;
+			q->pend = PEND_NONE;
+		} else if (q->pend == PEND_REPLACE) {
+			q->pend = PEND_NONE;	/* the order stands as it was */
+		}
+		break;
+	case 'I':
+		if (q->foreign)
+			break;
+		s->c.x_cancel_rejects++;
+		if (q->pend == PEND_CANCEL) {
+			q->xopen = 0;	/* the exchange has nothing left to cancel */
+			q->pend = PEND_NONE;
+		}
+		break;
+	default:
+		if (!q->foreign)
+			s->c.x_other++;
+		break;
+	}
+}
+
+static void on_book(struct trader *t, const struct tg_feed_event_book *b)
+{
+	int k = b->instrument < TG_RISK_CARD_INST_MAX ? t->sym_of_inst[b->instrument] : -1;
+	struct sym *s;
+
+	if (k < 0)
+		return;
+	s = &t->sym[k];
+	if (b->ev.timestamp > s->market_ns)
+		s->market_ns = b->ev.timestamp;
+	switch (b->ev.type) {
+	case TG_BOOK_EV_BBO:
+		s->bbo_updates++;
+		s->bbo_flags = b->ev.u.bbo.flags;
+		/* a side the book cannot know is none, as the gate takes it */
+		s->bid = (s->bbo_flags & TG_BOOK_BBO_BID_UNKNOWN) ? 0 : b->ev.u.bbo.bid_price;
+		s->ask = (s->bbo_flags & TG_BOOK_BBO_ASK_UNKNOWN) ? 0 : b->ev.u.bbo.ask_price;
+		s->bid_size = b->ev.u.bbo.bid_size;
+		s->ask_size = b->ev.u.bbo.ask_size;
+		s->locate = b->ev.locate;
+		s->locate_valid = true;
+		break;
+	case TG_BOOK_EV_TRADE:
+		s->trades++;
+		s->last_trade = b->ev.u.trade.price;
+		break;
+	case TG_BOOK_EV_HALT:
+		s->halt_events++;
+		s->halted_feed = b->ev.u.halt.halted;
+		break;
+	default:
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------ strategy */
+
+/* a slot the strategy still counts as its order: in progress, or open at the exchange */
+static bool live(const struct slot *q)
+{
+	if (q->pend != PEND_NONE)
+		return true;
+	return q->acked ? q->xopen > 0 : q->gate_open;
+}
+
+static bool market_ok(const struct trader *t, const struct sym *s)
+{
+	return !t->killed && !s->killed && !s->halted_feed && !s->halted_host && s->lim[TG_RISK_LIM_ENABLED] &&
+	       s->bid != 0 && s->ask != 0 && s->bid < s->ask && !(s->bbo_flags & TG_BOOK_BBO_NOT_AUTHORITATIVE);
+}
+
+/* The largest order the instrument's limits allow at this price; 0 (and
+ * the limit's reason in *why) when they allow none. */
+static uint32_t order_cap(const struct sym *s, uint32_t qty, uint32_t price, unsigned *why)
+{
+	uint64_t q = qty;
+
+	*why = 0;
+	if (q > s->lim[TG_RISK_LIM_MAX_ORDER_QTY]) {
+		q = s->lim[TG_RISK_LIM_MAX_ORDER_QTY];
+		*why = TG_RISK_R_MAX_ORDER_QTY;
+	}
+	if (price > 0 && q * price > s->lim[TG_RISK_LIM_MAX_ORDER_NOTIONAL]) {
+		q = s->lim[TG_RISK_LIM_MAX_ORDER_NOTIONAL] / price;
+		*why = TG_RISK_R_MAX_ORDER_NOTIONAL;
+	}
+	if (q > TG_RISK_QTY_MAX)
+		q = TG_RISK_QTY_MAX;
+	return (uint32_t)q;
+}
+
+/* A sell that would take the position (every open sell filled) below 0 is a short sale. */
+static unsigned sell_side(const struct sym *s, uint32_t qty)
+{
+	return all_sells(s) - (int64_t)qty >= 0 ? TG_RISK_SIDE_SELL : TG_RISK_SIDE_SELL_SHORT;
+}
+
+/*
+ * One side's quote: placed when wanted and absent, replaced when the target
+ * moved more than a tick away (or it would cross, or it is larger than the
+ * room the position bound leaves), canceled when no longer wanted or when
+ * fills took more than half of it. Nothing is done to a quote with a
+ * request in progress.
+ */
+static void manage_quote(struct trader *t, struct sym *s, unsigned b, bool ok, uint32_t target, int64_t room)
+{
+	int sl = s->quote[b];
+	const struct slot *q;
+
+	if (sl >= 0 && !live(&t->slots[sl]))
+		s->quote[b] = sl = -1;	/* filled or canceled */
+	if (t->failed)
+		return;
+	q = sl >= 0 ? &t->slots[sl] : NULL;
+	if (q != NULL && q->pend != PEND_NONE)
+		return;
+	if (q != NULL)
+		room += q->rem;	/* its own shares are in the measure */
+	int64_t want = room < (int64_t)t->o->size ? room : (int64_t)t->o->size;
+	unsigned why = 0;
+	uint32_t qty = ok && want > 0 ? order_cap(s, (uint32_t)want, target, &why) : 0;
+
+	if (ok && want > 0 && qty == 0)
+		hold(s, b, why);	/* the limits allow no order at all */
+	if (q == NULL) {
+		if (qty > 0)
+			s->quote[b] = send_order(t, s, b, TG_RISK_IN_NEW, -1,
+						 b == 0 ? TG_RISK_SIDE_BUY : sell_side(s, qty), qty, target, false);
+		return;
+	}
+	/* not wanted, or mostly filled: canceled (a fresh quote follows once it is gone) */
+	if (qty == 0 || 2ull * q->xopen < qty) {
+		send_order(t, s, b, TG_RISK_IN_CANCEL, sl, 0, 0, 0, false);
+		return;
+	}
+	/* A replace never grows the order: the gate holds the larger size open until the
+	 * exchange states the new one, and an exchange that rejects the replace (the order
+	 * was filled meanwhile) never does (docs/risk.md); a smaller one closes with the fills. */
+	bool crosses = b == 0 ? q->price >= s->ask : q->price <= s->bid;
+	uint32_t dist = q->price > target ? q->price - target : target - q->price;
+	if (crosses || dist > tick_of(target) || q->xopen > qty)
+		send_order(t, s, b, TG_RISK_IN_REPLACE, sl, 0, q->xopen < qty ? q->xopen : qty, target, false);
+}
+
+/* The next IOC's market time: 2 to 6 seconds on, drawn from the symbol's stream. */
+static void schedule_ioc(struct sym *s)
+{
+	s->next_ioc_ns = s->market_ns + IOC_GAP_MIN_NS + rng_next(&s->rng) % IOC_GAP_SPAN_NS;
+}
+
+static void maybe_ioc(struct trader *t, struct sym *s)
+{
+	if (s->ioc_slot >= 0) {
+		struct slot *q = &t->slots[s->ioc_slot];
+
+		if (live(q))
+			return;
+		s->ioc_slot = -1;
+	}
+	if (s->next_ioc_ns == 0) {
+		schedule_ioc(s);
+		return;
+	}
+	if (s->market_ns < s->next_ioc_ns)
+		return;
+	schedule_ioc(s);
+	/* the side: at random, unless the position leans one way */
+	int64_t pos = s->pos;
+	bool buy = rng_next(&s->rng) & 1;
+	if (pos > s->bound_long / 2)
+		buy = false;
+	else if (pos < -s->bound_short / 2)
+		buy = true;
+	uint32_t price = buy ? s->ask : s->bid;
+	uint32_t qty = t->o->size / 4 ? t->o->size / 4 : 1;
+	int64_t room = buy ? s->bound_long - all_buys(s) : s->bound_short + all_sells(s);
+	if (room < (int64_t)qty)
+		qty = room > 0 ? (uint32_t)room : 0;
+	if (qty == 0)
+		return;
+	unsigned why = 0;
+	qty = order_cap(s, qty, price, &why);
+	if (qty == 0) {
+		hold(s, 2, why);
+		return;
+	}
+	s->ioc_slot = send_order(t, s, 2, TG_RISK_IN_NEW, -1, buy ? TG_RISK_SIDE_BUY : sell_side(s, qty), qty, price,
+				 true);
+}
+
+/* An IOC must not rest: one an exchange left open gets a cancel (wall clock: a safety net, not a decision). */
+static void ioc_safety_net(struct trader *t, struct sym *s)
+{
+	const struct slot *q = s->ioc_slot >= 0 ? &t->slots[s->ioc_slot] : NULL;
+
+	if (q != NULL && live(q) && q->pend == PEND_NONE && q->acked && q->gate_open &&
+	    now_ns() - q->acked_ns > IOC_STALE_NS)
+		send_order(t, s, 2, TG_RISK_IN_CANCEL, s->ioc_slot, 0, 0, 0, false);
+}
+
+/*
+ * The strategy, for one symbol, after every event that concerns it: a buy
+ * and a sell quote around the card's BBO (one tick inside a spread wider
+ * than two ticks, else joining it; the side that grows the position stepped
+ * back a tick past half the bound, withdrawn at it), and now and then an IOC.
+ */
+static void evaluate(struct trader *t, struct sym *s)
+{
+	bool ok = market_ok(t, s);
+	uint32_t target[2] = { 0, 0 };
+	int64_t room[2] = { 0, 0 };
+
+	if (t->shutting_down)
+		return;
+	if (ok) {
+		uint32_t tick = tick_of(s->bid);
+
+		if (s->ask - s->bid > 2 * tick) {
+			target[0] = s->bid + tick;
+			target[1] = s->ask - tick;
+		} else {
+			target[0] = s->bid;
+			target[1] = s->ask;
+		}
+		if (s->pos > s->bound_long / 2 && target[0] > tick)
+			target[0] -= tick;
+		if (s->pos < -s->bound_short / 2)
+			target[1] += tick;
+		/* room under the bound with every open order filled (the gate's measure) */
+		room[0] = s->bound_long - all_buys(s);
+		room[1] = s->bound_short + all_sells(s);
+	}
+	for (unsigned b = 0; b < 2; b++)
+		manage_quote(t, s, b, ok, target[b], room[b]);
+	if (ok)
+		maybe_ioc(t, s);
+}
+
+/* ------------------------------------------------------------------ the loop */
+
+static void on_book_cb(void *ctx, const struct tg_feed_event_book *b)
+{
+	struct trader *t = ctx;
+
+	on_book(t, b);
+	if (b->instrument < TG_RISK_CARD_INST_MAX && t->sym_of_inst[b->instrument] >= 0)
+		evaluate(t, &t->sym[t->sym_of_inst[b->instrument]]);
+}
+
+static void handle_event(struct trader *t, const union tg_c2h_record *ev)
+{
+	int k = -1;
+
+	if (ev->hdr.timestamp > t->now_cycle)
+		t->now_cycle = ev->hdr.timestamp;
+	switch (ev->hdr.type) {
+	case TG_C2H_EVT_ORDER_DECISION:
+		on_decision(t, &ev->order_decision);
+		if (ev->order_decision.instrument < TG_RISK_CARD_INST_MAX)
+			k = t->sym_of_inst[ev->order_decision.instrument];
+		break;
+	case TG_C2H_EVT_ORDER_RESP:
+		on_response(t, &ev->order_resp);
+		if (ev->order_resp.slot < t->n_slots)
+			k = t->slots[ev->order_resp.slot].sym;
+		break;
+	case TG_C2H_EVT_CMD_ERROR:
+		fail(t, "%s: the card could not execute a command (opcode %u)", tg_card_uri(t->card),
+		     ev->cmd_error.opcode);
+		break;
+	default:
+		(void)tg_feed_events_take(&t->fe, ev);	/* book events evaluate their symbol */
+		break;
+	}
+	if (k >= 0)
+		evaluate(t, &t->sym[k]);
+}
+
+static bool poll_events(struct trader *t, unsigned *got_out)
+{
+	union tg_c2h_record ev[128];
+	unsigned got = 0;
+
+	*got_out = 0;
+	if (!card_ok(t, tg_card_poll(t->card, ev, 128, &got), "reading the event ring"))
+		return false;
+	for (unsigned i = 0; i < got; i++)
+		handle_event(t, &ev[i]);
+	*got_out = got;
+	return true;
+}
+
+static bool read_counters(struct trader *t, struct counters *c)
+{
+	return card_ok(t, tg_card_counter_read(t->card, TG_REG_FEED_MESSAGES_LO, &c->feed_messages), "reading a counter") &&
+	       card_ok(t, tg_card_counter_read(t->card, TG_REG_BOOK_BBO_EVENTS_LO, &c->bbo_events), "reading a counter") &&
+	       card_ok(t, tg_card_counter_read(t->card, TG_REG_BOOK_EVENTS_DROPPED_LO, &c->book_events_dropped),
+		       "reading a counter") &&
+	       card_ok(t, tg_card_counter_read(t->card, TG_REG_FEED_GAPS_LO, &c->feed_gaps), "reading a counter");
+}
+
+/* The heartbeat, and what the gate says of its kill switch and watchdog. */
+static void heartbeat(struct trader *t)
+{
+	uint32_t v;
+
+	if (!card_ok(t, tg_card_csr_write(t->card, TG_REG_HEARTBEAT, 1), "writing HEARTBEAT") ||
+	    !card_ok(t, tg_card_csr_read(t->card, TG_REG_RISK_STATUS, &v), "reading RISK_STATUS"))
+		return;
+	bool killed = v & TG_RISK_STATUS_KILLED_MASK;
+	if (t->link_known) {
+		int was = t->link.state;
+
+		if (tg_card_oe_link(t->card, &t->link) == TG_OK && was != TG_CARD_OE_UP && t->link.state == TG_CARD_OE_UP) {
+			for (unsigned k = 0; k < t->n_sym; k++)
+				evaluate(t, &t->sym[k]);	/* what waited for the session */
+		}
+	}
+	if (v & TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK) {
+		t->wd_tripped = true;
+		fail(t, "%s: the host watchdog tripped: the card engaged its kill switch and canceled every open order",
+		     tg_card_uri(t->card));
+	}
+	if (killed != t->killed) {
+		t->killed = killed;
+		for (unsigned k = 0; k < t->n_sym; k++)
+			evaluate(t, &t->sym[k]);
+	}
+}
+
+/* Instrument kills and host halts (set by the risk officer). */
+static void card_poll(struct trader *t)
+{
+	for (unsigned k = 0; k < t->n_sym && !t->failed; k++) {
+		struct sym *s = &t->sym[k];
+		uint32_t v;
+
+		if (!card_ok(t, tg_card_csr_write(t->card, TG_REG_RISK_SEL, s->inst << TG_RISK_SEL_INST_SHIFT),
+			     "writing RISK_SEL") ||
+		    !card_ok(t, tg_card_csr_read(t->card, TG_REG_RISK_INST_STATE, &v), "reading RISK_INST_STATE"))
+			return;
+		bool killed = v & TG_RISK_INST_STATE_KILLED_MASK, halted = v & TG_RISK_INST_STATE_HALTED_HOST_MASK;
+		if (killed != s->killed || halted != s->halted_host) {
+			s->killed = killed;
+			s->halted_host = halted;
+			evaluate(t, s);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ status line */
+
+static uint32_t mark_price(const struct sym *s)
+{
+	if (s->bid != 0 && s->ask != 0)
+		return (uint32_t)(((uint64_t)s->bid + s->ask) >> 1);
+	if (s->last_trade != 0)
+		return s->last_trade;
+	return s->last_fill_price;
+}
+
+static int64_t pnl_total(const struct sym *s)
+{
+	return s->cash + s->run_pos * (int64_t)mark_price(s);
+}
+
+static void add_tally(struct tally *sum, const struct tally *c)
+{
+	const uint64_t *src = (const uint64_t *)c;
+	uint64_t *dst = (uint64_t *)sum;
+
+	for (size_t i = 0; i < sizeof(*c) / sizeof(uint64_t); i++)
+		dst[i] += src[i];
+}
+
+static struct tally totals(const struct trader *t)
+{
+	struct tally sum;
+
+	memset(&sum, 0, sizeof(sum));
+	for (unsigned k = 0; k < t->n_sym; k++)
+		add_tally(&sum, &t->sym[k].c);
+	return sum;
+}
+
+static void status_text(const struct trader *t, char *buf, size_t len)
+{
+	struct tally c = totals(t);
+	uint64_t bbo = 0, sent = c.sent[0] + c.sent[1] + c.sent[2];
+	int64_t pnl = 0;
+	char money[32], reasons[128] = "", pos[160] = "";
+	size_t n = 0, p = 0;
+	unsigned shown = 0;
+
+	for (unsigned k = 0; k < t->n_sym; k++) {
+		bbo += t->sym[k].bbo_updates;
+		pnl += pnl_total(&t->sym[k]);
+	}
+	for (unsigned r = 1; r < TG_RISK_REASONS && n < sizeof(reasons); r++) {
+		if (c.rejected_by[r] == 0)
+			continue;
+		n += (size_t)snprintf(reasons + n, sizeof(reasons) - n, "%s%s %" PRIu64, shown++ ? ", " : " (",
+				      tg_risk_reason_name(r), c.rejected_by[r]);
+	}
+	if (shown > 0 && n < sizeof(reasons))
+		snprintf(reasons + n, sizeof(reasons) - n, ")");
+	if (t->n_sym <= 4) {
+		for (unsigned k = 0; k < t->n_sym && p < sizeof(pos); k++)
+			p += (size_t)snprintf(pos + p, sizeof(pos) - p, "%s%s %+" PRId64, k ? " " : "", t->sym[k].name,
+					      t->sym[k].pos);
+	} else {
+		int64_t net = 0;
+
+		for (unsigned k = 0; k < t->n_sym; k++)
+			net += t->sym[k].pos;
+		snprintf(pos, sizeof(pos), "net %+" PRId64, net);
+	}
+	fmt_money(money, sizeof(money), pnl);
+	snprintf(buf, len,
+		 "feed %" PRIu64 " msgs  bbo %" PRIu64 "  sent %" PRIu64 "  acc %" PRIu64 "  rej %" PRIu64 "%s  fills %" PRIu64
+		 " (%" PRIu64 " sh)  pos %s  P&L $%s%s",
+		 t->cnt_now.feed_messages - t->cnt_start.feed_messages, bbo, sent, c.accepted, c.rejected, reasons, c.fills,
+		 c.fill_shares, pos, money,
+		 t->killed ? "  KILLED" : t->link_known && t->link.state != TG_CARD_OE_UP ? "  ORDER ENTRY DOWN" : "");
+}
+
+static void status_update(struct trader *t, bool final)
+{
+	char line[512];
+
+	(void)read_counters(t, &t->cnt_now);
+	status_text(t, line, sizeof(line));
+	if (t->tty) {
+		struct winsize ws;
+		size_t width = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 ? ws.ws_col - 1u : 200u;
+
+		if (strlen(line) > width)
+			line[width] = '\0';	/* a wrapped line could not be rewritten in place */
+		fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");
+	} else {
+		fprintf(stderr, "trade %7.1fs  %s\n", (double)(now_ns() - t->t_start) / 1e9, line);
+	}
+	fflush(stderr);
+}
+
+/* ------------------------------------------------------------------ run and shutdown */
+
+static void idle_wait(void)
+{
+	struct timespec ts = { 0, 200000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static void run(struct trader *t)
+{
+	int64_t end = t->o->duration > 0 ? t->t_start + (int64_t)(t->o->duration * 1e9) : INT64_MAX;
+	int64_t next_hb = t->t_start, next_poll = t->t_start, next_status;
+	int64_t status_every = t->tty ? TTY_STATUS_NS : (int64_t)(t->o->status_interval * 1e9);
+
+	next_status = t->t_start + status_every;
+	for (unsigned k = 0; k < t->n_sym; k++)
+		evaluate(t, &t->sym[k]);	/* a BBO the book already had */
+	while (!t->failed) {
+		unsigned got = 0;
+		int64_t now;
+
+		if (signals_seen) {
+			t->stop_reason = "signal";
+			break;
+		}
+		if (!poll_events(t, &got))
+			break;
+		now = now_ns();
+		if (now >= end) {
+			t->stop_reason = "duration";
+			break;
+		}
+		if (now >= next_hb) {
+			heartbeat(t);
+			next_hb = now + HEARTBEAT_NS;
+			for (unsigned k = 0; k < t->n_sym && !t->failed; k++)
+				ioc_safety_net(t, &t->sym[k]);
+		}
+		if (now >= next_poll) {
+			card_poll(t);
+			next_poll = now + CARD_POLL_NS;
+		}
+		if (!t->o->quiet && now >= next_status) {
+			status_update(t, false);
+			next_status = now + status_every;
+		}
+		if (got == 0)
+			idle_wait();
+	}
+	if (t->failed && t->stop_reason == NULL)
+		t->stop_reason = t->wd_tripped ? "watchdog" : "card failure";
+}
+
+/* Our orders the exchange may still have, or whose answer is due. */
+static unsigned open_or_pending(const struct trader *t, bool *any_pending)
+{
+	unsigned n = 0;
+
+	*any_pending = t->fifo_len > 0;
+	for (unsigned sl = 0; sl < t->n_slots; sl++) {
+		const struct slot *q = &t->slots[sl];
+
+		if (q->foreign || q->sym < 0)
+			continue;
+		if (q->pend != PEND_NONE)
+			*any_pending = true;
+		if (live(q))
+			n++;
+	}
+	return n + (unsigned)t->fifo_len;
+}
+
+/*
+ * Cancel every open order of ours and wait (bounded) for the exchange to
+ * confirm; the heartbeat goes on meanwhile. A second signal stops waiting.
+ */
+static void shutdown_orders(struct trader *t)
+{
+	int64_t deadline = now_ns() + SHUTDOWN_WAIT_NS, next_hb = 0;
+	sig_atomic_t signals_before = signals_seen;
+	bool pending;
+
+	t->shutting_down = true;
+	for (;;) {
+		unsigned got = 0;
+		int64_t now = now_ns();
+
+		for (unsigned sl = 0; sl < t->n_slots && !t->io_failed; sl++) {
+			struct slot *q = &t->slots[sl];
+
+			if (q->foreign || q->sym < 0 || q->pend != PEND_NONE || !live(q) || !q->gate_open ||
+			    q->cancel_tries >= SHUTDOWN_CANCEL_TRIES)
+				continue;
+			q->cancel_tries++;
+			if (send_order(t, &t->sym[q->sym], q->side == TG_RISK_SIDE_BUY ? 0 : 1, TG_RISK_IN_CANCEL, (int)sl, 0,
+				       0, 0, false) >= 0)
+				t->shutdown_cancels++;
+		}
+		if (open_or_pending(t, &pending) == 0 && !pending)
+			break;
+		if (t->io_failed || now > deadline || signals_seen > signals_before)
+			break;
+		if (now >= next_hb) {
+			heartbeat(t);
+			next_hb = now + HEARTBEAT_NS;
+		}
+		if (!poll_events(t, &got))
+			break;
+		if (got == 0)
+			idle_wait();
+	}
+	t->left_open = open_or_pending(t, &pending);
+}
+
+/* ------------------------------------------------------------------ summary */
+
+struct final {
+	struct tg_risk_card_state st;	/* the gate after the run */
+	struct card_lat lat[2];		/* order, kill */
+	struct tg_card_ring_stats ring;
+	bool have_state, have_lat;
+};
+
+static uint64_t in_flight(const struct trader *t, int sym)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < t->fifo_len; i++)
+		n += sym < 0 || t->fifo[(t->fifo_head + i) % INFLIGHT_MAX].sym == sym;
+	return n;
+}
+
+static const char *held_name(unsigned why)
+{
+	if (why == HELD_RING_FULL)
+		return "RING_FULL";
+	if (why == HELD_NO_SLOT)
+		return "NO_FREE_SLOT";
+	if (why == HELD_LINK_DOWN)
+		return "ORDER_ENTRY_DOWN";
+	return tg_risk_reason_name(why);
+}
+
+static void json_money(struct tg_json *j, const char *key, int64_t v)
+{
+	char buf[40], text[48];
+
+	tg_json_i64(j, key, v);
+	fmt_money(buf, sizeof(buf), v);
+	snprintf(text, sizeof(text), "%s_text", key);
+	tg_json_string(j, text, buf);
+}
+
+static void json_tally(struct tg_json *j, const struct tally *c, uint64_t fly)
+{
+	tg_json_object_begin(j, "orders");
+	tg_json_object_begin(j, "sent");
+	tg_json_u64(j, "total", c->sent[0] + c->sent[1] + c->sent[2]);
+	tg_json_u64(j, "new", c->sent[TG_RISK_IN_NEW]);
+	tg_json_u64(j, "replace", c->sent[TG_RISK_IN_REPLACE]);
+	tg_json_u64(j, "cancel", c->sent[TG_RISK_IN_CANCEL]);
+	tg_json_u64(j, "ioc", c->sent_ioc);
+	tg_json_object_end(j);
+	tg_json_object_begin(j, "gate");
+	tg_json_u64(j, "accepted", c->accepted);
+	tg_json_u64(j, "rejected", c->rejected);
+	tg_json_u64(j, "in_flight", fly);
+	tg_json_object_begin(j, "rejected_by_reason");
+	for (unsigned r = 0; r < TG_RISK_REASONS; r++) {
+		if (c->rejected_by[r] != 0)
+			tg_json_u64(j, tg_risk_reason_name(r), c->rejected_by[r]);
+	}
+	tg_json_object_end(j);
+	tg_json_object_end(j);
+	tg_json_object_begin(j, "held_back");
+	for (unsigned r = 0; r < HELD_KINDS; r++) {
+		if (c->held_by[r] != 0)
+			tg_json_u64(j, held_name(r), c->held_by[r]);
+	}
+	tg_json_object_end(j);
+	tg_json_object_begin(j, "exchange");
+	tg_json_u64(j, "accepted", c->x_accepted);
+	tg_json_u64(j, "replaced", c->x_replaced);
+	tg_json_u64(j, "rejected", c->x_rejected);
+	tg_json_u64(j, "canceled", c->x_canceled);
+	tg_json_u64(j, "canceled_shares", c->x_canceled_shares);
+	tg_json_u64(j, "cancel_rejects", c->x_cancel_rejects);
+	tg_json_u64(j, "other", c->x_other);
+	tg_json_u64(j, "unmatched", c->unmatched);
+	tg_json_object_end(j);
+	tg_json_object_begin(j, "fills");
+	tg_json_u64(j, "count", c->fills);
+	tg_json_u64(j, "shares", c->fill_shares);
+	tg_json_u64(j, "bought", c->bought);
+	tg_json_u64(j, "sold", c->sold);
+	tg_json_object_end(j);
+	tg_json_object_end(j);
+}
+
+struct pnl {
+	int64_t cash, realized, unrealized, total, run_pos;
+};
+
+static struct pnl pnl_of(const struct sym *s)
+{
+	struct pnl p = { .cash = s->cash, .realized = s->realized, .run_pos = s->run_pos, .total = pnl_total(s) };
+
+	p.unrealized = p.total - p.realized;
+	return p;
+}
+
+static void json_pnl(struct tg_json *j, const struct pnl *p, const struct sym *s)
+{
+	tg_json_object_begin(j, "pnl");
+	json_money(j, "cash", p->cash);
+	json_money(j, "realized", p->realized);
+	json_money(j, "unrealized", p->unrealized);
+	json_money(j, "total", p->total);
+	if (s != NULL) {
+		tg_json_u64(j, "mark_price", mark_price(s));
+		tg_json_i64(j, "traded_position", s->run_pos);
+	}
+	tg_json_object_end(j);
+}
+
+static void write_json(const struct trader *t, const struct final *f, FILE *out)
+{
+	struct tally c = totals(t);
+	struct pnl tp = { 0 };
+	int64_t pos_start = 0, pos_host = 0, pos_card = 0;
+	uint64_t bbo_rx = 0;
+	struct tg_json j;
+
+	tg_json_init(&j, out);
+	tg_json_object_begin(&j, NULL);
+	tg_json_string(&j, "card", t->cli->card_uri);
+	tg_json_u64(&j, "seed", t->o->seed);
+	tg_json_u64(&j, "size", t->o->size);
+	tg_json_double(&j, "duration_s", t->o->duration);
+	tg_json_double(&j, "elapsed_s", (double)(t->t_end - t->t_start) / 1e9);
+	tg_json_string(&j, "stop_reason", t->stop_reason ? t->stop_reason : "setup");
+	tg_json_bool(&j, "clean", !t->failed && t->left_open == 0);
+	if (t->failed)
+		tg_json_string(&j, "error", t->fail_msg);
+	tg_json_string(&j, "money_unit", "1/10000 USD");
+	tg_json_object_begin(&j, "limits");
+	tg_json_string(&j, "source", t->limits_source ? t->limits_source : "");
+	tg_json_u64(&j, "changed", t->limits_changed);
+	tg_json_object_end(&j);
+	tg_json_object_begin(&j, "watchdog");
+	tg_json_u64(&j, "timeout_units", t->watchdog_units);
+	tg_json_double(&j, "timeout_s", (double)t->watchdog_units * 1024.0 / TG_CARD_CLOCK_HZ);
+	tg_json_bool(&j, "disarmed", !t->watchdog_armed);
+	tg_json_bool(&j, "tripped", t->wd_tripped);
+	tg_json_object_end(&j);
+
+	tg_json_array_begin(&j, "symbols");
+	for (unsigned k = 0; k < t->n_sym; k++) {
+		const struct sym *s = &t->sym[k];
+		const struct tg_risk_card_inst *in = f->have_state ? &f->st.inst[s->inst] : NULL;
+		struct pnl p = pnl_of(s);
+
+		tp.cash += p.cash;
+		tp.realized += p.realized;
+		tp.unrealized += p.unrealized;
+		tp.total += p.total;
+		pos_start += s->pos_start;
+		pos_host += s->pos;
+		pos_card += in ? in->position : 0;
+		bbo_rx += s->bbo_updates;
+		tg_json_object_begin(&j, NULL);
+		tg_json_string(&j, "symbol", s->name);
+		tg_json_u64(&j, "instrument", s->inst);
+		if (s->locate_valid)
+			tg_json_u64(&j, "locate", s->locate);
+		tg_json_bool(&j, "subscribed_here", s->subscribed_here);
+		tg_json_object_begin(&j, "bbo");
+		tg_json_u64(&j, "bid", s->bid);
+		tg_json_u64(&j, "bid_size", s->bid_size);
+		tg_json_u64(&j, "ask", s->ask);
+		tg_json_u64(&j, "ask_size", s->ask_size);
+		tg_json_u64(&j, "updates", s->bbo_updates);
+		tg_json_u64(&j, "trades", s->trades);
+		tg_json_u64(&j, "halts", s->halt_events);
+		tg_json_object_end(&j);
+		json_tally(&j, &s->c, in_flight(t, (int)k));
+		tg_json_object_begin(&j, "position");
+		tg_json_i64(&j, "start", s->pos_start);
+		tg_json_i64(&j, "host", s->pos);
+		if (in != NULL) {
+			tg_json_i64(&j, "card", in->position);
+			tg_json_u64(&j, "card_open_buy", in->open_buy);
+			tg_json_u64(&j, "card_open_sell", in->open_sell);
+			tg_json_u64(&j, "card_open_orders", in->open_orders);
+		}
+		tg_json_u64(&j, "host_open_buy", s->open_buy);
+		tg_json_u64(&j, "host_open_sell", s->open_sell);
+		tg_json_u64(&j, "host_open_orders", s->open_orders);
+		tg_json_object_end(&j);
+		json_pnl(&j, &p, s);
+		tg_json_object_end(&j);
+	}
+	tg_json_array_end(&j);
+
+	tg_json_object_begin(&j, "total");
+	json_tally(&j, &c, in_flight(t, -1));
+	tg_json_object_begin(&j, "position");
+	tg_json_i64(&j, "start", pos_start);
+	tg_json_i64(&j, "host", pos_host);
+	if (f->have_state)
+		tg_json_i64(&j, "card", pos_card);
+	tg_json_object_end(&j);
+	json_pnl(&j, &tp, NULL);
+	tg_json_object_end(&j);
+
+	tg_json_object_begin(&j, "feed");
+	tg_json_u64(&j, "messages", t->cnt_now.feed_messages - t->cnt_start.feed_messages);
+	tg_json_u64(&j, "messages_card_total", t->cnt_now.feed_messages);
+	tg_json_u64(&j, "gaps", t->cnt_now.feed_gaps - t->cnt_start.feed_gaps);
+	tg_json_u64(&j, "bbo_changes_card", t->cnt_now.bbo_events - t->cnt_start.bbo_events);
+	tg_json_u64(&j, "book_events_dropped", t->cnt_now.book_events_dropped - t->cnt_start.book_events_dropped);
+	tg_json_u64(&j, "bbo_updates_received", bbo_rx);
+	tg_json_object_end(&j);
+
+	if (t->link_known) {
+		static const char *const states[] = { "none", "down", "up", "ended" };
+
+		tg_json_object_begin(&j, "order_entry");
+		tg_json_string(&j, "state", t->link.state >= 0 && t->link.state <= 3 ? states[t->link.state] : "?");
+		tg_json_string(&j, "session", t->link.session);
+		tg_json_u64(&j, "logins", t->link.logins - t->link_start.logins);
+		tg_json_u64(&j, "disconnects", t->link.disconnects - t->link_start.disconnects);
+		tg_json_u64(&j, "dropped", t->link.dropped - t->link_start.dropped);
+		tg_json_u64(&j, "packets_out", t->link.packets_out - t->link_start.packets_out);
+		tg_json_u64(&j, "packets_in", t->link.packets_in - t->link_start.packets_in);
+		tg_json_object_end(&j);
+	}
+	tg_json_object_begin(&j, "shutdown");
+	tg_json_u64(&j, "cancels_sent", t->shutdown_cancels);
+	tg_json_u64(&j, "orders_left_open", t->left_open);
+	tg_json_u64(&j, "foreign_orders_at_start", t->foreign_open);
+	if (f->have_state)
+		tg_json_u64(&j, "card_open_orders", f->st.open_all);
+	tg_json_object_end(&j);
+
+	tg_json_object_begin(&j, "anomalies");
+	tg_json_u64(&j, "card_decisions", t->card_decisions);
+	tg_json_u64(&j, "decision_mismatches", t->decision_mismatch);
+	tg_json_u64(&j, "other_responses", t->other_responses);
+	tg_json_u64(&j, "unmatched_responses", c.unmatched);
+	tg_json_u64(&j, "event_sequence_gaps", f->ring.seq_gaps);
+	tg_json_u64(&j, "feed_event_format_errors", t->fe.format_errors);
+	tg_json_object_end(&j);
+
+	tg_json_object_begin(&j, "ring");
+	tg_json_u64(&j, "sent", f->ring.sent);
+	tg_json_u64(&j, "received", f->ring.received);
+	tg_json_u64(&j, "send_full", f->ring.send_full);
+	tg_json_object_end(&j);
+
+	if (f->have_state) {
+		tg_json_object_begin(&j, "card_decisions_by_reason");
+		for (unsigned r = 0; r < TG_RISK_REASONS; r++) {
+			if (f->st.decided[r] != 0)
+				tg_json_u64(&j, tg_risk_reason_name(r), f->st.decided[r]);
+		}
+		tg_json_object_end(&j);
+	}
+	if (f->have_lat) {
+		tg_json_object_begin(&j, "latency");
+		tg_json_double(&j, "clock_hz", TG_CARD_CLOCK_HZ);
+		tg_json_double(&j, "ns_per_cycle", card_ns_per_cycle());
+		card_lat_json(&j, "order", &f->lat[0]);
+		card_lat_json(&j, "kill", &f->lat[1]);
+		tg_json_object_end(&j);
+	}
+	tg_json_object_end(&j);
+	tg_json_finish(&j);
+}
+
+static bool write_summary_file(const struct trader *t, const struct final *f)
+{
+	char tmp[4096];
+	FILE *out;
+	bool ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", t->o->summary) >= (int)sizeof(tmp))
+		return false;
+	out = fopen(tmp, "w");
+	if (out == NULL) {
+		cli_error("%s: %s", tmp, strerror(errno));
+		return false;
+	}
+	write_json(t, f, out);
+	ok = !ferror(out);
+	ok = fclose(out) == 0 && ok;
+	if (ok && rename(tmp, t->o->summary) != 0)
+		ok = false;
+	if (!ok) {
+		cli_error("%s: the summary could not be written: %s", t->o->summary, strerror(errno));
+		unlink(tmp);
+	}
+	return ok;
+}
+
+static void print_text(const struct trader *t, const struct final *f)
+{
+	struct tally c = totals(t);
+	char m1[40], m2[40], m3[40], bid[24], ask[24];
+
+	printf("tickgate trade on %s: %.1f s, stopped by %s\n", t->cli->card_uri, (double)(t->t_end - t->t_start) / 1e9,
+	       t->stop_reason ? t->stop_reason : "setup");
+	if (t->failed)
+		printf("failed: %s\n", t->fail_msg);
+	if (t->o->limits != NULL)
+		printf("limits: %s, %zu changed in one commit\n", t->o->limits, t->limits_changed);
+	else if (t->limits_changed > 0)
+		printf("limits: demo limits for the symbols not enabled before, %zu changed in one commit\n",
+		       t->limits_changed);
+	else
+		printf("limits: the card's, unchanged (every symbol was enabled before)\n");
+	printf("\n%-8s %10s %10s %6s %5s %5s %5s %6s %5s %6s %8s %8s %8s %14s %14s\n", "symbol", "bid", "ask", "sent",
+	       "new", "repl", "canc", "acc", "rej", "fills", "shares", "pos", "card", "cash", "P&L");
+	for (unsigned k = 0; k <= t->n_sym; k++) {
+		const struct sym *s = k < t->n_sym ? &t->sym[k] : NULL;
+		const struct tally *tc = s ? &s->c : &c;
+		int64_t pos = 0, card = 0, cash = 0, pnl = 0;
+
+		for (unsigned i = 0; i < t->n_sym; i++) {
+			const struct sym *x = &t->sym[i];
+
+			if (s != NULL && x != s)
+				continue;
+			pos += x->pos;
+			card += f->have_state ? f->st.inst[x->inst].position : 0;
+			cash += x->cash;
+			pnl += pnl_total(x);
+		}
+		fmt_money(bid, sizeof(bid), s ? s->bid : 0);
+		fmt_money(ask, sizeof(ask), s ? s->ask : 0);
+		fmt_money(m1, sizeof(m1), cash);
+		fmt_money(m2, sizeof(m2), pnl);
+		printf("%-8s %10s %10s %6" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %6" PRIu64 " %5" PRIu64 " %6" PRIu64
+		       " %8" PRIu64 " %+8" PRId64 " %+8" PRId64 " %14s %14s\n",
+		       s ? s->name : "total", s ? (s->bid ? bid : "-") : "", s ? (s->ask ? ask : "-") : "",
+		       tc->sent[0] + tc->sent[1] + tc->sent[2], tc->sent[TG_RISK_IN_NEW], tc->sent[TG_RISK_IN_REPLACE],
+		       tc->sent[TG_RISK_IN_CANCEL], tc->accepted, tc->rejected, tc->fills, tc->fill_shares, pos, card, m1, m2);
+	}
+	if (c.rejected > 0) {
+		printf("\nrejected by the gate:");
+		for (unsigned r = 0; r < TG_RISK_REASONS; r++) {
+			if (c.rejected_by[r] != 0)
+				printf(" %s %" PRIu64, tg_risk_reason_name(r), c.rejected_by[r]);
+		}
+		printf("\n");
+	} else {
+		printf("\nrejected by the gate: none\n");
+	}
+	printf("held back by the trader's own checks:");
+	unsigned held = 0;
+	for (unsigned r = 0; r < HELD_KINDS; r++) {
+		if (c.held_by[r] != 0)
+			printf(" %s %" PRIu64, held_name(r), c.held_by[r]), held++;
+	}
+	printf("%s\n", held ? "" : " none");
+	printf("exchange: %" PRIu64 " accepted, %" PRIu64 " replaced, %" PRIu64 " canceled (%" PRIu64 " shares), %" PRIu64
+	       " rejected, %" PRIu64 " cancel rejects, %" PRIu64 " executions (%" PRIu64 " bought, %" PRIu64 " sold)\n",
+	       c.x_accepted, c.x_replaced, c.x_canceled, c.x_canceled_shares, c.x_rejected, c.x_cancel_rejects, c.fills,
+	       c.bought, c.sold);
+	{
+		int64_t r = 0, u = 0, tot = 0;
+
+		for (unsigned k = 0; k < t->n_sym; k++) {
+			struct pnl p = pnl_of(&t->sym[k]);
+
+			r += p.realized;
+			u += p.unrealized;
+			tot += p.total;
+		}
+		fmt_money(m1, sizeof(m1), r);
+		fmt_money(m2, sizeof(m2), u);
+		fmt_money(m3, sizeof(m3), tot);
+		printf("P&L: $%s (realized $%s, unrealized $%s at the card's BBO mid)\n", m3, m1, m2);
+	}
+	uint64_t bbo_rx = 0;
+	for (unsigned k = 0; k < t->n_sym; k++)
+		bbo_rx += t->sym[k].bbo_updates;
+	printf("feed: %" PRIu64 " messages (%" PRIu64 " gaps), %" PRIu64 " BBO changes in the card's book, %" PRIu64
+	       " BBO events of ours received, %" PRIu64 " book events dropped\n",
+	       t->cnt_now.feed_messages - t->cnt_start.feed_messages, t->cnt_now.feed_gaps - t->cnt_start.feed_gaps,
+	       t->cnt_now.bbo_events - t->cnt_start.bbo_events, bbo_rx,
+	       t->cnt_now.book_events_dropped - t->cnt_start.book_events_dropped);
+	if (t->link_known) {
+		static const char *const states[] = { "none", "down", "up", "ended" };
+
+		printf("order entry: %s%s%s, %" PRIu64 " packets out, %" PRIu64 " in, %" PRIu64 " dropped, %" PRIu64
+		       " disconnects\n",
+		       t->link.state >= 0 && t->link.state <= 3 ? states[t->link.state] : "?",
+		       t->link.session[0] ? ", session " : "", t->link.session, t->link.packets_out - t->link_start.packets_out,
+		       t->link.packets_in - t->link_start.packets_in, t->link.dropped - t->link_start.dropped,
+		       t->link.disconnects - t->link_start.disconnects);
+	}
+	printf("shutdown: %" PRIu64 " cancels, %u orders left open%s; watchdog %s\n", t->shutdown_cancels, t->left_open,
+	       f->have_state && f->st.open_all > 0 ? " (the card counts some open: tickgate orders)" : "",
+	       t->wd_tripped ? "TRIPPED" : t->watchdog_armed ? "left armed" : "disarmed");
+	if (t->card_decisions || t->decision_mismatch || c.unmatched || f->ring.seq_gaps)
+		printf("anomalies: %" PRIu64 " card-made decisions, %" PRIu64 " decision mismatches, %" PRIu64
+		       " unmatched responses, %" PRIu64 " event sequence gaps\n",
+		       t->card_decisions, t->decision_mismatch, c.unmatched, f->ring.seq_gaps);
+	if (f->have_lat) {
+		for (unsigned h = 0; h < 2; h++)
+			card_lat_print(stdout, &f->lat[h], "");
+	}
+}
+
+/* ------------------------------------------------------------------ the command */
+
+static bool setup_card(struct trader *t)
+{
+	const struct tg_card_identity *id = tg_card_identity(t->card);
+	const uint32_t need = TG_CAP_RING_H2C | TG_CAP_RING_C2H | TG_CAP_BOOK | TG_CAP_RISK | TG_CAP_ORDER_ENTRY;
+	uint32_t v;
+
+	if ((id->caps & need) != need) {
+		fail(t, "%s: this card has no order book, risk gate or order entry (CAPS 0x%08x)", tg_card_uri(t->card),
+		     id->caps);
+		return false;
+	}
+	if (!card_ok(t, tg_card_csr_read(t->card, TG_REG_RISK_PARAMS, &v), "reading RISK_PARAMS"))
+		return false;
+	t->n_inst = (v & TG_RISK_PARAMS_INSTRUMENTS_MASK) >> TG_RISK_PARAMS_INSTRUMENTS_SHIFT;
+	t->n_slots = 1u << ((v & TG_RISK_PARAMS_SLOTS_LOG2_MASK) >> TG_RISK_PARAMS_SLOTS_LOG2_SHIFT);
+	if (t->n_inst > TG_RISK_CARD_INST_MAX || t->n_slots > TG_RISK_SLOTS_MAX) {
+		fail(t, "%s: a risk gate of %u instruments and %u slots is more than this build handles",
+		     tg_card_uri(t->card), t->n_inst, t->n_slots);
+		return false;
+	}
+	if (t->o->n_symbols > t->n_inst) {
+		fail(t, "%s: %u symbols, but the card trades at most %u instruments", tg_card_uri(t->card),
+		     t->o->n_symbols, t->n_inst);
+		return false;
+	}
+	/* a killed card trades nothing: change nothing on it */
+	if (!card_ok(t, tg_card_csr_read(t->card, TG_REG_RISK_STATUS, &v), "reading RISK_STATUS"))
+		return false;
+	if (v & TG_RISK_STATUS_KILLED_MASK) {
+		fail(t, "%s: the kill switch is engaged%s: nothing would trade (tickgate resume --confirm)",
+		     tg_card_uri(t->card), v & TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK ? " (a host watchdog tripped)" : "");
+		return false;
+	}
+	t->slots = calloc(t->n_slots, sizeof(*t->slots));
+	if (t->slots == NULL) {
+		fail(t, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* The order-entry session, where the transport can tell. */
+static void setup_link(struct trader *t)
+{
+	t->link_known = tg_card_oe_link(t->card, &t->link_start) == TG_OK;
+	t->link = t->link_start;
+	if (t->link_known && t->link.state == TG_CARD_OE_NONE)
+		cli_error("warning: %s has no order-entry session (tickgate-sim --oe-connect): orders are held back",
+			  tg_card_uri(t->card));
+	else if (t->link_known && t->link.state != TG_CARD_OE_UP)
+		cli_error("note: the order-entry session is not logged in yet: orders wait for it");
+}
+
+/* Heartbeat first, then the timeout: the card never sees an armed watchdog without a beat. */
+static bool arm_watchdog(struct trader *t)
+{
+	setup_link(t);
+	t->watchdog_units = (uint32_t)((uint64_t)WATCHDOG_SECONDS * TG_CARD_CLOCK_HZ / 1024u);
+	if (!card_ok(t, tg_card_csr_write(t->card, TG_REG_HEARTBEAT, 1), "writing HEARTBEAT") ||
+	    !card_ok(t, tg_card_csr_write(t->card, TG_REG_WATCHDOG_TIMEOUT, t->watchdog_units),
+		     "writing WATCHDOG_TIMEOUT"))
+		return false;
+	t->watchdog_armed = true;
+	return true;
+}
+
+static bool write_ready_file(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return false;
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f) == 0;
+}
+
+int cmd_trade(const struct cli *cli_in, int argc, char **argv)
+{
+	static struct trader tr;
+	static struct final fin;
+	struct trader *t = &tr;
+	struct cli cli = *cli_in;
+	struct opts o;
+	struct tg_risk_limit_set *file = NULL;
+	struct sigaction sa;
+	bool traded = false;
+	int rc;
+
+	rc = parse_args(argc, argv, &cli, &o);
+	if (rc != CLI_EXIT_OK)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (o.limits != NULL) {
+		struct tg_config_error err;
+
+		if (tg_risk_config_load(o.limits, &file, &err) != TG_OK) {
+			cli_error("%s", err.msg);
+			cli_error("nothing done");
+			return CLI_EXIT_FAIL;
+		}
+	}
+	memset(t, 0, sizeof(*t));
+	memset(&fin, 0, sizeof(fin));
+	t->o = &o;
+	t->cli = &cli;
+	for (unsigned i = 0; i < TG_RISK_CARD_INST_MAX; i++)
+		t->sym_of_inst[i] = -1;
+	{
+		struct tg_feed_event_handlers h = { .book = on_book_cb, .ctx = t };
+
+		tg_feed_events_init(&t->fe, &h);
+	}
+	signals_seen = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	t->card = cli_open(&cli, TG_CARD_OPEN_RINGS);
+	if (t->card == NULL) {
+		tg_risk_limit_set_free(file);
+		return CLI_EXIT_FAIL;
+	}
+	t->tty = isatty(STDERR_FILENO) && !o.quiet;
+	if (setup_card(t) && read_counters(t, &t->cnt_start) && setup_symbols(t) && setup_limits(t, file, argc, argv) &&
+	    setup_state(t) && arm_watchdog(t)) {
+		t->cnt_now = t->cnt_start;
+		t->t_start = now_ns();
+		traded = true;
+		if (o.ready_file != NULL && !write_ready_file(o.ready_file))
+			fail(t, "%s: %s", o.ready_file, strerror(errno));
+		run(t);
+		shutdown_orders(t);
+		t->t_end = now_ns();
+		if (t->link_known)
+			t->link_known = tg_card_oe_link(t->card, &t->link) == TG_OK;
+		if (t->watchdog_armed && t->left_open == 0 && !t->io_failed && !t->wd_tripped &&
+		    card_ok(t, tg_card_csr_write(t->card, TG_REG_WATCHDOG_TIMEOUT, 0), "disarming the watchdog"))
+			t->watchdog_armed = false;
+		if (!t->io_failed) {
+			(void)read_counters(t, &t->cnt_now);
+			fin.have_state = card_ok(t, tg_risk_card_read(t->card, &fin.st), "reading the risk gate");
+			fin.have_lat = card_ok(t, card_lat_read(t->card, true, &fin.lat[0]), "reading the latency histograms") &&
+				       card_ok(t, card_lat_read(t->card, false, &fin.lat[1]), "reading the latency histograms");
+		}
+		if (!o.quiet && t->tty)
+			status_update(t, true);
+	}
+	if (!t->io_failed && t->book_control_old != (TG_BOOK_CONTROL_ENABLE_MASK | TG_BOOK_CONTROL_EVENTS_MASK) &&
+	    t->n_sym > 0)
+		(void)card_ok(t, tg_card_csr_write(t->card, TG_REG_BOOK_CONTROL, t->book_control_old),
+			      "restoring BOOK_CONTROL");
+	tg_card_ring_stats(t->card, &fin.ring);
+	tg_card_close(t->card);
+	tg_risk_limit_set_free(file);
+
+	if (t->failed)
+		cli_error("%s", t->fail_msg);
+	if (traded && t->left_open > 0 && t->io_failed)
+		cli_error("%u orders may still be open at the exchange: the card failed before they were closed",
+			  t->left_open);
+	else if (traded && t->left_open > 0)
+		cli_error("%u orders still open or unanswered after %lld s: the watchdog is left armed, so the card "
+			  "cancels them and engages its kill switch in %u s (tickgate orders; tickgate resume --confirm)",
+			  t->left_open, (long long)(SHUTDOWN_WAIT_NS / 1000000000), WATCHDOG_SECONDS);
+	if (traded) {
+		if (cli.json)
+			write_json(t, &fin, stdout);
+		else
+			print_text(t, &fin);
+		fflush(stdout);
+		if (o.summary != NULL && !write_summary_file(t, &fin))
+			rc = CLI_EXIT_FAIL;
+	}
+	free(t->slots);
+	if (t->failed || !traded || t->left_open > 0)
+		return CLI_EXIT_FAIL;
+	return rc;
+}

@@ -1,0 +1,39 @@
+/*
+ * The risk officer's way of changing limits (cmd_risk.c), for every
+ * command that changes them: the whole table written and committed once,
+ * audited first, bounded by the ceilings of the limit file last loaded.
+ */
+#ifndef TG_RISK_CLI_H
+#define TG_RISK_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli.h"
+#include "tickgate/risk_card.h"
+#include "tickgate/risk_config.h"
+
+/* The limit file last loaded on this card (NULL when none); its path in path. */
+struct tg_risk_limit_set *risk_loaded_config(const struct cli *cli, char *path, size_t len);
+
+/* want = st with every global limit and every subscribed instrument's
+ * limits as the set states them (free instruments: 0). */
+void risk_table_from_set(const struct tg_risk_limit_set *set, const struct tg_risk_card_state *st,
+			 struct tg_risk_card_state *want);
+
+/*
+ * Apply `want` (a whole table; the control lock held by the caller): the
+ * changes from `old` are written to the audit log (action, argv, detail)
+ * before one commit writes them. *changed: how many limits differ.
+ * CLI_EXIT_OK, or CLI_EXIT_FAIL with a message (nothing applied when the
+ * audit log could not be written).
+ */
+int risk_apply_table(const struct cli *cli, struct tg_card *card, const char *action, int argc, char **argv,
+		     const char *detail, const struct tg_risk_card_state *old, const struct tg_risk_card_state *want,
+		     size_t *changed);
+
+/* Keep a copy of a loaded limit file (its ceilings bound later changes);
+ * false with a message when it could not be written. */
+bool risk_keep_config_copy(const struct cli *cli, const char *file);
+
+#endif
