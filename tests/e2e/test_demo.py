@@ -72,6 +72,13 @@ class DemoTest(unittest.TestCase):
                 self.assertEqual(res.returncode, 0, res.stdout[-3000:] + res.stderr[-3000:])
                 self.assertIn("cross-checks", res.stdout)
                 self.check_run(out)
+            # trade against a capture: the feed the exchange just published, replayed
+            capture = os.path.join(out, "recorded.pcap")
+            os.replace(os.path.join(out, "feed.pcap"), capture)
+            res = self.run_demo(out, "--duration", "4", "--symbols", "AAPL,MSFT", "--replay", capture)
+            self.assertEqual(res.returncode, 0, res.stdout[-3000:] + res.stderr[-3000:])
+            summary = self.check_run(out)
+            self.assertEqual(summary["exchange"]["market"], "replay")
         self.assertEqual(shm_segments() - before, set(), "a simulator segment was left behind")
 
     def test_interrupt_ends_cleanly(self):
