@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -327,26 +328,43 @@ static uint64_t level_shares(const struct inst *in, unsigned s, uint32_t price)
 	return l != NULL ? l->shares : 0;
 }
 
-static int hist_alloc(struct tg_xreplay *x, uint32_t *out)
+/*
+ * A slot from a growable pool of elem-byte records whose uint32_t at
+ * next_off links the free list: the pool doubles (from first) when the
+ * list is empty. TG_ERR_NOMEM with nothing changed.
+ */
+static int pool_alloc(void **pool, uint32_t *cap, uint32_t *free_head, size_t elem, size_t next_off,
+		      uint32_t first, uint32_t *out)
 {
-	if (x->hfree == NIL) {
-		uint32_t cap = x->hcap == 0 ? 1024 : x->hcap * 2;
-		struct horder *p;
+	uint8_t *p;
+	uint32_t next;
 
-		if (x->hcap >= (1u << 30))
+	if (*free_head == NIL) {
+		uint32_t n = *cap == 0 ? first : *cap * 2;
+
+		if (*cap >= (1u << 30))
 			return TG_ERR_NOMEM;
-		p = realloc(x->hpool, (size_t)cap * sizeof(*p));
+		p = realloc(*pool, (size_t)n * elem);
 		if (p == NULL)
 			return TG_ERR_NOMEM;
-		for (uint32_t i = x->hcap; i < cap; i++)
-			p[i].next = i + 1 < cap ? i + 1 : NIL;
-		x->hpool = p;
-		x->hfree = x->hcap;
-		x->hcap = cap;
+		for (uint32_t i = *cap; i < n; i++) {
+			next = i + 1 < n ? i + 1 : NIL;
+			memcpy(p + (size_t)i * elem + next_off, &next, sizeof(next));
+		}
+		*pool = p;
+		*free_head = *cap;
+		*cap = n;
 	}
-	*out = x->hfree;
-	x->hfree = x->hpool[*out].next;
+	*out = *free_head;
+	memcpy(&next, (uint8_t *)*pool + (size_t)*out * elem + next_off, sizeof(next));
+	*free_head = next;
 	return TG_OK;
+}
+
+static int hist_alloc(struct tg_xreplay *x, uint32_t *out)
+{
+	return pool_alloc((void **)&x->hpool, &x->hcap, &x->hfree, sizeof(struct horder),
+			  offsetof(struct horder, next), 1024, out);
 }
 
 /* Clamp the queue of the appliance orders at a level to the level's displayed total. */
@@ -425,24 +443,8 @@ static void hist_cancel(struct tg_xreplay *x, uint32_t i, uint32_t lost)
 
 static int app_alloc(struct tg_xreplay *x, uint32_t *out)
 {
-	if (x->afree == NIL) {
-		uint32_t cap = x->acap == 0 ? 64 : x->acap * 2;
-		struct aorder *p;
-
-		if (x->acap >= (1u << 30))
-			return TG_ERR_NOMEM;
-		p = realloc(x->apool, (size_t)cap * sizeof(*p));
-		if (p == NULL)
-			return TG_ERR_NOMEM;
-		for (uint32_t i = x->acap; i < cap; i++)
-			p[i].next = i + 1 < cap ? i + 1 : NIL;
-		x->apool = p;
-		x->afree = x->acap;
-		x->acap = cap;
-	}
-	*out = x->afree;
-	x->afree = x->apool[*out].next;
-	return TG_OK;
+	return pool_alloc((void **)&x->apool, &x->acap, &x->afree, sizeof(struct aorder),
+			  offsetof(struct aorder, next), 64, out);
 }
 
 /* A slot and a table entry for one more resting appliance order, or TG_ERR_NOMEM with nothing changed. */
