@@ -67,6 +67,7 @@ def measure(build, module):
         "logic_depth_luts": depth["luts"],
         "logic_depth_carry4": depth["carry4"],
         "logic_depth_muxf": depth["muxf"],
+        "logic_depth_dsp_stages": depth["dsp_stages"],
         "synth_seconds": round(time.monotonic() - t0, 1),
     }
 

@@ -11,10 +11,15 @@ levels, stated here so the figure can be judged:
     CARRY4                    0.25  (four bits of carry, no route between)
     MUXF7, MUXF8              0.25  (inside the slice)
     INV                       0     (absorbed into the next LUT)
+    DSP multiplier, no M reg  3.0   (A/B/D to the multiplier's output)
+    DSP ALU, no P register    1.0   (multiplier, C or PCIN to P/PCOUT)
 
-Start and end points: flip-flops, block RAMs (registered reads), DSPs and the
-module's ports. Distributed RAM and shift-register LUTs are combinational from
-their read address to their output.
+Start and end points: flip-flops, block RAMs (registered reads), the
+registers inside DSPs (A/B/C/D, M, P, as their parameters say) and the
+module's ports. A DSP without them is combinational and costs what the table
+says: a multiplier Yosys leaves unregistered is not a free path boundary.
+Distributed RAM and shift-register LUTs are combinational from their read
+address to their output.
 
 usage: netlist_depth.py NETLIST.json [--paths N]
 Prints a JSON object; --paths lists the cells (with their source lines) of
@@ -24,11 +29,43 @@ import json
 import re
 import sys
 
-WEIGHT = {"CARRY4": 0.25, "MUXF7": 0.25, "MUXF8": 0.25, "INV": 0.0}
+WEIGHT = {"CARRY4": 0.25, "MUXF7": 0.25, "MUXF8": 0.25, "MUXF9": 0.25, "INV": 0.0}
 # read address -> data out, combinational in distributed RAM and SRLs
-LUTRAM_READ = re.compile(r"^(RAM\d+X\d+[SD]|RAM\d+M|SRL16E|SRLC32E)$")
-LUTRAM_ADDR = re.compile(r"^(A\d*|ADDR[A-D]|DPRA\d*|A\[?\d*\]?)$")
-SEQUENTIAL = re.compile(r"^(FD[CPRS]E|RAMB\w+|DSP48\w*|BUFG\w*|IBUF|OBUF)$")
+LUTRAM_READ = re.compile(r"^(RAM\d+X\d+[SD]|RAM\d+M\d*|SRL16E|SRLC32E)$")
+LUTRAM_ADDR = re.compile(r"^(A\d*|ADDR[A-H]|DPRA\d*|A\[?\d*\]?)$")
+SEQUENTIAL = re.compile(r"^(FD[CPRS]E|RAMB\w+|BUFG\w*|IBUF|OBUF)$")
+DSP = re.compile(r"^DSP48E[12]$")
+DSP_MUL_WEIGHT, DSP_ALU_WEIGHT = 3.0, 1.0
+
+
+def param(cell, name):
+    v = cell.get("parameters", {}).get(name, "0")
+    return int(v, 2) if isinstance(v, str) and v and set(v) <= set("01") else int(v or 0)
+
+
+def dsp_arcs(name, cell):
+    """A DSP as two virtual combinational cells: the multiplier and the ALU.
+
+    Returns [(node, input bits, output bits, weight)]; a stage that ends in
+    its register has no output bits (its cost still counts as an end point),
+    an input behind its register is not an input of the stage."""
+    conns = cell["connections"]
+
+    def bits(*ports):
+        return [b for p in ports for b in conns.get(p, []) if isinstance(b, int)]
+    mul_in = []
+    if param(cell, "AREG") == 0:
+        mul_in += bits("A", "ACIN")
+    if param(cell, "BREG") == 0:
+        mul_in += bits("B", "BCIN")
+    if param(cell, "DREG") == 0 and param(cell, "ADREG") == 0:
+        mul_in += bits("D")
+    mreg = param(cell, "MREG") != 0
+    m_bit = name + "#m"
+    alu_in = bits("PCIN") + ([] if param(cell, "CREG") else bits("C")) + ([] if mreg else [m_bit])
+    alu_out = [] if param(cell, "PREG") else bits("P", "PCOUT")
+    return [(name + "#mul", mul_in, [] if mreg else [m_bit], DSP_MUL_WEIGHT),
+            (name + "#alu", alu_in, alu_out, DSP_ALU_WEIGHT)]
 
 
 def comb_arcs(cell):
@@ -55,6 +92,12 @@ def analyse(netlist, npaths=0):
     driver = {}          # bit -> cell name (combinational drivers only)
     arcs = {}            # cell name -> (input bits, output bits, weight)
     for name, cell in cells.items():
+        if DSP.match(cell["type"]):
+            for node, ibits, obits, w in dsp_arcs(name, cell):
+                arcs[node] = (ibits, obits, w)
+                for b in obits:
+                    driver[b] = node
+            continue
         a = comb_arcs(cell)
         if a is None:
             continue
@@ -101,30 +144,38 @@ def analyse(netlist, npaths=0):
             n = prev[n]
         return cells_on[::-1]
 
+    def cell_of(n):
+        return cells[n.split("#")[0]]
+
+    def type_of(n):
+        base, _, stage = n.partition("#")
+        return cells[base]["type"] + ("." + stage if stage else "")
+
     def summary(n):
         p = path(n)
-        types = [cells[c]["type"] for c in p]
+        types = [type_of(c) for c in p]
         return {
             "cost_lut_levels": round(cost[n], 2),
             "luts": sum(1 for t in types if re.fullmatch(r"LUT\d", t) or LUTRAM_READ.match(t)),
             "carry4": types.count("CARRY4"),
-            "muxf": types.count("MUXF7") + types.count("MUXF8"),
+            "muxf": types.count("MUXF7") + types.count("MUXF8") + types.count("MUXF9"),
+            "dsp_stages": sum(1 for t in types if t.startswith("DSP")),
         }
 
     ranked = sorted(cost, key=lambda n: -cost[n])
     worst = ranked[0] if ranked else None
-    out = summary(worst) if worst else {"cost_lut_levels": 0, "luts": 0, "carry4": 0, "muxf": 0}
+    out = summary(worst) if worst else {"cost_lut_levels": 0, "luts": 0, "carry4": 0, "muxf": 0, "dsp_stages": 0}
     if npaths:
         seen, listed = set(), []
         for n in ranked:
             if len(listed) == npaths:
                 break
-            src = cells[n].get("attributes", {}).get("src", "")
+            src = cell_of(n).get("attributes", {}).get("src", "")
             if src in seen:
                 continue
             seen.add(src)
             s = summary(n)
-            s["cells"] = [f'{cells[c]["type"]} {cells[c].get("attributes", {}).get("src", "?")}' for c in path(n)]
+            s["cells"] = [f'{type_of(c)} {cell_of(c).get("attributes", {}).get("src", "?")}' for c in path(n)]
             listed.append(s)
         out["paths"] = listed
     return out

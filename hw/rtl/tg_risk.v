@@ -354,76 +354,83 @@ wire rate_all_ok = a_rpera == 32'd0 || {1'b0, tat_all} <= {1'b0, d_t} + {33'd0, 
 wire dup = a_dupw[k] != 32'd0 && dv[k] && dside[k] == d_oside && {8'd0, dqty[k]} == d_qty
         && {1'b0, dprice[k]} == d_price && d_t - dt[k] < {32'd0, a_dupw[k]};
 
-// checks after the instrument-level ones (check_order in sw/risk.c)
-reg [4:0] order_reason;
-always @* begin
-    order_reason = TG_RISK_R_ACCEPTED;
-    if (d_qty > a_maxq[k]) begin
-        order_reason = TG_RISK_R_MAX_ORDER_QTY;
-    end else if (d_onot > a_maxn[k]) begin
-        order_reason = TG_RISK_R_MAX_ORDER_NOTIONAL;
-    end else if (refp[k] == 31'd0 && a_noref) begin
-        order_reason = TG_RISK_R_NO_REFERENCE;
-    end else if (refp[k] != 31'd0 && (d_scaled > d_hi || d_scaled < d_lo)) begin
-        order_reason = TG_RISK_R_COLLAR;
-    end else if (grow != 24'd0 && a_ro[k] && (d_buy ? l2 > 0 : s2 < 0)) begin
-        order_reason = TG_RISK_R_REDUCE_ONLY;
-    end else if (grow != 24'd0 && d_buy && l2 > $signed({{(SH-32){1'b0}}, a_maxl[k]})) begin
-        order_reason = TG_RISK_R_MAX_LONG;
-    end else if (grow != 24'd0 && !d_buy && -s2 > $signed({{(SH-32){1'b0}}, a_maxs[k]})) begin
-        order_reason = TG_RISK_R_MAX_SHORT;
-    end else if (grow != 24'd0 && g_new > g_old && gross2 > lim_gross) begin
-        order_reason = TG_RISK_R_MAX_GROSS;
-    end else if (grow != 24'd0 && d_m1 > 0 && net2 > lim_net) begin
-        order_reason = TG_RISK_R_MAX_NET;
-    end else if (d_is_new && nopen[k] >= a_maxo[k]) begin
-        order_reason = TG_RISK_R_MAX_OPEN;
-    end else if (d_is_new && nopen_all >= a_opena) begin
-        order_reason = TG_RISK_R_MAX_OPEN_ALL;
-    end else if (!rate_ok) begin
-        order_reason = TG_RISK_R_RATE;
-    end else if (!rate_all_ok) begin
-        order_reason = TG_RISK_R_RATE_ALL;
-    end else if (dup) begin
-        order_reason = TG_RISK_R_DUPLICATE;
-    end
-end
+// Every check is a flag computed in parallel; the reason is the first flag
+// set in the golden model's order of checks (sw/risk.c), and the decision
+// is "no flag set", so no check waits on another.
+//
+// the order checks (check_order in sw/risk.c), reasons MAX_ORDER_QTY (bit 0)
+// to DUPLICATE (bit 13), which are consecutive codes
+wire [13:0] order_fail = {
+    dup,
+    !rate_all_ok,
+    !rate_ok,
+    d_is_new && nopen_all >= a_opena,
+    d_is_new && nopen[k] >= a_maxo[k],
+    grow != 24'd0 && d_m1 > 0 && net2 > lim_net,
+    grow != 24'd0 && g_new > g_old && gross2 > lim_gross,
+    grow != 24'd0 && !d_buy && -s2 > $signed({{(SH-32){1'b0}}, a_maxs[k]}),
+    grow != 24'd0 && d_buy && l2 > $signed({{(SH-32){1'b0}}, a_maxl[k]}),
+    grow != 24'd0 && a_ro[k] && (d_buy ? l2 > 0 : s2 < 0),
+    refp[k] != 31'd0 && (d_scaled > d_hi || d_scaled < d_lo),
+    refp[k] == 31'd0 && a_noref,
+    d_onot > a_maxn[k],
+    d_qty > a_maxq[k]
+};
 
+// the checks in front of them, per kind: {fail flag, reason} pairs, first first
 wire inst_halted = hfeed[k] || hhost[k];
 wire slot_open = d_slot_ok && sl_open[d_si];
-reg [4:0] reason;
+localparam integer NPRE = 7;
+reg [NPRE-1:0] pre_fail;
+reg [5*NPRE-1:0] pre_code;
+reg pre_then_orders;                       // NEW and REPLACE go on to order_fail
 always @* begin
-    reason = TG_RISK_R_ACCEPTED;
+    pre_fail = {NPRE{1'b0}};
+    pre_code = {5*NPRE{1'b0}};
+    pre_then_orders = 1'b0;
     case (d_kind)
-        TG_RISK_IN_NEW:
-            if (kill_all) reason = TG_RISK_R_KILLED;
-            else if (!d_inst_ok) reason = TG_RISK_R_NOT_ENABLED;
-            else if (ikill[k]) reason = TG_RISK_R_INSTRUMENT_KILLED;
-            else if (!a_en[k]) reason = TG_RISK_R_NOT_ENABLED;
-            else if (inst_halted) reason = TG_RISK_R_HALTED;
-            else if (!d_fields_ok || !d_slot_ok) reason = TG_RISK_R_BAD_ORDER;
-            else if (sl_open[d_si]) reason = TG_RISK_R_SLOT_BUSY;
-            else reason = order_reason;
-        TG_RISK_IN_REPLACE:
-            if (kill_all) reason = TG_RISK_R_KILLED;
-            else if (!d_slot_ok) reason = TG_RISK_R_BAD_ORDER;
-            else if (!sl_open[d_si]) reason = TG_RISK_R_UNKNOWN_ORDER;
-            else if (ikill[k]) reason = TG_RISK_R_INSTRUMENT_KILLED;
-            else if (!a_en[k]) reason = TG_RISK_R_NOT_ENABLED;
-            else if (inst_halted) reason = TG_RISK_R_HALTED;
-            else if (!d_fields_ok) reason = TG_RISK_R_BAD_ORDER;
-            else reason = order_reason;
-        TG_RISK_IN_CANCEL:
-            if (!d_slot_ok) reason = TG_RISK_R_BAD_ORDER;
-            else if (!sl_open[d_si]) reason = TG_RISK_R_UNKNOWN_ORDER;
-            else if (d_qty >= {8'd0, sl_rem[d_si]}) reason = TG_RISK_R_BAD_ORDER;
-            else reason = TG_RISK_R_ACCEPTED;
+        TG_RISK_IN_NEW: begin
+            pre_fail = {sl_open[d_si], !d_fields_ok || !d_slot_ok, inst_halted, !a_en[k], ikill[k],
+                        !d_inst_ok, kill_all};
+            pre_code = {TG_RISK_R_SLOT_BUSY, TG_RISK_R_BAD_ORDER, TG_RISK_R_HALTED, TG_RISK_R_NOT_ENABLED,
+                        TG_RISK_R_INSTRUMENT_KILLED, TG_RISK_R_NOT_ENABLED, TG_RISK_R_KILLED};
+            pre_then_orders = 1'b1;
+        end
+        TG_RISK_IN_REPLACE: begin
+            pre_fail = {!d_fields_ok, inst_halted, !a_en[k], ikill[k], !sl_open[d_si], !d_slot_ok, kill_all};
+            pre_code = {TG_RISK_R_BAD_ORDER, TG_RISK_R_HALTED, TG_RISK_R_NOT_ENABLED, TG_RISK_R_INSTRUMENT_KILLED,
+                        TG_RISK_R_UNKNOWN_ORDER, TG_RISK_R_BAD_ORDER, TG_RISK_R_KILLED};
+            pre_then_orders = 1'b1;
+        end
+        TG_RISK_IN_CANCEL: begin
+            pre_fail = {4'd0, d_qty >= {8'd0, sl_rem[d_si]}, !sl_open[d_si], !d_slot_ok};
+            pre_code = {20'd0, TG_RISK_R_BAD_ORDER, TG_RISK_R_UNKNOWN_ORDER, TG_RISK_R_BAD_ORDER};
+        end
         default: ;
     endcase
 end
 
+reg [4:0] reason;
+integer c;
+always @* begin
+    reason = TG_RISK_R_ACCEPTED;
+    if (pre_then_orders) begin
+        for (c = 13; c >= 0; c = c - 1) begin
+            if (order_fail[c]) begin
+                reason = TG_RISK_R_MAX_ORDER_QTY + c[4:0];
+            end
+        end
+    end
+    for (c = NPRE - 1; c >= 0; c = c - 1) begin
+        if (pre_fail[c]) begin
+            reason = pre_code[5*c +: 5];
+        end
+    end
+end
+
 wire d_decided = d_kind == TG_RISK_IN_NEW || d_kind == TG_RISK_IN_CANCEL || d_kind == TG_RISK_IN_REPLACE;
-wire d_accept = d_valid && d_decided && reason == TG_RISK_R_ACCEPTED;
+wire d_accept = d_valid && d_decided && pre_fail == {NPRE{1'b0}}
+             && !(pre_then_orders && order_fail != 14'd0);
 wire d_takes = d_accept && d_kind != TG_RISK_IN_CANCEL;     // NEW or REPLACE
 
 // inputs that are out of range change nothing and are counted
@@ -454,7 +461,9 @@ always @* begin
     end
 end
 
-// fills and restatements: share and notional deltas of the affected instrument
+// fills, restatements and reference prices: share and notional deltas of the
+// affected instrument. These do not depend on a decision; an accepted order's
+// state is l2/s2/ln2/sn2/gross2 above, so the decision only enables the write.
 reg signed [SH-1:0] upd_dl, upd_ds, upd_dpos;
 reg signed [NW-1:0] upd_dln, upd_dsn;
 reg upd_inst;                              // ls/ss/ln/sn of instrument k change
@@ -465,52 +474,40 @@ always @* begin
     upd_dln = {NW{1'b0}};
     upd_dsn = {NW{1'b0}};
     upd_inst = 1'b0;
-    if (d_valid) begin
-        case (d_kind)
-            TG_RISK_IN_NEW, TG_RISK_IN_REPLACE: if (d_takes) begin
-                upd_inst = 1'b1;
-                if (d_buy) begin
-                    upd_dl = $signed({{(SH-24){1'b0}}, grow});
-                    upd_dln = d_m1;
-                end else begin
-                    upd_ds = -$signed({{(SH-24){1'b0}}, grow});
-                    upd_dsn = -d_m1;
-                end
+    case (d_kind)
+        TG_RISK_IN_FILL: if (fill_ok) begin
+            upd_inst = 1'b1;
+            if (d_side == TG_RISK_SIDE_BUY) begin
+                upd_dpos = $signed({{(SH-24){1'b0}}, d_qty[23:0]});
+                upd_dl = $signed({{(SH-24){1'b0}}, d_qty[23:0] - d_fill_d});
+                upd_ds = $signed({{(SH-24){1'b0}}, d_qty[23:0]});
+                upd_dln = d_m2;
+                upd_dsn = d_m1;
+            end else begin
+                upd_dpos = -$signed({{(SH-24){1'b0}}, d_qty[23:0]});
+                upd_ds = -$signed({{(SH-24){1'b0}}, d_qty[23:0] - d_fill_d});
+                upd_dl = -$signed({{(SH-24){1'b0}}, d_qty[23:0]});
+                upd_dsn = -d_m2;
+                upd_dln = -d_m1;
             end
-            TG_RISK_IN_FILL: if (fill_ok) begin
-                upd_inst = 1'b1;
-                if (d_side == TG_RISK_SIDE_BUY) begin
-                    upd_dpos = $signed({{(SH-24){1'b0}}, d_qty[23:0]});
-                    upd_dl = $signed({{(SH-24){1'b0}}, d_qty[23:0] - d_fill_d});
-                    upd_ds = $signed({{(SH-24){1'b0}}, d_qty[23:0]});
-                    upd_dln = d_m2;
-                    upd_dsn = d_m1;
-                end else begin
-                    upd_dpos = -$signed({{(SH-24){1'b0}}, d_qty[23:0]});
-                    upd_ds = -$signed({{(SH-24){1'b0}}, d_qty[23:0] - d_fill_d});
-                    upd_dl = -$signed({{(SH-24){1'b0}}, d_qty[23:0]});
-                    upd_dsn = -d_m2;
-                    upd_dln = -d_m1;
-                end
+        end
+        TG_RISK_IN_RESTATE: if (restate_ok && slot_open) begin
+            upd_inst = 1'b1;
+            if (sl_side[d_si] == TG_RISK_SIDE_BUY) begin
+                upd_dl = $signed({{(SH-24){1'b0}}, d_rq}) - $signed({{(SH-24){1'b0}}, sl_rem[d_si]});
+                upd_dln = d_m1;
+            end else begin
+                upd_ds = $signed({{(SH-24){1'b0}}, sl_rem[d_si]}) - $signed({{(SH-24){1'b0}}, d_rq});
+                upd_dsn = -d_m1;
             end
-            TG_RISK_IN_RESTATE: if (restate_ok && slot_open) begin
-                upd_inst = 1'b1;
-                if (sl_side[d_si] == TG_RISK_SIDE_BUY) begin
-                    upd_dl = $signed({{(SH-24){1'b0}}, d_rq}) - $signed({{(SH-24){1'b0}}, sl_rem[d_si]});
-                    upd_dln = d_m1;
-                end else begin
-                    upd_ds = $signed({{(SH-24){1'b0}}, sl_rem[d_si]}) - $signed({{(SH-24){1'b0}}, d_rq});
-                    upd_dsn = -d_m1;
-                end
-            end
-            TG_RISK_IN_REF: if (ref_ok) begin
-                upd_inst = 1'b1;
-                upd_dln = d_m1 - ln[k];
-                upd_dsn = d_m2 - sn[k];
-            end
-            default: ;
-        endcase
-    end
+        end
+        TG_RISK_IN_REF: if (ref_ok) begin
+            upd_inst = 1'b1;
+            upd_dln = d_m1 - ln[k];
+            upd_dsn = d_m2 - sn[k];
+        end
+        default: ;
+    endcase
 end
 wire signed [NW-1:0] ln_next = ln[k] + upd_dln;
 wire signed [NW-1:0] sn_next = sn[k] + upd_dsn;
@@ -532,9 +529,6 @@ always @(posedge clk) begin
     out_price <= d_price;
 
     if (d_valid) begin
-        if (d_decided) begin
-            decided[reason] <= decided[reason] + 64'd1;
-        end
         if (upd_inst) begin
             ls[k] <= ls[k] + upd_dl;
             ss[k] <= ss[k] + upd_ds;
@@ -546,6 +540,16 @@ always @(posedge clk) begin
             nets <= nets + upd_dsn;
         end
         if (d_takes) begin
+            ls[k] <= l2;
+            ss[k] <= s2;
+            ln[k] <= ln2;
+            sn[k] <= sn2;
+            gross <= gross2;
+            if (d_buy) begin
+                netl <= netl + d_m1;
+            end else begin
+                nets <= nets - d_m1;
+            end
             tat[k] <= a_rper[k] == 32'd0 ? tat[k] : (tat[k] > d_t ? tat[k] : d_t) + {32'd0, a_rper[k]};
             tat_all <= a_rpera == 32'd0 ? tat_all : (tat_all > d_t ? tat_all : d_t) + {32'd0, a_rpera};
             dv[k] <= 1'b1;
@@ -670,6 +674,13 @@ always @(posedge clk) begin
 
     if (rst) begin
         out_valid <= 1'b0;
+    end
+end
+
+// decisions by reason, counted from the registered decision
+always @(posedge clk) begin
+    if (out_valid) begin
+        decided[out_reason] <= decided[out_reason] + 64'd1;
     end
 end
 
