@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "captures.h"
-#include "card_feed.h"
+#include "feed_pair.h"
 #include "stream_packer.h"
 #include "tg_cunit.h"
 #include "tickgate/book.h"
@@ -25,9 +25,6 @@
 #include "tickgate/feed.h"
 #include "tickgate/itch50.h"
 #include "tickgate/mold_frame.h"
-
-#define BUS_BASE 0x4000000000ull
-#define MEM_BYTES (4u << 20)
 
 #ifndef TG_TEST_BOOK_MESSAGES
 #define TG_TEST_BOOK_MESSAGES 1000000ull
@@ -101,15 +98,11 @@ struct sub {
 };
 
 struct run {
-	uint8_t *mem;
-	struct tg_card_model *cm;
-	struct tg_card_feed *cf;
-	struct tg_feed feed;
+	struct feed_pair p;
 	struct tg_book *book;
 	struct evlist c, rtl;
 	int slot_of[65536];	/* the card's slot of each locate, from its events */
 	uint64_t slot_errors;
-	bool paced;
 };
 
 static void c_msg(void *ctx, const uint8_t *msg, size_t len, const struct tg_feed_meta *meta)
@@ -138,54 +131,30 @@ static void rtl_book_event(void *ctx, const struct tg_feed_event_book *b)
 static void run_start(struct run *r, const struct tg_feed_config *cfg, const struct sub *subs, unsigned n_subs,
 		      bool paced, bool events)
 {
-	struct tg_cm_config mc;
-	struct tg_feed_handlers ch;
-	struct tg_feed_event_handlers rh;
+	struct tg_feed_event_handlers rh = { .book = rtl_book_event, .ctx = r };
+	struct tg_feed_handlers ch = { .message = c_msg, .ctx = r };
 	struct tg_book_config bc = { .order_capacity_log2 = CARD_ORDER_LOG2, .ways = CARD_WAYS, .depth = CARD_DEPTH };
 
 	memset(r, 0, sizeof(*r));
 	for (unsigned i = 0; i < 65536; i++)
 		r->slot_of[i] = -1;
-	r->paced = paced;
-	r->mem = aligned_alloc(4096, MEM_BYTES);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r->mem);
-	memset(r->mem, 0, MEM_BYTES);
-	mc = (struct tg_cm_config){ .mem = r->mem, .mem_bytes = MEM_BYTES, .bus_base = BUS_BASE };
-	r->cm = tg_cm_new(&mc);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r->cm);
-	rh = (struct tg_feed_event_handlers){ .book = rtl_book_event, .ctx = r };
-	r->cf = tg_cf_new(r->cm, r->mem, MEM_BYTES, BUS_BASE, &rh);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r->cf);
-	CU_ASSERT_FATAL(tg_cf_configure(r->cf, cfg, false));
-	CU_ASSERT_FATAL(tg_cf_book_events(r->cf, events));
+	feed_pair_start(&r->p, cfg, false, paced, &rh, &ch);
+	CU_ASSERT_FATAL(tg_cf_book_events(r->p.cf, events));
 	CU_ASSERT_EQUAL_FATAL(tg_book_new(&bc, c_book_event, r, &r->book), TG_OK);
 	for (unsigned i = 0; i < n_subs; i++) {
-		CU_ASSERT_FATAL(tg_cf_book_subscribe(r->cf, i, subs[i].symbol ? subs[i].symbol : "",
+		CU_ASSERT_FATAL(tg_cf_book_subscribe(r->p.cf, i, subs[i].symbol ? subs[i].symbol : "",
 						     subs[i].symbol ? -1 : subs[i].locate));
 		if (subs[i].symbol != NULL)
 			CU_ASSERT_EQUAL_FATAL(tg_book_subscribe_symbol(r->book, subs[i].symbol), TG_OK)
 		else
 			CU_ASSERT_EQUAL_FATAL(tg_book_subscribe_locate(r->book, (uint16_t)subs[i].locate), TG_OK)
 	}
-	ch = (struct tg_feed_handlers){ .message = c_msg, .ctx = r };
-	tg_feed_init(&r->feed, cfg, &ch);
-}
-
-static void run_frame(struct run *r, const uint8_t *f, size_t len)
-{
-	tg_feed_frame(&r->feed, f, len, 0);
-	if (r->paced)
-		CU_ASSERT_FATAL(tg_cf_frame_paced(r->cf, f, len))
-	else
-		CU_ASSERT_FATAL(tg_cf_frame(r->cf, f, len))
 }
 
 static void run_free(struct run *r)
 {
-	tg_cf_free(r->cf);
-	tg_cm_free(r->cm);
+	feed_pair_free(&r->p);
 	tg_book_free(r->book);
-	free(r->mem);
 	free(r->c.v);
 	free(r->rtl.v);
 }
@@ -215,9 +184,9 @@ static size_t run_end(struct run *r, const char *what, const struct sub *subs, u
 	struct tg_cf_stats cs;
 	size_t n = r->c.n;
 
-	tg_cf_finish(r->cf);
-	CU_ASSERT_FATAL(tg_cf_read_book_stats(r->cf, &card, &overrun, &dropped));
-	tg_cf_stats(r->cf, &cs);
+	tg_cf_finish(r->p.cf);
+	CU_ASSERT_FATAL(tg_cf_read_book_stats(r->p.cf, &card, &overrun, &dropped));
+	tg_cf_stats(r->p.cf, &cs);
 	fprintf(stderr, "\n  [%s] C book: %llu messages, %llu unsubscribed, %llu unknown refs, %llu overflows, "
 		"%llu orders, events %llu BBO %llu trade %llu halt; card overrun %llu, events dropped %llu\n", what,
 		(unsigned long long)c->messages, (unsigned long long)c->unsubscribed,
@@ -267,7 +236,7 @@ static size_t run_end(struct run *r, const char *what, const struct sub *subs, u
 		struct tg_book_level bid, ask;
 		unsigned nb, na;
 
-		CU_ASSERT_FATAL(tg_cf_book_slot(r->cf, i, &s));
+		CU_ASSERT_FATAL(tg_cf_book_slot(r->p.cf, i, &s));
 		CU_ASSERT(s.state & TG_BOOK_INST_STATE_SUBSCRIBED_MASK);
 		if (loc < 0) {
 			CU_ASSERT_FALSE(s.state & TG_BOOK_INST_STATE_LOCATE_VALID_MASK);
@@ -317,11 +286,11 @@ static void feed_stream(struct run *r, struct tg_packer *p, uint64_t messages, b
 		made += n;
 		if (what == 0)
 			continue;	/* lost: a gap at the next packet, its messages never applied */
-		run_frame(r, f, len);
+		feed_pair_frame(&r->p, f, len);
 		if (what < 4 && prev_len > 0)
-			run_frame(r, prev, prev_len);	/* a late repeat: dropped as duplicate */
+			feed_pair_frame(&r->p, prev, prev_len);	/* a late repeat: dropped as duplicate */
 		else if (what < 10)
-			run_frame(r, f, len);	/* the B feed's copy */
+			feed_pair_frame(&r->p, f, len);	/* the B feed's copy */
 		memcpy(prev, f, len);
 		prev_len = len;
 	}
@@ -350,7 +319,7 @@ static void test_generated_stream(void)
 	packer_start(&p, 2026, 12000);
 	run_start(&r, &cfg, gen_subs, CARD_SLOTS, true, true);
 	feed_stream(&r, &p, TG_TEST_BOOK_MESSAGES, true);
-	tg_cf_finish(r.cf);
+	tg_cf_finish(r.p.cf);
 	for (size_t i = 0; i < r.c.n; i++) {
 		if (r.c.v[i].type == TG_BOOK_EV_BBO) {
 			unknown_top += (r.c.v[i].flags & (TG_BOOK_BBO_BID_UNKNOWN | TG_BOOK_BBO_ASK_UNKNOWN)) != 0;
@@ -384,8 +353,8 @@ static void test_line_rate(void)
 	packer_start(&p, 7, 6000);
 	run_start(&r, &cfg, gen_subs, CARD_SLOTS, false, false);
 	feed_stream(&r, &p, TG_TEST_BOOK_MESSAGES / 5, false);
-	tg_cf_finish(r.cf);
-	CU_ASSERT_EQUAL(tg_cm_stats(r.cm)->net_stalls, 0);
+	tg_cf_finish(r.p.cf);
+	CU_ASSERT_EQUAL(tg_cm_stats(r.p.cm)->net_stalls, 0);
 	run_end(&r, "line rate", gen_subs, CARD_SLOTS, false);
 	tg_itch_gen_free(p.gen);
 }
@@ -414,7 +383,7 @@ static void send(struct script *sc, const uint8_t *m, size_t len)
 	memcpy(block + 2, m, len);
 	fl = tg_mold_frame(f, sizeof(f), &sc->fp, sc->seq++, 1, block, len + 2);
 	CU_ASSERT_FATAL(fl > 0);
-	run_frame(sc->r, f, fl);
+	feed_pair_frame(&sc->r->p, f, fl);
 }
 
 static size_t hdr(uint8_t *m, char type, uint16_t loc, uint64_t ts)
@@ -508,7 +477,7 @@ static void test_order_table_edges(void)
 		on_ref(&sc, 'D', 500000 + i, 0);
 	for (unsigned i = 0; i < 4; i++)
 		on_ref(&sc, 'D', same[i], 0);
-	tg_cf_finish(r.cf);
+	tg_cf_finish(r.p.cf);
 	CU_ASSERT_EQUAL(tg_book_stats(r.book)->order_overflow, 2);
 	CU_ASSERT_EQUAL(tg_book_stats(r.book)->zero_shares, 1);
 	CU_ASSERT_EQUAL(tg_book_stats(r.book)->duplicate_ref, 1);
@@ -520,8 +489,8 @@ static uint64_t card_counter(struct run *r, uint32_t lo)
 {
 	uint32_t l = 0, h = 0;
 
-	CU_ASSERT_EQUAL(tg_cm_csr_read(r->cm, lo, &l), TG_CM_CSR_OK);
-	CU_ASSERT_EQUAL(tg_cm_csr_read(r->cm, lo + 4, &h), TG_CM_CSR_OK);
+	CU_ASSERT_EQUAL(tg_cm_csr_read(r->p.cm, lo, &l), TG_CM_CSR_OK);
+	CU_ASSERT_EQUAL(tg_cm_csr_read(r->p.cm, lo + 4, &h), TG_CM_CSR_OK);
 	return (uint64_t)h << 32 | l;
 }
 
@@ -540,18 +509,18 @@ static void test_resubscribe(void)
 	tg_mold_frame_defaults(&sc.fp, "RESUB     ");
 	for (uint64_t ref = 10; ref < 13; ref++)
 		add(&sc, ref, 'B', 100, 500000 + (uint32_t)ref * 100);
-	tg_cf_finish(r.cf);
+	tg_cf_finish(r.p.cf);
 	CU_ASSERT_EQUAL(card_counter(&r, TG_REG_BOOK_ORDERS_LO), 3);
-	CU_ASSERT_FATAL(tg_cf_book_subscribe(r.cf, 0, "", 1));
+	CU_ASSERT_FATAL(tg_cf_book_subscribe(r.p.cf, 0, "", 1));
 	CU_ASSERT_EQUAL(card_counter(&r, TG_REG_BOOK_ORDERS_LO), 0);
-	CU_ASSERT_FATAL(tg_cf_book_slot(r.cf, 0, &st));
+	CU_ASSERT_FATAL(tg_cf_book_slot(r.p.cf, 0, &st));
 	CU_ASSERT_EQUAL(st.bbo[0], 0);
 	CU_ASSERT_EQUAL(st.bbo[1], 0);
 	add(&sc, 11, 'B', 70, 501100);	/* the same reference again: a new order, not a duplicate */
-	tg_cf_finish(r.cf);
+	tg_cf_finish(r.p.cf);
 	CU_ASSERT_EQUAL(card_counter(&r, TG_REG_BOOK_DUPLICATE_REF_LO), 0);
 	CU_ASSERT_EQUAL(card_counter(&r, TG_REG_BOOK_ORDERS_LO), 1);
-	CU_ASSERT_FATAL(tg_cf_book_slot(r.cf, 0, &st));
+	CU_ASSERT_FATAL(tg_cf_book_slot(r.p.cf, 0, &st));
 	CU_ASSERT_EQUAL(st.bbo[0], 501100);
 	CU_ASSERT_EQUAL(st.bbo[1], 70);
 	run_free(&r);
@@ -583,11 +552,6 @@ static void scan_frame(void *ctx, const uint8_t *f, size_t len)
 	tg_feed_frame(ctx, f, len, 0);
 }
 
-static void run_frame_cb(void *ctx, const uint8_t *f, size_t len)
-{
-	run_frame(ctx, f, len);
-}
-
 static void test_omi_captures(void)
 {
 	char dir[4096];
@@ -604,8 +568,8 @@ static void test_omi_captures(void)
 	CU_ASSERT_FATAL(l.n > 0);
 	/* the captures start mid-day: subscribe by locate */
 	run_start(&r, &analysis, l.subs, l.n, true, true);
-	tg_test_each_capture(dir, run_frame_cb, &r);
-	tg_cf_finish(r.cf);
+	tg_test_each_capture(dir, feed_pair_frame_cb, &r.p);
+	tg_cf_finish(r.p.cf);
 	CU_ASSERT(tg_book_stats(r.book)->messages > 0);
 	CU_ASSERT(r.c.n > 0);
 	run_end(&r, "omi", l.subs, l.n, true);

@@ -15,15 +15,13 @@
 #include <string.h>
 
 #include "captures.h"
-#include "card_feed.h"
+#include "feed_pair.h"
 #include "stream_packer.h"
 #include "tg_cunit.h"
 #include "tickgate/feed.h"
 #include "tickgate/itch_gen.h"
 #include "tickgate/mold_frame.h"
 
-#define BUS_BASE 0x4000000000ull
-#define MEM_BYTES (4u << 20)
 #define MAX_FRAME_BYTES TG_PACKER_FRAME_MAX
 
 #ifndef TG_TEST_FEED_MESSAGES
@@ -92,43 +90,17 @@ static void rtl_msg(void *ctx, const struct tg_feed_event_msg *m)
 /* ---- one run: the card and the C decoder side by side ---- */
 
 struct run {
-	uint8_t *mem;
-	struct tg_card_model *cm;
-	struct tg_card_feed *cf;
-	struct tg_feed feed;
+	struct feed_pair p;
 	struct seen c, rtl;
-	bool paced;
 };
 
 static void run_start(struct run *r, const struct tg_feed_config *cfg, bool paced)
 {
-	struct tg_cm_config mc;
-	struct tg_feed_handlers ch;
-	struct tg_feed_event_handlers rh;
+	struct tg_feed_event_handlers rh = { .msg = rtl_msg, .gap = c_gap, .ctx = &r->rtl };
+	struct tg_feed_handlers ch = { .message = c_msg, .gap = c_gap, .ctx = &r->c };
 
 	memset(r, 0, sizeof(*r));
-	r->paced = paced;
-	r->mem = aligned_alloc(4096, MEM_BYTES);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r->mem);
-	memset(r->mem, 0, MEM_BYTES);
-	mc = (struct tg_cm_config){ .mem = r->mem, .mem_bytes = MEM_BYTES, .bus_base = BUS_BASE };
-	r->cm = tg_cm_new(&mc);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r->cm);
-	rh = (struct tg_feed_event_handlers){ .msg = rtl_msg, .gap = c_gap, .ctx = &r->rtl };
-	r->cf = tg_cf_new(r->cm, r->mem, MEM_BYTES, BUS_BASE, &rh);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r->cf);
-	CU_ASSERT_FATAL(tg_cf_configure(r->cf, cfg, true));
-	ch = (struct tg_feed_handlers){ .message = c_msg, .gap = c_gap, .ctx = &r->c };
-	tg_feed_init(&r->feed, cfg, &ch);
-}
-
-static void run_frame(struct run *r, const uint8_t *f, size_t len)
-{
-	tg_feed_frame(&r->feed, f, len, 0);
-	if (r->paced)
-		CU_ASSERT_FATAL(tg_cf_frame_paced(r->cf, f, len))
-	else
-		CU_ASSERT_FATAL(tg_cf_frame(r->cf, f, len))
+	feed_pair_start(&r->p, cfg, true, paced, &rh, &ch);
 }
 
 static size_t first_diff(const struct seen *a, const struct seen *b)
@@ -145,11 +117,11 @@ static size_t first_diff(const struct seen *a, const struct seen *b)
 static size_t run_end(struct run *r, const char *what, bool compare_msgs)
 {
 	struct tg_feed_stats card;
-	const struct tg_feed_stats *ref = &r->feed.stats;
+	const struct tg_feed_stats *ref = &r->p.feed.stats;
 	size_t n = r->c.n;
 
-	tg_cf_finish(r->cf);
-	CU_ASSERT_FATAL(tg_cf_read_stats(r->cf, &card));
+	tg_cf_finish(r->p.cf);
+	CU_ASSERT_FATAL(tg_cf_read_stats(r->p.cf, &card));
 	CU_ASSERT_EQUAL(card.frames, ref->frames);
 	CU_ASSERT_EQUAL(card.parsed, ref->parsed);
 	for (unsigned i = 0; i < TG_FEED_DROP_COUNT; i++) {
@@ -174,7 +146,7 @@ static size_t run_end(struct run *r, const char *what, bool compare_msgs)
 	for (unsigned i = 0; i < TG_FEED_DROP_COUNT; i++)
 		sum += card.dropped[i];
 	CU_ASSERT_EQUAL(sum, card.frames);
-	CU_ASSERT_EQUAL(tg_cm_stats(r->cm)->net_stalls, 0);
+	CU_ASSERT_EQUAL(tg_cm_stats(r->p.cm)->net_stalls, 0);
 	if (compare_msgs) {
 		size_t d = first_diff(&r->c, &r->rtl);
 
@@ -188,13 +160,11 @@ static size_t run_end(struct run *r, const char *what, bool compare_msgs)
 			  (r->c.n_gaps == 0 || memcmp(r->c.gaps, r->rtl.gaps, r->c.n_gaps * sizeof(*r->c.gaps)) == 0));
 		struct tg_cf_stats cs;
 
-		tg_cf_stats(r->cf, &cs);
+		tg_cf_stats(r->p.cf, &cs);
 		CU_ASSERT_EQUAL(cs.seq_errors, 0);
 		CU_ASSERT_EQUAL(cs.format_errors, 0);
 	}
-	tg_cf_free(r->cf);
-	tg_cm_free(r->cm);
-	free(r->mem);
+	feed_pair_free(&r->p);
 	free(r->c.msgs);
 	free(r->c.gaps);
 	free(r->rtl.msgs);
@@ -228,16 +198,16 @@ static void test_generated_stream(void)
 		made += n;
 		if (what == 0)
 			continue;	/* lost: a gap at the next packet */
-		run_frame(&r, f, len);
+		feed_pair_frame(&r.p, f, len);
 		if (what < 4 && prev_len > 0)
-			run_frame(&r, prev, prev_len);	/* a late repeat: duplicate */
+			feed_pair_frame(&r.p, prev, prev_len);	/* a late repeat: duplicate */
 		else if (what < 10)
-			run_frame(&r, f, len);	/* the B feed's copy */
+			feed_pair_frame(&r.p, f, len);	/* the B feed's copy */
 		memcpy(prev, f, len);
 		prev_len = len;
 		if (what == 99) {	/* a heartbeat carrying the next sequence number */
 			len = tg_mold_frame(f, sizeof(f), &p.fp, p.seq, 0, NULL, 0);
-			run_frame(&r, f, len);
+			feed_pair_frame(&r.p, f, len);
 		}
 	}
 	size_t got = run_end(&r, "generated", true);
@@ -283,8 +253,8 @@ static void test_gap_hold_recovery(void)
 		if (i > 0 && tg_packer_rand(&p.rng) % 50 == 0)
 			lost++;		/* lost on the wire */
 		else
-			run_frame(&r, f, lens[i]);
-		if (!r.feed.holding) {
+			feed_pair_frame(&r.p, f, lens[i]);
+		if (!r.p.feed.holding) {
 			waited = 0;
 			continue;
 		}
@@ -293,18 +263,18 @@ static void test_gap_hold_recovery(void)
 			continue;
 		unsigned k = i;
 
-		while (k > 0 && first[k] > r.feed.next_seq)
+		while (k > 0 && first[k] > r.p.feed.next_seq)
 			k--;
 		for (; k <= i; k++)
-			run_frame(&r, frames + (size_t)k * MAX_FRAME_BYTES, lens[k]);
+			feed_pair_frame(&r.p, frames + (size_t)k * MAX_FRAME_BYTES, lens[k]);
 		recoveries++;
 		waited = 0;
-		CU_ASSERT_FALSE(r.feed.holding);
+		CU_ASSERT_FALSE(r.p.feed.holding);
 	}
 	CU_ASSERT(lost > 50);
 	CU_ASSERT(recoveries > 0);
-	CU_ASSERT(r.feed.stats.dropped[TG_FEED_DROP_MOLD_AHEAD] > lost);
-	CU_ASSERT_EQUAL(r.feed.stats.gaps, r.c.n_gaps);
+	CU_ASSERT(r.p.feed.stats.dropped[TG_FEED_DROP_MOLD_AHEAD] > lost);
+	CU_ASSERT_EQUAL(r.p.feed.stats.gaps, r.c.n_gaps);
 	/* nothing missing, nothing twice, in order; run_end holds the card to the same */
 	CU_ASSERT_EQUAL(r.c.n, made);
 	for (size_t m = 0; m < r.c.n; m++) {
@@ -315,7 +285,7 @@ static void test_gap_hold_recovery(void)
 	}
 	fprintf(stderr, "gap hold: %llu messages, %llu packets lost, %llu recoveries, %llu gaps\n",
 		(unsigned long long)made, (unsigned long long)lost, (unsigned long long)recoveries,
-		(unsigned long long)r.feed.stats.gaps);
+		(unsigned long long)r.p.feed.stats.gaps);
 	run_end(&r, "gap hold", true);
 	tg_itch_gen_free(p.gen);
 	free(frames);
@@ -324,11 +294,6 @@ static void test_gap_hold_recovery(void)
 }
 
 /* ---- the OMI captures ---- */
-
-static void run_frame_cb(void *ctx, const uint8_t *f, size_t len)
-{
-	run_frame(ctx, f, len);
-}
 
 static void test_omi_captures(void)
 {
@@ -341,7 +306,7 @@ static void test_omi_captures(void)
 	struct tg_feed_config analysis = { .seq_check = false, .accept_all = true };
 
 	run_start(&r, &analysis, true);
-	files = tg_test_each_capture(dir, run_frame_cb, &r);
+	files = tg_test_each_capture(dir, feed_pair_frame_cb, &r.p);
 	if (files == 0) {
 		fprintf(stderr, "no captures under %s\n", dir);
 		CU_FAIL("no OMI captures found (set TICKGATE_DATA)");
@@ -397,14 +362,14 @@ static void test_fuzzed_frames(void)
 				f[at] = (uint8_t)(tg_packer_rand(&p.rng) % 3);
 				f[at + 1] = (uint8_t)tg_packer_rand(&p.rng);
 			}
-			run_frame(&r, f, len);
+			feed_pair_frame(&r.p, f, len);
 		}
 		/* and a good packet parses normally afterwards */
 		p.fp.vlan = false;
 		unsigned n;
 		size_t len = tg_packer_next(&p, f, 5, &n);
 
-		run_frame(&r, f, len);
+		feed_pair_frame(&r.p, f, len);
 		run_end(&r, c == 0 ? "fuzz/seq" : "fuzz/analysis", true);
 		tg_itch_gen_free(p.gen);
 	}
@@ -440,7 +405,7 @@ static void test_line_rate(void)
 		size_t len = tg_mold_frame(f, sizeof(f), &fp, seq, (uint16_t)n, blocks, used);
 
 		seq += n;
-		run_frame(&r, f, len);
+		feed_pair_frame(&r.p, f, len);
 	}
 	/* minimum-size packets: one 12-byte message each */
 	for (unsigned k = 0; k < 20000; k++) {
@@ -451,7 +416,7 @@ static void test_line_rate(void)
 		size_t len = tg_mold_frame(f, sizeof(f), &fp, seq, 1, blocks, 14);
 
 		seq++;
-		run_frame(&r, f, len);
+		feed_pair_frame(&r.p, f, len);
 	}
 	/* MSG events cannot keep up with the wire (64-byte records for 14-byte
 	 * messages): compare the counters, which must be exact */

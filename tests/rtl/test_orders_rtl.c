@@ -10,22 +10,15 @@
  * specifications (field by field, big-endian), independently of the RTL;
  * expected decisions follow docs/risk.md.
  */
-#include <stdlib.h>
 #include <string.h>
 
-#include "card_model.h"
+#include "core_harness.h"
 #include "tg_cunit.h"
 #include "tickgate/card.h"
 #include "tickgate/ring.h"
 
-#define BUS_BASE 0x2000000000ull
-#define MEM_BYTES (1u << 20)
-#define H2C_OFF 0u
-#define C2H_OFF 0x40000u
 #define SLOTS_LOG2 6u
 
-static uint8_t *mem;
-static struct tg_card_model *cm;
 static struct tg_ring h2c, c2h;
 
 /* packets the card sent */
@@ -47,49 +40,18 @@ static void on_packet(void *ctx, uint64_t core_cycle, const uint8_t *data, size_
 	npkt++;
 }
 
-static int suite_init(void)
-{
-	mem = aligned_alloc(4096, MEM_BYTES);
-	return mem == NULL;
-}
-
-static int suite_clean(void)
-{
-	free(mem);
-	return 0;
-}
-
-static uint32_t rd(uint32_t addr)
-{
-	uint32_t v = 0xffffffff;
-
-	CU_ASSERT_EQUAL(tg_cm_csr_read(cm, addr, &v), TG_CM_CSR_OK);
-	return v;
-}
-
-static void wr(uint32_t addr, uint32_t v)
-{
-	CU_ASSERT_EQUAL(tg_cm_csr_write(cm, addr, v, 0xf), TG_CM_CSR_OK);
-}
-
-static uint64_t rd64(uint32_t lo)
-{
-	uint32_t l = rd(lo);
-
-	return (uint64_t)rd(lo + 4) << 32 | l;
-}
-
 static void sel(unsigned field, unsigned inst)
 {
-	wr(TG_REG_RISK_SEL, field << TG_RISK_SEL_FIELD_SHIFT | inst << TG_RISK_SEL_INST_SHIFT);
+	core_wr(TG_REG_RISK_SEL, field << TG_RISK_SEL_FIELD_SHIFT | inst << TG_RISK_SEL_INST_SHIFT);
 }
 
 static void risk_cmd(unsigned op)
 {
-	wr(TG_REG_RISK_CMD, op);
-	for (int i = 0; i < 100 && (rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_CMD_PENDING_MASK); i++)
-		tg_cm_run(cm, 1);
-	CU_ASSERT_FALSE(rd(TG_REG_RISK_STATUS) & (TG_RISK_STATUS_CMD_PENDING_MASK | TG_RISK_STATUS_CMD_OVERRUN_MASK));
+	core_wr(TG_REG_RISK_CMD, op);
+	for (int i = 0; i < 100 && (core_rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_CMD_PENDING_MASK); i++)
+		tg_cm_run(core_cm, 1);
+	CU_ASSERT_FALSE(core_rd(TG_REG_RISK_STATUS) &
+			(TG_RISK_STATUS_CMD_PENDING_MASK | TG_RISK_STATUS_CMD_OVERRUN_MASK));
 }
 
 enum { OP_SET = 1, OP_COMMIT, OP_INST_KILL, OP_INST_RESUME, OP_HALT, OP_UNHALT, OP_REF_PRICE };
@@ -97,49 +59,34 @@ enum { OP_SET = 1, OP_COMMIT, OP_INST_KILL, OP_INST_RESUME, OP_HALT, OP_UNHALT, 
 static void set_limit(unsigned field, unsigned inst, uint64_t v)
 {
 	sel(field, inst);
-	wr(TG_REG_RISK_VALUE_LO, (uint32_t)v);
-	wr(TG_REG_RISK_VALUE_HI, (uint32_t)(v >> 32));
+	core_wr(TG_REG_RISK_VALUE_LO, (uint32_t)v);
+	core_wr(TG_REG_RISK_VALUE_HI, (uint32_t)(v >> 32));
 	risk_cmd(OP_SET);
 }
 
 /* a fresh card: rings, instrument 0 = CVLT, 1 = ADBE, generous limits committed */
 static void fresh(void)
 {
-	struct tg_cm_config cfg = { .mem = mem, .mem_bytes = MEM_BYTES, .bus_base = BUS_BASE,
-				    .oe_packet = on_packet };
-	size_t rb = tg_ring_mem_bytes(8, TG_RECORD_BYTES);
+	struct tg_cm_config hooks = { .oe_packet = on_packet };
 
-	tg_cm_free(cm);
-	memset(mem, 0, MEM_BYTES);
 	npkt = 0;
-	cm = tg_cm_new(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(cm);
-	CU_ASSERT_EQUAL_FATAL(tg_ring_format(mem + H2C_OFF, rb, 8, TG_RECORD_BYTES), TG_OK);
-	CU_ASSERT_EQUAL_FATAL(tg_ring_attach(&h2c, mem + H2C_OFF, rb, 8, TG_RECORD_BYTES), TG_OK);
-	CU_ASSERT_EQUAL_FATAL(tg_ring_format(mem + C2H_OFF, rb, 8, TG_RECORD_BYTES), TG_OK);
-	CU_ASSERT_EQUAL_FATAL(tg_ring_attach(&c2h, mem + C2H_OFF, rb, 8, TG_RECORD_BYTES), TG_OK);
-	wr(TG_REG_H2C_BASE_LO, (uint32_t)(BUS_BASE + H2C_OFF));
-	wr(TG_REG_H2C_BASE_HI, (uint32_t)((BUS_BASE + H2C_OFF) >> 32));
-	wr(TG_REG_H2C_SIZE, 8);
-	wr(TG_REG_C2H_BASE_LO, (uint32_t)(BUS_BASE + C2H_OFF));
-	wr(TG_REG_C2H_BASE_HI, (uint32_t)((BUS_BASE + C2H_OFF) >> 32));
-	wr(TG_REG_C2H_SIZE, 8);
-	wr(TG_REG_RING_CONTROL, TG_RING_CONTROL_H2C_EN_MASK | TG_RING_CONTROL_C2H_EN_MASK);
+	core_fresh(&hooks);
+	core_rings(&h2c, 8, &c2h, 8);
 
 	static const char *syms[] = { "CVLT    ", "ADBE    " };
 	for (unsigned i = 0; i < 2; i++) {
 		uint32_t lo, hi;
 		memcpy(&lo, syms[i], 4);
 		memcpy(&hi, syms[i] + 4, 4);
-		wr(TG_REG_BOOK_INST_SEL, i);
-		wr(TG_REG_BOOK_INST_SYMBOL_LO, lo);
-		wr(TG_REG_BOOK_INST_SYMBOL_HI, hi);
-		wr(TG_REG_BOOK_INST_LOCATE, 100 + i);
+		core_wr(TG_REG_BOOK_INST_SEL, i);
+		core_wr(TG_REG_BOOK_INST_SYMBOL_LO, lo);
+		core_wr(TG_REG_BOOK_INST_SYMBOL_HI, hi);
+		core_wr(TG_REG_BOOK_INST_LOCATE, 100 + i);
 		/* the book takes a slot command once ready (it clears its table after reset) */
-		for (int t = 0; t < 1000 && !(rd(TG_REG_BOOK_STATUS) & TG_BOOK_STATUS_READY_MASK); t++)
-			tg_cm_run(cm, 64);
-		wr(TG_REG_BOOK_INST_CMD, TG_BOOK_INST_CMD_SET_LOCATE_MASK);
-		tg_cm_run(cm, 8);
+		for (int t = 0; t < 1000 && !(core_rd(TG_REG_BOOK_STATUS) & TG_BOOK_STATUS_READY_MASK); t++)
+			tg_cm_run(core_cm, 64);
+		core_wr(TG_REG_BOOK_INST_CMD, TG_BOOK_INST_CMD_SET_LOCATE_MASK);
+		tg_cm_run(core_cm, 8);
 		set_limit(TG_RISK_LIM_ENABLED, i, 1);
 		set_limit(TG_RISK_LIM_MAX_ORDER_QTY, i, 1000);
 		set_limit(TG_RISK_LIM_MAX_ORDER_NOTIONAL, i, 1000ull * 10000000);
@@ -151,7 +98,7 @@ static void fresh(void)
 	set_limit(TG_RISK_LIM_MAX_NET, 0, UINT64_MAX >> 1);
 	set_limit(TG_RISK_LIM_MAX_OPEN_ALL, 0, 1000);
 	risk_cmd(OP_COMMIT);
-	tg_cm_run(cm, 20);
+	tg_cm_run(core_cm, 20);
 }
 
 static void order(unsigned kind, uint32_t tag, unsigned slot, unsigned inst, unsigned side, uint32_t qty,
@@ -179,21 +126,21 @@ static void order(unsigned kind, uint32_t tag, unsigned slot, unsigned inst, uns
 
 static void doorbell(void)
 {
-	wr(TG_REG_H2C_PROD, h2c.index);
+	core_wr(TG_REG_H2C_PROD, h2c.index);
 }
 
 /* run until the card is quiet */
 static void settle(void)
 {
-	for (int i = 0; i < 200 && !tg_cm_idle(cm, 64); i++)
-		tg_cm_run(cm, 16);
+	for (int i = 0; i < 200 && !tg_cm_idle(core_cm, 64); i++)
+		tg_cm_run(core_cm, 16);
 }
 
 /* the next event of `type`, skipping others (book events) */
 static bool next_event(unsigned type, union tg_c2h_record *ev)
 {
 	while (tg_ring_pop(&c2h, ev)) {
-		wr(TG_REG_C2H_CONS, c2h.index);
+		core_wr(TG_REG_C2H_CONS, c2h.index);
 		if (ev->hdr.type == type)
 			return true;
 	}
@@ -241,7 +188,7 @@ static void respond(const uint8_t *msg, size_t len)
 	put_be(p, len + 1, 2);
 	p[2] = 'S';
 	memcpy(p + 3, msg, len);
-	CU_ASSERT_TRUE(tg_cm_oe_push(cm, p, len + 3));
+	CU_ASSERT_TRUE(tg_cm_oe_push(core_cm, p, len + 3));
 }
 
 static void accepted(uint32_t urn, char side, uint32_t qty, uint32_t price, char state)
@@ -311,25 +258,25 @@ static uint32_t urn_of(unsigned seq, unsigned slot)
 static void test_contract(void)
 {
 	fresh();
-	CU_ASSERT_TRUE(rd(TG_REG_CAPS) & TG_CAP_RISK);
-	CU_ASSERT_TRUE(rd(TG_REG_CAPS) & TG_CAP_ORDER_ENTRY);
-	uint32_t p = rd(TG_REG_RISK_PARAMS);
+	CU_ASSERT_TRUE(core_rd(TG_REG_CAPS) & TG_CAP_RISK);
+	CU_ASSERT_TRUE(core_rd(TG_REG_CAPS) & TG_CAP_ORDER_ENTRY);
+	uint32_t p = core_rd(TG_REG_RISK_PARAMS);
 	CU_ASSERT_EQUAL((p & TG_RISK_PARAMS_SLOTS_LOG2_MASK) >> TG_RISK_PARAMS_SLOTS_LOG2_SHIFT, SLOTS_LOG2);
-	CU_ASSERT_EQUAL(rd(TG_REG_OE_URN_NEXT), 1);
-	wr(TG_REG_BOOK_INST_SEL, 1);
-	CU_ASSERT_EQUAL(rd(TG_REG_BOOK_INST_SYM_LO), 0x45424441u);	/* "ADBE" */
-	CU_ASSERT_EQUAL(rd(TG_REG_BOOK_INST_SYM_HI), 0x20202020u);
-	wr(TG_REG_BOOK_INST_SEL, 2);
-	CU_ASSERT_EQUAL(rd(TG_REG_BOOK_INST_SYM_LO), 0);		/* free slot */
+	CU_ASSERT_EQUAL(core_rd(TG_REG_OE_URN_NEXT), 1);
+	core_wr(TG_REG_BOOK_INST_SEL, 1);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_BOOK_INST_SYM_LO), 0x45424441u);	/* "ADBE" */
+	CU_ASSERT_EQUAL(core_rd(TG_REG_BOOK_INST_SYM_HI), 0x20202020u);
+	core_wr(TG_REG_BOOK_INST_SEL, 2);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_BOOK_INST_SYM_LO), 0);		/* free slot */
 	/* shadow and in force read back separately */
 	set_limit(TG_RISK_LIM_MAX_ORDER_QTY, 1, 777);
 	sel(TG_RISK_LIM_MAX_ORDER_QTY, 1);
-	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_LIMIT_LO), 1000);
-	wr(TG_REG_RISK_SEL, TG_RISK_LIM_MAX_ORDER_QTY | TG_RISK_SEL_SHADOW_MASK | 1u << TG_RISK_SEL_INST_SHIFT);
-	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_LIMIT_LO), 777);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_LIMIT_LO), 1000);
+	core_wr(TG_REG_RISK_SEL, TG_RISK_LIM_MAX_ORDER_QTY | TG_RISK_SEL_SHADOW_MASK | 1u << TG_RISK_SEL_INST_SHIFT);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_LIMIT_LO), 777);
 	risk_cmd(OP_COMMIT);
 	sel(TG_RISK_LIM_MAX_ORDER_QTY, 1);
-	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_LIMIT_LO), 777);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_LIMIT_LO), 777);
 }
 
 /* An accepted new order leaves as the exact Enter Order bytes; a refused one never leaves. */
@@ -354,11 +301,11 @@ static void test_enter_order_bytes(void)
 	CU_ASSERT_EQUAL(memcmp(pkt[0].data, want, n), 0);
 	n = enter_order(want, urn_of(2, 5), 'B', 40, "ADBE    ", 4777800);
 	CU_ASSERT_EQUAL(memcmp(pkt[1].data, want, n), 0);
-	CU_ASSERT_EQUAL(rd64(TG_REG_OE_SENT_ENTER_LO), 2);
-	CU_ASSERT_EQUAL(rd64(TG_REG_OE_TX_BYTES_LO), 100);
-	CU_ASSERT_EQUAL(rd(TG_REG_OE_URN_NEXT), 3);
-	wr(TG_REG_RISK_SEL, TG_RISK_R_MAX_ORDER_QTY << TG_RISK_SEL_REASON_SHIFT);
-	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_DECIDED_LO), 1);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_SENT_ENTER_LO), 2);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_TX_BYTES_LO), 100);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_OE_URN_NEXT), 3);
+	core_wr(TG_REG_RISK_SEL, TG_RISK_R_MAX_ORDER_QTY << TG_RISK_SEL_REASON_SHIFT);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_DECIDED_LO), 1);
 }
 
 /* Replace and cancel name the order by its UserRefNum; numbers strictly increase. */
@@ -395,15 +342,15 @@ static void test_replace_and_cancel(void)
 	CU_ASSERT_EQUAL(get_be(c + 4, 4), urn_of(2, 9));
 	CU_ASSERT_EQUAL(get_be(c + 8, 4), 20);
 	/* the card's own view of the slot: the larger size stays open until the exchange says */
-	wr(TG_REG_RISK_SLOT_SEL, 9);
-	uint32_t st = rd(TG_REG_RISK_SLOT_STATE);
+	core_wr(TG_REG_RISK_SLOT_SEL, 9);
+	uint32_t st = core_rd(TG_REG_RISK_SLOT_STATE);
 	CU_ASSERT_TRUE(st & TG_RISK_SLOT_STATE_OPEN_MASK);
 	CU_ASSERT_EQUAL((st & TG_RISK_SLOT_STATE_SIDE_MASK) >> TG_RISK_SLOT_STATE_SIDE_SHIFT, TG_RISK_SIDE_BUY);
-	CU_ASSERT_EQUAL(rd(TG_REG_RISK_SLOT_REM), 150);
-	CU_ASSERT_EQUAL(rd(TG_REG_RISK_SLOT_PRICE), 100100);
-	CU_ASSERT_EQUAL(rd(TG_REG_OE_SLOT_URN), urn_of(2, 9));
-	wr(TG_REG_RISK_SLOT_SEL, 10);
-	CU_ASSERT_FALSE(rd(TG_REG_RISK_SLOT_STATE) & TG_RISK_SLOT_STATE_OPEN_MASK);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_RISK_SLOT_REM), 150);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_RISK_SLOT_PRICE), 100100);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_OE_SLOT_URN), urn_of(2, 9));
+	core_wr(TG_REG_RISK_SLOT_SEL, 10);
+	CU_ASSERT_FALSE(core_rd(TG_REG_RISK_SLOT_STATE) & TG_RISK_SLOT_STATE_OPEN_MASK);
 }
 
 /* Responses move the gate's state before they reach the host. */
@@ -418,7 +365,7 @@ static void test_responses_update_gate(void)
 	expect_decision(1, TG_RISK_R_ACCEPTED);
 	uint32_t urn = urn_of(1, 3);
 	sel(0, 0);
-	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 225);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 225);
 
 	accepted(urn, 'B', 225, 630200, 'L');
 	executed(urn, 100, 630100, 0x1234567890ull);
@@ -444,8 +391,8 @@ static void test_responses_update_gate(void)
 	CU_ASSERT_EQUAL(ev.order_resp.side, 'A');			/* liquidity flag */
 	CU_ASSERT_EQUAL(ev.order_resp.soup_seq, 2);
 	sel(0, 0);
-	CU_ASSERT_EQUAL((int64_t)rd64(TG_REG_RISK_INST_POSITION_LO), 100);
-	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 125);
+	CU_ASSERT_EQUAL((int64_t)core_rd64(TG_REG_RISK_INST_POSITION_LO), 100);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 125);
 
 	/* the exchange cancels the rest: the slot closes */
 	canceled(urn, 125);
@@ -459,20 +406,20 @@ static void test_responses_update_gate(void)
 	CU_ASSERT_EQUAL(ev.order_resp.flags & 1u, 0);
 	CU_ASSERT_EQUAL(ev.order_resp.instrument, 0xff);
 	sel(0, 0);
-	CU_ASSERT_EQUAL(rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 0);
-	CU_ASSERT_EQUAL(rd(TG_REG_RISK_INST_STATE) & TG_RISK_INST_STATE_OPEN_ORDERS_MASK, 0);
-	CU_ASSERT_EQUAL((int64_t)rd64(TG_REG_RISK_INST_POSITION_LO), 100);
-	CU_ASSERT_EQUAL(rd64(TG_REG_OE_RX_UNMATCHED_LO), 1);
-	CU_ASSERT_EQUAL(rd64(TG_REG_OE_RX_SEQUENCED_LO), 4);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 0);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_RISK_INST_STATE) & TG_RISK_INST_STATE_OPEN_ORDERS_MASK, 0);
+	CU_ASSERT_EQUAL((int64_t)core_rd64(TG_REG_RISK_INST_POSITION_LO), 100);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 1);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_SEQUENCED_LO), 4);
 
 	/* a short message and an unknown type: counted, the stream stays in step */
 	static const uint8_t junk[] = { 0, 3, 'S', 'E', 1, 0, 2, 'S', 'Z', 0, 1, 'H' };
-	CU_ASSERT_TRUE(tg_cm_oe_push(cm, junk, sizeof(junk)));
+	CU_ASSERT_TRUE(tg_cm_oe_push(core_cm, junk, sizeof(junk)));
 	executed(urn_of(1, 3), 1, 630000, 100);	/* slot closed: unmatched */
 	settle();
-	CU_ASSERT_EQUAL(rd64(TG_REG_OE_RX_BAD_LO), 2);
-	CU_ASSERT_EQUAL(rd64(TG_REG_OE_RX_PACKETS_LO), 8);
-	CU_ASSERT_EQUAL(rd64(TG_REG_OE_RX_SEQUENCED_LO), 7);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_BAD_LO), 2);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_PACKETS_LO), 8);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_SEQUENCED_LO), 7);
 }
 
 /* The collar around a host-set reference price, the position limit with open orders. */
@@ -482,9 +429,9 @@ static void test_collar_and_limits(void)
 	set_limit(TG_RISK_LIM_COLLAR_BPS, 0, 100);		/* 1 % */
 	risk_cmd(OP_COMMIT);
 	sel(0, 0);
-	wr(TG_REG_RISK_VALUE_LO, 1000000);			/* 100.0000 */
+	core_wr(TG_REG_RISK_VALUE_LO, 1000000);			/* 100.0000 */
 	risk_cmd(OP_REF_PRICE);
-	CU_ASSERT_EQUAL(rd(TG_REG_RISK_INST_REF_PRICE), 1000000);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_RISK_INST_REF_PRICE), 1000000);
 	order(TG_RISK_IN_NEW, 1, 0, 0, TG_RISK_SIDE_BUY, 10, 1010001);
 	order(TG_RISK_IN_NEW, 2, 0, 0, TG_RISK_SIDE_BUY, 10, 1010000);
 	order(TG_RISK_IN_NEW, 3, 1, 0, TG_RISK_SIDE_SELL, 10, 989999);
@@ -516,7 +463,7 @@ static void test_collar_and_limits(void)
 	sel(0, 1);
 	risk_cmd(OP_INST_RESUME);
 	risk_cmd(OP_HALT);
-	CU_ASSERT_TRUE(rd(TG_REG_RISK_INST_STATE) & TG_RISK_INST_STATE_HALTED_HOST_MASK);
+	CU_ASSERT_TRUE(core_rd(TG_REG_RISK_INST_STATE) & TG_RISK_INST_STATE_HALTED_HOST_MASK);
 	order(TG_RISK_IN_NEW, 21, 30, 1, TG_RISK_SIDE_BUY, 1, 1000000);
 	doorbell();
 	settle();
@@ -537,12 +484,12 @@ static void test_kill_blocks_next_order(void)
 	for (unsigned i = 0; i < 100; i++)
 		order(TG_RISK_IN_NEW, 100 + i, 1 + i % 40, 1, TG_RISK_SIDE_BUY, 1, 100000 + i);
 	doorbell();
-	tg_cm_run(cm, 40);
-	wr(TG_REG_KILL, TG_KILL_ENGAGED_MASK);
+	tg_cm_run(core_cm, 40);
+	core_wr(TG_REG_KILL, TG_KILL_ENGAGED_MASK);
 	order(TG_RISK_IN_CANCEL, 999, 0, 0, 0, 0, 0);
 	doorbell();
 	settle();
-	CU_ASSERT_TRUE(rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_KILLED_MASK);
+	CU_ASSERT_TRUE(core_rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_KILLED_MASK);
 	unsigned accepted_n = 0, killed = 0, after_kill_accepted = 0, total = 0;
 	bool seen_kill = false;
 	uint64_t prev_in = 0, bound_lo = 0, bound_hi = 0;
@@ -570,11 +517,11 @@ static void test_kill_blocks_next_order(void)
 	CU_ASSERT_TRUE(killed > 0 && accepted_n > 0);
 	CU_ASSERT_EQUAL(total, 100);
 	CU_ASSERT_EQUAL(after_kill_accepted, 0);
-	CU_ASSERT_EQUAL(rd64(TG_REG_KILL_LAT_COUNT_LO), 1);
-	uint32_t kl = rd(TG_REG_KILL_LAT_LAST);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_KILL_LAT_COUNT_LO), 1);
+	uint32_t kl = core_rd(TG_REG_KILL_LAT_LAST);
 	CU_ASSERT_TRUE(kl >= bound_lo && kl <= bound_hi);
 	/* resume: orders pass again */
-	wr(TG_REG_KILL, 0);
+	core_wr(TG_REG_KILL, 0);
 	order(TG_RISK_IN_NEW, 2000, 60, 1, TG_RISK_SIDE_SELL, 1, 100000);
 	doorbell();
 	settle();
@@ -592,15 +539,15 @@ static void test_watchdog(void)
 	doorbell();
 	settle();
 	CU_ASSERT_EQUAL(npkt, 5);
-	wr(TG_REG_WATCHDOG_TIMEOUT, 2);				/* 2048 cycles */
+	core_wr(TG_REG_WATCHDOG_TIMEOUT, 2);				/* 2048 cycles */
 	for (unsigned i = 0; i < 4; i++) {
-		tg_cm_run(cm, 1500);
-		wr(TG_REG_HEARTBEAT, 1);
+		tg_cm_run(core_cm, 1500);
+		core_wr(TG_REG_HEARTBEAT, 1);
 	}
-	CU_ASSERT_FALSE(rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK);
-	tg_cm_run(cm, 3000);
+	CU_ASSERT_FALSE(core_rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK);
+	tg_cm_run(core_cm, 3000);
 	settle();
-	uint32_t st = rd(TG_REG_RISK_STATUS);
+	uint32_t st = core_rd(TG_REG_RISK_STATUS);
 	CU_ASSERT_TRUE(st & TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK);
 	CU_ASSERT_TRUE(st & TG_RISK_STATUS_KILLED_MASK);
 	CU_ASSERT_FALSE(st & TG_RISK_STATUS_SWEEPING_MASK);
@@ -619,10 +566,11 @@ static void test_watchdog(void)
 	doorbell();
 	settle();
 	expect_decision(50, TG_RISK_R_KILLED);
-	wr(TG_REG_WATCHDOG_TIMEOUT, 0);
-	wr(TG_REG_WATCHDOG_CONTROL, TG_WATCHDOG_CONTROL_RESET_MASK);
+	core_wr(TG_REG_WATCHDOG_TIMEOUT, 0);
+	core_wr(TG_REG_WATCHDOG_CONTROL, TG_WATCHDOG_CONTROL_RESET_MASK);
 	settle();
-	CU_ASSERT_FALSE(rd(TG_REG_RISK_STATUS) & (TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK | TG_RISK_STATUS_KILLED_MASK));
+	CU_ASSERT_FALSE(core_rd(TG_REG_RISK_STATUS) &
+			(TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK | TG_RISK_STATUS_KILLED_MASK));
 }
 
 /* The card's latency counters agree with cycles counted outside the core. */
@@ -649,22 +597,22 @@ static void test_latency_counters(void)
 		hi = l > hi ? l : hi;
 		sum += l;
 	}
-	CU_ASSERT_EQUAL(rd64(TG_REG_ORDER_LAT_COUNT_LO), 32);
-	CU_ASSERT_EQUAL(rd(TG_REG_ORDER_LAT_MIN), lo);
-	CU_ASSERT_EQUAL(rd(TG_REG_ORDER_LAT_MAX), hi);
-	CU_ASSERT_EQUAL(rd64(TG_REG_ORDER_LAT_SUM_LO), sum);
-	CU_ASSERT_EQUAL(rd(TG_REG_ORDER_LAT_LAST), pkt[31].cycle - in_cycle[31]);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_ORDER_LAT_COUNT_LO), 32);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_ORDER_LAT_MIN), lo);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_ORDER_LAT_MAX), hi);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_ORDER_LAT_SUM_LO), sum);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_ORDER_LAT_LAST), pkt[31].cycle - in_cycle[31]);
 	uint64_t binsum = 0;
 	for (unsigned b = 0; b < 32; b++) {
-		wr(TG_REG_LAT_SEL, b);
-		binsum += rd64(TG_REG_ORDER_LAT_BIN_LO);
+		core_wr(TG_REG_LAT_SEL, b);
+		binsum += core_rd64(TG_REG_ORDER_LAT_BIN_LO);
 	}
 	CU_ASSERT_EQUAL(binsum, 32);
-	wr(TG_REG_LAT_SEL, (uint32_t)lo);
-	CU_ASSERT_TRUE(rd64(TG_REG_ORDER_LAT_BIN_LO) >= 1);
-	wr(TG_REG_LAT_CONTROL, TG_LAT_CONTROL_CLEAR_MASK);
-	CU_ASSERT_EQUAL(rd64(TG_REG_ORDER_LAT_COUNT_LO), 0);
-	CU_ASSERT_EQUAL(rd(TG_REG_ORDER_LAT_MIN), 0xffffffffu);
+	core_wr(TG_REG_LAT_SEL, (uint32_t)lo);
+	CU_ASSERT_TRUE(core_rd64(TG_REG_ORDER_LAT_BIN_LO) >= 1);
+	core_wr(TG_REG_LAT_CONTROL, TG_LAT_CONTROL_CLEAR_MASK);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_ORDER_LAT_COUNT_LO), 0);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_ORDER_LAT_MIN), 0xffffffffu);
 }
 
 int main(void)
@@ -679,8 +627,6 @@ int main(void)
 		{ "watchdog kills and cancels", test_watchdog },
 		{ "latency counters", test_latency_counters },
 	};
-	int rc = tg_cunit_run("rtl_orders", suite_init, suite_clean, tests, TG_CUNIT_COUNT(tests));
 
-	tg_cm_free(cm);
-	return rc;
+	return tg_cunit_run("rtl_orders", core_suite_init, core_suite_clean, tests, TG_CUNIT_COUNT(tests));
 }
