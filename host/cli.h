@@ -14,6 +14,10 @@
 struct cli {
 	const char *card_uri;
 	bool json;
+	/* the whole command line as typed, argv[0] normalized to "tickgate"
+	 * (main's copy: commands may reorder their own argv) */
+	int argc;
+	char *const *argv;
 };
 
 /* One-line error on stderr, "tickgate: ..." */

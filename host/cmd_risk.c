@@ -68,12 +68,13 @@ static void diff_tables(struct change_list *cl, const struct tg_risk_card_state 
 	}
 }
 
-/* Append the audit record; false (and a message) when it could not be written. */
-static bool audit_begin(const struct cli *cli, const char *action, int argc, char **argv, const char *detail,
-			const struct change_list *cl, uint64_t *seq)
+/* Append the audit record, with the command line as typed; false (and a
+ * message) when it could not be written. */
+static bool audit_begin(const struct cli *cli, const char *action, const char *detail, const struct change_list *cl,
+			uint64_t *seq)
 {
 	char path[640];
-	struct tg_audit_record rec = { .action = action, .card = cli->card_uri, .argc = argc, .argv = argv,
+	struct tg_audit_record rec = { .action = action, .card = cli->card_uri, .argc = cli->argc, .argv = cli->argv,
 				       .detail = detail, .changes = cl ? cl->c : NULL, .n_changes = cl ? cl->n : 0 };
 	int rc;
 
@@ -306,9 +307,8 @@ static int risk_show(const struct cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------------ set and load */
 
-int risk_apply_table(const struct cli *cli, struct tg_card *card, const char *action, int argc, char **argv,
-		     const char *detail, const struct tg_risk_card_state *old, const struct tg_risk_card_state *want,
-		     size_t *changed)
+int risk_apply_table(const struct cli *cli, struct tg_card *card, const char *action, const char *detail,
+		     const struct tg_risk_card_state *old, const struct tg_risk_card_state *want, size_t *changed)
 {
 	static struct change_list cl;
 	uint64_t seq = 0;
@@ -316,7 +316,7 @@ int risk_apply_table(const struct cli *cli, struct tg_card *card, const char *ac
 	cl.n = 0;
 	diff_tables(&cl, old, want);
 	*changed = cl.n;
-	if (!audit_begin(cli, action, argc, argv, detail, &cl, &seq))
+	if (!audit_begin(cli, action, detail, &cl, &seq))
 		return CLI_EXIT_FAIL;	/* nothing applied */
 	int rc = tg_risk_card_commit(card, want);
 	audit_end(cli, seq, rc);
@@ -328,11 +328,11 @@ int risk_apply_table(const struct cli *cli, struct tg_card *card, const char *ac
 }
 
 /* Apply `want` (a whole table): lock held by the caller; audited first. */
-static int apply_table(const struct cli *cli, struct tg_card *card, const char *action, int argc, char **argv,
-		       const char *detail, const struct tg_risk_card_state *old, const struct tg_risk_card_state *want)
+static int apply_table(const struct cli *cli, struct tg_card *card, const char *action, const char *detail,
+		       const struct tg_risk_card_state *old, const struct tg_risk_card_state *want)
 {
 	size_t n = 0;
-	int rc = risk_apply_table(cli, card, action, argc, argv, detail, old, want, &n);
+	int rc = risk_apply_table(cli, card, action, detail, old, want, &n);
 
 	if (rc == CLI_EXIT_OK && !cli->json)
 		printf("%zu limit%s changed in one commit\n", n, n == 1 ? "" : "s");
@@ -404,7 +404,7 @@ static int risk_set(const struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	tg_risk_limit_set_free(cfg);
-	rc = apply_table(cli, card, "risk.set", argc, argv, NULL, &st, &want);
+	rc = apply_table(cli, card, "risk.set", NULL, &st, &want);
 out:
 	control_unlock(lk);
 	tg_card_close(card);
@@ -488,7 +488,7 @@ static int risk_load(const struct cli *cli, int argc, char **argv)
 	}
 	risk_table_from_set(set, &st, &want);
 	snprintf(detail, sizeof(detail), "limit file %s", argv[1]);
-	rc = apply_table(cli, card, "risk.load", argc, argv, detail, &st, &want);
+	rc = apply_table(cli, card, "risk.load", detail, &st, &want);
 	if (rc == CLI_EXIT_OK && !risk_keep_config_copy(cli, argv[1]))
 		rc = CLI_EXIT_FAIL;
 out:
@@ -594,7 +594,7 @@ static int kill_or_resume(const struct cli *cli, int argc, char **argv, bool kil
 	cl.c[0] = (struct tg_audit_change){ .scope = symbol ? symbol : "global", .key = "kill",
 					    .old_text = NULL, .new_text = kill ? "engaged" : "released",
 					    .new_raw = kill };
-	bool audited = audit_begin(cli, kill ? "kill" : "resume", argc, argv, NULL, &cl, &seq);
+	bool audited = audit_begin(cli, kill ? "kill" : "resume", NULL, &cl, &seq);
 	if (!audited && !kill) {
 		tg_card_close(card);
 		return CLI_EXIT_FAIL;	/* a resume is never unaudited */
@@ -658,6 +658,10 @@ static int print_record(const struct tg_audit_record *r, void *ctx)
 	printf("\n");
 	if (r->argc > 0) {
 		printf("    $");
+		/* format 1 records begin at the command's own name, after "risk"
+		 * for its subcommands: put back what was typed before it */
+		if (r->version < 2)
+			printf(" tickgate%s", strncmp(r->action, "risk.", 5) == 0 ? " risk" : "");
 		for (int a = 0; a < r->argc; a++)
 			printf(" %s", r->argv[a]);
 		printf("\n");

@@ -544,7 +544,7 @@ static bool same_limits(const struct tg_risk_card_state *a, const struct tg_risk
  * global limit was ever set), bounded by the ceilings of the limit file last
  * loaded. One audited commit, only if anything changes.
  */
-static bool setup_limits(struct trader *t, const struct tg_risk_limit_set *file, int argc, char **argv)
+static bool setup_limits(struct trader *t, const struct tg_risk_limit_set *file)
 {
 	static struct tg_risk_card_state st, want;
 	char cfg_path[640], err[256], detail[700];
@@ -601,7 +601,7 @@ static bool setup_limits(struct trader *t, const struct tg_risk_limit_set *file,
 		struct cli c = *t->cli;
 
 		c.json = true;	/* risk_apply_table prints nothing either way */
-		if (risk_apply_table(&c, t->card, "trade.limits", argc, argv, detail, &st, &want, &t->limits_changed) !=
+		if (risk_apply_table(&c, t->card, "trade.limits", detail, &st, &want, &t->limits_changed) !=
 		    CLI_EXIT_OK) {
 			fail(t, "the limits could not be applied");
 			goto out;
@@ -2305,7 +2305,7 @@ int cmd_trade(const struct cli *cli_in, int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	t->tty = isatty(STDERR_FILENO) && !o.quiet;
-	if (setup_card(t) && read_counters(t, &t->cnt_start) && setup_symbols(t) && setup_limits(t, file, argc, argv) &&
+	if (setup_card(t) && read_counters(t, &t->cnt_start) && setup_symbols(t) && setup_limits(t, file) &&
 	    setup_state(t) && arm_watchdog(t)) {
 		t->cnt_now = t->cnt_start;
 		t->t_start = now_ns();

@@ -23,14 +23,13 @@ void risk_table_from_set(const struct tg_risk_limit_set *set, const struct tg_ri
 
 /*
  * Apply `want` (a whole table; the control lock held by the caller): the
- * changes from `old` are written to the audit log (action, argv, detail)
- * before one commit writes them. *changed: how many limits differ.
- * CLI_EXIT_OK, or CLI_EXIT_FAIL with a message (nothing applied when the
- * audit log could not be written).
+ * changes from `old` are written to the audit log (action, the command
+ * line as typed from cli, detail) before one commit writes them.
+ * *changed: how many limits differ. CLI_EXIT_OK, or CLI_EXIT_FAIL with a
+ * message (nothing applied when the audit log could not be written).
  */
-int risk_apply_table(const struct cli *cli, struct tg_card *card, const char *action, int argc, char **argv,
-		     const char *detail, const struct tg_risk_card_state *old, const struct tg_risk_card_state *want,
-		     size_t *changed);
+int risk_apply_table(const struct cli *cli, struct tg_card *card, const char *action, const char *detail,
+		     const struct tg_risk_card_state *old, const struct tg_risk_card_state *want, size_t *changed);
 
 /* Keep a copy of a loaded limit file (its ceilings bound later changes);
  * false with a message when it could not be written. */

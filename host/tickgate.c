@@ -20,7 +20,7 @@ static const struct {
 	int (*run)(const struct cli *cli, int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{ "status", cmd_status, "identity, control state and counters of the card" },
+	{ "status", cmd_status, "identity, control state, links and counters of the card" },
 	{ "regs", cmd_regs, "dump, read or write card registers by name" },
 	{ "loopback", cmd_loopback, "round-trip commands through the card's rings and check them" },
 	{ "feed", cmd_feed, "decode market-data captures and ITCH files (stats, decode)" },
@@ -146,7 +146,10 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { .card_uri = tg_card_default_uri() };
-	int opt;
+	const size_t n_cmds = sizeof(commands) / sizeof(commands[0]);
+	size_t cmd = 0;
+	char **line;
+	int opt, rc;
 
 	/* '+': stop at the command, whose own options follow it */
 	opterr = 0;
@@ -166,9 +169,21 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return CLI_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name) == 0)
-			return commands[i].run(&cli, argc - optind, argv + optind);
+	while (cmd < n_cmds && strcmp(argv[optind], commands[cmd].name) != 0)
+		cmd++;
+	if (cmd == n_cmds)
+		return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
+	/* the audit log quotes the line as typed, whatever path ran the program */
+	line = calloc((size_t)argc + 1, sizeof(*line));
+	if (line == NULL) {
+		cli_error("out of memory");
+		return CLI_EXIT_FAIL;
 	}
-	return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
+	line[0] = (char *)"tickgate";
+	memcpy(line + 1, argv + 1, (size_t)(argc - 1) * sizeof(*line));
+	cli.argc = argc;
+	cli.argv = line;
+	rc = commands[cmd].run(&cli, argc - optind, argv + optind);
+	free(line);
+	return rc;
 }

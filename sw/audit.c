@@ -591,7 +591,7 @@ static bool parse_record(char *line, size_t len, struct tg_audit_record *r, stru
 			 size_t whylen)
 {
 	const struct tg_json_value *o, *argv, *ch;
-	uint64_t uid, pid;
+	uint64_t uid, pid, version;
 
 	memset(r, 0, sizeof(*r));
 	if (tg_json_parse(line, len, &p->doc, why, whylen) != TG_OK)
@@ -611,10 +611,13 @@ static bool parse_record(char *line, size_t len, struct tg_audit_record *r, stru
 	    !opt_string(o, "host", &r->host) || !opt_string(o, "card", &r->card) ||
 	    !opt_string(o, "detail", &r->detail) || !opt_string(o, "result", &r->result) ||
 	    !opt_string(o, "reason", &r->reason) || !opt_u64(o, "uid", UINT32_MAX, &uid) ||
-	    !opt_u64(o, "pid", UINT32_MAX, &pid) || !opt_u64(o, "ref", UINT64_MAX, &r->ref)) {
+	    !opt_u64(o, "pid", UINT32_MAX, &pid) || !opt_u64(o, "ref", UINT64_MAX, &r->ref) ||
+	    !opt_u64(o, "v", UINT32_MAX, &version)) {
 		snprintf(why, whylen, "a field of the wrong type");
 		return false;
 	}
+	/* every format so far reads the same way; only what argv holds differs */
+	r->version = version != 0 ? (unsigned)version : 1u;
 	r->uid = (uint32_t)uid;
 	r->pid = (uint32_t)pid;
 	argv = tg_json_member(o, "argv");

@@ -159,10 +159,37 @@ class RiskCliTest(unittest.TestCase):
         self.assertEqual(last_set["changes"], [{"scope": "AAPL", "key": "max_long", "old": "20000", "new": "30000",
                                                 "old_raw": 20000, "new_raw": 30000}])
         self.assertEqual(last_set["uid"], os.getuid())
+        # the whole command line as typed, the program's name as "tickgate" (audit format 2)
+        card = f"sim:{self.sim.name}"
+        self.assertEqual(last_set["v"], 2)
+        self.assertEqual(last_set["argv"], ["tickgate", "--card", card, "risk", "set", "AAPL", "max_long=30000"])
+        self.assertEqual([r["argv"] for r in log if r["action"] in ("kill", "resume")],
+                         [["tickgate", "--card", card, "kill"], ["tickgate", "--card", card, "kill", "MSFT"],
+                          ["tickgate", "--card", card, "resume", "--confirm"],
+                          ["tickgate", "--card", card, "resume", "MSFT", "--confirm"]])
+        self.assertTrue(all(o["argv"] == [] for o in outcomes))
         seqs = [r["seq"] for r in log]
         self.assertEqual(seqs, list(range(1, len(log) + 1)))
         text = self.run_cli("audit").stdout
         self.assertIn("AAPL max_long: 20000 -> 30000", text)
+        self.assertIn(f"    $ tickgate --card {card} risk set AAPL max_long=30000\n", text)
+
+    def test_audit_reads_format_1_records(self):
+        """A log begun before the whole command line was recorded: read on, its lines completed."""
+        self.run_cli("kill")
+        path = os.path.join(os.environ["TICKGATE_STATE_DIR"], f"sim-{self.sim.name}.audit.jsonl")
+        old = {"v": 1, "seq": 3, "time": "2026-01-02T09:30:00.000000000Z", "time_ns": 1767346200000000000,
+               "user": "root", "uid": 0, "host": "vm", "pid": 1, "action": "risk.set", "card": f"sim:{self.sim.name}",
+               "argv": ["set", "AAPL", "max_order_qty=5"], "changes": []}
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(old, separators=(",", ":")) + "\n")
+        self.run_cli("resume", "--confirm")
+        log = self.audit()
+        self.assertEqual([r["seq"] for r in log], [1, 2, 3, 4, 5])
+        self.assertEqual([r["v"] for r in log], [2, 2, 1, 2, 2])
+        text = self.run_cli("audit").stdout
+        self.assertIn("    $ tickgate risk set AAPL max_order_qty=5\n", text)
+        self.assertIn(f"    $ tickgate --card sim:{self.sim.name} resume --confirm\n", text)
 
     def test_permission_refused_for_other_users(self):
         if os.geteuid() != 0 or shutil.which("setpriv") is None:

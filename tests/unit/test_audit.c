@@ -74,6 +74,7 @@ static bool exists(const char *p)
 #define KEEP 64
 
 struct kept {
+	unsigned version;
 	uint64_t seq, time_ns, ref;
 	char action[32], card[64], user[64], host[256], sudo[64], result[16], reason[64], detail[64];
 	uint32_t uid, pid;
@@ -107,6 +108,7 @@ static int keep(const struct tg_audit_record *rec, void *ctx)
 
 	if (c->n < KEEP) {
 		k = &c->r[c->n];
+		k->version = rec->version;
 		k->seq = rec->seq;
 		k->time_ns = rec->time_ns;
 		k->ref = rec->ref;
@@ -199,6 +201,7 @@ static void test_round_trip(void)
 	CU_ASSERT_FALSE(st.torn);
 	CU_ASSERT_EQUAL_FATAL(c.n, 2);
 	CU_ASSERT_EQUAL(c.r[0].seq, 1);
+	CU_ASSERT_EQUAL(c.r[0].version, TG_AUDIT_FORMAT);
 	CU_ASSERT(c.r[0].time_ns >= t0 && c.r[0].time_ns <= c.r[1].time_ns && c.r[1].time_ns <= t1);
 	CU_ASSERT_STRING_EQUAL(c.r[0].action, "risk.set");
 	CU_ASSERT_STRING_EQUAL(c.r[0].card, "sim:lab");
@@ -223,7 +226,8 @@ static void test_round_trip(void)
 	CU_ASSERT_STRING_EQUAL(c.r[0].ch_text[1][2], "(null)");	/* old unknown */
 	CU_ASSERT_EQUAL(c.r[0].ch[1].new_raw, UINT64_MAX);
 	CU_ASSERT_EQUAL(c.r[0].line, 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(c.r[0].json, "\"seq\":1,\"time\":\""));
+	/* the current format, first */
+	CU_ASSERT_PTR_EQUAL(strstr(c.r[0].json, "{\"v\":2,\"seq\":1,\"time\":\""), c.r[0].json);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.r[0].json, "\"argv\":[\"tickgate\",\"risk\",\"set\",\"AAPL \\\"q\\\"\\n\\t\\u0001"));
 	CU_ASSERT_EQUAL(c.r[1].seq, 2);
 	CU_ASSERT_STRING_EQUAL(c.r[1].action, "kill");
@@ -414,6 +418,53 @@ static void test_torn_line(void)
 	CU_ASSERT_EQUAL(c.bad_line[2], 7);
 }
 
+/*
+ * A log begun by an older tickgate: format 1 records (argv from the
+ * command's own name on) and one without "v" read as format 1, unchanged;
+ * appends go on numbering after them in the current format.
+ */
+static void test_older_format(void)
+{
+	const char *p = fresh("v1.log");
+	static char *const argv[] = {"tickgate", "kill"};
+	struct tg_audit_record r = {.action = "kill", .card = "sim:lab", .argc = 2, .argv = argv};
+	struct tg_audit_read_stats st;
+	struct collect c = {0};
+	uint64_t seq = 0;
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	append_raw(p, "{\"v\":1,\"seq\":1,\"time\":\"2026-11-21T08:57:35.283667886Z\","
+		   "\"time_ns\":1795251455283667886,\"user\":\"root\",\"uid\":0,\"host\":\"vm\",\"pid\":3419,"
+		   "\"action\":\"risk.set\",\"card\":\"sim:lab\",\"argv\":[\"set\",\"AAPL\",\"max_order_qty=5000\"],"
+		   "\"changes\":[{\"scope\":\"AAPL\",\"key\":\"max_order_qty\",\"old\":\"1000\",\"new\":\"5000\","
+		   "\"old_raw\":1000,\"new_raw\":5000}]}\n");
+	append_raw(p, "{\"seq\":2,\"time_ns\":1795251455284220633,\"action\":\"outcome\",\"card\":\"sim:lab\","
+		   "\"argv\":[],\"ref\":1,\"result\":\"applied\",\"changes\":[]}\n");
+	append_raw(p, "{\"v\":\"1\",\"seq\":3,\"time_ns\":1795251455284220634,\"action\":\"kill\"}\n");
+	CU_ASSERT_EQUAL(tg_audit_append(p, &r, &seq), TG_OK);
+	CU_ASSERT_EQUAL(seq, 4);
+	CU_ASSERT_EQUAL(tg_audit_read(p, keep, bad_line, &c, &st), TG_OK);
+	CU_ASSERT_EQUAL(st.records, 3);
+	CU_ASSERT_EQUAL(st.corrupt, 1);		/* "v" must be a number: the line is not a record */
+	CU_ASSERT_EQUAL(c.n_bad, 1);
+	CU_ASSERT_EQUAL(c.bad_line[0], 3);
+	CU_ASSERT_EQUAL_FATAL(c.n, 3);
+	CU_ASSERT_EQUAL(c.r[0].version, 1);
+	CU_ASSERT_STRING_EQUAL(c.r[0].action, "risk.set");
+	CU_ASSERT_EQUAL(c.r[0].argc, 3);
+	CU_ASSERT_STRING_EQUAL(c.r[0].argv[0], "set");
+	CU_ASSERT_STRING_EQUAL(c.r[0].argv[2], "max_order_qty=5000");
+	CU_ASSERT_EQUAL(c.r[0].ch[0].new_raw, 5000);
+	CU_ASSERT_EQUAL(c.r[1].version, 1);	/* no "v" */
+	CU_ASSERT_STRING_EQUAL(c.r[1].result, "applied");
+	CU_ASSERT_EQUAL(c.r[2].version, TG_AUDIT_FORMAT);
+	CU_ASSERT_EQUAL(c.r[2].seq, 4);
+	CU_ASSERT_EQUAL(c.r[2].argc, 2);
+	CU_ASSERT_STRING_EQUAL(c.r[2].argv[0], "tickgate");
+}
+
 /* an append as another user (root can write anywhere): its result */
 static int append_as_nobody(const char *p)
 {
@@ -576,6 +627,7 @@ int main(void)
 		{"bad records write nothing", test_bad_records},
 		{"concurrent appenders never interleave", test_concurrent},
 		{"a torn last line is reported", test_torn_line},
+		{"records of the older format read unchanged", test_older_format},
 		{"unwritable places write nothing", test_unwritable},
 		{"a held lock times out", test_lock_timeout},
 		{"times", test_times},

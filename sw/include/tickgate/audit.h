@@ -27,7 +27,10 @@
 
 #include "tickgate/result.h"
 
-#define TG_AUDIT_FORMAT 1u		/* "v" of every record */
+/* "v" of every record written. 2: argv is the whole command line as typed,
+ * from the program's name on. 1 (still read): the same fields, argv from
+ * the command's own name on (docs/risk-config.md). */
+#define TG_AUDIT_FORMAT 2u
 #define TG_AUDIT_MODE 0640		/* permissions of a log the append creates */
 #define TG_AUDIT_LOCK_TIMEOUT_MS 5000u	/* an append waits this long for the lock */
 #define TG_AUDIT_LINE_MAX (4u << 20)	/* longest record, bytes */
@@ -48,7 +51,7 @@ struct tg_audit_record {
 	const char *action;	/* "risk.set", "risk.load", "kill", "resume", ...: [a-z0-9._-]+ */
 	const char *card;	/* the card's URI */
 	int argc;
-	char *const *argv;	/* the command line */
+	char *const *argv;	/* the whole command line as typed, argv[0] the program's name */
 	const char *detail;	/* free text (the limit file and its digest, ...); NULL: none */
 	const struct tg_audit_change *changes;
 	size_t n_changes;
@@ -65,6 +68,7 @@ struct tg_audit_record {
 	const char *host;	/* host name */
 	uint32_t pid;
 	/* reader only */
+	unsigned version;	/* the record's format ("v"; 1 when absent) */
 	unsigned long line;	/* line number in the log, from 1 */
 	const char *json;	/* the line as written, without its newline */
 };
