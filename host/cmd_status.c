@@ -1,4 +1,8 @@
-/* tickgate status: identity, control state and every counter of the card. */
+/*
+ * tickgate status: identity, control state, the links beside the card
+ * (order entry, market data: when its transport reports them) and every
+ * counter of the card.
+ */
 #include <ctype.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -16,6 +20,9 @@
 
 struct snapshot {
 	uint32_t control, kill, ring_control, status;
+	bool oe_known, feed_known;	/* the transport reports the link (tickgate-sim does) */
+	struct tg_card_oe_link oe;
+	struct tg_card_feed_link feed;
 	unsigned n;
 	const char *names[MAX_COUNTERS];
 	uint64_t values[MAX_COUNTERS];
@@ -48,6 +55,9 @@ static int take(struct tg_card *card, struct snapshot *s)
 		rc = tg_card_csr_read(card, TG_REG_RING_CONTROL, &s->ring_control);
 	if (rc == TG_OK)
 		rc = tg_card_csr_read(card, TG_REG_STATUS, &s->status);
+	/* TG_ERR_STATE: a transport with no link to tell of (a board) */
+	s->oe_known = tg_card_oe_link(card, &s->oe) == TG_OK;
+	s->feed_known = tg_card_feed_link(card, &s->feed) == TG_OK;
 	s->n = 0;
 	for (unsigned i = 0; rc == TG_OK && i < tg_card_regs_count && s->n < MAX_COUNTERS; i++) {
 		const struct tg_reg_info *r = &tg_card_regs[i];
@@ -82,6 +92,67 @@ static void caps_text(uint32_t caps, char *buf, size_t len)
 
 static const char *yes(uint32_t v) { return v ? "yes" : "no"; }
 
+static const char *oe_state_name(int state)
+{
+	switch (state) {
+	case TG_CARD_OE_NONE: return "none";
+	case TG_CARD_OE_DOWN: return "down";
+	case TG_CARD_OE_UP: return "up";
+	case TG_CARD_OE_ENDED: return "ended";
+	default: return "unknown";
+	}
+}
+
+static const char *feed_state_name(int state)
+{
+	switch (state) {
+	case TG_CARD_FEED_NONE: return "none";
+	case TG_CARD_FEED_UP: return "up";
+	case TG_CARD_FEED_RECOVERING: return "recovering";
+	default: return "unknown";
+	}
+}
+
+/* the links' lines of the text; returns how many */
+static int print_links(const struct snapshot *s)
+{
+	const struct tg_card_oe_link *o = &s->oe;
+	const struct tg_card_feed_link *f = &s->feed;
+	int lines = 0;
+
+	if (!s->oe_known)
+		printf("oe link    not reported by this card\n");
+	else if (o->state == TG_CARD_OE_NONE)
+		printf("oe link    none\n");
+	else
+		printf("oe link    %s, session '%s'; %" PRIu64 " logins, %" PRIu64 " lost; %" PRIu64
+		       " packets out, %" PRIu64 " in, %" PRIu64 " dropped\n",
+		       oe_state_name(o->state), o->session, o->logins, o->disconnects, o->packets_out, o->packets_in,
+		       o->dropped);
+	lines++;
+	if (!s->feed_known) {
+		printf("feed link  not reported by this card\n");
+		return lines + 1;
+	}
+	if (f->state == TG_CARD_FEED_NONE) {
+		printf("feed link  none\n");
+		return lines + 1;
+	}
+	printf("feed link  %s, %s retransmission; %" PRIu64 " datagrams, %" PRIu64 " retransmitted, %" PRIu64
+	       " frames into the card\n",
+	       feed_state_name(f->state), f->retrans ? "with" : "without", f->datagrams, f->retrans_datagrams,
+	       f->frames);
+	printf("           %" PRIu64 " gap holds, %" PRIu64 " requests for %" PRIu64 " messages (%" PRIu64
+	       " not sent); %" PRIu64 " queue drops, %" PRIu64 " malformed\n",
+	       f->holds, f->requests, f->requested_messages, f->send_errors, f->queue_drops, f->malformed);
+	lines += 2;
+	if (f->last_error[0] != '\0') {
+		printf("           last error: %s\n", f->last_error);
+		lines++;
+	}
+	return lines;
+}
+
 static int print_text(const struct tg_card *card, const struct snapshot *s, const struct snapshot *prev)
 {
 	const struct tg_card_identity *id = tg_card_identity(card);
@@ -105,6 +176,7 @@ static int print_text(const struct tg_card *card, const struct snapshot *s, cons
 	       s->ring_control & TG_RING_CONTROL_C2H_EN_MASK ? "on" : "off",
 	       s->status & TG_STATUS_C2H_FULL_MASK ? ", C2H FULL" : "");
 	lines++;
+	lines += print_links(s);
 	printf("uptime     %" PRIu64 " cycles (%.3f ms of card time)\n", up,
 	       mhz > 0 ? (double)up / (mhz * 1e3) : 0.0);
 	lines++;
@@ -145,6 +217,33 @@ static void print_json(const struct tg_card *card, const struct snapshot *s)
 	tg_json_bool(&j, "c2h_ring", s->ring_control & TG_RING_CONTROL_C2H_EN_MASK);
 	tg_json_hex32(&j, "status", s->status);
 	tg_json_object_end(&j);
+	if (s->oe_known) {
+		tg_json_object_begin(&j, "oe_link");
+		tg_json_string(&j, "state", oe_state_name(s->oe.state));
+		tg_json_string(&j, "session", s->oe.session);
+		tg_json_u64(&j, "logins", s->oe.logins);
+		tg_json_u64(&j, "disconnects", s->oe.disconnects);
+		tg_json_u64(&j, "packets_out", s->oe.packets_out);
+		tg_json_u64(&j, "packets_in", s->oe.packets_in);
+		tg_json_u64(&j, "dropped", s->oe.dropped);
+		tg_json_object_end(&j);
+	}
+	if (s->feed_known) {
+		tg_json_object_begin(&j, "feed_link");
+		tg_json_string(&j, "state", feed_state_name(s->feed.state));
+		tg_json_bool(&j, "retrans", s->feed.retrans);
+		tg_json_u64(&j, "datagrams", s->feed.datagrams);
+		tg_json_u64(&j, "retrans_datagrams", s->feed.retrans_datagrams);
+		tg_json_u64(&j, "frames", s->feed.frames);
+		tg_json_u64(&j, "holds", s->feed.holds);
+		tg_json_u64(&j, "requests", s->feed.requests);
+		tg_json_u64(&j, "requested_messages", s->feed.requested_messages);
+		tg_json_u64(&j, "queue_drops", s->feed.queue_drops);
+		tg_json_u64(&j, "malformed", s->feed.malformed);
+		tg_json_u64(&j, "send_errors", s->feed.send_errors);
+		tg_json_string(&j, "last_error", s->feed.last_error);
+		tg_json_object_end(&j);
+	}
 	tg_json_object_begin(&j, "counters");
 	for (unsigned i = 0; i < s->n; i++) {
 		char key[64];
@@ -163,7 +262,7 @@ static void print_json(const struct tg_card *card, const struct snapshot *s)
 static void usage(FILE *f)
 {
 	fputs("usage: tickgate status [--json] [--watch [--interval SEC] [--count N]]\n"
-	      "Show the card's identity, control state and counters.\n\n"
+	      "Show the card's identity, control state, order-entry and feed links and counters.\n\n"
 	      "  -w, --watch          refresh until Ctrl-C (in place on a terminal)\n"
 	      "  -i, --interval SEC   seconds between refreshes (default 1)\n"
 	      "  -n, --count N        stop after N refreshes\n"

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,9 @@ struct feed_link {
 	int64_t req_ns;
 	bool holding;
 	struct feed_link_stats st;
+	uint64_t drops_seen;		/* queue drops already reported as the last error */
+	char error[TG_SIMSHM_FEED_ERROR_BYTES];	/* the last error, for the segment */
+	bool error_changed;		/* not yet published */
 };
 
 static int parse_addr(const char *arg, struct sockaddr_in *sa, char *err, size_t errlen, const char *what)
@@ -149,6 +153,18 @@ static void *rx_main(void *arg)
 
 /* ---- the main thread ---- */
 
+/* The last error, for the segment (feed_link_publish). */
+static void set_error(struct feed_link *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct feed_link *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l->error, sizeof(l->error), fmt, ap);
+	va_end(ap);
+	l->error_changed = true;
+}
+
 static bool csr_read(struct feed_link *l, uint32_t reg, uint32_t *v)
 {
 	return tg_cm_csr_read(l->cm, reg, v) == TG_CM_CSR_OK;
@@ -172,6 +188,10 @@ static bool push(struct feed_link *l, const struct dgram *d)
 
 	if (d->len < TG_MOLD_HDR || d->len > DGRAM_MAX) {
 		l->st.malformed++;
+		if (d->len < TG_MOLD_HDR)
+			set_error(l, "a datagram of %u bytes: shorter than a MoldUDP64 header", (unsigned)d->len);
+		else
+			set_error(l, "a datagram over %u bytes: too long for a frame", DGRAM_MAX);
 		return true;
 	}
 	uint64_t seq = tg_be(d->data + 10, 8);
@@ -187,6 +207,7 @@ static bool push(struct feed_link *l, const struct dgram *d)
 			    d->len - TG_MOLD_HDR);
 	if (len == 0) {
 		l->st.malformed++;
+		set_error(l, "a datagram of %u bytes: its messages do not fit a frame", (unsigned)d->len);
 		return true;
 	}
 	if (!tg_cm_net_push(l->cm, frame, len))
@@ -223,7 +244,9 @@ static void request(struct feed_link *l, uint64_t next, int64_t now_ns)
 	pkt[18] = (uint8_t)(want >> 8);
 	pkt[19] = (uint8_t)want;
 	if (sendto(l->req_fd, pkt, sizeof(pkt), 0, (const struct sockaddr *)&l->server, sizeof(l->server)) < 0) {
-		fprintf(stderr, "tickgate-sim: feed retransmission request: %s\n", strerror(errno));
+		l->st.send_errors++;
+		set_error(l, "retransmission request: %s", strerror(errno));
+		fprintf(stderr, "tickgate-sim: feed %s\n", l->error);
 	} else {
 		l->st.requests++;
 		l->st.requested_messages += want;
@@ -301,6 +324,41 @@ void feed_link_stats(const struct feed_link *l, struct feed_link_stats *out)
 	pthread_mutex_lock((pthread_mutex_t *)&l->lock);
 	out->queue_drops = l->q_drops;
 	pthread_mutex_unlock((pthread_mutex_t *)&l->lock);
+}
+
+void feed_link_publish(struct feed_link *l)
+{
+	struct tg_simshm_feed *o = &l->cfg.shm->feed;
+	struct feed_link_stats st;
+
+	feed_link_stats(l, &st);
+	if (st.queue_drops > l->drops_seen) {
+		set_error(l, "receive queue full: %" PRIu64 " datagrams dropped", st.queue_drops);
+		l->drops_seen = st.queue_drops;
+	}
+	__atomic_store_n(&o->state, l->holding ? TG_SIMSHM_FEED_RECOVERING : TG_SIMSHM_FEED_RECEIVING,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&o->retrans, l->req_fd >= 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&o->datagrams, st.datagrams, __ATOMIC_RELAXED);
+	__atomic_store_n(&o->retrans_datagrams, st.retrans_datagrams, __ATOMIC_RELAXED);
+	__atomic_store_n(&o->frames, st.frames, __ATOMIC_RELAXED);
+	__atomic_store_n(&o->queue_drops, st.queue_drops, __ATOMIC_RELAXED);
+	__atomic_store_n(&o->malformed, st.malformed, __ATOMIC_RELAXED);
+	__atomic_store_n(&o->requests, st.requests, __ATOMIC_RELAXED);
+	__atomic_store_n(&o->requested_messages, st.requested_messages, __ATOMIC_RELAXED);
+	__atomic_store_n(&o->holds, st.holds, __ATOMIC_RELAXED);
+	__atomic_store_n(&o->send_errors, st.send_errors, __ATOMIC_RELAXED);
+	if (l->error_changed) {
+		/* seqlock (simshm.h): odd, the text, even again */
+		uint32_t seq = __atomic_load_n(&o->error_seq, __ATOMIC_RELAXED);
+
+		__atomic_store_n(&o->error_seq, seq + 1, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);	/* odd before any byte of the text */
+		for (size_t i = 0; i < sizeof(o->error); i++)
+			__atomic_store_n(&o->error[i], l->error[i], __ATOMIC_RELAXED);
+		__atomic_store_n(&o->error_seq, seq + 2, __ATOMIC_RELEASE);	/* pairs with the reader's acquire */
+		l->error_changed = false;
+	}
 }
 
 int feed_link_set_card(struct feed_link *l, struct tg_card_model *cm, char *err, size_t errlen)

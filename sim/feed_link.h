@@ -23,6 +23,8 @@
  *     recovery fetches them) and wakes the simulator the way a client
  *     process does (tickgate/simshm.h); the card model is only touched on
  *     the simulator's main thread.
+ *   - Its state, counters and last error are published in the segment
+ *     (struct tg_simshm_feed) for `tickgate status`.
  */
 #ifndef TG_FEED_LINK_H
 #define TG_FEED_LINK_H
@@ -38,7 +40,7 @@ struct feed_link_config {
 	const char *listen;	/* ADDR:PORT to receive the feed on */
 	const char *retrans;	/* HOST:PORT of the MoldUDP64 request server, or NULL */
 	bool quiet;		/* log only failures */
-	struct tg_simshm *shm;	/* wake-up futex */
+	struct tg_simshm *shm;	/* wake-up futex and the published state (shm->feed) */
 };
 
 struct feed_link_stats {
@@ -48,6 +50,7 @@ struct feed_link_stats {
 	uint64_t malformed;		/* shorter than a MoldUDP64 header, or too long for a frame */
 	uint64_t frames;		/* frames pushed into the card */
 	uint64_t requests;		/* retransmission requests sent */
+	uint64_t send_errors;		/* requests the kernel refused to send */
 	uint64_t requested_messages;
 	uint64_t holds;			/* times the card was found holding at a gap */
 };
@@ -67,6 +70,9 @@ bool feed_link_service(struct feed_link *l, int64_t now_ns);
 int64_t feed_link_next_ns(const struct feed_link *l, int64_t now_ns);
 
 void feed_link_stats(const struct feed_link *l, struct feed_link_stats *out);
+
+/* Copy the state, counters and last error into the segment (main thread). */
+void feed_link_publish(struct feed_link *l);
 
 void feed_link_free(struct feed_link *l);
 

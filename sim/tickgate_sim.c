@@ -202,6 +202,7 @@ static int create_segment(struct sim *s)
 
 	h->magic = TG_SIMSHM_MAGIC;
 	h->version = TG_SIMSHM_VERSION;
+	h->minor = TG_SIMSHM_MINOR;
 	h->segment_bytes = TG_SIMSHM_SEGMENT_BYTES;
 	h->sim_pid = (uint32_t)getpid();
 	h->dma_offset = TG_SIMSHM_DMA_OFFSET;
@@ -371,6 +372,8 @@ static void publish_stats(struct sim *s)
 	__atomic_store_n(&h->frames_in, st->frames_in, __ATOMIC_RELAXED);
 	if (s->oe != NULL)
 		oe_link_publish(s->oe);
+	if (s->feed != NULL)
+		feed_link_publish(s->feed);
 }
 
 static bool csr_pending(struct sim *s)
@@ -715,10 +718,10 @@ int main(int argc, char **argv)
 		feed_link_stats(s.feed, &fs);
 		fprintf(stderr,
 			"tickgate-sim: feed link: %" PRIu64 " datagrams, %" PRIu64 " retransmitted, %" PRIu64
-			" gap holds, %" PRIu64 " requests for %" PRIu64 " messages, %" PRIu64 " queue drops, %" PRIu64
-			" malformed\n",
+			" gap holds, %" PRIu64 " requests for %" PRIu64 " messages (%" PRIu64 " not sent), %" PRIu64
+			" queue drops, %" PRIu64 " malformed\n",
 			fs.datagrams, fs.retrans_datagrams, fs.holds, fs.requests, fs.requested_messages,
-			fs.queue_drops, fs.malformed);
+			fs.send_errors, fs.queue_drops, fs.malformed);
 	}
 	/* the links' threads use the segment: they go first */
 	feed_link_free(s.feed);

@@ -345,3 +345,13 @@ int tg_card_oe_link(struct tg_card *c, struct tg_card_oe_link *out)
 		return TG_ERR_STATE;
 	return c->t->ops->oe_link(c->t, out);
 }
+
+int tg_card_feed_link(struct tg_card *c, struct tg_card_feed_link *out)
+{
+	if (c == NULL || out == NULL)
+		return TG_ERR_ARG;
+	memset(out, 0, sizeof(*out));
+	if (c->t->ops->feed_link == NULL)
+		return TG_ERR_STATE;
+	return c->t->ops->feed_link(c->t, out);
+}

@@ -200,6 +200,48 @@ static int sim_oe_link(struct tg_transport *t, struct tg_card_oe_link *out)
 	return TG_OK;
 }
 
+/* from minor 1 on tickgate-sim publishes its feed link too; the error text under a seqlock */
+static int sim_feed_link(struct tg_transport *t, struct tg_card_feed_link *out)
+{
+	struct sim_transport *s = (struct sim_transport *)t;
+	const struct tg_simshm_feed *f = &s->shm->feed;
+
+	if (s->shm->minor < 1)
+		return TG_ERR_STATE;	/* an older simulator: the block is not filled */
+	switch (__atomic_load_n(&f->state, __ATOMIC_RELAXED)) {
+	case TG_SIMSHM_FEED_OFF: out->state = TG_CARD_FEED_NONE; break;
+	case TG_SIMSHM_FEED_RECOVERING: out->state = TG_CARD_FEED_RECOVERING; break;
+	default: out->state = TG_CARD_FEED_UP; break;
+	}
+	out->retrans = __atomic_load_n(&f->retrans, __ATOMIC_RELAXED) != 0;
+	out->datagrams = __atomic_load_n(&f->datagrams, __ATOMIC_RELAXED);
+	out->retrans_datagrams = __atomic_load_n(&f->retrans_datagrams, __ATOMIC_RELAXED);
+	out->frames = __atomic_load_n(&f->frames, __ATOMIC_RELAXED);
+	out->queue_drops = __atomic_load_n(&f->queue_drops, __ATOMIC_RELAXED);
+	out->malformed = __atomic_load_n(&f->malformed, __ATOMIC_RELAXED);
+	out->requests = __atomic_load_n(&f->requests, __ATOMIC_RELAXED);
+	out->requested_messages = __atomic_load_n(&f->requested_messages, __ATOMIC_RELAXED);
+	out->send_errors = __atomic_load_n(&f->send_errors, __ATOMIC_RELAXED);
+	out->holds = __atomic_load_n(&f->holds, __ATOMIC_RELAXED);
+	_Static_assert(sizeof(out->last_error) == sizeof(f->error), "the whole error text");
+	for (int tries = 0; tries < 100; tries++) {
+		uint32_t seq = __atomic_load_n(&f->error_seq, __ATOMIC_ACQUIRE);	/* pairs with the release */
+
+		if (seq & 1u) {
+			pause_short(1);
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(out->last_error); i++)
+			out->last_error[i] = __atomic_load_n(&f->error[i], __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* the text before the second look */
+		if (__atomic_load_n(&f->error_seq, __ATOMIC_RELAXED) == seq)
+			break;
+		out->last_error[0] = '\0';	/* rewritten meanwhile: try again */
+	}
+	out->last_error[sizeof(out->last_error) - 1] = '\0';
+	return TG_OK;
+}
+
 static const struct tg_transport_ops sim_ops = {
 	.csr_read = sim_csr_read,
 	.csr_write = sim_csr_write,
@@ -208,6 +250,7 @@ static const struct tg_transport_ops sim_ops = {
 	.dma_window = sim_dma_window,
 	.close = sim_close,
 	.oe_link = sim_oe_link,
+	.feed_link = sim_feed_link,
 };
 
 static bool valid_name(const char *name)

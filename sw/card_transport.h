@@ -12,6 +12,7 @@
 
 struct tg_transport;
 struct tg_card_oe_link;
+struct tg_card_feed_link;
 
 struct tg_transport_ops {
 	int (*csr_read)(struct tg_transport *t, uint32_t offset, uint32_t *value);
@@ -25,6 +26,8 @@ struct tg_transport_ops {
 	void (*close)(struct tg_transport *t);
 	/* the order-entry session beside the card; NULL when the transport has none to tell */
 	int (*oe_link)(struct tg_transport *t, struct tg_card_oe_link *out);
+	/* the market-data link beside the card; NULL (or TG_ERR_STATE) when it has none to tell */
+	int (*feed_link)(struct tg_transport *t, struct tg_card_feed_link *out);
 };
 
 struct tg_transport {

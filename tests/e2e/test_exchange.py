@@ -63,6 +63,29 @@ class ExchangeFeedTest(unittest.TestCase):
             time.sleep(0.1)
         return reg(card, "FEED_MESSAGES")
 
+    def check_feed_link(self, sim, feed):
+        """tickgate status's view of the simulator's feed link against what the exchange sent and received."""
+        sent = feed["packets"] + feed["retrans_packets"]
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            link = sim.status()["feed_link"]
+            if link["datagrams"] + link["retrans_datagrams"] + link["queue_drops"] >= sent:
+                break
+            time.sleep(0.1)
+        self.assertEqual((link["state"], link["retrans"]), ("up", True))
+        # every datagram the exchange sent arrived (loopback): into the card, or dropped by a full queue
+        self.assertEqual(link["datagrams"] + link["retrans_datagrams"] + link["queue_drops"], sent, link)
+        self.assertEqual(link["frames"], link["datagrams"] + link["retrans_datagrams"])
+        self.assertGreater(link["retrans_datagrams"], 0)
+        # every request the link sent, the exchange received
+        self.assertEqual(link["requests"], feed["retrans_requests"])
+        self.assertGreater(link["holds"], 0)
+        self.assertEqual((link["malformed"], link["send_errors"]), (0, 0))
+        if link["queue_drops"] == 0:
+            self.assertEqual(link["last_error"], "")
+        text = cli("status", card=sim.name, check=0).stdout
+        self.assertIn(f"feed link  up, with retransmission; {link['datagrams']} datagrams", text)
+
     def test_losses_recovered_by_retransmission(self):
         feed_port, rtx_port = free_ports(socket.SOCK_DGRAM, socket.SOCK_DGRAM)
         with tempfile.TemporaryDirectory() as tmp, \
@@ -88,6 +111,7 @@ class ExchangeFeedTest(unittest.TestCase):
                 cli("regs", "write", "FEED_TYPE_SEL", str(ord(letter)), card=sim.name, check=0)
                 self.assertEqual(reg(sim.name, "FEED_TYPE_COUNT"), ref["by_type"].get(letter, 0),
                                  f"messages of type {letter}")
+            self.check_feed_link(sim, feed)
             code, err = sim.stop()
             self.assertEqual(code, 0, err)
 

@@ -7,10 +7,11 @@ host would.
 Checked from outside the code under test: what the exchange says it
 received and sent (its JSON log), what the card says it decided and holds
 (its events and registers), and what tshark's own SoupBinTCP dissector
-makes of the order-entry capture (--oe-pcap).
+makes of the order-entry capture (--oe-pcap); `tickgate status` shows the
+link as the exchange saw it.
 
-Environment: TICKGATE_SIM, TICKGATE_SOUP_PEER, TICKGATE_ORDER_DRIVER
-(programs). Skipped (exit 77) when tshark is not installed.
+Environment: TICKGATE_SIM, TICKGATE_SOUP_PEER, TICKGATE_ORDER_DRIVER,
+TICKGATE_CLI (programs). Skipped (exit 77) when tshark is not installed.
 """
 
 import json
@@ -27,6 +28,7 @@ import unittest
 SIM = os.environ.get("TICKGATE_SIM", "")
 PEER = os.environ.get("TICKGATE_SOUP_PEER", "")
 DRIVER = os.environ.get("TICKGATE_ORDER_DRIVER", "")
+CLI = os.environ.get("TICKGATE_CLI", "")
 USER, PASSWORD, SESSION = "TGUSER", "S3CRET", "TGSESS01"
 SYMBOL, MAX_QTY, FILL = "TGTEST", 500, 40
 KIND_TYPE = {0: "O", 1: "X", 2: "U"}      # gate input kind -> OUCH inbound type
@@ -103,6 +105,12 @@ class Sim:
 
     def link(self, *args, check=0):
         return self.driver("link", *args, check=check)
+
+    def status(self, *args):
+        res = subprocess.run([CLI, "--card", f"sim:{self.name}", "status"] + list(args), capture_output=True,
+                             text=True, timeout=30)
+        assert res.returncode == 0, f"tickgate status: exit {res.returncode}\n{res.stderr}"
+        return json.loads(res.stdout) if "--json" in args else res.stdout
 
     def stop(self, sig=signal.SIGINT):
         if self.proc.poll() is None:
@@ -216,6 +224,15 @@ class OrderEntryTest(unittest.TestCase):
         link = sim.link()
         self.assertEqual((link["packets_out"], link["packets_in"], link["dropped"]), (5, 8, 0))
         self.assertEqual(link["next_seq"], 9)
+        # tickgate status: the link as the exchange's log tells it
+        oe = sim.status("--json")["oe_link"]
+        self.assertEqual((oe["state"], oe["session"]), ("up", SESSION))
+        self.assertEqual(oe["logins"], len([e for e in peer.events("login") if e["accepted"]]))
+        self.assertEqual(oe["packets_out"], len(received))
+        self.assertEqual(oe["packets_in"], len(sent))
+        self.assertEqual((oe["disconnects"], oe["dropped"]), (0, 0))
+        self.assertIn(f"oe link    up, session '{SESSION}'; 1 logins, 0 lost; {len(received)} packets out, "
+                      f"{len(sent)} in, 0 dropped", sim.status())
 
         # ---- the exchange dies; it comes back on the same port with its journal ----
         stored = len(sent)
@@ -223,6 +240,8 @@ class OrderEntryTest(unittest.TestCase):
         link = wait_for(lambda: (lambda l: l if l["disconnects"] == 1 else None)(sim.link(check=None)), 10,
                         "the simulator to see the connection lost")
         self.assertNotEqual(link["state"], "active")
+        oe = sim.status("--json")["oe_link"]
+        self.assertEqual((oe["state"], oe["disconnects"]), ("down", 1))
         peer2 = self.peer(port=port, journal=journal)
         link = sim.link("--wait", "active", "--logins", "2")
         logins = peer2.events("login")
@@ -337,7 +356,7 @@ class OrderEntryTest(unittest.TestCase):
 
 if __name__ == "__main__":
     missing = [n for n, v in (("TICKGATE_SIM", SIM), ("TICKGATE_SOUP_PEER", PEER),
-                              ("TICKGATE_ORDER_DRIVER", DRIVER)) if not v]
+                              ("TICKGATE_ORDER_DRIVER", DRIVER), ("TICKGATE_CLI", CLI)) if not v]
     if missing:
         raise SystemExit(f"test_order_entry.py: set {', '.join(missing)} (meson test does)")
     if shutil.which("tshark") is None:

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import socket
 import struct
 import subprocess
 import time
@@ -111,8 +112,46 @@ class SimCliTest(unittest.TestCase):
             self.assertEqual(int(st["identity"]["contract_hash"], 16), want_hash)
             self.assertEqual(st["identity"]["if_major"], 1)
             self.assertGreater(st["counters"]["uptime"], 0)
+            # a simulator started without --oe-connect or --feed-udp: links reported, none configured
+            self.assertEqual(st["oe_link"]["state"], "none")
+            self.assertEqual(st["feed_link"]["state"], "none")
             text = cli("status", card=sim.name, check=0).stdout
             self.assertIn("magic 0x%08x" % want_magic, text)
+            self.assertRegex(text, r"(?m)^oe link +none$")
+            self.assertRegex(text, r"(?m)^feed link +none$")
+
+    def test_status_shows_the_feed_link(self):
+        """The feed link's counters against the datagrams this test sends it."""
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        sent = 12
+        with Sim("--feed-udp", f"127.0.0.1:{port}", "--quiet") as sim, \
+                socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+            for seq in range(1, sent + 1):
+                # MoldUDP64: session, sequence number, count; one 12-byte ITCH system event
+                msg = b"S" + struct.pack(">HH", 0, 0) + (34200 * 10**9 + seq).to_bytes(6, "big") + b"O"
+                tx.sendto(b"TGSTATUS01" + struct.pack(">QH", seq, 1) + struct.pack(">H", len(msg)) + msg,
+                          ("127.0.0.1", port))
+            tx.sendto(b"short", ("127.0.0.1", port))  # not a MoldUDP64 packet
+            deadline = time.time() + 20
+            while time.time() < deadline:
+                st = sim.status()
+                link = st["feed_link"]
+                if link["datagrams"] + link["malformed"] >= sent + 1 and st["counters"]["feed_messages"] >= sent:
+                    break
+                time.sleep(0.05)
+            self.assertEqual((link["state"], link["retrans"]), ("up", False))
+            self.assertEqual(link["datagrams"], sent)
+            self.assertEqual(link["frames"], sent)
+            self.assertEqual(link["malformed"], 1)
+            self.assertEqual((link["retrans_datagrams"], link["requests"], link["queue_drops"]), (0, 0, 0))
+            self.assertIn("5 bytes: shorter than a MoldUDP64 header", link["last_error"])
+            self.assertEqual(st["counters"]["feed_messages"], sent, "the card took every message")
+            text = cli("status", card=sim.name, check=0).stdout
+            self.assertRegex(text, rf"(?m)^feed link +up, without retransmission; {sent} datagrams, ")
+            self.assertRegex(text, r"(?m)^ +last error: a datagram of 5 bytes")
+            self.assertRegex(text, r"(?m)^oe link +none$")
 
     def test_capture_replay_counters(self):
         captures = sorted(glob.glob(os.path.join(DATA, "omi", "*", "*.pcap")))

@@ -39,6 +39,7 @@ static void test_null_card(void)
 	union tg_c2h_record ev;
 	struct tg_card_ring_stats st;
 	struct tg_card_oe_link link;
+	struct tg_card_feed_link feed;
 
 	memset(&cmd, 0, sizeof(cmd));
 	CU_ASSERT_EQUAL(tg_card_csr_read(NULL, TG_REG_MAGIC, &v), TG_ERR_ARG);
@@ -48,6 +49,7 @@ static void test_null_card(void)
 	CU_ASSERT_EQUAL(tg_card_send_batch(NULL, &cmd, 1, &n), TG_ERR_ARG);
 	CU_ASSERT_EQUAL(tg_card_poll(NULL, &ev, 1, &n), TG_ERR_ARG);
 	CU_ASSERT_EQUAL(tg_card_oe_link(NULL, &link), TG_ERR_ARG);
+	CU_ASSERT_EQUAL(tg_card_feed_link(NULL, &feed), TG_ERR_ARG);
 	CU_ASSERT_PTR_NULL(tg_card_identity(NULL));
 	tg_card_ring_stats(NULL, &st);
 	tg_card_close(NULL);

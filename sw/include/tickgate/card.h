@@ -16,6 +16,7 @@
 #ifndef TICKGATE_CARD_H
 #define TICKGATE_CARD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tickgate/card_records.h"
@@ -128,6 +129,37 @@ struct tg_card_oe_link {
 /* The order-entry session's state: TG_ERR_STATE when the transport cannot
  * tell (the caller then learns only from the exchange's answers). */
 TG_API TG_MUST_CHECK int tg_card_oe_link(struct tg_card *card, struct tg_card_oe_link *out);
+
+/*
+ * The market-data link beside the card: what brings the exchange's feed
+ * datagrams into the card's network port and asks the exchange again for
+ * what the card missed (tickgate-sim's UDP link; on a board, its port and
+ * the host's recovery). The card's own view of the feed is in its FEED_*
+ * counters.
+ */
+enum tg_card_feed_state {
+	TG_CARD_FEED_NONE = 0,		/* no feed link configured */
+	TG_CARD_FEED_UP = 1,		/* datagrams go into the card as they come */
+	TG_CARD_FEED_RECOVERING = 2,	/* the card holds at a gap; retransmission requested */
+};
+
+struct tg_card_feed_link {
+	int state;			/* enum tg_card_feed_state */
+	bool retrans;			/* gaps are recovered through a retransmission server */
+	uint64_t datagrams;		/* feed datagrams received and passed to the card */
+	uint64_t retrans_datagrams;	/* answers to retransmission requests passed to the card */
+	uint64_t frames;		/* frames injected into the card's network port */
+	uint64_t queue_drops;		/* datagrams dropped before the card: the link's queue was full */
+	uint64_t malformed;		/* datagrams that are not a MoldUDP64 packet fitting a frame */
+	uint64_t requests;		/* retransmission requests sent */
+	uint64_t requested_messages;	/* messages those asked for */
+	uint64_t send_errors;		/* requests that could not be sent */
+	uint64_t holds;			/* times the card was found holding at a gap */
+	char last_error[96];		/* the last error, NUL terminated; "" when none */
+};
+
+/* The market-data link's state: TG_ERR_STATE when the transport cannot tell. */
+TG_API TG_MUST_CHECK int tg_card_feed_link(struct tg_card *card, struct tg_card_feed_link *out);
 
 /* Register table lookups over the generated map (case-insensitive names). */
 TG_API const struct tg_reg_info *tg_reg_by_name(const char *name);

@@ -29,6 +29,10 @@
 
 #define TG_SIMSHM_MAGIC 0x6d736774u	/* "tgsm" */
 #define TG_SIMSHM_VERSION 1u
+/* Additions to version 1's layout, each in space it reserved, so no field
+ * moves and clients of any minor attach: 1 adds the feed-link block
+ * (struct tg_simshm_feed). A simulator older than the field leaves it 0. */
+#define TG_SIMSHM_MINOR 1u
 #define TG_SIMSHM_PREFIX "/tickgate-"
 #define TG_SIMSHM_NAME_MAX 64u
 #define TG_SIMSHM_CLIENTS 8u
@@ -125,6 +129,42 @@ struct tg_simshm_oe {
 
 _Static_assert(sizeof(struct tg_simshm_oe) == 128, "order-entry block size");
 
+/* States of the simulator's market-data link (struct tg_simshm_feed). */
+enum tg_simshm_feed_state {
+	TG_SIMSHM_FEED_OFF = 0,		/* no --feed-udp */
+	TG_SIMSHM_FEED_RECEIVING = 1,	/* datagrams go into the card as they come */
+	TG_SIMSHM_FEED_RECOVERING = 2,	/* the card holds at a gap; retransmission requested */
+};
+
+#define TG_SIMSHM_FEED_ERROR_BYTES 96u
+
+/*
+ * The market-data link's state and counters (tickgate-sim --feed-udp),
+ * after the order-entry block in the header page, filled from minor 1 on.
+ * Counters are written with relaxed stores like the order-entry block's.
+ * The error text is a small seqlock: error_seq is odd while the simulator
+ * rewrites it; a reader copies it between two equal even reads.
+ */
+struct tg_simshm_feed {
+	uint32_t state;			/* enum tg_simshm_feed_state */
+	uint32_t retrans;		/* 1 with --feed-retrans: gaps are recovered */
+	uint64_t datagrams;		/* feed datagrams received and passed to the card */
+	uint64_t retrans_datagrams;	/* answers to retransmission requests passed to the card */
+	uint64_t frames;		/* frames injected into the card's network port (both kinds) */
+	uint64_t queue_drops;		/* datagrams dropped: the receive queue was full */
+	uint64_t malformed;		/* datagrams not a MoldUDP64 packet that fits a frame */
+	uint64_t requests;		/* retransmission requests sent */
+	uint64_t requested_messages;	/* messages those asked for */
+	uint64_t holds;			/* times the card was found holding at a gap */
+	uint64_t send_errors;		/* retransmission requests the kernel refused to send */
+	uint32_t error_seq;		/* seqlock of error: odd while it changes */
+	uint8_t pad0[4];
+	char error[TG_SIMSHM_FEED_ERROR_BYTES];	/* the last error, NUL terminated; "" when none */
+	uint8_t pad[8];
+};
+
+_Static_assert(sizeof(struct tg_simshm_feed) == 192, "feed-link block size");
+
 struct tg_simshm {
 	/* written once by the simulator before `ready` */
 	uint32_t magic;
@@ -135,7 +175,8 @@ struct tg_simshm {
 	uint64_t dma_offset;	/* DMA window: offset in the segment ... */
 	uint64_t dma_bytes;	/* ... and size */
 	uint64_t bus_base;	/* bus address of the window's first byte */
-	uint8_t pad0[64 - 48];
+	uint32_t minor;		/* TG_SIMSHM_MINOR of the simulator (0: older than the field) */
+	uint8_t pad0[64 - 52];
 
 	/* wake-up, own cache line */
 	uint32_t wake;		/* futex word, bumped by clients */
@@ -158,6 +199,9 @@ struct tg_simshm {
 
 	/* the order-entry link (tickgate-sim --oe-connect), updated as it runs */
 	struct tg_simshm_oe oe;
+
+	/* the market-data link (tickgate-sim --feed-udp), updated as it runs; minor >= 1 */
+	struct tg_simshm_feed feed;
 };
 
 _Static_assert(sizeof(struct tg_simshm) <= TG_SIMSHM_CSR_RINGS_OFFSET, "header fits its page");
