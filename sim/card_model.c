@@ -237,6 +237,7 @@ static void cycle(struct tg_card_model *cm)
 		active = true;
 		take_oe_tx_beat(cm);
 	}
+	cm->stats.oe_rx_waiting += io->oe_rx_tvalid;
 	if (io->oe_rx_tvalid && io->oe_rx_tready) {
 		active = true;
 		unsigned n = (unsigned)__builtin_popcount(io->oe_rx_tkeep);
@@ -398,4 +399,9 @@ bool tg_cm_idle(const struct tg_card_model *cm, uint64_t quiet)
 const struct tg_cm_stats *tg_cm_stats(const struct tg_card_model *cm)
 {
 	return &cm->stats;
+}
+
+uint64_t tg_cm_core_cycle(const struct tg_card_model *cm)
+{
+	return cm->stats.cycles - cm->reset_release;
 }

@@ -58,6 +58,7 @@ struct tg_cm_stats {
 	uint64_t last_activity;	/* cycle of the last interface activity */
 	uint64_t oe_packets_out;	/* order-entry packets the card sent */
 	uint64_t oe_bytes_in;	/* exchange bytes fed to the card */
+	uint64_t oe_rx_waiting;	/* cycles exchange bytes were queued for the card (offered at its port) */
 	uint64_t oe_errors;	/* packets longer than TG_CM_OE_PACKET_MAX (cut) */
 };
 
@@ -97,5 +98,10 @@ size_t tg_cm_oe_pending(const struct tg_card_model *cm);
 bool tg_cm_idle(const struct tg_card_model *cm, uint64_t quiet);
 
 const struct tg_cm_stats *tg_cm_stats(const struct tg_card_model *cm);
+
+/* The core's cycle counter (UPTIME) in the next cycle the model runs: the
+ * clock of the cycle stamps in C2H events and of the oe_packet callback, so
+ * a bench can time what it does at the ports in the card's own cycles. */
+uint64_t tg_cm_core_cycle(const struct tg_card_model *cm);
 
 #endif

@@ -15,6 +15,17 @@
  *       ORDER records (tags T+1, T+2, ...), waits for one ORDER_DECISION
  *       each and for N ORDER_RESP events, then prints them with the
  *       instrument's position and the order-entry counters
+ *   order_driver CARD stream [--seed S] [--qty-max Q] [--price P] [--interval-us U] [--timeout S]
+ *       NEW orders of instrument 0, one every U microseconds (default
+ *       1000) until SIGINT or SIGTERM: seeded side (B or S), quantity
+ *       1..Q (default 40), price P (default 1000000) +- 10 cents, each on
+ *       an order slot that is free (its order was rejected, or the
+ *       exchange's executions filled it whole, so Q must not exceed what
+ *       the exchange fills). One JSON line per decision as it comes (tag,
+ *       the CLOCK_MONOTONIC time just before the order was queued,
+ *       reason, the card's cycle stamps); once stopped, waits for the
+ *       decision of every order sent (at most S seconds, default 10) and
+ *       ends with a "done" line. Tags count from 1.
  *   order_driver CARD state
  *       position, open shares, OE_* counters of instrument 0
  *   order_driver CARD link [--wait STATE] [--logins N] [--timeout S]
@@ -27,6 +38,7 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,12 +208,9 @@ static int side_code(char c)
 	}
 }
 
-/* One ORDER token into an H2C record; false when it is not one. */
-static bool parse_order(const char *tok, uint32_t tag, union tg_h2c_record *r)
+/* An ORDER record with the OUCH attributes every order of the driver has, ClOrdID TG<tag>. */
+static void order_record(uint32_t tag, union tg_h2c_record *r)
 {
-	unsigned slot, qty, price;
-	char side, tail;
-
 	memset(r, 0, sizeof(*r));
 	r->order.opcode = TG_H2C_OP_ORDER;
 	r->order.tag = tag;
@@ -213,6 +222,15 @@ static bool parse_order(const char *tok, uint32_t tag, union tg_h2c_record *r)
 	snprintf((char *)r->order.clordid, sizeof(r->order.clordid), "TG%u", tag);
 	for (size_t i = strlen((char *)r->order.clordid); i < sizeof(r->order.clordid); i++)
 		r->order.clordid[i] = ' ';
+}
+
+/* One ORDER token into an H2C record; false when it is not one. */
+static bool parse_order(const char *tok, uint32_t tag, union tg_h2c_record *r)
+{
+	unsigned slot, qty, price;
+	char side, tail;
+
+	order_record(tag, r);
 	if (sscanf(tok, "new:%u:%c:%u:%u%c", &slot, &side, &qty, &price, &tail) == 4) {
 		if (side_code(side) < 0)
 			return false;
@@ -288,6 +306,21 @@ static void json_char(struct tg_json *j, const char *key, uint8_t c)
 	tg_json_string(j, key, c != 0 ? s : "");
 }
 
+/* The fields of an ORDER_DECISION event, into the open JSON object. */
+static void json_decision(struct tg_json *j, const struct tg_c2h_order_decision *d)
+{
+	tg_json_u64(j, "tag", d->tag);
+	tg_json_u64(j, "reason", d->reason);
+	tg_json_bool(j, "accepted", d->flags & 1u);
+	tg_json_u64(j, "kind", d->kind);
+	tg_json_u64(j, "side", d->side);
+	tg_json_u64(j, "slot", d->slot);
+	tg_json_u64(j, "qty", d->qty);
+	tg_json_u64(j, "price", d->price);
+	tg_json_u64(j, "in_cycle", d->in_cycle);	/* the core cycle it entered the gate */
+	tg_json_u64(j, "timestamp", d->timestamp);	/* the core cycle it was decided */
+}
+
 static int cmd_orders(struct tg_card *c, int argc, char **argv)
 {
 	static union tg_h2c_record recs[MAX_ORDERS];
@@ -352,14 +385,7 @@ static int cmd_orders(struct tg_card *c, int argc, char **argv)
 	tg_json_array_begin(&j, "decisions");
 	for (unsigned i = 0; i < ndec; i++) {
 		tg_json_object_begin(&j, NULL);
-		tg_json_u64(&j, "tag", dec[i].tag);
-		tg_json_u64(&j, "reason", dec[i].reason);
-		tg_json_bool(&j, "accepted", dec[i].flags & 1u);
-		tg_json_u64(&j, "kind", dec[i].kind);
-		tg_json_u64(&j, "side", dec[i].side);
-		tg_json_u64(&j, "slot", dec[i].slot);
-		tg_json_u64(&j, "qty", dec[i].qty);
-		tg_json_u64(&j, "price", dec[i].price);
+		json_decision(&j, &dec[i]);
 		tg_json_object_end(&j);
 	}
 	tg_json_array_end(&j);
@@ -391,6 +417,154 @@ static int cmd_orders(struct tg_card *c, int argc, char **argv)
 	if (rc != TG_OK)
 		return fail("reading the state", rc);
 	return ndec == n && nresp >= want_resp ? 0 : 1;
+}
+
+#define STREAM_MAX 65536u		/* orders one stream sends at most */
+#define STREAM_SLOTS 1024u
+
+static volatile sig_atomic_t stream_stop;
+
+static void on_stream_stop(int sig)
+{
+	(void)sig;
+	stream_stop = 1;
+}
+
+struct stream {
+	uint32_t slots;
+	uint32_t next_slot;		/* where the search for a free slot starts */
+	uint32_t tag_of[STREAM_SLOTS];	/* 0: the slot is free */
+	uint32_t open[STREAM_SLOTS];	/* shares the exchange has not filled yet */
+	int64_t sent_ns[STREAM_MAX + 1];	/* by tag */
+	uint32_t sent, decided, accepted;
+};
+
+static bool stream_arg(const char *s, double lo, double hi, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	return end != s && *end == '\0' && *v >= lo && *v <= hi;
+}
+
+/* Take the card's events: a line per decision; free the slots that closed. */
+static int stream_poll(struct tg_card *c, struct stream *st)
+{
+	union tg_c2h_record ev[64];
+	unsigned got = 0;
+	int rc = tg_card_poll(c, ev, 64, &got);
+
+	for (unsigned i = 0; i < got && rc == TG_OK; i++) {
+		if (ev[i].hdr.type == TG_C2H_EVT_ORDER_DECISION) {
+			const struct tg_c2h_order_decision *d = &ev[i].order_decision;
+			struct tg_json j;
+
+			if (d->tag == 0 || d->tag > st->sent || d->slot >= st->slots || st->tag_of[d->slot] != d->tag) {
+				fprintf(stderr, "order_driver: a decision of no order of the stream (tag %" PRIu32 ")\n", d->tag);
+				return TG_ERR_STATE;
+			}
+			st->decided++;
+			if (d->flags & 1u) {
+				st->accepted++;
+				st->open[d->slot] = d->qty;
+			} else {
+				st->tag_of[d->slot] = 0;
+			}
+			tg_json_init(&j, stdout);
+			tg_json_object_begin(&j, NULL);
+			tg_json_string(&j, "event", "decision");
+			tg_json_i64(&j, "sent_ns", st->sent_ns[d->tag]);
+			json_decision(&j, d);
+			tg_json_object_end(&j);
+			tg_json_finish(&j);
+			fflush(stdout);
+		} else if (ev[i].hdr.type == TG_C2H_EVT_ORDER_RESP && ev[i].order_resp.msg_type == 'E' &&
+			   (ev[i].order_resp.flags & 1u) && ev[i].order_resp.slot < st->slots) {
+			uint16_t s = ev[i].order_resp.slot;
+
+			st->open[s] -= ev[i].order_resp.qty < st->open[s] ? ev[i].order_resp.qty : st->open[s];
+			if (st->open[s] == 0)
+				st->tag_of[s] = 0;	/* filled whole: the card closed the slot */
+		}
+	}
+	if (rc == TG_OK && got == 0)
+		sleep_us(100);
+	return rc;
+}
+
+static int cmd_stream(struct tg_card *c, int argc, char **argv)
+{
+	static struct stream st;
+	double seed = 1, qty_max = 40, price = 1000000, interval_us = 1000, timeout = 10;
+	uint64_t rng;
+	uint32_t params;
+	int64_t next_ns, deadline;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		double *v = strcmp(argv[i], "--seed") == 0 ? &seed : strcmp(argv[i], "--qty-max") == 0 ? &qty_max :
+			    strcmp(argv[i], "--price") == 0 ? &price : strcmp(argv[i], "--interval-us") == 0 ? &interval_us :
+			    strcmp(argv[i], "--timeout") == 0 ? &timeout : NULL;
+
+		if (v == NULL || i + 1 == argc || !stream_arg(argv[++i], 0, 4e9, v) || qty_max < 1 || price < 1001)
+			return 2;
+	}
+	rc = rd(c, TG_REG_RISK_PARAMS, &params);
+	if (rc != TG_OK)
+		return fail("reading the gate's parameters", rc);
+	st.slots = 1u << ((params & TG_RISK_PARAMS_SLOTS_LOG2_MASK) >> TG_RISK_PARAMS_SLOTS_LOG2_SHIFT);
+	st.slots = st.slots < STREAM_SLOTS ? st.slots : STREAM_SLOTS;
+	rng = (uint64_t)seed * 0x9e3779b97f4a7c15ull + 1;
+	signal(SIGINT, on_stream_stop);
+	signal(SIGTERM, on_stream_stop);
+	next_ns = now_ns();
+	while (!stream_stop && st.sent < STREAM_MAX && rc == TG_OK) {
+		uint32_t slot = st.next_slot;
+
+		while (st.tag_of[slot] != 0 && (slot = (slot + 1) % st.slots) != st.next_slot) {
+		}
+		if (now_ns() >= next_ns && st.tag_of[slot] == 0) {
+			union tg_h2c_record r;
+
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			order_record(st.sent + 1, &r);
+			r.order.kind = TG_RISK_IN_NEW;
+			r.order.side = (rng >> 40) & 1u ? TG_RISK_SIDE_BUY : TG_RISK_SIDE_SELL;
+			r.order.slot = (uint16_t)slot;
+			r.order.qty = 1 + (uint32_t)((rng >> 20) % (uint64_t)qty_max);
+			r.order.price = (uint32_t)price - 1000 + 100 * (uint32_t)((rng >> 50) % 21);
+			st.sent_ns[st.sent + 1] = now_ns();
+			rc = tg_card_send(c, &r);
+			if (rc == TG_OK) {
+				st.tag_of[slot] = ++st.sent;
+				st.next_slot = (slot + 1) % st.slots;
+				next_ns += (int64_t)(interval_us * 1000);
+				if (next_ns < now_ns())
+					next_ns = now_ns();	/* no catching up after a stall */
+			} else if (rc == TG_ERR_AGAIN) {
+				rc = TG_OK;	/* the ring is full: try again */
+			}
+		}
+		if (rc == TG_OK)
+			rc = stream_poll(c, &st);
+	}
+	deadline = now_ns() + (int64_t)(timeout * 1e9);
+	while (rc == TG_OK && st.decided < st.sent && now_ns() < deadline)
+		rc = stream_poll(c, &st);
+	if (rc != TG_OK)
+		return fail("streaming orders", rc);
+
+	struct tg_json j;
+
+	tg_json_init(&j, stdout);
+	tg_json_object_begin(&j, NULL);
+	tg_json_string(&j, "event", "done");
+	tg_json_u64(&j, "sent", st.sent);
+	tg_json_u64(&j, "decided", st.decided);
+	tg_json_u64(&j, "accepted", st.accepted);
+	tg_json_object_end(&j);
+	tg_json_finish(&j);
+	return st.decided == st.sent ? 0 : 1;
 }
 
 static int cmd_state(struct tg_card *c)
@@ -503,24 +677,28 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 3) {
-		fputs("usage: order_driver CARD setup|orders|state|link ...\n", stderr);
+		fputs("usage: order_driver CARD setup|orders|stream|state|link ...\n", stderr);
 		return 2;
 	}
 	if (strcmp(argv[2], "link") == 0)
 		return cmd_link(argv[1], argc - 3, argv + 3);
-	rc = tg_card_open(argv[1], strcmp(argv[2], "orders") == 0 ? TG_CARD_OPEN_RINGS : 0, &c);
+	bool rings = strcmp(argv[2], "orders") == 0 || strcmp(argv[2], "stream") == 0;
+
+	rc = tg_card_open(argv[1], rings ? TG_CARD_OPEN_RINGS : 0, &c);
 	if (rc != TG_OK)
 		return fail(argv[1], rc);
 	if (strcmp(argv[2], "setup") == 0 && argc == 5)
 		rc = cmd_setup(c, argv[3], strtoull(argv[4], NULL, 10));
 	else if (strcmp(argv[2], "orders") == 0)
 		rc = cmd_orders(c, argc - 3, argv + 3);
+	else if (strcmp(argv[2], "stream") == 0)
+		rc = cmd_stream(c, argc - 3, argv + 3);
 	else if (strcmp(argv[2], "state") == 0 && argc == 3)
 		rc = cmd_state(c);
 	else
 		rc = 2;
 	if (rc == 2)
-		fputs("usage: order_driver CARD setup|orders|state|link ...\n", stderr);
+		fputs("usage: order_driver CARD setup|orders|stream|state|link ...\n", stderr);
 	tg_card_close(c);
 	return rc;
 }
