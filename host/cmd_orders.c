@@ -10,6 +10,7 @@
 
 #include "card_util.h"
 #include "cli.h"
+#include "risk_cli.h"
 #include "tickgate/json.h"
 #include "tickgate/risk_card.h"
 
@@ -35,13 +36,6 @@ static bool only_json_args(const char *cmd, int argc, char **argv, struct cli *c
 	struct cli c = *cli;                                        \
 	if (!only_json_args(cmd, argc, argv, &c, help))             \
 		return c.card_uri == NULL ? CLI_EXIT_USAGE : CLI_EXIT_OK
-
-static const char *side_name(unsigned side)
-{
-	static const char *names[] = { "buy", "sell", "sell-short", "sell-short-exempt" };
-
-	return side < 4 ? names[side] : "?";
-}
 
 int cmd_orders(const struct cli *cli, int argc, char **argv)
 {
@@ -86,14 +80,14 @@ int cmd_orders(const struct cli *cli, int argc, char **argv)
 			tg_json_u64(&j, "slot", s);
 			tg_json_string(&j, "symbol", sym);
 			tg_json_u64(&j, "instrument", inst);
-			tg_json_string(&j, "side", side_name(side));
+			tg_json_string(&j, "side", risk_side_name(side));
 			tg_json_u64(&j, "open", rem);
 			tg_json_u64(&j, "price", price);
 			tg_json_u64(&j, "urn", urn);
 			tg_json_object_end(&j);
 		} else {
 			printf("%5" PRIu32 " %-8s %-17s %10" PRIu32 " %9" PRIu32 ".%04" PRIu32 " %10" PRIu32 "\n", s, sym,
-			       side_name(side), rem, price / 10000, price % 10000, urn);
+			       risk_side_name(side), rem, price / 10000, price % 10000, urn);
 		}
 	}
 	if (c.json) {

@@ -1,10 +1,12 @@
 /*
- * tickgate risk show|set|load, kill, resume, audit: the risk officer's
+ * tickgate risk show|set|load|bust, kill, resume, audit: the risk officer's
  * commands. They talk to the card's CSRs directly, so they work with no
  * daemon running. Every change is appended to the audit log (durably)
  * before it is applied, limit changes go to the card as one whole table
  * and one commit, and the limit file last loaded bounds every later
- * change by its ceilings.
+ * change by its ceilings. A broken trade's reversal (risk bust, and the
+ * trading loop's own on an OUCH Broken Trade) goes through
+ * risk_bust_apply.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -18,6 +20,7 @@
 #include "risk_cli.h"
 #include "tickgate/audit.h"
 #include "tickgate/json.h"
+#include "tickgate/risk.h"
 #include "tickgate/risk_card.h"
 #include "tickgate/risk_config.h"
 
@@ -128,6 +131,27 @@ static int read_state(struct tg_card *card, struct tg_risk_card_state *st)
 	return rc;
 }
 
+/* The card, its gate read into st and, when symbol is not NULL, the
+ * instrument of symbol in *inst; NULL (a message printed, the card
+ * closed) when any of it failed. */
+static struct tg_card *open_state(const struct cli *cli, struct tg_risk_card_state *st, const char *symbol, int *inst)
+{
+	struct tg_card *card = open_card(cli);
+
+	if (card == NULL)
+		return NULL;
+	if (read_state(card, st) != TG_OK) {
+		tg_card_close(card);
+		return NULL;
+	}
+	if (symbol != NULL && (*inst = tg_risk_card_find(st, symbol)) < 0) {
+		cli_error("%s: no instrument %s on the card", cli->card_uri, symbol);
+		tg_card_close(card);
+		return NULL;
+	}
+	return card;
+}
+
 /* ------------------------------------------------------------------ show */
 
 static const char *source_of(const struct tg_risk_limit_set *cfg, const char *symbol, unsigned id, uint64_t v)
@@ -178,18 +202,10 @@ static int risk_show(const struct cli *cli, int argc, char **argv)
 		return cli_usage_error("risk show", "too many arguments");
 	if (argc == 2)
 		only = argv[1];
-	struct tg_card *card = open_card(cli);
+	int only_inst;
+	struct tg_card *card = open_state(cli, &st, only, &only_inst);
 	if (card == NULL)
 		return CLI_EXIT_FAIL;
-	if (read_state(card, &st) != TG_OK) {
-		tg_card_close(card);
-		return CLI_EXIT_FAIL;
-	}
-	if (only != NULL && tg_risk_card_find(&st, only) < 0) {
-		cli_error("%s: no instrument %s on the card", cli->card_uri, only);
-		tg_card_close(card);
-		return CLI_EXIT_FAIL;
-	}
 	struct tg_risk_limit_set *cfg = risk_loaded_config(cli, cfg_path, sizeof(cfg_path));
 	uint64_t avail, burst;
 	struct tg_json j;
@@ -498,15 +514,205 @@ out:
 	return rc;
 }
 
+/* ------------------------------------------------------------------ busts */
+
+const char *risk_side_name(unsigned side)
+{
+	static const char *const names[] = { "buy", "sell", "sell-short", "sell-short-exempt" };
+
+	return side < 4 ? names[side] : "?";
+}
+
+int risk_bust_apply(const struct cli *cli, struct tg_card *card, const struct risk_bust *b, int64_t *before,
+		    int64_t *after)
+{
+	static struct change_list cl;
+	char detail[400], price[32], ids[96] = "", reason[16] = "";
+	uint64_t seq = 0;
+	int64_t pos = 0;
+	int rc, lk;
+
+	if (b->qty == 0 || b->qty > TG_RISK_QTY_MAX || b->side > 3 || b->inst > 255) {
+		cli_error("a bust of %u shares, side %u, instrument %u is not a valid execution", b->qty, b->side, b->inst);
+		return CLI_EXIT_FAIL;
+	}
+	lk = control_lock(cli->card_uri);
+	if (lk < 0)
+		return CLI_EXIT_FAIL;
+	rc = tg_risk_card_position(card, b->inst, &pos);
+	if (rc != TG_OK) {
+		cli_error("%s: reading the position of %s: %s; nothing changed", cli->card_uri, b->symbol, tg_strerror(rc));
+		control_unlock(lk);
+		return CLI_EXIT_FAIL;
+	}
+	/* the execution goes back: a buy's shares leave the position, a sell's return */
+	int64_t want = b->side == TG_RISK_SIDE_BUY ? pos - (int64_t)b->qty : pos + (int64_t)b->qty;
+
+	fmt_price(price, sizeof(price), b->price);
+	if (b->have_match && b->urn != 0)
+		snprintf(ids, sizeof(ids), "match=%" PRIu64 " urn=%" PRIu32 " ", b->match, b->urn);
+	else if (b->have_match)
+		snprintf(ids, sizeof(ids), "match=%" PRIu64 " ", b->match);
+	if (b->reason != 0)
+		snprintf(reason, sizeof(reason), " reason=%c", b->reason);
+	snprintf(detail, sizeof(detail), "%ssymbol=%s instrument=%u side=%s qty=%" PRIu32 " price=%s%s source=%s", ids,
+		 b->symbol, b->inst, risk_side_name(b->side), b->qty, price, reason, b->source);
+	cl.n = 1;
+	snprintf(cl.text[0][0], sizeof(cl.text[0][0]), "%" PRId64, pos);
+	snprintf(cl.text[0][1], sizeof(cl.text[0][1]), "%" PRId64, want);
+	/* raw: RISK_INST_POSITION as the card holds it, two's complement */
+	cl.c[0] = (struct tg_audit_change){ .scope = b->symbol, .key = "position", .old_text = cl.text[0][0],
+					    .new_text = cl.text[0][1], .old_raw = (uint64_t)pos, .new_raw = (uint64_t)want };
+	if (!audit_begin(cli, "risk.bust", detail, &cl, &seq)) {
+		cli_error("not audited, so not applied: the gate still counts the execution");
+		control_unlock(lk);
+		return CLI_EXIT_FAIL;
+	}
+	rc = tg_risk_card_bust(card, b->inst, b->side, b->qty);
+	audit_end(cli, seq, rc);
+	if (rc == TG_OK && after != NULL && tg_risk_card_position(card, b->inst, after) != TG_OK)
+		*after = want;
+	control_unlock(lk);
+	if (before != NULL)
+		*before = pos;
+	if (rc != TG_OK) {
+		cli_error("%s: the bust of %s %s %" PRIu32 " failed: %s", cli->card_uri, risk_side_name(b->side), b->symbol,
+			  b->qty, tg_strerror(rc));
+		return CLI_EXIT_FAIL;
+	}
+	return CLI_EXIT_OK;
+}
+
+static bool parse_side(const char *s, unsigned *side)
+{
+	for (unsigned k = 0; k < 4; k++) {
+		if (strcmp(s, risk_side_name(k)) == 0) {
+			*side = k;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* --qty or --price: a value of the pseudo-limit li (shares, dollars), not 0 */
+static int parse_positive(const struct tg_risk_limit_info *li, const char *opt, const char *val, uint32_t *out)
+{
+	char err[256];
+	uint64_t v;
+
+	if (tg_risk_value_parse(li, val, &v, err, sizeof(err)) != TG_OK)
+		return cli_usage_error("risk bust", "%s: %s", opt, err);
+	if (v == 0)
+		return cli_usage_error("risk bust", "%s: must be above 0", opt);
+	*out = (uint32_t)v;
+	return CLI_EXIT_OK;
+}
+
+/* tickgate risk bust SYMBOL --side SIDE --qty SHARES --price PRICE [--match N] --confirm */
+static int risk_bust(const struct cli *cli, int argc, char **argv)
+{
+	static const struct tg_risk_limit_info qty_info = { .name = "qty", .bits = 24, .max = TG_RISK_QTY_MAX,
+							   .unit = "shares" };
+	static const struct tg_risk_limit_info price_info = { .name = "price", .bits = 31, .max = TG_RISK_PRICE_MAX,
+							     .unit = "notional" };
+	static struct tg_risk_card_state st;
+	struct risk_bust b = { .side = 4, .source = "manual" };
+	bool confirm = false;
+
+	for (int a = 1; a < argc; a++) {
+		const char *opt = argv[a];
+		const char *val = a + 1 < argc ? argv[a + 1] : NULL;
+
+		if (strcmp(opt, "--confirm") == 0) {
+			confirm = true;
+			continue;
+		}
+		if (opt[0] != '-') {
+			if (b.symbol != NULL)
+				return cli_usage_error("risk bust", "too many arguments ('%s')", opt);
+			if (!tg_risk_symbol_valid(opt))
+				return cli_usage_error("risk bust", "'%s' is not a symbol", opt);
+			b.symbol = opt;
+			continue;
+		}
+		if (strcmp(opt, "--side") != 0 && strcmp(opt, "--qty") != 0 && strcmp(opt, "--price") != 0 &&
+		    strcmp(opt, "--match") != 0)
+			return cli_usage_error("risk bust", "unknown option '%s'", opt);
+		if (val == NULL)
+			return cli_usage_error("risk bust", "option '%s' needs a value", opt);
+		a++;
+		if (strcmp(opt, "--side") == 0) {
+			if (!parse_side(val, &b.side))
+				return cli_usage_error("risk bust", "--side: '%s' is not buy, sell, sell-short or "
+						       "sell-short-exempt", val);
+		} else if (strcmp(opt, "--qty") == 0 || strcmp(opt, "--price") == 0) {
+			bool qty = strcmp(opt, "--qty") == 0;
+			int rc = parse_positive(qty ? &qty_info : &price_info, opt, val, qty ? &b.qty : &b.price);
+
+			if (rc != CLI_EXIT_OK)
+				return rc;
+		} else {
+			if (!cli_parse_u64(val, UINT64_MAX, &b.match))
+				return cli_usage_error("risk bust", "--match: '%s' is not a match number", val);
+			b.have_match = true;
+		}
+	}
+	if (b.symbol == NULL)
+		return cli_usage_error("risk bust", "give the SYMBOL of the broken execution");
+	if (b.side > 3 || b.qty == 0 || b.price == 0)
+		return cli_usage_error("risk bust", "give the execution's --side, --qty and --price");
+	if (!confirm)
+		return cli_usage_error("risk bust", "reversing an execution needs --confirm");
+	int inst = -1;
+	struct tg_card *card = open_state(cli, &st, b.symbol, &inst);
+	if (card == NULL)
+		return CLI_EXIT_FAIL;
+	b.inst = (unsigned)inst;
+	int64_t before = 0, after = 0;
+	int rc = risk_bust_apply(cli, card, &b, &before, &after);
+
+	tg_card_close(card);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (cli->json) {
+		struct tg_json j;
+
+		tg_json_init(&j, stdout);
+		tg_json_object_begin(&j, NULL);
+		tg_json_string(&j, "symbol", b.symbol);
+		tg_json_u64(&j, "instrument", b.inst);
+		tg_json_string(&j, "side", risk_side_name(b.side));
+		tg_json_u64(&j, "qty", b.qty);
+		tg_json_u64(&j, "price", b.price);
+		if (b.have_match)
+			tg_json_u64(&j, "match", b.match);
+		tg_json_i64(&j, "position_before", before);
+		tg_json_i64(&j, "position_after", after);
+		tg_json_object_end(&j);
+		tg_json_finish(&j);
+	} else {
+		char price[32];
+
+		fmt_price(price, sizeof(price), b.price);
+		printf("%s: the execution %s %" PRIu32 " at %s is reversed: position %" PRId64 " -> %" PRId64 "\n", b.symbol,
+		       risk_side_name(b.side), b.qty, price, before, after);
+	}
+	return CLI_EXIT_OK;
+}
+
 static void risk_usage(FILE *f)
 {
 	fprintf(f, "usage: tickgate risk show [SYMBOL] [--json]\n"
 		   "       tickgate risk set [SYMBOL] KEY=VALUE...\n"
 		   "       tickgate risk load FILE.yaml\n"
+		   "       tickgate risk bust SYMBOL --side buy|sell|sell-short|sell-short-exempt --qty SHARES\n"
+		   "                          --price PRICE [--match N] --confirm\n"
 		   "Show the limits in force with their source and usage; change limits\n"
 		   "(global ones without SYMBOL) in one atomic commit, bounded by the ceilings\n"
-		   "of the limit file last loaded; load a whole limit file (docs/risk-config.md).\n"
-		   "Every change is written to the audit log first (tickgate audit).\n");
+		   "of the limit file last loaded; load a whole limit file (docs/risk-config.md);\n"
+		   "reverse an execution the exchange broke (its side, shares and price) in the\n"
+		   "gate's position and exposure, the open quantity it filled staying filled\n"
+		   "(docs/risk.md). Every change is written to the audit log first (tickgate audit).\n");
 }
 
 int cmd_risk(const struct cli *cli, int argc, char **argv)
@@ -524,10 +730,11 @@ int cmd_risk(const struct cli *cli, int argc, char **argv)
 	/* a --json after the subcommand counts like the global one */
 	struct cli c = *cli;
 	int n = 0;
+	bool bust = strcmp(argv[1], "bust") == 0;	/* it has options of its own */
 	for (int a = 1; a < argc; a++) {
 		if (strcmp(argv[a], "--json") == 0 || strcmp(argv[a], "-j") == 0)
 			c.json = true;
-		else if (argv[a][0] == '-' && argv[a][1] != '\0' && strchr(argv[a], '=') == NULL)
+		else if (!bust && argv[a][0] == '-' && argv[a][1] != '\0' && strchr(argv[a], '=') == NULL)
 			return cli_usage_error("risk", "unknown option '%s'", argv[a]);
 		else
 			argv[1 + n++] = argv[a];
@@ -539,6 +746,8 @@ int cmd_risk(const struct cli *cli, int argc, char **argv)
 		return risk_set(&c, n, argv + 1);
 	if (strcmp(sub, "load") == 0)
 		return risk_load(&c, n, argv + 1);
+	if (bust)
+		return risk_bust(&c, n, argv + 1);
 	return cli_usage_error("risk", "unknown subcommand '%s'", sub);
 }
 
@@ -689,9 +898,9 @@ int cmd_audit(const struct cli *cli, int argc, char **argv)
 	for (int a = 1; a < argc; a++) {
 		if (cli_is_help(argv[a])) {
 			printf("usage: tickgate audit [--json] [--since TIME]\n"
-			       "Print the card's audit log: every limit change, kill and resume, who did\n"
-			       "it, when, and the values before and after. --json prints the records as\n"
-			       "written (JSON lines).\n");
+			       "Print the card's audit log: every limit change, kill, resume and broken-trade\n"
+			       "reversal, who did it, when, and the values before and after. --json prints\n"
+			       "the records as written (JSON lines).\n");
 			return CLI_EXIT_OK;
 		}
 		if (strcmp(argv[a], "--json") == 0) {

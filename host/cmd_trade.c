@@ -31,6 +31,12 @@
  *             reason). Nothing goes out while the order-entry session beside
  *             the card is not logged in: the card's packets would be dropped
  *             and the gate would count those orders open for good;
+ *   busts     every execution the card applied is kept by UserRefNum and
+ *             match number (tickgate/exec_ledger.h); an OUCH Broken Trade,
+ *             which the card forwards without applying, is answered by
+ *             reversing that execution in the gate (RISK_CMD BUST), audited
+ *             as "risk.bust" first, and in this process's own position and
+ *             cash; one it cannot place is reported (tickgate risk bust);
  *   shutdown  at --duration or on SIGINT/SIGTERM: cancel every open order,
  *             wait (5 s at most) for the exchange to confirm, disarm the
  *             watchdog (left armed, with a message, when orders could not be
@@ -63,6 +69,7 @@
 #include "risk_cli.h"
 #include "tickgate/card_records.h"
 #include "tickgate/card_regs.h"
+#include "tickgate/exec_ledger.h"
 #include "tickgate/feed_events.h"
 #include "tickgate/json.h"
 #include "tickgate/risk.h"
@@ -114,6 +121,8 @@ struct tally {
 	uint64_t x_accepted, x_replaced, x_rejected, x_canceled, x_canceled_shares, x_cancel_rejects, x_other;
 	uint64_t unmatched;		/* responses the card matched to no open order */
 	uint64_t fills, fill_shares, bought, sold;
+	uint64_t x_broken;		/* Broken Trades received */
+	uint64_t busts, bust_shares;	/* executions reversed for them (gate, position, cash) */
 };
 
 enum pend { PEND_NONE, PEND_NEW, PEND_CANCEL, PEND_REPLACE };
@@ -222,6 +231,9 @@ struct trader {
 	uint64_t card_decisions;	/* made by the card (watchdog cancels) */
 	uint64_t decision_mismatch;	/* a decision that was not the one due */
 	uint64_t other_responses;	/* responses of slots that are not ours */
+	struct tg_exec_ledger *ledger;	/* our executions, for Broken Trades */
+	uint64_t busts_unplaced;	/* Broken Trades of executions the ledger does not have */
+	uint64_t busts_other;		/* reversed executions of instruments not ours */
 	unsigned foreign_open;		/* orders open in the gate before we started */
 	struct counters cnt_start, cnt_now;
 	/* run */
@@ -712,6 +724,9 @@ static bool setup_state(struct trader *t)
 
 		q->foreign = q->gate_open = true;
 		q->side = (uint8_t)((v & TG_RISK_SLOT_STATE_SIDE_MASK) >> TG_RISK_SLOT_STATE_SIDE_SHIFT);
+		/* their executions are the gate's too: a Broken Trade of one is reversed */
+		if (!card_ok(t, tg_exec_ledger_order(t->ledger, sl, inst, q->side), "noting an open order"))
+			return false;
 		q->sym = inst < TG_RISK_CARD_INST_MAX ? t->sym_of_inst[inst] : -1;
 		if (!card_ok(t, tg_card_csr_read(t->card, TG_REG_RISK_SLOT_REM, &q->rem), "reading an order slot"))
 			return false;
@@ -1115,20 +1130,13 @@ static void on_decision(struct trader *t, const struct tg_c2h_order_decision *d)
 	}
 }
 
-static void on_fill(struct trader *t, struct sym *s, bool buy, uint32_t qty, uint32_t price)
+/* Shares bought or sold at a price: position, cash, realized P&L. */
+static void book_trade(struct sym *s, bool buy, uint32_t qty, uint32_t price)
 {
 	int64_t value = (int64_t)qty * price, q = qty;
 
-	(void)t;
 	s->pos += buy ? q : -q;
 	s->cash += buy ? -value : value;
-	s->c.fills++;
-	s->c.fill_shares += qty;
-	if (buy)
-		s->c.bought += qty;
-	else
-		s->c.sold += qty;
-	s->last_fill_price = price;
 	/* realized P&L against the average cost of the run's open position */
 	if (s->run_pos != 0 && (s->run_pos > 0) != buy) {
 		int64_t open = s->run_pos > 0 ? s->run_pos : -s->run_pos;
@@ -1147,6 +1155,70 @@ static void on_fill(struct trader *t, struct sym *s, bool buy, uint32_t qty, uin
 	}
 }
 
+static void on_fill(struct sym *s, bool buy, uint32_t qty, uint32_t price)
+{
+	book_trade(s, buy, qty, price);
+	s->c.fills++;
+	s->c.fill_shares += qty;
+	if (buy)
+		s->c.bought += qty;
+	else
+		s->c.sold += qty;
+	s->last_fill_price = price;
+}
+
+/*
+ * A Broken Trade of an execution the card applied: reversed in the gate
+ * (audited first) and here, as the opposite trade at the execution's price,
+ * so position and cash are as if it had never happened (the realized and
+ * unrealized split follows from the run's average cost). The gate's open
+ * quantity stays as it is, and so does ours.
+ */
+static void on_bust(struct trader *t, const struct tg_exec *x, char reason)
+{
+	int k = x->inst < TG_RISK_CARD_INST_MAX ? t->sym_of_inst[x->inst] : -1;
+	struct sym *s = k >= 0 ? &t->sym[k] : NULL;
+	char name[16];
+
+	snprintf(name, sizeof(name), "instrument-%u", x->inst);
+	struct risk_bust b = { .symbol = s ? s->name : name, .inst = x->inst, .side = x->side, .qty = x->qty,
+			       .price = x->price, .have_match = true, .match = x->match, .urn = x->urn,
+			       .reason = reason, .source = "exchange" };
+	struct cli c = *t->cli;
+
+	c.json = true;	/* risk_bust_apply prints only errors */
+	if (risk_bust_apply(&c, t->card, &b, NULL, NULL) != CLI_EXIT_OK) {
+		fail(t, "%s: the Broken Trade of match %" PRIu64 " (%s %" PRIu32 " %s) could not be reversed in the gate",
+		     tg_card_uri(t->card), x->match, risk_side_name(x->side), x->qty, b.symbol);
+		return;
+	}
+	if (s == NULL) {
+		t->busts_other++;
+		return;
+	}
+	book_trade(s, !is_buy(x->side), x->qty, x->price);
+	s->c.busts++;
+	s->c.bust_shares += x->qty;
+}
+
+/* What the ledger made of an event: a Broken Trade to reverse, or one it cannot place. */
+static void ledger_take(struct trader *t, const union tg_c2h_record *ev)
+{
+	struct tg_exec x;
+	int r = tg_exec_ledger_event(t->ledger, ev, &x);
+
+	if (r == TG_EXEC_BUST) {
+		on_bust(t, &x, (char)ev->order_resp.state);
+	} else if (r == TG_EXEC_BUST_UNKNOWN) {
+		t->busts_unplaced++;
+		cli_error("warning: %s: a Broken Trade of match %" PRIu64 " (UserRefNum %" PRIu32 ") names no execution "
+			  "this process saw: the gate may still count it (tickgate risk bust)",
+			  tg_card_uri(t->card), tg_exec_match_of(&ev->order_resp), ev->order_resp.urn);
+	} else if (r == TG_ERR_NOMEM) {
+		fail(t, "out of memory keeping executions");
+	}
+}
+
 /*
  * An exchange response, as the card applied it to the gate (docs/risk.md:
  * Accepted and Replaced state the open quantity, Canceled decrements it,
@@ -1161,6 +1233,10 @@ static void on_response(struct trader *t, const struct tg_c2h_order_resp *e)
 
 	if (s == NULL || (q->foreign && !matched)) {
 		t->other_responses++;
+		return;
+	}
+	if (e->msg_type == 'B') {
+		s->c.x_broken++;	/* the card applies none: the ledger's answer is reversed (ledger_take) */
 		return;
 	}
 	if (!matched) {
@@ -1203,7 +1279,7 @@ static void on_response(struct trader *t, const struct tg_c2h_order_resp *e)
 		break;
 	case 'E':
 		/* the card moves the position by every execution it matched */
-		on_fill(t, s, is_buy(q->side), e->qty, e->price);
+		on_fill(s, is_buy(q->side), e->qty, e->price);
 		set_rem(t, q, e->qty < q->rem ? q->rem - e->qty : 0);
 		if (q->foreign)
 			break;
@@ -1474,6 +1550,8 @@ static void handle_event(struct trader *t, const union tg_c2h_record *ev)
 
 	if (ev->hdr.timestamp > t->now_cycle)
 		t->now_cycle = ev->hdr.timestamp;
+	if (ev->hdr.type == TG_C2H_EVT_ORDER_DECISION || ev->hdr.type == TG_C2H_EVT_ORDER_RESP)
+		ledger_take(t, ev);
 	switch (ev->hdr.type) {
 	case TG_C2H_EVT_ORDER_DECISION:
 		on_decision(t, &ev->order_decision);
@@ -1854,12 +1932,17 @@ static void json_tally(struct tg_json *j, const struct tally *c, uint64_t fly)
 	tg_json_u64(j, "cancel_rejects", c->x_cancel_rejects);
 	tg_json_u64(j, "other", c->x_other);
 	tg_json_u64(j, "unmatched", c->unmatched);
+	tg_json_u64(j, "broken_trades", c->x_broken);
 	tg_json_object_end(j);
 	tg_json_object_begin(j, "fills");
 	tg_json_u64(j, "count", c->fills);
 	tg_json_u64(j, "shares", c->fill_shares);
 	tg_json_u64(j, "bought", c->bought);
 	tg_json_u64(j, "sold", c->sold);
+	tg_json_object_end(j);
+	tg_json_object_begin(j, "busts");
+	tg_json_u64(j, "count", c->busts);
+	tg_json_u64(j, "shares", c->bust_shares);
 	tg_json_object_end(j);
 	tg_json_object_end(j);
 }
@@ -2015,6 +2098,8 @@ static void write_json(const struct trader *t, const struct final *f, FILE *out)
 	tg_json_u64(&j, "decision_mismatches", t->decision_mismatch);
 	tg_json_u64(&j, "other_responses", t->other_responses);
 	tg_json_u64(&j, "unmatched_responses", c.unmatched);
+	tg_json_u64(&j, "busts_unplaced", t->busts_unplaced);
+	tg_json_u64(&j, "busts_other_instruments", t->busts_other);
 	tg_json_u64(&j, "event_sequence_gaps", f->ring.seq_gaps);
 	tg_json_u64(&j, "feed_event_format_errors", t->fe.format_errors);
 	tg_json_object_end(&j);
@@ -2134,6 +2219,10 @@ static void print_text(const struct trader *t, const struct final *f)
 	       " rejected, %" PRIu64 " cancel rejects, %" PRIu64 " executions (%" PRIu64 " bought, %" PRIu64 " sold)\n",
 	       c.x_accepted, c.x_replaced, c.x_canceled, c.x_canceled_shares, c.x_rejected, c.x_cancel_rejects, c.fills,
 	       c.bought, c.sold);
+	if (c.x_broken > 0 || t->busts_unplaced > 0)
+		printf("broken trades: %" PRIu64 " received, %" PRIu64 " executions reversed (%" PRIu64
+		       " shares, audited as risk.bust), %" PRIu64 " naming no execution seen here\n",
+		       c.x_broken, c.busts, c.bust_shares, t->busts_unplaced);
 	{
 		int64_t r = 0, u = 0, tot = 0;
 
@@ -2216,7 +2305,8 @@ static bool setup_card(struct trader *t)
 		return false;
 	}
 	t->slots = calloc(t->n_slots, sizeof(*t->slots));
-	if (t->slots == NULL) {
+	t->ledger = tg_exec_ledger_new(t->n_slots);
+	if (t->slots == NULL || t->ledger == NULL) {
 		fail(t, "out of memory");
 		return false;
 	}
@@ -2356,6 +2446,7 @@ int cmd_trade(const struct cli *cli_in, int argc, char **argv)
 			rc = CLI_EXIT_FAIL;
 	}
 	free(t->slots);
+	tg_exec_ledger_free(t->ledger);
 	if (t->failed || !traded || t->left_open > 0)
 		return CLI_EXIT_FAIL;
 	return rc;

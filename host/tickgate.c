@@ -24,13 +24,13 @@ static const struct {
 	{ "regs", cmd_regs, "dump, read or write card registers by name" },
 	{ "loopback", cmd_loopback, "round-trip commands through the card's rings and check them" },
 	{ "feed", cmd_feed, "decode market-data captures and ITCH files (stats, decode)" },
-	{ "risk", cmd_risk, "show, set or load the risk gate's limits (atomic, audited)" },
+	{ "risk", cmd_risk, "show, set or load the risk gate's limits (atomic, audited); reverse a broken trade" },
 	{ "kill", cmd_kill, "engage the kill switch of the card or of one instrument" },
 	{ "resume", cmd_resume, "release a kill switch (needs --confirm)" },
 	{ "orders", cmd_orders, "the card's open orders" },
 	{ "positions", cmd_positions, "positions and exposure as the risk gate counts them" },
 	{ "stats", cmd_stats, "decisions by reason, order and kill latency histograms" },
-	{ "audit", cmd_audit, "the audit log of limit changes, kills and resumes" },
+	{ "audit", cmd_audit, "the audit log of limit changes, kills, resumes and broken-trade reversals" },
 	{ "trade", cmd_trade, "trade through the card: quote around its BBO, summary at the end" },
 };
 

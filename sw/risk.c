@@ -327,14 +327,26 @@ static enum tg_risk_reason decide_cancel(const struct tg_risk *r, const struct t
 	return TG_RISK_R_ACCEPTED;
 }
 
+/*
+ * An execution (sub 0): the position moves by it and it consumes the open
+ * quantity of its slot when that is open with the same instrument and side.
+ * A bust (sub 1): the exchange broke an execution of that instrument, side
+ * and quantity, so the position moves back; L and S move with it (the
+ * execution's open quantity is not given back: a broken trade puts no
+ * shares on the book), no slot is looked at and nothing is unmatched.
+ */
 static void apply_fill(struct tg_risk *r, const struct tg_risk_input *in)
 {
-	if (in->inst >= r->cfg.instruments || in->qty == 0 || in->qty > TG_RISK_QTY_MAX || in->side > 3) {
+	if (in->inst >= r->cfg.instruments || in->qty == 0 || in->qty > TG_RISK_QTY_MAX || in->side > 3 ||
+	    in->sub > TG_RISK_FILL_BUST) {
 		r->bad_inputs++;
 		return;
 	}
 	struct tg_risk_inst_state *s = &r->inst[in->inst];
-	s->position += is_buy(in->side) ? (int64_t)in->qty : -(int64_t)in->qty;
+	bool up = is_buy(in->side) != (in->sub == TG_RISK_FILL_BUST);
+	s->position += up ? (int64_t)in->qty : -(int64_t)in->qty;
+	if (in->sub == TG_RISK_FILL_BUST)
+		return;
 	struct tg_risk_slot *o = in->slot < r->cfg.slots ? &r->slot[in->slot] : NULL;
 	if (!o || !o->open || o->inst != in->inst || is_buy(o->side) != is_buy(in->side)) {
 		r->unmatched++;

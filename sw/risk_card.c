@@ -1,6 +1,7 @@
 /* The risk gate of a card through its CSRs (tickgate/risk_card.h). */
 #include <string.h>
 
+#include "tickgate/risk.h"
 #include "tickgate/risk_card.h"
 
 #define CMD_POLLS 10000
@@ -111,14 +112,11 @@ int tg_risk_card_find(const struct tg_risk_card_state *st, const char *symbol)
 	return -1;
 }
 
-int tg_risk_card_command(struct tg_card *card, unsigned op, unsigned inst, uint64_t value)
+/* RISK_VALUE, then the command; waits until the gate has taken it */
+static int command(struct tg_card *card, unsigned op, uint64_t value)
 {
 	uint32_t v;
 
-	/* SET goes through tg_risk_card_commit, which reads every value back */
-	if (op <= TG_RISK_OP_SET || op > TG_RISK_OP_REF_PRICE || inst > 255)
-		return TG_ERR_ARG;
-	TRY(sel(card, 0, inst, false));
 	TRY(tg_card_csr_write(card, TG_REG_RISK_VALUE_LO, (uint32_t)value));
 	TRY(tg_card_csr_write(card, TG_REG_RISK_VALUE_HI, (uint32_t)(value >> 32)));
 	TRY(tg_card_csr_write(card, TG_REG_RISK_CMD, op));
@@ -130,6 +128,31 @@ int tg_risk_card_command(struct tg_card *card, unsigned op, unsigned inst, uint6
 			return TG_OK;
 	}
 	return TG_ERR_TIMEOUT;
+}
+
+int tg_risk_card_command(struct tg_card *card, unsigned op, unsigned inst, uint64_t value)
+{
+	/* SET goes through tg_risk_card_commit, which reads every value back;
+	 * BUST through tg_risk_card_bust, which packs its operand */
+	if (op <= TG_RISK_OP_SET || op > TG_RISK_OP_REF_PRICE || inst > 255)
+		return TG_ERR_ARG;
+	TRY(sel(card, 0, inst, false));
+	return command(card, op, value);
+}
+
+int tg_risk_card_bust(struct tg_card *card, unsigned inst, unsigned side, uint32_t qty)
+{
+	if (card == NULL || inst > 255 || side > 3 || qty == 0 || qty > TG_RISK_QTY_MAX)
+		return TG_ERR_ARG;
+	return command(card, TG_RISK_OP_BUST, (uint64_t)(inst << 8 | side) << 32 | qty);
+}
+
+int tg_risk_card_position(struct tg_card *card, unsigned inst, int64_t *position)
+{
+	if (card == NULL || position == NULL || inst > 255)
+		return TG_ERR_ARG;
+	TRY(sel(card, 0, inst, false));
+	return rd64(card, TG_REG_RISK_INST_POSITION_LO, position);
 }
 
 /* SET of a limit: its value is 64 bits wide, so it goes by itself */

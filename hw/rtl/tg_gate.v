@@ -8,7 +8,8 @@
 //   1. the kill switch (the KILL register or a tripped watchdog), whenever
 //      what the gate holds differs from it: the order right behind is blocked;
 //   2. a risk command from the CSRs (limit write, commit, instrument kill,
-//      host halt, host reference price);
+//      host halt, host reference price, bust: the reversal of an execution
+//      the exchange broke, a FILL with sub 1);
 //   3. a response from the exchange (execution, restatement);
 //   4. the book: a changed top of book, a trade price, a changed halted flag
 //      of an instrument (only the newest value of each is kept, so nothing
@@ -126,7 +127,7 @@ module tg_gate #
 
 localparam integer IW = INSTRUMENTS > 1 ? $clog2(INSTRUMENTS) : 1;
 localparam [3:0] OP_SET = 4'd1, OP_COMMIT = 4'd2, OP_INST_KILL = 4'd3, OP_INST_RESUME = 4'd4,
-                 OP_HALT = 4'd5, OP_UNHALT = 4'd6, OP_REF_PRICE = 4'd7;
+                 OP_HALT = 4'd5, OP_UNHALT = 4'd6, OP_REF_PRICE = 4'd7, OP_BUST = 4'd8;
 
 // ------------------------------------------------------------------ the gate
 reg         in_valid;
@@ -343,10 +344,20 @@ always @* begin
                     in_sub = 2'd1;
                     in_qty = {31'd0, c_op == OP_HALT};
                 end
-                default: begin                 // OP_REF_PRICE
+                OP_REF_PRICE: begin
                     in_kind = TG_RISK_IN_REF;
                     in_sub = 2'd2;
                     in_price = c_value[31:0];
+                end
+                default: begin                 // OP_BUST
+                    // all in the operand (VALUE_LO shares, VALUE_HI[1:0] side,
+                    // [15:8] instrument): a reader selecting another instrument
+                    // in RISK_SEL between the host's writes cannot redirect it
+                    in_kind = TG_RISK_IN_FILL;
+                    in_sub = 2'd1;
+                    in_inst = c_value[47:40];
+                    in_side = c_value[33:32];
+                    in_qty = c_value[31:0];
                 end
             endcase
         end
@@ -513,7 +524,7 @@ always @(posedge clk) begin
 
     // risk commands: one waits at a time
     if (fire && src == SRC_CMD) cmd_pending <= 1'b0;
-    if (cmd_wr && cmd_op >= OP_SET && cmd_op <= OP_REF_PRICE) begin
+    if (cmd_wr && cmd_op >= OP_SET && cmd_op <= OP_BUST) begin
         if (cmd_pending && !(fire && src == SRC_CMD)) begin
             cmd_overrun <= 1'b1;
         end else begin

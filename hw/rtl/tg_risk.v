@@ -12,6 +12,11 @@
 // exactly these semantics; the RTL tests hold the two to the same decisions
 // and state on a million inputs.
 //
+// A FILL with sub 1 is a bust: the exchange broke that execution, so its
+// effect on position and exposure is reversed (the position moves against
+// the side by the quantity). It names no order slot: the open quantity the
+// execution consumed stays consumed, and it is never counted unmatched.
+//
 // Pipeline, one input per cycle:
 //   P (the input cycle)  products that need only the input, its order slot
 //                        and its instrument's reference price: order
@@ -22,7 +27,8 @@
 //                        decision.
 // An input whose products read state the input in D is changing waits one
 // cycle (in_ready low): an input of the same order slot, anything after a
-// REF or COMMIT, and a REF behind anything.
+// REF or COMMIT, and a REF behind anything. A bust reads and writes no slot,
+// so it waits only behind a REF or COMMIT.
 //
 // Notional values (shares x price) are kept per instrument for the position
 // with every open buy filled (ln) and with every open sell filled (sn), and
@@ -205,7 +211,9 @@ wire [IW-1:0] p_k = p_kind_slot_inst ? sl_inst[p_si] : p_ii;
 wire [23:0] p_rem = sl_rem[p_si];
 wire [23:0] p_qty = in_qty[23:0];
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
-wire p_matched = p_slot_ok && sl_open[p_si] && sl_inst[p_si] == p_ii && p_inst_ok
+// a FILL that consumes an order slot's open quantity (sub 0); sub 1 is a bust
+wire p_fill_slot = in_kind == TG_RISK_IN_FILL && !in_sub[0];
+wire p_matched = p_fill_slot && p_slot_ok && sl_open[p_si] && sl_inst[p_si] == p_ii && p_inst_ok
                  && ((sl_side[p_si] == TG_RISK_SIDE_BUY) == p_buy_in);
 wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_qty < p_rem ? p_qty : p_rem);
 // the open quantity a RESTATE states: sub 0 the quantity itself, sub 1 the
@@ -279,9 +287,8 @@ reg [63:0]  d_onot = 64'd0;
 reg [47:0]  d_scaled = 48'd0, d_hi = 48'd0, d_lo = 48'd0;
 
 wire d_writes_slot = d_kind == TG_RISK_IN_NEW || d_kind == TG_RISK_IN_REPLACE
-                  || d_kind == TG_RISK_IN_FILL || d_kind == TG_RISK_IN_RESTATE;
-wire p_reads_slot = in_kind == TG_RISK_IN_REPLACE || in_kind == TG_RISK_IN_FILL
-                 || in_kind == TG_RISK_IN_RESTATE;
+                  || (d_kind == TG_RISK_IN_FILL && !d_sub[0]) || d_kind == TG_RISK_IN_RESTATE;
+wire p_reads_slot = in_kind == TG_RISK_IN_REPLACE || p_fill_slot || in_kind == TG_RISK_IN_RESTATE;
 wire hazard = d_valid && (d_kind == TG_RISK_IN_REF || d_kind == TG_RISK_IN_COMMIT || p_is_ref
                           || (d_writes_slot && p_reads_slot && d_slot == in_slot));
 assign in_ready = !hazard;
@@ -434,7 +441,10 @@ wire d_accept = d_valid && d_decided && pre_fail == {NPRE{1'b0}}
 wire d_takes = d_accept && d_kind != TG_RISK_IN_CANCEL;     // NEW or REPLACE
 
 // inputs that are out of range change nothing and are counted
-wire fill_ok = d_inst_ok && d_qty != 32'd0 && d_qty <= QTY_MAX;
+wire fill_ok = d_inst_ok && d_qty != 32'd0 && d_qty <= QTY_MAX && !d_sub[1];
+wire d_bust = d_sub[0];                    // FILL sub 1: reverse an execution
+// the side the position moves to: the execution's, or against it for a bust
+wire fill_up = (d_side == TG_RISK_SIDE_BUY) != d_bust;
 wire restate_ok = d_slot_ok && d_qty <= QTY_MAX && !d_sub[1];
 wire ref_ok = d_inst_ok && d_sub != 2'd3 && d_price <= PRICE_MAX && d_price2 <= PRICE_MAX;
 
@@ -475,9 +485,11 @@ always @* begin
     upd_dsn = {NW{1'b0}};
     upd_inst = 1'b0;
     case (d_kind)
+        // a bust is never matched (d_fill_d 0): L, S and the position move
+        // together, as for an execution of no open order on the other side
         TG_RISK_IN_FILL: if (fill_ok) begin
             upd_inst = 1'b1;
-            if (d_side == TG_RISK_SIDE_BUY) begin
+            if (fill_up) begin
                 upd_dpos = $signed({{(SH-24){1'b0}}, d_qty[23:0]});
                 upd_dl = $signed({{(SH-24){1'b0}}, d_qty[23:0] - d_fill_d});
                 upd_ds = $signed({{(SH-24){1'b0}}, d_qty[23:0]});
@@ -573,10 +585,12 @@ always @(posedge clk) begin
             TG_RISK_IN_FILL:
                 if (!fill_ok) begin
                     bad_inputs <= bad_inputs + 64'd1;
-                end else if (!d_matched) begin
-                    unmatched <= unmatched + 64'd1;
-                end else begin
-                    sl_rem[d_si] <= rem_fill;
+                end else if (!d_bust) begin    // a bust names no slot
+                    if (!d_matched) begin
+                        unmatched <= unmatched + 64'd1;
+                    end else begin
+                        sl_rem[d_si] <= rem_fill;
+                    end
                 end
             TG_RISK_IN_RESTATE:
                 if (!restate_ok) begin

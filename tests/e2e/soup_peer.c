@@ -2,14 +2,17 @@
  * soup_peer: a small OUCH 5.0 exchange over SoupBinTCP 3.0, for the
  * end-to-end tests of the simulator's order entry (test_order_entry.py).
  *
- *   soup_peer --port N --user U --password P [--session NAME] [--fill N] [--journal FILE]
+ *   soup_peer --port N --user U --password P [--session NAME] [--fill N] [--bust K] [--journal FILE]
  *
  * Listens on 127.0.0.1:N (0: the system picks; the port is printed), one
  * connection at a time, through libtickgate's SoupBinTCP server session:
  * a login with another username or password is rejected. It answers
  * Enter Order with Order Accepted (side, quantity, symbol, price echoed,
  * order reference numbers from 1) and, with --fill N, an Order Executed
- * of min(N, quantity) shares at the order's price; Cancel Order with Order
+ * of min(N, quantity) shares at the order's price (match numbers from 1),
+ * and with --bust K every K-th execution is broken at once: a Broken Trade
+ * (its UserRefNum and match number, reason 'E' erroneous) follows it, and
+ * the order's open quantity stays as the execution left it; Cancel Order with Order
  * Canceled (decrement = open quantity - quantity asked to be left), or
  * Cancel Reject for an order it does not have open or a cancel that does
  * not shrink it; Replace Order with Order Replaced (new order reference,
@@ -59,6 +62,8 @@ struct peer {
 	const char *user;
 	const char *password;
 	uint32_t fill;
+	uint32_t bust_every;		/* --bust K: break every K-th execution; 0: none */
+	uint64_t executions;
 	FILE *journal;
 	struct tg_soup_store *store;
 	struct tg_soup_session *sess;	/* of the current connection */
@@ -188,6 +193,11 @@ static void log_msg(const char *event, const struct tg_ouch_msg *m)
 	case TG_OUCH_ORDER_REJECTED:
 		tg_json_u64(&j, "urn", m->u.rejected.user_ref_num);
 		tg_json_u64(&j, "reason", m->u.rejected.reason);
+		break;
+	case TG_OUCH_BROKEN_TRADE:
+		tg_json_u64(&j, "urn", m->u.broken.user_ref_num);
+		tg_json_u64(&j, "match", m->u.broken.match_number);
+		json_char(&j, "reason", m->u.broken.reason);
 		break;
 	case TG_OUCH_CANCEL_REJECT:
 		tg_json_u64(&j, "urn", m->u.cancel_reject.user_ref_num);
@@ -376,6 +386,16 @@ static void on_enter(struct peer *p, const struct tg_ouch_enter_order *e)
 		x.u.executed.liquidity_flag = 'A';
 		x.u.executed.match_number = p->next_match;
 		send_msg(p, &x);
+		if (p->bust_every > 0 && ++p->executions % p->bust_every == 0) {
+			struct tg_ouch_msg b = { .kind = TG_OUCH_BROKEN_TRADE };
+
+			b.u.broken.timestamp = ouch_time();
+			b.u.broken.user_ref_num = urn;
+			b.u.broken.match_number = x.u.executed.match_number;
+			b.u.broken.reason = 'E';	/* erroneous */
+			memcpy(b.u.broken.clordid, e->clordid, TG_OUCH_CLORDID_LEN);
+			send_msg(p, &b);
+		}
 	}
 }
 
@@ -554,8 +574,8 @@ static int listen_on(unsigned port, unsigned *bound)
 
 static void usage(FILE *f)
 {
-	fputs("usage: soup_peer --user U --password P [--port N] [--session NAME] [--fill N] [--journal FILE]\n",
-	      f);
+	fputs("usage: soup_peer --user U --password P [--port N] [--session NAME] [--fill N] [--bust K] "
+	      "[--journal FILE]\n", f);
 }
 
 int main(int argc, char **argv)
@@ -566,6 +586,7 @@ int main(int argc, char **argv)
 		{ "password", required_argument, NULL, 'w' },
 		{ "session", required_argument, NULL, 's' },
 		{ "fill", required_argument, NULL, 'f' },
+		{ "bust", required_argument, NULL, 'b' },
 		{ "journal", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -586,6 +607,7 @@ int main(int argc, char **argv)
 		case 'w': p.password = optarg; break;
 		case 's': session = optarg; break;
 		case 'f': p.fill = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'b': p.bust_every = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'j': journal = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

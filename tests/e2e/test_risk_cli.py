@@ -191,6 +191,80 @@ class RiskCliTest(unittest.TestCase):
         self.assertIn("    $ tickgate risk set AAPL max_order_qty=5\n", text)
         self.assertIn(f"    $ tickgate --card sim:{self.sim.name} resume --confirm\n", text)
 
+    def positions(self):
+        out = json.loads(self.run_cli("positions", "--json").stdout)["positions"]
+        return {p["symbol"]: p["position"] for p in out}
+
+    def test_bust_reverses_an_execution(self):
+        """tickgate risk bust: the risk officer's reversal of a broken trade, audited."""
+        self.run_cli("risk", "load", self.write("good.yaml", GOOD))
+        card = f"sim:{self.sim.name}"
+        # a buy that never happened: its shares leave the position (no exchange here: from 0 to -40)
+        res = self.run_cli("risk", "bust", "AAPL", "--side", "buy", "--qty", "40", "--price", "50.01", "--confirm")
+        self.assertIn("position 0 -> -40", res.stdout)
+        self.assertEqual(self.positions(), {"AAPL": -40, "MSFT": 0})
+        # a sell (any sell code) that never happened: its shares come back; --json; --match recorded
+        res = self.run_cli("--json", "risk", "bust", "AAPL", "--side", "sell-short", "--qty", "1,000", "--price",
+                           "$50", "--match", "77", "--confirm")
+        self.assertEqual(json.loads(res.stdout), {"symbol": "AAPL", "instrument": 0, "side": "sell-short", "qty": 1000,
+                                                  "price": 500000, "match": 77, "position_before": -40,
+                                                  "position_after": 960})
+        self.assertEqual(self.inst(self.show(), "AAPL")["position"], 960)
+        self.assertEqual(self.positions()["MSFT"], 0)
+        log = self.audit()
+        busts = [r for r in log if r["action"] == "risk.bust"]
+        self.assertEqual([r["detail"] for r in busts],
+                         ["symbol=AAPL instrument=0 side=buy qty=40 price=50.0100 source=manual",
+                          "match=77 symbol=AAPL instrument=0 side=sell-short qty=1000 price=50.0000 source=manual"])
+        self.assertEqual(busts[1]["changes"], [{"scope": "AAPL", "key": "position", "old": "-40", "new": "960",
+                                                "old_raw": 2**64 - 40, "new_raw": 960}])
+        self.assertEqual(busts[0]["argv"], ["tickgate", "--card", card, "risk", "bust", "AAPL", "--side", "buy", "--qty",
+                                            "40", "--price", "50.01", "--confirm"])
+        for r in busts:
+            self.assertEqual([o["result"] for o in log if o["action"] == "outcome" and o["ref"] == r["seq"]],
+                             ["applied"])
+        self.assertIn("symbol=AAPL instrument=0 side=buy qty=40 price=50.0100 source=manual",
+                      self.run_cli("audit").stdout)
+        # a kill stops orders, not corrections
+        self.run_cli("kill")
+        self.run_cli("risk", "bust", "MSFT", "--side", "sell", "--qty", "5", "--price", "1", "--confirm")
+        self.assertEqual(self.positions(), {"AAPL": 960, "MSFT": 5})
+        self.run_cli("resume", "--confirm")
+        self.assertIn("usage: tickgate risk", self.run_cli("risk", "bust", "--help").stdout)
+
+    def test_bust_bad_arguments(self):
+        n_audit = len(self.audit())
+        ok = ["AAPL", "--side", "buy", "--qty", "40", "--price", "50.01", "--confirm"]
+        for args in (ok[:-1],                                   # no --confirm
+                     ok[1:],                                    # no SYMBOL
+                     ["AAPL", "MSFT"] + ok[1:],                 # two
+                     ["aapl"] + ok[1:],                         # not a symbol
+                     ["AAPL", "--qty", "40", "--price", "1", "--confirm"],   # no side
+                     ["AAPL", "--side", "buy", "--price", "1", "--confirm"],  # no qty
+                     ["AAPL", "--side", "buy", "--qty", "1", "--confirm"],    # no price
+                     ["AAPL", "--side", "long", "--qty", "1", "--price", "1", "--confirm"],
+                     ["AAPL", "--side", "buy", "--qty", "0", "--price", "1", "--confirm"],
+                     ["AAPL", "--side", "buy", "--qty", "16777216", "--price", "1", "--confirm"],
+                     ["AAPL", "--side", "buy", "--qty", "1.5", "--price", "1", "--confirm"],
+                     ["AAPL", "--side", "buy", "--qty", "-3", "--price", "1", "--confirm"],
+                     ["AAPL", "--side", "buy", "--qty", "1", "--price", "0", "--confirm"],
+                     ["AAPL", "--side", "buy", "--qty", "1", "--price", "-1", "--confirm"],
+                     ["AAPL", "--side", "buy", "--qty", "1", "--price", "1.00001", "--confirm"],
+                     ["AAPL", "--side", "buy", "--qty", "1", "--price", "214748.3648", "--confirm"],
+                     ["AAPL", "--side", "buy", "--qty", "1", "--price", "x", "--confirm"],
+                     ok + ["--match", "x"],
+                     ok + ["--match"],
+                     ok + ["--frob"]):
+            with self.subTest(args=args):
+                res = self.run_cli("risk", "bust", *args, check=2)
+                self.assertEqual(len(res.stderr.strip().splitlines()), 1, res.stderr)
+                self.assertIn("tickgate risk bust", res.stderr)
+        # right arguments, no such instrument on the card: it ran and failed
+        res = self.run_cli("risk", "bust", "NOPE", *ok[1:], check=1)
+        self.assertIn("no instrument NOPE", res.stderr)
+        self.assertEqual(self.positions(), {"AAPL": 0, "MSFT": 0})
+        self.assertEqual(len(self.audit()), n_audit, "nothing audited")
+
     def test_permission_refused_for_other_users(self):
         if os.geteuid() != 0 or shutil.which("setpriv") is None:
             self.skipTest("needs root and setpriv to act as another user")
@@ -207,6 +281,12 @@ class RiskCliTest(unittest.TestCase):
                               "--card", f"sim:{self.sim.name}", "kill"],
                              capture_output=True, text=True, env=env, timeout=30)
         self.assertEqual(res.returncode, 1, res.stderr)
+        res = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLI,
+                              "--card", f"sim:{self.sim.name}", "risk", "bust", "AAPL", "--side", "buy", "--qty", "5",
+                              "--price", "10", "--confirm"],
+                             capture_output=True, text=True, env=env, timeout=30)
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertIn("permission denied", res.stderr)
         after = self.show()
         self.assertEqual(before["instruments"], after["instruments"])
         self.assertFalse(after["killed"])

@@ -7,7 +7,8 @@ around a random walk, wrapped into MoldUDP64 by `tickgate feed topcap`) at
 the capture's pace, and carries the card's OUCH orders over SoupBinTCP
 (--oe-connect) to soup_peer, a small exchange that fills part of every new
 order. `tickgate trade` runs against it for a few seconds, then once more
-until SIGINT.
+until SIGINT. With soup_peer breaking every few executions (OUCH Broken
+Trade), the trader reverses each one in the card's gate, audited.
 
 Checked from outside the code under test: the summary's own bookkeeping
 (orders sent = accepted + rejected + in flight, rejections by reason,
@@ -166,11 +167,13 @@ def cli(*args, card=None, check=None, timeout=60, env=None):
 class Peer:
     """soup_peer, logging one JSON object per line to a file."""
 
-    def __init__(self, tmp):
-        self.log = os.path.join(tmp, "peer.log")
+    def __init__(self, tmp, *extra):
+        _serial[0] += 1
+        self.log = os.path.join(tmp, f"peer-{_serial[0]}.log")
         with open(self.log, "w", encoding="utf-8") as out, open(self.log + ".err", "w") as err:
             self.proc = subprocess.Popen([PEER, "--port", "0", "--user", USER, "--password", PASSWORD,
-                                          "--session", SESSION, "--fill", str(FILL)], stdout=out, stderr=err)
+                                          "--session", SESSION, "--fill", str(FILL)] + list(extra),
+                                         stdout=out, stderr=err)
         first = wait_for(lambda: self.events(), 10, "soup_peer to listen")[0]
         assert first["event"] == "listening", first
         self.port = first["port"]
@@ -211,17 +214,32 @@ class Sim:
 
 # ---------------------------------------------------------------- what the exchange saw
 
+def broken_trades(events):
+    """(UserRefNum, match number) of every Broken Trade the exchange sent."""
+    return {(e["urn"], e["match"]) for e in events if e["event"] == "sent" and e["type"] == "B"}
+
+
+def orders_of(events):
+    """Symbol and side (B, S, T, E) of every UserRefNum the exchange received."""
+    symbol_of, side_of = {}, {}
+    for e in events:
+        if e["event"] == "message" and e["type"] == "O":
+            symbol_of[e["urn"]], side_of[e["urn"]] = e["symbol"], e["side"]
+        elif e["event"] == "message" and e["type"] == "U":
+            symbol_of[e["urn"]], side_of[e["urn"]] = symbol_of[e["orig_urn"]], side_of[e["orig_urn"]]
+    return symbol_of, side_of
+
+
 def exchange_view(events):
     """Per symbol, from the exchange's own log: orders received, executions
-    (count, shares, net shares, cash in 1/10000 dollars)."""
-    symbol_of, side_of = {}, {}
-    view = {s: {"received": 0, "fills": 0, "shares": 0, "net": 0, "cash": 0} for s in SYMBOLS}
+    (count, shares), and of the executions that stand (not broken) the net
+    shares and cash in 1/10000 dollars; the broken ones (count, shares)."""
+    symbol_of, side_of = orders_of(events)
+    broken = broken_trades(events)
+    view = {s: {"received": 0, "fills": 0, "shares": 0, "net": 0, "cash": 0, "busts": 0, "bust_shares": 0}
+            for s in SYMBOLS}
     for e in events:
         if e["event"] == "message":
-            if e["type"] == "O":
-                symbol_of[e["urn"]], side_of[e["urn"]] = e["symbol"], e["side"]
-            elif e["type"] == "U":
-                symbol_of[e["urn"]], side_of[e["urn"]] = symbol_of[e["orig_urn"]], side_of[e["orig_urn"]]
             sym = symbol_of.get(e["urn"] if e["type"] != "U" else e["orig_urn"])
             view[sym]["received"] += 1
         elif e["event"] == "sent" and e["type"] == "E":
@@ -229,6 +247,10 @@ def exchange_view(events):
             v = view[sym]
             v["fills"] += 1
             v["shares"] += e["qty"]
+            if (e["urn"], e["match"]) in broken:
+                v["busts"] += 1
+                v["bust_shares"] += e["qty"]
+                continue
             v["net"] += e["qty"] if buy else -e["qty"]
             v["cash"] += -e["qty"] * e["price"] if buy else e["qty"] * e["price"]
     return view
@@ -259,8 +281,8 @@ class TradeTest(unittest.TestCase):
                 p.proc.kill()
                 p.proc.wait()
 
-    def start(self):
-        peer = Peer(self.tmp)
+    def start(self, *peer_args):
+        peer = Peer(self.tmp, *peer_args)
         self.procs.append(peer)
         sim = Sim(self.tmp, self.pcap, peer.port)
         self.procs.append(sim)
@@ -297,6 +319,7 @@ class TradeTest(unittest.TestCase):
             # what reached the exchange: every order the gate accepted, nothing else
             self.assertEqual(e["received"], o["gate"]["accepted"], sym)
             self.assertEqual((o["fills"]["count"], o["fills"]["shares"]), (e["fills"], e["shares"]), sym)
+            self.assertEqual((o["busts"]["count"], o["busts"]["shares"]), (e["busts"], e["bust_shares"]), sym)
             self.assertGreater(e["fills"], 0, f"{sym}: the exchange executed orders")
             self.assertEqual(pos["start"], start_positions[sym])
             self.assertEqual(pos["host"], pos["start"] + e["net"], f"{sym}: our position is the exchange's")
@@ -308,6 +331,8 @@ class TradeTest(unittest.TestCase):
                              f"{sym}: every order was closed")
             self.assertEqual(x["orders"]["exchange"]["unmatched"], 0)
         self.assertEqual(s["total"]["position"]["card"], s["total"]["position"]["host"])
+        self.assertEqual(s["total"]["orders"]["exchange"]["broken_trades"], len(broken_trades(peer_events)))
+        self.assertEqual(s["anomalies"]["busts_unplaced"], 0, s["anomalies"])
         self.assertEqual(s["shutdown"]["orders_left_open"], 0)
         self.assertEqual(s["order_entry"]["state"], "up")
         self.assertEqual(s["order_entry"]["dropped"], 0, "no order was sent while the session was down")
@@ -394,6 +419,57 @@ class TradeTest(unittest.TestCase):
             self.assertEqual(inst["limits"]["max_long"]["value"], 150)
             self.assertEqual(inst["limits"]["max_long"]["source"], "config")
 
+        self.assertEqual(sim.stop(), 0, sim.stderr())
+
+    def test_broken_trades(self):
+        """The exchange breaks every third execution: each is reversed in the card's gate, audited."""
+        peer, sim = self.start("--bust", "3")
+        summary = os.path.join(self.tmp, "bust.json")
+        res = subprocess.run(self.trade(sim, "--duration", "5", "--seed", "9", "--summary", summary, "--quiet"),
+                             capture_output=True, text=True, timeout=120, env=self.env)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        with open(summary, encoding="utf-8") as f:
+            s = json.load(f)
+        events = peer.events()
+        broken = broken_trades(events)
+        self.assertGreater(len(broken), 0, "the exchange broke executions")
+        self.check_summary(s, events, {sym: 0 for sym in SYMBOLS})
+        ex = exchange_view(events)
+
+        # the card's own view: the executions that stand, nothing of the broken ones
+        pos = json.loads(cli("positions", "--json", card=sim.name, check=0, env=self.env).stdout)["positions"]
+        by_sym = {p["symbol"]: p["position"] for p in pos}
+        for sym in SYMBOLS:
+            self.assertEqual(by_sym[sym], ex[sym]["net"], sym)
+        self.assertNotEqual(sum(ex[sym]["busts"] for sym in SYMBOLS), 0)
+
+        # one audit record per Broken Trade, with the execution it reversed, and its outcome
+        sym_of, side_of = orders_of(events)
+        execs = {(e["urn"], e["match"]): e for e in events if e["event"] == "sent" and e["type"] == "E"}
+        side_names = {"B": "buy", "S": "sell", "T": "sell-short", "E": "sell-short-exempt"}
+        log = [json.loads(line) for line in cli("audit", "--json", card=sim.name, check=0, env=self.env).stdout.splitlines()]
+        busts = [r for r in log if r["action"] == "risk.bust"]
+        self.assertEqual(len(busts), len(broken))
+        seen = set()
+        for r in busts:
+            d = dict(kv.split("=", 1) for kv in r["detail"].split())
+            key = (int(d["urn"]), int(d["match"]))
+            self.assertIn(key, broken)
+            x = execs[key]
+            self.assertEqual(d["symbol"], sym_of[key[0]])
+            self.assertEqual(d["side"], side_names[side_of[key[0]]])
+            self.assertEqual(int(d["qty"]), x["qty"])
+            self.assertEqual(round(float(d["price"]) * 10000), x["price"])
+            self.assertEqual((d["reason"], d["source"]), ("E", "exchange"))
+            self.assertEqual(r["argv"][:3], ["tickgate", "--card", f"sim:{sim.name}"])
+            ch = r["changes"][0]
+            self.assertEqual((ch["scope"], ch["key"]), (d["symbol"], "position"))
+            self.assertEqual(int(ch["new"]) - int(ch["old"]), -x["qty"] if d["side"] == "buy" else x["qty"])
+            outcome = [o for o in log if o["action"] == "outcome" and o.get("ref") == r["seq"]]
+            self.assertEqual([o["result"] for o in outcome], ["applied"])
+            seen.add(key)
+        self.assertEqual(seen, broken)
+        self.assertIn("risk.bust", cli("audit", card=sim.name, check=0, env=self.env).stdout)
         self.assertEqual(sim.stop(), 0, sim.stderr())
 
     def test_order_entry_down(self):

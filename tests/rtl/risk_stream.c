@@ -172,6 +172,41 @@ struct tg_risk_input tg_risk_stream_next(struct tg_risk_stream *g)
 		in.price = pick_price(g, inst);
 		in.qty = o && o->rem && chance(g, 50) ? clamp32((int64_t)o->rem + below(g, 21) - 10)
 						      : pick_qty(g, inst, o && o->side == TG_RISK_SIDE_BUY, in.price);
+	} else if (w < 640 && chance(g, 15)) {
+		/* a bust: an execution the exchange broke, reversed; the slot it
+		 * names (none, for the gate) is sometimes an open one */
+		in.kind = TG_RISK_IN_FILL;
+		in.sub = TG_RISK_FILL_BUST;
+		in.inst = (uint8_t)pick_inst(g);
+		in.side = (uint8_t)below(g, 4);
+		in.slot = (uint16_t)pick_slot(g, chance(g, 50));
+		const struct tg_risk_inst_state *st = tg_risk_inst(g->m, in.inst < g->ni ? in.inst : 0);
+		int64_t l = st->position + (int64_t)st->open_buy, sh = st->position - (int64_t)st->open_sell;
+		int off = (int)below(g, 3) - 1;
+		switch (below(g, 10)) {
+		case 0:	/* the whole position back to 0 (and one past) */
+			in.side = st->position > 0 ? TG_RISK_SIDE_BUY : (uint8_t)(1 + below(g, 3));
+			in.qty = clamp32((st->position < 0 ? -st->position : st->position) + off);
+			break;
+		case 1:	/* a sell broken: L grows to max_long and one past it */
+			in.side = (uint8_t)(1 + below(g, 3));
+			in.qty = clamp32((int64_t)lim(g, TG_RISK_LIM_MAX_LONG, in.inst) - l + off);
+			break;
+		case 2:	/* a buy broken: S falls to -max_short and one past it */
+			in.side = TG_RISK_SIDE_BUY;
+			in.qty = clamp32((int64_t)lim(g, TG_RISK_LIM_MAX_SHORT, in.inst) + sh + off);
+			break;
+		case 3:	/* refused: no shares, too many, or no such sub */
+			if (chance(g, 30))
+				in.sub = (uint8_t)(2 + below(g, 2));
+			in.qty = chance(g, 50) ? 0 : TG_RISK_QTY_MAX + 1u;
+			if (in.sub > TG_RISK_FILL_BUST)
+				in.qty = 1 + below(g, 500);
+			break;
+		default:
+			in.qty = 1 + below(g, 500);
+			break;
+		}
 	} else if (w < 640) {
 		in.kind = TG_RISK_IN_FILL;
 		in.slot = (uint16_t)pick_slot(g, !chance(g, 8));

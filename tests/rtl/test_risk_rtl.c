@@ -9,7 +9,8 @@
  * The stream aims at the edges: quantities, prices, positions and notional
  * at and one past every limit, bursts that drain the rate buckets, repeats
  * inside the duplicate window, replaces that cross a limit, fills (partial,
- * whole, over, unmatched) and restatements between orders, reference moves,
+ * whole, over, unmatched), busts (broken trades reversed: whole positions,
+ * to and across max_long / max_short) and restatements between orders, reference moves,
  * limit writes and commits, halts and kills, mid-stream; plus inputs out of
  * range. Back-to-back inputs exercise the gate's pipeline hazards (same
  * slot, after a REF or COMMIT). The test fails unless every reject reason
@@ -101,7 +102,10 @@ static void prop_input(struct prop *p, const struct tg_risk_input *in)
 		}
 		break;
 	case TG_RISK_IN_FILL:
-		if (ii && in->qty >= 1 && in->qty <= TG_RISK_QTY_MAX) {
+		if (ii && in->qty >= 1 && in->qty <= TG_RISK_QTY_MAX && in->sub == TG_RISK_FILL_BUST) {
+			/* a broken trade: the execution's shares go back, its slot is not touched */
+			p->pos[in->inst] -= in->side == TG_RISK_SIDE_BUY ? (int64_t)in->qty : -(int64_t)in->qty;
+		} else if (ii && in->qty >= 1 && in->qty <= TG_RISK_QTY_MAX && in->sub == TG_RISK_FILL_EXEC) {
 			p->pos[in->inst] += in->side == TG_RISK_SIDE_BUY ? (int64_t)in->qty : -(int64_t)in->qty;
 			unsigned s = in->slot;
 			if (s < p->ns && p->open[s] && p->inst[s] == in->inst &&
@@ -247,7 +251,7 @@ static void test_differential(void)
 	enum { QLEN = 16 };
 	struct expect q[QLEN];
 	unsigned qh = 0, qt = 0;
-	uint64_t taken = 0, decisions = 0, mismatches = 0, stalls = 0, cycles = 0, state_bad = 0;
+	uint64_t taken = 0, decisions = 0, mismatches = 0, stalls = 0, cycles = 0, state_bad = 0, busts = 0;
 	struct tg_risk_input cur;
 	bool have = false;
 	uint64_t next_check = 20000;
@@ -298,6 +302,8 @@ static void test_differential(void)
 					CU_ASSERT_FATAL(ph - pt < PLEN);
 					pq[ph++ % PLEN] = cur;
 				}
+				if (cur.kind == TG_RISK_IN_FILL && cur.sub == TG_RISK_FILL_BUST)
+					busts++;
 				int r = tg_risk_apply(g.m, &cur);
 				if (r >= 0) {
 					CU_ASSERT_FATAL(qh - qt < QLEN);
@@ -327,8 +333,8 @@ static void test_differential(void)
 	tg_risk_totals(g.m, &t);
 	printf("\n%" PRIu64 " inputs in %" PRIu64 " cycles (%" PRIu64 " stalls), %" PRIu64
 	       " decisions, %" PRIu64 " mismatches, %" PRIu64 " state differences; bad inputs %" PRIu64
-	       ", unmatched %" PRIu64 "\n", taken, cycles, stalls, decisions, mismatches, state_bad,
-	       t.bad_inputs, t.unmatched);
+	       ", unmatched %" PRIu64 ", busts %" PRIu64 "\n", taken, cycles, stalls, decisions, mismatches, state_bad,
+	       t.bad_inputs, t.unmatched, busts);
 	for (unsigned r = 0; r < TG_RISK_REASONS; r++)
 		printf("  %-20s %" PRIu64 "\n", tg_risk_reason_name(r), t.decided[r]);
 	printf("property check: %" PRIu64 " accepted orders checked against the limits in force, %" PRIu64
@@ -343,6 +349,7 @@ static void test_differential(void)
 		CU_ASSERT(t.decided[r] >= floor);
 	CU_ASSERT(t.bad_inputs >= floor);
 	CU_ASSERT(t.unmatched >= floor);
+	CU_ASSERT(busts >= n_inputs / 200);
 	tg_vrisk_free(v);
 	tg_risk_free(g.m);
 }

@@ -5,7 +5,8 @@
  *
  *   - The gate applies a stream of inputs in order (enum tg_risk_input_kind):
  *     orders (NEW, CANCEL, REPLACE) are decided, the rest change state:
- *     executions (FILL), open quantities stated by the exchange (RESTATE),
+ *     executions (FILL) and their reversal when the exchange breaks one
+ *     (FILL sub TG_RISK_FILL_BUST), open quantities stated by the exchange (RESTATE),
  *     reference prices (REF), halts (HALT), limit writes (SET) into a
  *     shadow table that becomes the limits in force on COMMIT, and kill
  *     switches (KILL). Every input carries `t`, the cycle it arrived at,
@@ -36,17 +37,26 @@
 #define TG_RISK_INSTRUMENTS_MAX 64u
 #define TG_RISK_SLOTS_MAX 4096u
 
+/* FILL subs: an execution, or a bust (the exchange broke an execution of
+ * that instrument, side and quantity: position and exposure move back,
+ * the open quantity it consumed stays consumed, no slot is named). */
+enum tg_risk_fill_sub {
+	TG_RISK_FILL_EXEC = 0,
+	TG_RISK_FILL_BUST = 1,
+};
+
 /* Notional values (shares x price, summed over instruments) need more
  * than 64 bits: positions are 48-bit, prices 31-bit. */
 __extension__ typedef __int128 tg_risk_notional;
 
 struct tg_risk_input {
 	uint8_t kind;		/* enum tg_risk_input_kind */
-	uint8_t sub;		/* REF: 0 BBO, 1 trade, 2 host; HALT: 0 feed, 1 host; KILL: 0 global, 1 instrument */
+	uint8_t sub;		/* FILL: enum tg_risk_fill_sub; REF: 0 BBO, 1 trade, 2 host; HALT: 0 feed,
+				 * 1 host; KILL: 0 global, 1 instrument; RESTATE: 0 absolute, 1 decrement */
 	uint8_t inst;		/* instrument (NEW, FILL, REF, HALT, SET, KILL) */
 	uint8_t side;		/* enum tg_risk_side (NEW, FILL) */
 	uint8_t field;		/* SET: limit id (enum tg_risk_limit) */
-	uint16_t slot;		/* order slot (NEW, CANCEL, REPLACE, FILL, RESTATE) */
+	uint16_t slot;		/* order slot (NEW, CANCEL, REPLACE, FILL execution, RESTATE) */
 	uint32_t qty;		/* shares; HALT and KILL: bit 0 = on */
 	uint32_t price;		/* limit price; REF: bid, trade or host price */
 	uint32_t price2;	/* REF BBO: ask */
@@ -91,7 +101,7 @@ struct tg_risk_totals {
 	uint64_t rate_tat;
 	uint64_t decided[TG_RISK_REASONS];	/* decisions by reason (0: accepted) */
 	uint64_t bad_inputs;	/* inputs ignored: out of range, or a SET above the field's max */
-	uint64_t unmatched;	/* fills and restatements of no open slot */
+	uint64_t unmatched;	/* fills and restatements of no open slot (busts name none) */
 };
 
 struct tg_risk;

@@ -2,7 +2,8 @@
  * The risk gate of a card, through its CSRs: read every limit (in force
  * and shadow), position, open orders, exposure and counter; write a whole
  * limit table and commit it in one step; the gate's commands (instrument
- * kill, host halt, host reference price). Used by the control CLI, the
+ * kill, host halt, host reference price, the reversal of a broken trade).
+ * Used by the control CLI, the
  * daemon and the end-to-end tests; works while another process owns the
  * rings (CSR access only).
  */
@@ -27,6 +28,7 @@ enum tg_risk_card_op {
 	TG_RISK_OP_HALT = 5,
 	TG_RISK_OP_UNHALT = 6,
 	TG_RISK_OP_REF_PRICE = 7,
+	TG_RISK_OP_BUST = 8,
 };
 
 struct tg_risk_card_inst {
@@ -78,6 +80,22 @@ TG_API TG_MUST_CHECK int tg_risk_card_commit(struct tg_card *card, const struct 
  * until the gate has taken it. */
 TG_API TG_MUST_CHECK int tg_risk_card_command(struct tg_card *card, unsigned op, unsigned inst,
 					      uint64_t value);
+
+/*
+ * Reverse an execution the exchange broke (RISK_CMD BUST, the gate's FILL
+ * input with sub 1): `qty` shares executed on gate side `side` of
+ * instrument `inst`; position and exposure move back, the open quantity
+ * the execution consumed stays consumed (docs/risk.md). Applied in order
+ * with the gate's other inputs; returns once the gate has taken it. The
+ * instrument travels in the operand, not in RISK_SEL, so a reader of
+ * another instrument cannot redirect it; writers of risk commands hold the
+ * control lock. TG_ERR_ARG (nothing written) for qty 0 or above
+ * TG_RISK_QTY_MAX, a side above 3 or an instrument above 255.
+ */
+TG_API TG_MUST_CHECK int tg_risk_card_bust(struct tg_card *card, unsigned inst, unsigned side, uint32_t qty);
+
+/* The position of one instrument (RISK_INST_POSITION), shares. */
+TG_API TG_MUST_CHECK int tg_risk_card_position(struct tg_card *card, unsigned inst, int64_t *position);
 
 /* Order-rate bucket of a GCRA with this period, tolerance and theoretical
  * arrival time at `now`: orders that may go back to back now (0 when the
