@@ -399,6 +399,7 @@ wire [63:0] h_ref = q_rec[8 + 64 + 32 + 32 + 64 +: 64];
 // decisions of S1 kept for the later stages
 reg [BUCKETS_LOG2-1:0] s_bucket = 0;            // bucket of c_ref
 reg [WAYS*OE_W-1:0] s_bucket_wd = 0;            // what S1 wrote there
+reg s_same_bucket = 1'b0;                       // U: c_ref2's bucket is c_ref's
 reg s_side_b = 1'b0;                            // side of the level change(s)
 reg [1:0] s_op1 = 2'd0;                         // level change of S2: none, add, reduce
 reg [31:0] s_op1_price = 0, s_op1_shares = 0;
@@ -411,8 +412,7 @@ reg [ROW_W-1:0] row_reg = 0;                    // U: row after the S2 change
 localparam [1:0] OP_NONE = 2'd0, OP_ADD = 2'd1, OP_REDUCE = 2'd2;
 
 // ---------------------------------------------------------------- bucket logic (S1, and S2 of U)
-wire [WAYS*OE_W-1:0] bk = (st == ST_S2 && c_kind == K_REPLACE && bucket_of(c_ref2) == s_bucket)
-                          ? s_bucket_wd : ot_rd;
+wire [WAYS*OE_W-1:0] bk = (st == ST_S2 && c_kind == K_REPLACE && s_same_bucket) ? s_bucket_wd : ot_rd;
 wire [63:0] bk_key = st == ST_S2 ? c_ref2 : c_ref;
 reg [WAYS-1:0] bk_hit, bk_free, bk_live;
 reg [SW-1:0] bk_slot;
@@ -467,33 +467,37 @@ wire [31:0] lv_px = st == ST_S3 ? c_price : s_op1_price;
 wire [31:0] lv_sh = st == ST_S3 ? c_shares : s_op1_shares;
 wire lv_gone = st == ST_S3 ? 1'b0 : s_op1_gone;
 
+// Levels are kept best first with no gaps and distinct prices, so the levels
+// better than px are a prefix (lv_better is a thermometer code) and at most
+// one level matches px (lv_match is one-hot): every position below is a mask,
+// every per-level result is computed in parallel and picked by its mask.
 reg [ROW_W-1:0] lv_out;
 reg [DEPTH-1:0] lv_valid, lv_match, lv_better;
-reg lv_found, lv_beyond, lv_full;
-reg [4:0] lv_pos, lv_mpos;
-reg [LV_SH-1:0] lv_nsh;
-reg [LV_OR-1:0] lv_nor;
+reg [DEPTH-1:0] lv_from_match;            // levels at or after the matching one
+reg [DEPTH-1:0] lv_ins;                   // one-hot: where a new level goes
+reg [DEPTH-1:0] lv_empties;               // the reduced level i would empty
+reg lv_found, lv_beyond, lv_full, lv_worst;
+reg [LV_SH-1:0] lv_sh_i [0:DEPTH-1];
+reg [LV_OR-1:0] lv_or_i [0:DEPTH-1];
+reg [31:0] lv_px_i [0:DEPTH-1];
 always @* begin
     lv_out = lv_in;
-    lv_found = 1'b0;
-    lv_pos = 5'd0;
-    lv_mpos = 5'd0;
-    lv_nsh = {LV_SH{1'b0}};
-    lv_nor = {LV_OR{1'b0}};
     for (i = 0; i < DEPTH; i = i + 1) begin
-        lv_valid[i] = lv_in[i*LV_W +: LV_OR] != {LV_OR{1'b0}};
-        lv_match[i] = lv_valid[i] && lv_in[i*LV_W + LV_OR + LV_SH +: LV_PX] == lv_px;
-        lv_better[i] = lv_valid[i] && (s_side_b ? lv_in[i*LV_W + LV_OR + LV_SH +: LV_PX] > lv_px
-                                                : lv_in[i*LV_W + LV_OR + LV_SH +: LV_PX] < lv_px);
-        if (lv_better[i]) lv_pos = lv_pos + 5'd1;
+        lv_or_i[i] = lv_in[i*LV_W +: LV_OR];
+        lv_sh_i[i] = lv_in[i*LV_W + LV_OR +: LV_SH];
+        lv_px_i[i] = lv_in[i*LV_W + LV_OR + LV_SH +: LV_PX];
+        lv_valid[i] = lv_or_i[i] != {LV_OR{1'b0}};
+        lv_match[i] = lv_valid[i] && lv_px_i[i] == lv_px;
+        lv_better[i] = lv_valid[i] && (s_side_b ? lv_px_i[i] > lv_px : lv_px_i[i] < lv_px);
+        lv_empties[i] = lv_sh_i[i] == {16'd0, lv_sh} || lv_or_i[i] == {{(LV_OR-1){1'b0}}, lv_gone};
     end
-    for (i = DEPTH - 1; i >= 0; i = i - 1) begin
-        if (lv_match[i]) begin
-            lv_found = 1'b1;
-            lv_mpos = i[4:0];
-        end
+    for (i = 0; i < DEPTH; i = i + 1) begin
+        lv_ins[i] = (i == 0 || lv_better[i == 0 ? 0 : i - 1]) && !lv_better[i];
+        lv_from_match[i] = lv_match[i] || (i != 0 && lv_from_match[i == 0 ? 0 : i - 1]);
     end
+    lv_found = lv_match != {DEPTH{1'b0}};
     lv_full = lv_valid[DEPTH-1];
+    lv_worst = lv_better[DEPTH-1];              // every level is better: px would be level DEPTH
     lv_beyond = lv_in[ROW_TRUNC] && !(s_side_b ? lv_px > lv_in[ROW_BOUND +: 32] : lv_px < lv_in[ROW_BOUND +: 32]);
 
     if (!lv_op_any) begin
@@ -502,24 +506,27 @@ always @* begin
         if (lv_beyond) begin
             lv_out[ROW_HIDDEN +: 32] = lv_in[ROW_HIDDEN +: 32] + 32'd1;
         end else if (lv_found) begin
-            lv_out[lv_mpos*LV_W + LV_OR +: LV_SH] = lv_in[lv_mpos*LV_W + LV_OR +: LV_SH] + {16'd0, lv_sh};
-            lv_out[lv_mpos*LV_W +: LV_OR] = lv_in[lv_mpos*LV_W +: LV_OR] + 1'b1;
-        end else if (lv_full && lv_pos == DEPTH[4:0]) begin
+            for (i = 0; i < DEPTH; i = i + 1) begin
+                if (lv_match[i]) begin
+                    lv_out[i*LV_W + LV_OR +: LV_SH] = lv_sh_i[i] + {16'd0, lv_sh};
+                    lv_out[i*LV_W +: LV_OR] = lv_or_i[i] + 1'b1;
+                end
+            end
+        end else if (lv_full && lv_worst) begin
             lv_out[ROW_TRUNC] = 1'b1;
             lv_out[ROW_BOUND +: 32] = lv_px;
             lv_out[ROW_HIDDEN +: 32] = lv_in[ROW_HIDDEN +: 32] + 32'd1;
         end else begin
             if (lv_full) begin
                 lv_out[ROW_TRUNC] = 1'b1;
-                lv_out[ROW_BOUND +: 32] = lv_in[(DEPTH-1)*LV_W + LV_OR + LV_SH +: LV_PX];
-                lv_out[ROW_HIDDEN +: 32] = lv_in[ROW_HIDDEN +: 32]
-                                         + {{(32-LV_OR){1'b0}}, lv_in[(DEPTH-1)*LV_W +: LV_OR]};
+                lv_out[ROW_BOUND +: 32] = lv_px_i[DEPTH-1];
+                lv_out[ROW_HIDDEN +: 32] = lv_in[ROW_HIDDEN +: 32] + {{(32-LV_OR){1'b0}}, lv_or_i[DEPTH-1]};
             end
             for (i = 1; i < DEPTH; i = i + 1) begin
-                if (i[4:0] > lv_pos) lv_out[i*LV_W +: LV_W] = lv_in[(i-1)*LV_W +: LV_W];
+                if (!lv_better[i-1]) lv_out[i*LV_W +: LV_W] = lv_in[(i-1)*LV_W +: LV_W];
             end
             for (i = 0; i < DEPTH; i = i + 1) begin
-                if (i[4:0] == lv_pos) lv_out[i*LV_W +: LV_W] = {lv_px, {16'd0, lv_sh}, {{(LV_OR-1){1'b0}}, 1'b1}};
+                if (lv_ins[i]) lv_out[i*LV_W +: LV_W] = {lv_px, {16'd0, lv_sh}, {{(LV_OR-1){1'b0}}, 1'b1}};
             end
         end
     end else begin
@@ -528,17 +535,17 @@ always @* begin
                 lv_out[ROW_HIDDEN +: 32] = lv_in[ROW_HIDDEN +: 32] - 32'd1;
                 if (lv_in[ROW_HIDDEN +: 32] == 32'd1) lv_out[ROW_TRUNC] = 1'b0;
             end
-        end else if (lv_found) begin
-            lv_nsh = lv_in[lv_mpos*LV_W + LV_OR +: LV_SH] - {16'd0, lv_sh};
-            lv_nor = lv_in[lv_mpos*LV_W +: LV_OR] - {{(LV_OR-1){1'b0}}, lv_gone};
-            if (lv_nsh == {LV_SH{1'b0}} || lv_nor == {LV_OR{1'b0}}) begin
-                for (i = 0; i < DEPTH - 1; i = i + 1) begin
-                    if (i[4:0] >= lv_mpos) lv_out[i*LV_W +: LV_W] = lv_in[(i+1)*LV_W +: LV_W];
+        end else if ((lv_match & lv_empties) != {DEPTH{1'b0}}) begin
+            for (i = 0; i < DEPTH - 1; i = i + 1) begin
+                if (lv_from_match[i]) lv_out[i*LV_W +: LV_W] = lv_in[(i+1)*LV_W +: LV_W];
+            end
+            lv_out[(DEPTH-1)*LV_W +: LV_W] = {LV_W{1'b0}};
+        end else begin
+            for (i = 0; i < DEPTH; i = i + 1) begin
+                if (lv_match[i]) begin
+                    lv_out[i*LV_W + LV_OR +: LV_SH] = lv_sh_i[i] - {16'd0, lv_sh};
+                    lv_out[i*LV_W +: LV_OR] = lv_or_i[i] - {{(LV_OR-1){1'b0}}, lv_gone};
                 end
-                lv_out[(DEPTH-1)*LV_W +: LV_W] = {LV_W{1'b0}};
-            end else begin
-                lv_out[lv_mpos*LV_W + LV_OR +: LV_SH] = lv_nsh;
-                lv_out[lv_mpos*LV_W +: LV_OR] = lv_nor;
             end
         end
     end
@@ -558,6 +565,8 @@ reg [31:0] n_bp, n_bs, n_ap, n_as;
 reg [2:0] n_fl;
 reg n_halted;
 wire last_stage = (st == ST_S2 && c_kind != K_REPLACE) || st == ST_S3;
+reg cnt_halt = 1'b0, cnt_trade = 1'b0, cnt_bbo = 1'b0;
+reg [1:0] cnt_drop = 2'd0;
 
 always @* begin
     n_bp = bbo_bp[c_slot];
@@ -798,6 +807,7 @@ always @(posedge clk) begin
         ST_S1: begin
             s_bucket <= bucket_of(c_ref);
             s_bucket_wd <= ot_wd;
+            s_same_bucket <= bucket_of(c_ref2) == bucket_of(c_ref);
             s_op1 <= OP_NONE;
             s_add2 <= 1'b0;
             s_found <= bk_hit != 0;
@@ -879,12 +889,17 @@ always @(posedge clk) begin
         bbo_ap[c_slot] <= n_ap;
         bbo_as[c_slot] <= n_as;
         bbo_fl[c_slot] <= n_fl;
-        if (ev0_valid) begin
-            if (c_kind == K_HALT) halt_events <= halt_events + 64'd1;
-            else trade_events <= trade_events + 64'd1;
-        end
-        if (ev1_valid) bbo_events <= bbo_events + 64'd1;
     end
+    // event counters count a cycle later, from registered flags: the
+    // events' conditions are the end of the level logic
+    cnt_halt <= last_stage && ev0_valid && c_kind == K_HALT;
+    cnt_trade <= last_stage && ev0_valid && c_kind != K_HALT;
+    cnt_bbo <= last_stage && ev1_valid;
+    cnt_drop <= {eq_push1 && !eq_room1, eq_push0 && !eq_room0};
+    halt_events <= halt_events + {63'd0, cnt_halt};
+    trade_events <= trade_events + {63'd0, cnt_trade};
+    bbo_events <= bbo_events + {63'd0, cnt_bbo};
+    events_dropped <= events_dropped + {63'd0, cnt_drop[0]} + {63'd0, cnt_drop[1]};
     trade_valid <= last_stage && ev0_valid && c_kind != K_HALT;
     trade_inst <= ev0[TG_C2H_BOOK_TRADE_INSTRUMENT_LSB +: 8];
     trade_price <= ev0[TG_C2H_BOOK_TRADE_PRICE_LSB +: 32];
@@ -894,7 +909,6 @@ always @(posedge clk) begin
     if (eq_push1 && eq_room1) eq_mem[eq_wr[EQ_LOG2-1:0] + (eq_push0 && eq_room0 ? 1 : 0)] <= ev1;
     eq_wr <= eq_wr + {{EQ_LOG2{1'b0}}, eq_push0 && eq_room0} + {{EQ_LOG2{1'b0}}, eq_push1 && eq_room1};
     if (m_axis_evt_tready && eq_wr != eq_rd) eq_rd <= eq_rd + 1'b1;
-    events_dropped <= events_dropped + {63'd0, eq_push0 && !eq_room0} + {63'd0, eq_push1 && !eq_room1};
 
     // ---- reset of the book (host) or of the card
     if (book_reset || rst) begin
@@ -934,6 +948,10 @@ always @(posedge clk) begin
         halt_events <= 64'd0;
         overrun <= 64'd0;
         events_dropped <= 64'd0;
+        cnt_halt <= 1'b0;
+        cnt_trade <= 1'b0;
+        cnt_bbo <= 1'b0;
+        cnt_drop <= 2'd0;
         trade_valid <= 1'b0;
     end
 end
