@@ -2,8 +2,8 @@
  * bench_gate: the pre-trade risk gate measured through the whole core.
  *
  * The Verilated tg_core on the bench's card model (sim/card_model.h): host
- * rings in local memory served by a zero-latency DMA responder, the
- * order-entry port always ready. Orders go in as H2C ORDER records, leave
+ * rings in local memory served by a zero-latency DMA responder (one phase
+ * gives its reads a PCIe-like latency), the order-entry port always ready. Orders go in as H2C ORDER records, leave
  * as OUCH 5.0 Enter Order messages in SoupBinTCP packets, and the bench
  * plays the exchange: it decodes every packet with libtickgate's codecs
  * and answers each Enter Order at once with an Order Canceled of its whole
@@ -31,6 +31,9 @@
  *      the beats per cycle of the order-entry port and of the DMA write
  *      channel (C2H events), the exchange bytes per cycle and how often
  *      they waited for the card, and from those the resource that limits.
+ *   3b. sustained again with every DMA read taking --dma-latency cycles
+ *      more (a PCIe read of host memory: hundreds of ns), so the H2C
+ *      engine's reads in flight are what keeps orders coming.
  *   4. kill: orders streaming back to back (the exchange's answers held
  *      back while a kill lands, so the H2C ring stays full); at a seeded
  *      cycle a KILL register write, then KILL released once the gate has
@@ -48,7 +51,7 @@
  * the idle model's speed measured in the same run as the baseline.
  *
  * Prints one JSON object; exits 1 when a check fails.
- * usage: bench_gate [--orders N] [--seed S] [--kills N]
+ * usage: bench_gate [--orders N] [--seed S] [--kills N] [--dma-latency CYCLES]
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -272,10 +275,12 @@ static void set_limit(struct bench *b, unsigned field, unsigned inst, uint64_t v
 		tg_cm_run(b->cm, 1);
 }
 
-/* A fresh card: rings, INSTRUMENTS named instruments, limits that every order of the stream passes. */
-static int bench_open(struct bench *b, uint64_t seed, uint32_t max_orders)
+/* A fresh card: rings, INSTRUMENTS named instruments, limits that every order of the stream passes;
+ * DMA reads answered dma_latency cycles later than at once. */
+static int bench_open(struct bench *b, uint64_t seed, uint32_t max_orders, uint32_t dma_latency)
 {
-	struct tg_cm_config cfg = { .mem_bytes = MEM_BYTES, .bus_base = BUS, .oe_packet = on_packet };
+	struct tg_cm_config cfg = { .mem_bytes = MEM_BYTES, .bus_base = BUS, .oe_packet = on_packet,
+				    .dma_rd_latency = dma_latency };
 	size_t hb = tg_ring_mem_bytes(H2C_LOG2, TG_RECORD_BYTES), cb = tg_ring_mem_bytes(C2H_LOG2, TG_RECORD_BYTES);
 
 	memset(b, 0, sizeof(*b));
@@ -506,7 +511,7 @@ static int phase_latency(struct tg_json *j, uint64_t seed, uint32_t n)
 	struct bench b;
 	uint64_t *lat = malloc(n * sizeof(uint64_t)), *db = malloc(n * sizeof(uint64_t)), nl = 0, nd = 0, sum = 0;
 
-	if (lat == NULL || db == NULL || bench_open(&b, seed, n) != 0)
+	if (lat == NULL || db == NULL || bench_open(&b, seed, n, 0) != 0)
 		return -1;
 	while (b.n_ord < n) {
 		uint32_t first = b.n_ord + 1;
@@ -567,16 +572,17 @@ static int phase_latency(struct tg_json *j, uint64_t seed, uint32_t n)
 struct rate {
 	uint64_t orders, accepted, packets, cycles;
 	double gate_orders_per_cycle, port_orders_per_cycle;
-	double port_beats_per_cycle, dma_write_beats_per_cycle, h2c_records_per_cycle;
+	double port_beats_per_cycle, dma_write_beats_per_cycle, dma_read_beats_per_cycle, h2c_records_per_cycle;
 	double rx_bytes_per_cycle, rx_backlog_fraction;
 	double port_beats_per_order;
 	double cycles_per_s, idle_cycles_per_s;
 	uint64_t lat_max;
+	uint32_t dma_latency;
 };
 
 /* counters at the start and the end of a measured window */
 struct snap {
-	uint64_t cycles, h2c_records, dma_write_beats, port_beats, rx_bytes, rx_backlog;
+	uint64_t cycles, h2c_records, dma_write_beats, dma_read_beats, port_beats, rx_bytes, rx_backlog;
 	double t;
 };
 
@@ -586,6 +592,7 @@ static struct snap take_snap(struct bench *b)
 
 	s.cycles = tg_cm_stats(b->cm)->cycles;
 	s.dma_write_beats = tg_cm_stats(b->cm)->dma_write_beats;
+	s.dma_read_beats = tg_cm_stats(b->cm)->dma_read_beats;
 	s.port_beats = b->port_beats;
 	s.rx_bytes = tg_cm_stats(b->cm)->oe_bytes_in;
 	s.rx_backlog = tg_cm_stats(b->cm)->oe_rx_waiting;
@@ -620,6 +627,7 @@ static void rates(struct bench *b, struct rate *r, const struct snap *s0, const 
 	r->cycles = s1->cycles - s0->cycles;
 	r->port_beats_per_cycle = (double)(s1->port_beats - s0->port_beats) / (double)r->cycles;
 	r->dma_write_beats_per_cycle = (double)(s1->dma_write_beats - s0->dma_write_beats) / (double)r->cycles;
+	r->dma_read_beats_per_cycle = (double)(s1->dma_read_beats - s0->dma_read_beats) / (double)r->cycles;
 	r->h2c_records_per_cycle = (double)(s1->h2c_records - s0->h2c_records) / (double)r->cycles;
 	r->rx_bytes_per_cycle = (double)(s1->rx_bytes - s0->rx_bytes) / (double)r->cycles;
 	r->rx_backlog_fraction = (double)(s1->rx_backlog - s0->rx_backlog) / (double)r->cycles;
@@ -632,7 +640,7 @@ static int phase_burst(uint64_t seed, struct rate *r)
 {
 	struct bench b;
 
-	if (bench_open(&b, seed, 1u << 10) != 0)
+	if (bench_open(&b, seed, 1u << 10, 0) != 0)
 		return -1;
 	b.respond = false;	/* no exchange traffic while it runs: the slots are the burst */
 	b.cap_ord = b.slots;
@@ -650,12 +658,13 @@ static int phase_burst(uint64_t seed, struct rate *r)
 	return rc;
 }
 
-static int phase_sustained(uint64_t seed, uint32_t n, struct rate *r)
+static int phase_sustained(uint64_t seed, uint32_t n, uint32_t dma_latency, struct rate *r)
 {
 	struct bench b;
 
-	if (bench_open(&b, seed, n) != 0)
+	if (bench_open(&b, seed, n, dma_latency) != 0)
 		return -1;
+	r->dma_latency = dma_latency;
 	/* the baseline for the simulator's speed: this card, idle, just before */
 	double t0 = bench_now_s();
 	tg_cm_run(b.cm, 200000);
@@ -686,6 +695,8 @@ static void json_rate(struct tg_json *j, const char *key, const char *what, cons
 	tg_json_u64(j, "accepted", r->accepted);
 	tg_json_u64(j, "ouch_messages_out", r->packets);
 	tg_json_u64(j, "cycles", r->cycles);
+	if (r->dma_latency > 0)
+		tg_json_u64(j, "dma_read_latency_cycles", r->dma_latency);
 	const struct {
 		const char *key;
 		double v;
@@ -695,6 +706,7 @@ static void json_rate(struct tg_json *j, const char *key, const char *what, cons
 		{ "h2c_records_per_cycle", r->h2c_records_per_cycle },
 		{ "port_beats_per_cycle", r->port_beats_per_cycle },
 		{ "dma_write_beats_per_cycle", r->dma_write_beats_per_cycle },
+		{ "dma_read_beats_per_cycle", r->dma_read_beats_per_cycle },
 		{ "exchange_bytes_in_per_cycle", r->rx_bytes_per_cycle },
 		{ "fraction_of_cycles_exchange_answers_waited", r->rx_backlog_fraction },
 	};
@@ -716,7 +728,7 @@ static int phase_kill(struct tg_json *j, uint64_t seed, unsigned kills)
 	unsigned done = 0;
 
 	if (card == NULL || own == NULL || to_gate == NULL || wait == NULL ||
-	    bench_open(&b, seed, kills * 128u + 1024u) != 0)
+	    bench_open(&b, seed, kills * 128u + 1024u, 0) != 0)
 		return -1;
 	/* the exchange answers between kills only, so the H2C ring stays full while one lands */
 	b.respond = false;
@@ -805,9 +817,29 @@ static int phase_kill(struct tg_json *j, uint64_t seed, unsigned kills)
 	return rc;
 }
 
+/* What stops a stream: a resource busy (nearly) every cycle, else the H2C engine's reads. */
+static const char *bottleneck(const struct rate *r)
+{
+	/* the port carries a beat a cycle */
+	if (r->port_beats_per_cycle > 0.95)
+		return "order-entry port (OUCH bytes per cycle)";
+	/* the C2H engine writes an event as 8 beats with a cycle between events: 8/9 of a beat a cycle */
+	if (r->dma_write_beats_per_cycle > 0.85)
+		return "C2H event DMA writes: 8 beats an event and a cycle between events, and each answered order "
+		       "is two events (ORDER_DECISION, ORDER_RESP)";
+	/* the DMA read data port carries a beat (8 bytes) a cycle, 8 a record */
+	if (r->dma_read_beats_per_cycle > 0.95)
+		return "H2C DMA read data: 8 beats a 64-byte record on the 64-bit read port";
+	/* answers queued at the card's input every cycle while nothing downstream is full */
+	if (r->rx_backlog_fraction > 0.95)
+		return "the exchange's answers: the card's response decoder, and an order slot is free again only "
+		       "once the answer is applied";
+	return "H2C ring engine: DMA reads in flight (read latency) and doorbells";
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: bench_gate [--orders N>=100] [--seed S] [--kills N>=1]\n");
+	fprintf(stderr, "usage: bench_gate [--orders N>=100] [--seed S] [--kills N>=1] [--dma-latency CYCLES<=100000]\n");
 	return 2;
 }
 
@@ -823,23 +855,24 @@ static bool arg_u64(const char *s, uint64_t *v)
 
 int main(int argc, char **argv)
 {
-	uint64_t orders = 20000, seed = 0x6a7e5eedull, kills = 200;
+	uint64_t orders = 20000, seed = 0x6a7e5eedull, kills = 200, dma_latency = 256;
 
 	for (int i = 1; i < argc; i++) {
 		uint64_t *dst = !strcmp(argv[i], "--orders") ? &orders : !strcmp(argv[i], "--seed") ? &seed :
-				!strcmp(argv[i], "--kills") ? &kills : NULL;
+				!strcmp(argv[i], "--kills") ? &kills : !strcmp(argv[i], "--dma-latency") ? &dma_latency : NULL;
 
 		if (dst == NULL || i + 1 >= argc || !arg_u64(argv[++i], dst))
 			return usage();
 	}
-	if (orders < 100 || orders > 10000000 || kills < 1 || kills > 100000)
+	if (orders < 100 || orders > 10000000 || kills < 1 || kills > 100000 || dma_latency > 100000)
 		return usage();
 
 	struct tg_json j;
-	struct rate burst, sust;
+	struct rate burst, sust, sust_lat;
 
 	memset(&burst, 0, sizeof(burst));
 	memset(&sust, 0, sizeof(sust));
+	memset(&sust_lat, 0, sizeof(sust_lat));
 	tg_json_init(&j, stdout);
 	tg_json_object_begin(&j, NULL);
 	tg_json_string(&j, "bench", "gate_core");
@@ -848,28 +881,26 @@ int main(int argc, char **argv)
 	tg_json_double(&j, "target_clock_mhz", TG_CARD_CLOCK_HZ / 1e6);
 	tg_json_u64(&j, "target_clock_hz", TG_CARD_CLOCK_HZ);
 	tg_json_u64(&j, "seed", seed);
-	tg_json_string(&j, "harness", "zero-latency DMA responder, order-entry port always ready, every Enter Order "
-				      "answered at once with an Order Canceled");
+	tg_json_string(&j, "harness", "zero-latency DMA responder (but sustained_orders_per_cycle_dma_latency), order-entry "
+				      "port always ready, every Enter Order answered at once with an Order Canceled");
 	int rc = phase_latency(&j, seed, (uint32_t)orders);
 
 	if (rc == 0)
 		rc = phase_burst(seed + 1, &burst);
 	if (rc == 0)
-		rc = phase_sustained(seed + 2, (uint32_t)orders, &sust);
+		rc = phase_sustained(seed + 2, (uint32_t)orders, 0, &sust);
+	if (rc == 0)
+		rc = phase_sustained(seed + 4, (uint32_t)orders, (uint32_t)dma_latency, &sust_lat);
 	if (rc == 0) {
 		json_rate(&j, "burst_orders_per_cycle",
 			  "one doorbell for as many orders as the gate has slots, no exchange traffic", &burst);
 		json_rate(&j, "sustained_orders_per_cycle",
 			  "orders kept streaming through H2C, each answered by the exchange", &sust);
-		/* what stops it: a resource busy every cycle (the port and the DMA write channel carry a beat
-		 * a cycle; answers that queue every cycle mean the response decoder), else the H2C engine */
-		const char *limit = sust.port_beats_per_cycle > 0.95 ? "order-entry port (OUCH bytes per cycle)" :
-				    sust.rx_backlog_fraction > 0.95 ?
-					    "the exchange's answers: the card's response decoder takes a byte a cycle, and an "
-					    "order slot is free again only once the answer is applied" :
-				    sust.dma_write_beats_per_cycle > 0.95 ? "C2H event DMA writes (decision and response events)" :
-					    "H2C ring engine: one 64-byte DMA read per record, serially";
-		tg_json_string(&j, "sustained_bottleneck", limit);
+		json_rate(&j, "sustained_orders_per_cycle_dma_latency",
+			  "the same with every H2C DMA read answered dma_read_latency_cycles later (a PCIe read of host memory)",
+			  &sust_lat);
+		tg_json_string(&j, "sustained_bottleneck", bottleneck(&sust));
+		tg_json_string(&j, "sustained_dma_latency_bottleneck", bottleneck(&sust_lat));
 		/* the port carries a beat (8 bytes) a cycle: a bound whatever feeds it */
 		tg_json_double(&j, "port_beats_per_enter_order", sust.port_beats_per_order);
 		tg_json_double(&j, "port_bound_orders_per_cycle", sust.port_beats_per_order > 0 ? 1 / sust.port_beats_per_order : 0);

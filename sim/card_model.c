@@ -23,9 +23,18 @@ struct tg_card_model {
 	struct tg_cm_config cfg;
 	struct tg_cm_stats stats;
 
-	/* DMA read being answered: 8-byte beats */
+	/* DMA reads accepted, answered in order: a ring of descriptors */
+	struct dma_rd {
+		uint64_t addr;
+		uint64_t due;	/* stats.cycles from which its data may start */
+		uint32_t len;
+	} rd_q[TG_CM_DMA_RD_QUEUE];
+	unsigned rd_head, rd_count;
+	unsigned rd_max;	/* reads accepted at most before their data */
+
+	/* the DMA read being answered: 8-byte beats */
 	bool rd_active;
-	uint8_t rd_buf[256];
+	uint8_t rd_buf[TG_CM_DMA_RD_MAX];
 	uint32_t rd_beats;
 	uint32_t rd_beat;
 
@@ -45,6 +54,8 @@ struct tg_card_model {
 	uint8_t *oe_rx;		/* ring of TG_CM_OE_RX_BYTES */
 	size_t oe_rx_head;
 	size_t oe_rx_len;
+	bool oe_rx_offered;	/* a beat is on the port: held until taken */
+	uint8_t oe_rx_keep;	/* its lanes */
 
 	uint64_t reset_release;	/* stats.cycles of the first cycle out of reset */
 };
@@ -60,26 +71,34 @@ static uint8_t *window(struct tg_card_model *cm, uint64_t addr, size_t len)
 	return cm->cfg.mem + addr;
 }
 
-static void dma_read_start(struct tg_card_model *cm, uint64_t addr, uint32_t len)
+/* Take the memory of the queue's head read and start answering it. */
+static void dma_read_start(struct tg_card_model *cm)
 {
+	const struct dma_rd *r = &cm->rd_q[cm->rd_head];
+	uint32_t len = r->len;
 	uint8_t *src;
 
-	cm->stats.dma_reads++;
-	if (len == 0 || len > sizeof(cm->rd_buf) || (len & 7u) != 0)
+	cm->rd_head = (cm->rd_head + 1) % TG_CM_DMA_RD_QUEUE;
+	cm->rd_count--;
+	if (len == 0 || len > sizeof(cm->rd_buf) || (len & 7u) != 0 || (r->addr & 7u) != 0)
 		src = NULL;
 	else
-		src = window(cm, addr, len);
+		src = window(cm, r->addr, len);
 	if (src == NULL) {
 		/* answer with zeros: a zero marker never looks valid */
 		cm->stats.dma_errors++;
 		len = len == 0 || len > sizeof(cm->rd_buf) ? 64 : (len + 7u) & ~7u;
 		memset(cm->rd_buf, 0, len);
 	} else {
-		/* acquire on the last 8 bytes (the marker) before the body */
-		uint64_t last = __atomic_load_n((uint64_t *)(void *)(src + len - 8), __ATOMIC_ACQUIRE);
+		/* record by record (64 bytes), in order: acquire on its last 8
+		 * bytes (the marker) before its body */
+		for (uint32_t off = 0; off < len; off += 64) {
+			uint32_t n = len - off < 64 ? len - off : 64;
+			uint64_t last = __atomic_load_n((uint64_t *)(void *)(src + off + n - 8), __ATOMIC_ACQUIRE);
 
-		memcpy(cm->rd_buf, src, len - 8);
-		memcpy(cm->rd_buf + len - 8, &last, 8);
+			memcpy(cm->rd_buf + off, src + off, n - 8);
+			memcpy(cm->rd_buf + off + n - 8, &last, 8);
+		}
 	}
 	cm->rd_active = true;
 	cm->rd_beats = len / 8;
@@ -157,17 +176,37 @@ static void advance_net(struct tg_card_model *cm)
 	}
 }
 
+/* The exchange's next beat: the queue's first bytes in the lanes the
+ * shaper picks (by default the low lanes, 8 bytes when there are), held on
+ * the port until the card takes it. */
 static void drive_oe_rx(struct tg_card_model *cm)
 {
 	struct tg_vcore_io *io = &cm->io;
-	unsigned n = cm->oe_rx_len < 8 ? (unsigned)cm->oe_rx_len : 8u;
-	uint64_t d = 0;
 
-	for (unsigned b = 0; b < n; b++)
-		d |= (uint64_t)cm->oe_rx[(cm->oe_rx_head + b) % TG_CM_OE_RX_BYTES] << (8 * b);
+	if (!cm->oe_rx_offered && cm->oe_rx_len > 0) {
+		unsigned n = cm->oe_rx_len < 8 ? (unsigned)cm->oe_rx_len : 8u;
+		int keep = (int)((1u << n) - 1u);
+
+		if (cm->cfg.oe_rx_keep != NULL) {
+			keep = cm->cfg.oe_rx_keep(cm->cfg.oe_rx_keep_ctx);
+			/* no more lanes than bytes queued: the highest ones go */
+			for (int b = 7; keep > 0 && __builtin_popcount((unsigned)keep) > (int)n; b--)
+				keep &= ~(1 << b);
+		}
+		if (keep >= 0) {
+			cm->oe_rx_offered = true;
+			cm->oe_rx_keep = (uint8_t)keep;
+		}
+	}
+	uint64_t d = 0;
+	unsigned k = 0;
+
+	for (unsigned b = 0; cm->oe_rx_offered && b < 8; b++)
+		if (cm->oe_rx_keep & (1u << b))
+			d |= (uint64_t)cm->oe_rx[(cm->oe_rx_head + k++) % TG_CM_OE_RX_BYTES] << (8 * b);
 	io->oe_rx_tdata = d;
-	io->oe_rx_tkeep = (uint8_t)((1u << n) - 1u);
-	io->oe_rx_tvalid = n > 0;
+	io->oe_rx_tkeep = cm->oe_rx_offered ? cm->oe_rx_keep : 0;
+	io->oe_rx_tvalid = cm->oe_rx_offered;
 }
 
 static void take_oe_tx_beat(struct tg_card_model *cm)
@@ -197,7 +236,7 @@ static void cycle(struct tg_card_model *cm)
 	struct tg_vcore_io *io = &cm->io;
 	bool active = false;
 
-	io->dma_rd_desc_ready = !cm->rd_active;
+	io->dma_rd_desc_ready = cm->rd_count < cm->rd_max;
 	io->dma_rd_data_tvalid = cm->rd_active;
 	if (cm->rd_active) {
 		memcpy(&io->dma_rd_data_tdata, cm->rd_buf + cm->rd_beat * 8u, 8);
@@ -213,13 +252,25 @@ static void cycle(struct tg_card_model *cm)
 
 	if (cm->rd_active && io->dma_rd_data_tready) {
 		active = true;
+		cm->stats.dma_read_beats++;
 		if (++cm->rd_beat == cm->rd_beats)
 			cm->rd_active = false;
 	}
 	if (io->dma_rd_desc_valid && io->dma_rd_desc_ready) {
+		struct dma_rd *r = &cm->rd_q[(cm->rd_head + cm->rd_count) % TG_CM_DMA_RD_QUEUE];
+
 		active = true;
-		dma_read_start(cm, io->dma_rd_desc_addr, io->dma_rd_desc_len);
+		cm->stats.dma_reads++;
+		r->addr = io->dma_rd_desc_addr;
+		r->len = io->dma_rd_desc_len;
+		r->due = cm->stats.cycles + cm->cfg.dma_rd_latency;
+		cm->rd_count++;
+		if (cm->cfg.dma_read != NULL)
+			cm->cfg.dma_read(cm->cfg.dma_read_ctx, r->addr, r->len);
 	}
+	/* the next read's data follows the last beat of the one before */
+	if (!cm->rd_active && cm->rd_count > 0 && cm->rd_q[cm->rd_head].due <= cm->stats.cycles)
+		dma_read_start(cm);
 	if (io->dma_wr_tvalid) {
 		active = true;
 		dma_write_beat(cm);
@@ -244,6 +295,8 @@ static void cycle(struct tg_card_model *cm)
 		cm->oe_rx_head = (cm->oe_rx_head + n) % TG_CM_OE_RX_BYTES;
 		cm->oe_rx_len -= n;
 		cm->stats.oe_bytes_in += n;
+		cm->stats.oe_rx_beats++;
+		cm->oe_rx_offered = false;
 	}
 	if (active || io->axil_awvalid || io->axil_arvalid || io->axil_bvalid || io->axil_rvalid)
 		cm->stats.last_activity = cm->stats.cycles;
@@ -256,6 +309,8 @@ struct tg_card_model *tg_cm_new(const struct tg_cm_config *cfg)
 	if (cm == NULL)
 		return NULL;
 	cm->cfg = *cfg;
+	cm->rd_max = cfg->dma_rd_outstanding == 0 ? TG_CM_DMA_RD_QUEUE :
+		     cfg->dma_rd_outstanding < TG_CM_DMA_RD_QUEUE ? cfg->dma_rd_outstanding : TG_CM_DMA_RD_QUEUE;
 	cm->oe_rx = malloc(TG_CM_OE_RX_BYTES);
 	cm->core = cm->oe_rx != NULL ? tg_vcore_new(cfg->fst_path) : NULL;
 	if (cm->core == NULL) {
@@ -392,7 +447,7 @@ unsigned tg_cm_net_pending(const struct tg_card_model *cm)
 
 bool tg_cm_idle(const struct tg_card_model *cm, uint64_t quiet)
 {
-	return cm->net_count == 0 && !cm->rd_active && cm->oe_rx_len == 0 &&
+	return cm->net_count == 0 && !cm->rd_active && cm->rd_count == 0 && cm->oe_rx_len == 0 &&
 	       cm->stats.cycles - cm->stats.last_activity >= quiet;
 }
 

@@ -4,13 +4,16 @@
  *
  *   - an AXI-Lite master for CSR access (one transaction at a time),
  *   - a DMA responder that serves the core's reads and writes from a host
- *     memory window (bus address -> pointer, bounds checked; reads take the
- *     record's last 8 bytes with acquire first, writes store the last byte
- *     of a burst with release, so a ring consumer never sees half a record),
+ *     memory window (bus address -> pointer, bounds checked; reads take
+ *     each record's last 8 bytes with acquire before its body, writes store
+ *     the last byte of a burst with release, so a ring consumer never sees
+ *     half a record). Reads of up to TG_CM_DMA_RD_MAX bytes (PCIe's usual
+ *     Max Read Request Size); several may be outstanding, answered in order
+ *     after a configurable latency, one 8-byte beat a cycle,
  *   - a network port that feeds queued Ethernet frames at one beat per cycle,
  *   - the order-entry ports: SoupBinTCP packets the card sends are handed
  *     to a callback whole; bytes from the exchange are queued and fed at
- *     one beat per cycle.
+ *     one beat per cycle (8 bytes, or the lanes a shaper callback picks).
  *
  * Used by tickgate-sim (the window is the shared-memory DMA area) and by
  * the RTL tests and benchmarks (the window is plain memory).
@@ -27,6 +30,8 @@
 #define TG_CM_CSR_TIMEOUT_CYCLES 1000u		/* cycles before a CSR access is given up */
 #define TG_CM_OE_RX_BYTES 65536u	/* exchange bytes queued at most */
 #define TG_CM_OE_PACKET_MAX 256u	/* largest packet the card may send */
+#define TG_CM_DMA_RD_MAX 512u		/* largest DMA read answered */
+#define TG_CM_DMA_RD_QUEUE 16u		/* DMA reads outstanding at most */
 
 struct tg_card_model;
 
@@ -43,6 +48,21 @@ struct tg_cm_config {
 	 * core's cycle of its first beat */
 	void (*oe_packet)(void *ctx, uint64_t core_cycle, const uint8_t *data, size_t len);
 	void *oe_packet_ctx;
+	/* DMA reads: cycles from a descriptor's acceptance to its data beyond
+	 * the one a zero-latency responder takes (0: the first beat comes the
+	 * cycle after), and descriptors accepted before their data at most
+	 * (0: TG_CM_DMA_RD_QUEUE) */
+	uint32_t dma_rd_latency;
+	unsigned dma_rd_outstanding;
+	/* optional: called for every DMA read descriptor the core issues */
+	void (*dma_read)(void *ctx, uint64_t addr, uint32_t len);
+	void *dma_read_ctx;
+	/* optional: the lanes of the next exchange beat offered to the card
+	 * (tkeep; the queue's next bytes fill the set lanes in order, lanes
+	 * beyond the bytes queued are dropped), 0 for a beat with no bytes, or
+	 * -1 for no beat this cycle; NULL: the low lanes, 8 bytes when queued */
+	int (*oe_rx_keep)(void *ctx);
+	void *oe_rx_keep_ctx;
 };
 
 struct tg_cm_stats {
@@ -50,7 +70,8 @@ struct tg_cm_stats {
 	uint64_t csr_reads;
 	uint64_t csr_writes;
 	uint64_t csr_errors;	/* SLVERR or timeout */
-	uint64_t dma_reads;	/* read descriptors served */
+	uint64_t dma_reads;	/* read descriptors accepted */
+	uint64_t dma_read_beats;	/* read data beats the core took */
 	uint64_t dma_write_beats;
 	uint64_t dma_errors;	/* accesses outside the window */
 	uint64_t frames_in;	/* frames fully fed to the network port */
@@ -58,6 +79,7 @@ struct tg_cm_stats {
 	uint64_t last_activity;	/* cycle of the last interface activity */
 	uint64_t oe_packets_out;	/* order-entry packets the card sent */
 	uint64_t oe_bytes_in;	/* exchange bytes fed to the card */
+	uint64_t oe_rx_beats;	/* exchange beats the card took */
 	uint64_t oe_rx_waiting;	/* cycles exchange bytes were queued for the card (offered at its port) */
 	uint64_t oe_errors;	/* packets longer than TG_CM_OE_PACKET_MAX (cut) */
 };

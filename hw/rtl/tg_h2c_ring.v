@@ -5,18 +5,36 @@
 // H2C ring engine: fetches host command records by DMA and emits them whole.
 //
 // The host writes records into its ring memory and rings the doorbell
-// (H2C_PROD). For every record between the card's consumer index and the
-// doorbell the engine issues one 64-byte DMA read, checks the record's phase
-// marker against the lap it expects, and only then hands the record on; a
-// record whose marker is stale was not completely written yet, so the engine
-// backs off and reads it again (counted as a phase wait) instead of
-// consuming it. The consumer index is written back to the ring header at
+// (H2C_PROD). The engine reads the records between its fetch index and the
+// doorbell in bursts: one DMA read covers as many records as are there, up
+// to MAX_BURST and never across the ring's wrap, and up to MAX_READS reads
+// are in flight at once (the DMA engine answers them in order, each read's
+// beats ending with tlast). Every record's phase marker is checked against
+// the lap it expects; a record whose marker is stale was not completely
+// written yet, so it is not handed on: the engine drops it and everything
+// read after it, backs off and reads again from that record (counted as a
+// phase wait). Records leave in ring order, each exactly once. The consumer
+// index counts records handed on; it is written back to the ring header at
 // least every WB_EVERY records and whenever the ring drains, so the host
-// learns about free space without reading a CSR.
+// learns about free space without reading a CSR. Reads ahead of the
+// consumer index only touch records the host has published (below the
+// doorbell), which it does not reuse until the written-back index passes
+// them.
+//
+// Read data may be back-pressured: the engine holds a record's last beat
+// while its OUT_DEPTH-entry output queue is full.
+//
+// Clearing enable stops new reads; data of reads still in flight is
+// dropped, records already queued for output are still handed on, and once
+// nothing is in flight the indices restart at 0.
 module tg_h2c_ring #
 (
     // Cycles to wait before re-reading a record whose marker was stale
-    parameter BACKOFF_CYCLES = 16
+    parameter BACKOFF_CYCLES = 16,
+    // Records per DMA read at most (64 bytes each: 8 is a 512-byte read)
+    parameter MAX_BURST = 8,
+    // DMA reads in flight at most (power of two)
+    parameter MAX_READS = 4
 )
 (
     input  wire          clk,
@@ -30,7 +48,7 @@ module tg_h2c_ring #
     output wire [31:0]   cons_index,
     output wire          busy,
 
-    // Free-running cycle counter, stamped on each record as it is fetched
+    // Free-running cycle counter, stamped on each record: the cycle its read was issued
     input  wire [63:0]   cycle,
 
     // DMA read descriptor
@@ -39,7 +57,7 @@ module tg_h2c_ring #
     output wire          m_axis_dma_rd_desc_valid,
     input  wire          m_axis_dma_rd_desc_ready,
 
-    // DMA read data, 8 beats per record
+    // DMA read data, 8 beats per record, reads answered in order, tlast on each read's last beat
     input  wire [63:0]   s_axis_dma_rd_data_tdata,
     input  wire          s_axis_dma_rd_data_tlast,
     input  wire          s_axis_dma_rd_data_tvalid,
@@ -66,164 +84,241 @@ module tg_h2c_ring #
 
 `include "tg_card_defs.vh"
 
+localparam integer RW = MAX_READS > 1 ? $clog2(MAX_READS) : 1;
+localparam [3:0] MAX_BURST_W = MAX_BURST[3:0];
+localparam [RW:0] MAX_READS_W = MAX_READS[RW:0];
+localparam [5:0] WB_EVERY_W = TG_RING_WRITEBACK_EVERY[5:0];
+
 initial begin
     if (BACKOFF_CYCLES < 1 || BACKOFF_CYCLES > 255) begin
         $error("tg_h2c_ring: BACKOFF_CYCLES must be 1..255");
         $finish;
     end
+    if (MAX_BURST < 1 || MAX_BURST > 8) begin
+        $error("tg_h2c_ring: MAX_BURST must be 1..8 (reads of 512 bytes at most)");
+        $finish;
+    end
+    if (MAX_READS < 1 || MAX_READS > 16 || (1 << $clog2(MAX_READS)) != MAX_READS) begin
+        $error("tg_h2c_ring: MAX_READS must be a power of two, 1..16");
+        $finish;
+    end
+    if (TG_RING_WRITEBACK_EVERY < 1 || TG_RING_WRITEBACK_EVERY > 62) begin
+        $error("tg_h2c_ring: the writeback interval must be 1..62 records");
+        $finish;
+    end
+    if (TG_REC_BYTES != 64) begin
+        $error("tg_h2c_ring: records must be 64 bytes (8 beats)");
+        $finish;
+    end
 end
 
-localparam [2:0]
-    ST_IDLE = 3'd0,
-    ST_REQ = 3'd1,
-    ST_DATA = 3'd2,
-    ST_CHECK = 3'd3,
-    ST_BACKOFF = 3'd4,
-    ST_OUT = 3'd5,
-    ST_WB = 3'd6;
-
-reg [2:0] state_reg = ST_IDLE, state_next;
-reg [31:0] cons_reg = 32'd0, cons_next;
-reg [4:0] since_wb_reg = 5'd0, since_wb_next;
-reg wb_pending_reg = 1'b0, wb_pending_next;
-reg [2:0] beat_reg = 3'd0, beat_next;
-reg [7:0] backoff_reg = 8'd0, backoff_next;
-reg [511:0] rec_reg = 512'd0, rec_next;
-reg [63:0] fetch_cycle_reg = 64'd0, fetch_cycle_next;
-reg record_pulse_reg = 1'b0, record_pulse_next;
-reg phase_wait_pulse_reg = 1'b0, phase_wait_pulse_next;
+// ---------------------------------------------------------------- indices
+// cons: records handed on; rx: records received whole (cons + queued);
+// fetch: records asked for (rx + in flight)
+reg [31:0] cons_reg = 32'd0;
+reg [31:0] rx_idx_reg = 32'd0;
+reg [31:0] fetch_reg = 32'd0;
+reg [7:0]  backoff_reg = 8'd0;
+reg        flush_reg = 1'b0;               // dropping the data of reads in flight
 
 wire [31:0] mask = (32'd1 << size_log2) - 32'd1;
-wire lap_odd = cons_reg[size_log2];
+
+// ---------------------------------------------------------------- reads in flight
+// one entry per read, from its descriptor until its last beat: records, issue cycle
+reg [3:0]  rd_n [0:MAX_READS-1];
+reg [63:0] rd_cyc [0:MAX_READS-1];
+reg [RW:0] rd_wr_reg = 0, rd_rd_reg = 0;
+wire [RW:0] reads_out = rd_wr_reg - rd_rd_reg;
+wire [RW-1:0] rd_head = rd_rd_reg[RW-1:0];
+
+integer i;
+initial begin
+    for (i = 0; i < MAX_READS; i = i + 1) begin
+        rd_n[i] = 4'd0;
+        rd_cyc[i] = 64'd0;
+    end
+end
+
+// the next read: records up to the doorbell, the wrap and MAX_BURST
+wire [31:0] avail = prod_index - fetch_reg;
+wire [31:0] fetch_pos = fetch_reg & mask;
+wire [31:0] to_wrap = mask - fetch_pos + 32'd1;
+wire [31:0] burst_lim = to_wrap < avail ? to_wrap : avail;
+wire [3:0]  burst_n = burst_lim < MAX_BURST ? burst_lim[3:0] : MAX_BURST_W;
+
+reg        desc_valid_reg = 1'b0;
+reg [63:0] desc_addr_reg = 64'd0;
+reg [15:0] desc_len_reg = 16'd0;
+
+assign m_axis_dma_rd_desc_addr = desc_addr_reg;
+assign m_axis_dma_rd_desc_len = desc_len_reg;
+assign m_axis_dma_rd_desc_valid = desc_valid_reg;
+
+// ---------------------------------------------------------------- read data
+reg [2:0]   beat_reg = 3'd0;               // beat of the record being assembled
+reg [3:0]   rcv_reg = 4'd0;                // records of the head read received
+reg [447:0] asm_reg = 448'd0;              // its beats 0..6
+
+// output queue, OUT_DEPTH = 2: entry 0 is the head
+reg [511:0] o_data0 = 512'd0, o_data1 = 512'd0;
+reg [63:0]  o_cyc0 = 64'd0, o_cyc1 = 64'd0;
+reg [1:0]   o_count = 2'd0;
+
+reg [5:0]   since_wb_reg = 6'd0;           // records handed on since the index last written back
+reg         wb_valid_reg = 1'b0;
+reg [31:0]  wb_data_reg = 32'd0;
+
+wire discard = flush_reg || !enable;
+wire last_beat = beat_reg == 3'd7;
+assign s_axis_dma_rd_data_tready = reads_out != 0 && (discard || !last_beat || o_count != 2'd2);
+wire beat_go = s_axis_dma_rd_data_tvalid && s_axis_dma_rd_data_tready;
+
+wire [511:0] rec_full = {s_axis_dma_rd_data_tdata, asm_reg};
 // marker is 1 on even laps, 0 on odd laps (memory starts zeroed)
-wire [7:0] marker_expected = {7'd0, ~lap_odd};
-wire [7:0] marker_seen = rec_reg[TG_RING_MARKER_OFFSET*8 +: 8];
-wire [63:0] rec_addr = base_addr + TG_RING_RECORDS_OFFSET
-                     + {26'd0, cons_reg & mask, 6'd0};
-wire [31:0] cons_inc = cons_reg + 32'd1;
+wire [7:0] marker_expected = {7'd0, ~rx_idx_reg[size_log2]};
+wire marker_ok = rec_full[TG_RING_MARKER_OFFSET*8 +: 8] == marker_expected;
+wire head_last_rec = rcv_reg + 4'd1 == rd_n[rd_head];
+// a record arrived whole, with its marker and tlast where they belong
+wire rec_good = beat_go && !discard && last_beat && marker_ok && s_axis_dma_rd_data_tlast == head_last_rec;
+// a stale marker, or a read that ended early or ran long: drop from this record on
+wire rec_bad = beat_go && !discard && (last_beat ? !(marker_ok && s_axis_dma_rd_data_tlast == head_last_rec)
+                                                 : s_axis_dma_rd_data_tlast);
+wire read_done = beat_go && s_axis_dma_rd_data_tlast;
+
+// ---------------------------------------------------------------- hand-off
+wire out_go = m_axis_cmd_tvalid && m_axis_cmd_tready;
+wire [1:0] o_left = o_count - {1'b0, out_go};  // entries after this cycle's hand-off
+assign m_axis_cmd_tdata = o_data0;
+assign m_axis_cmd_tuser = o_cyc0;
+assign m_axis_cmd_tvalid = o_count != 2'd0 && since_wb_reg != 6'd63;
+
+wire desc_take = !desc_valid_reg || m_axis_dma_rd_desc_ready;
+wire issue = desc_take && enable && !flush_reg && !rec_bad && backoff_reg == 8'd0 &&
+             avail != 32'd0 && reads_out != MAX_READS_W;
+
+wire wb_raise = !wb_valid_reg && enable && since_wb_reg != 6'd0 &&
+                (since_wb_reg >= WB_EVERY_W || cons_reg == prod_index);
+
+wire idle_reset = !enable && reads_out == 0 && o_count == 2'd0 && !wb_valid_reg;
 
 assign cons_index = cons_reg;
-assign busy = state_reg != ST_IDLE;
+assign busy = desc_valid_reg || reads_out != 0 || o_count != 2'd0 || wb_valid_reg ||
+              backoff_reg != 8'd0 || flush_reg || (enable && prod_index != cons_reg);
 
-assign m_axis_dma_rd_desc_addr = rec_addr;
-assign m_axis_dma_rd_desc_len = TG_REC_BYTES[15:0];
-assign m_axis_dma_rd_desc_valid = state_reg == ST_REQ;
-
-assign s_axis_dma_rd_data_tready = state_reg == ST_DATA;
-
-assign m_axis_wb_tdata = {32'd0, cons_reg};
+assign m_axis_wb_tdata = {32'd0, wb_data_reg};
 assign m_axis_wb_tkeep = 8'h0f;
 assign m_axis_wb_tlast = 1'b1;
 assign m_axis_wb_tuser = base_addr + TG_RING_CONS_OFFSET;
-assign m_axis_wb_tvalid = state_reg == ST_WB;
+assign m_axis_wb_tvalid = wb_valid_reg;
 
-assign m_axis_cmd_tdata = rec_reg;
-assign m_axis_cmd_tuser = fetch_cycle_reg;
-assign m_axis_cmd_tvalid = state_reg == ST_OUT;
-
+reg record_pulse_reg = 1'b0;
+reg phase_wait_pulse_reg = 1'b0;
 assign record_pulse = record_pulse_reg;
 assign phase_wait_pulse = phase_wait_pulse_reg;
 
-always @* begin
-    state_next = state_reg;
-    cons_next = cons_reg;
-    since_wb_next = since_wb_reg;
-    wb_pending_next = wb_pending_reg;
-    beat_next = beat_reg;
-    backoff_next = backoff_reg;
-    rec_next = rec_reg;
-    fetch_cycle_next = fetch_cycle_reg;
-    record_pulse_next = 1'b0;
-    phase_wait_pulse_next = 1'b0;
-
-    case (state_reg)
-        ST_IDLE: begin
-            if (!enable) begin
-                // a disabled ring restarts at index 0
-                cons_next = 32'd0;
-                since_wb_next = 5'd0;
-                wb_pending_next = 1'b0;
-            end else if (prod_index != cons_reg) begin
-                fetch_cycle_next = cycle;
-                state_next = ST_REQ;
-            end else if (wb_pending_reg) begin
-                state_next = ST_WB;
-            end
-        end
-        ST_REQ: begin
-            if (m_axis_dma_rd_desc_ready) begin
-                beat_next = 3'd0;
-                state_next = ST_DATA;
-            end
-        end
-        ST_DATA: begin
-            if (s_axis_dma_rd_data_tvalid) begin
-                rec_next[beat_reg*64 +: 64] = s_axis_dma_rd_data_tdata;
-                beat_next = beat_reg + 3'd1;
-                if (s_axis_dma_rd_data_tlast) begin
-                    state_next = ST_CHECK;
-                end
-            end
-        end
-        ST_CHECK: begin
-            if (marker_seen == marker_expected && beat_reg == 3'd0) begin
-                // exactly 8 beats arrived (beat wrapped to 0) and the marker matches
-                state_next = ST_OUT;
-            end else begin
-                phase_wait_pulse_next = 1'b1;
-                backoff_next = BACKOFF_CYCLES[7:0];
-                state_next = ST_BACKOFF;
-            end
-        end
-        ST_BACKOFF: begin
-            backoff_next = backoff_reg - 8'd1;
-            if (backoff_reg == 8'd1) begin
-                state_next = ST_IDLE;
-            end
-        end
-        ST_OUT: begin
-            if (m_axis_cmd_tready) begin
-                cons_next = cons_inc;
-                record_pulse_next = 1'b1;
-                since_wb_next = since_wb_reg + 5'd1;
-                wb_pending_next = 1'b1;
-                if (cons_inc == prod_index || since_wb_reg + 5'd1 == TG_RING_WRITEBACK_EVERY[4:0]) begin
-                    state_next = ST_WB;
-                end else begin
-                    state_next = ST_IDLE;
-                end
-            end
-        end
-        ST_WB: begin
-            if (m_axis_wb_tready) begin
-                since_wb_next = 5'd0;
-                wb_pending_next = 1'b0;
-                state_next = ST_IDLE;
-            end
-        end
-        default: state_next = ST_IDLE;
-    endcase
-end
-
 always @(posedge clk) begin
-    state_reg <= state_next;
-    cons_reg <= cons_next;
-    since_wb_reg <= since_wb_next;
-    wb_pending_reg <= wb_pending_next;
-    beat_reg <= beat_next;
-    backoff_reg <= backoff_next;
-    rec_reg <= rec_next;
-    fetch_cycle_reg <= fetch_cycle_next;
-    record_pulse_reg <= record_pulse_next;
-    phase_wait_pulse_reg <= phase_wait_pulse_next;
+    record_pulse_reg <= out_go;
+    phase_wait_pulse_reg <= rec_bad;
+
+    // descriptor: latched, held until taken
+    if (desc_valid_reg && m_axis_dma_rd_desc_ready) begin
+        desc_valid_reg <= 1'b0;
+    end
+    if (issue) begin
+        desc_valid_reg <= 1'b1;
+        desc_addr_reg <= base_addr + TG_RING_RECORDS_OFFSET + {26'd0, fetch_pos, 6'd0};
+        desc_len_reg <= {6'd0, burst_n, 6'd0};
+        rd_n[rd_wr_reg[RW-1:0]] <= burst_n;
+        rd_cyc[rd_wr_reg[RW-1:0]] <= cycle;
+        rd_wr_reg <= rd_wr_reg + 1'b1;
+        fetch_reg <= fetch_reg + {28'd0, burst_n};
+    end
+
+    // data
+    if (beat_go) begin
+        if (!last_beat) asm_reg[beat_reg*64 +: 64] <= s_axis_dma_rd_data_tdata;
+        beat_reg <= beat_reg + 3'd1;
+        if (last_beat) rcv_reg <= rcv_reg + 4'd1;
+    end
+    if (read_done || rec_bad) begin
+        beat_reg <= 3'd0;
+        rcv_reg <= 4'd0;
+    end
+    if (read_done) begin
+        rd_rd_reg <= rd_rd_reg + 1'b1;
+    end
+    if (rec_good) begin
+        rx_idx_reg <= rx_idx_reg + 32'd1;
+    end
+    if (rec_bad) begin
+        // everything from this record on is read again after the back-off
+        fetch_reg <= rx_idx_reg;
+        backoff_reg <= BACKOFF_CYCLES[7:0];
+    end else if (backoff_reg != 8'd0) begin
+        backoff_reg <= backoff_reg - 8'd1;
+    end
+    if (rec_bad || (!enable && reads_out != 0)) begin
+        flush_reg <= 1'b1;
+    end else if (reads_out == 0) begin
+        flush_reg <= 1'b0;
+    end
+
+    // output queue: a hand-off shifts it, a record lands in the first free entry
+    if (out_go) begin
+        o_data0 <= o_data1;
+        o_cyc0 <= o_cyc1;
+    end
+    if (rec_good) begin
+        if (o_left == 2'd0) begin
+            o_data0 <= rec_full;
+            o_cyc0 <= rd_cyc[rd_head];
+        end else begin
+            o_data1 <= rec_full;
+            o_cyc1 <= rd_cyc[rd_head];
+        end
+    end
+    o_count <= o_left + {1'b0, rec_good};
+
+    // consumer index and its writeback
+    if (out_go) begin
+        cons_reg <= cons_reg + 32'd1;
+    end
+    if (wb_raise) begin
+        wb_valid_reg <= 1'b1;
+        wb_data_reg <= cons_reg;
+        since_wb_reg <= {5'd0, out_go};
+    end else if (out_go) begin
+        since_wb_reg <= since_wb_reg + 6'd1;
+    end
+    if (wb_valid_reg && m_axis_wb_tready) begin
+        wb_valid_reg <= 1'b0;
+    end
+
+    // a disabled ring restarts at index 0 once nothing is in flight
+    if (idle_reset) begin
+        cons_reg <= 32'd0;
+        rx_idx_reg <= 32'd0;
+        fetch_reg <= 32'd0;
+        since_wb_reg <= 6'd0;
+        backoff_reg <= 8'd0;
+        beat_reg <= 3'd0;
+        rcv_reg <= 4'd0;
+    end
 
     if (rst) begin
-        state_reg <= ST_IDLE;
         cons_reg <= 32'd0;
-        since_wb_reg <= 5'd0;
-        wb_pending_reg <= 1'b0;
-        beat_reg <= 3'd0;
+        rx_idx_reg <= 32'd0;
+        fetch_reg <= 32'd0;
         backoff_reg <= 8'd0;
+        flush_reg <= 1'b0;
+        rd_wr_reg <= 0;
+        rd_rd_reg <= 0;
+        desc_valid_reg <= 1'b0;
+        beat_reg <= 3'd0;
+        rcv_reg <= 4'd0;
+        o_count <= 2'd0;
+        since_wb_reg <= 6'd0;
+        wb_valid_reg <= 1'b0;
         record_pulse_reg <= 1'b0;
         phase_wait_pulse_reg <= 1'b0;
     end

@@ -18,7 +18,7 @@
 //
 // Transmit: one packet per AXI-Stream frame, byte 0 of a beat in bits 7:0.
 // Receive: a byte stream; tlast carries no meaning (packets are delimited
-// by their length fields), one byte is taken per cycle.
+// by their length fields), up to a beat (8 bytes) is decoded per cycle.
 module tg_order_entry #
 (
     parameter integer INSTRUMENTS = 8,
@@ -296,62 +296,104 @@ always @(posedge clk) begin
 end
 
 // ------------------------------------------------------------------ receive
-// One byte a cycle from the held beat. A packet: length (2, big-endian, the
-// bytes after it), type, payload. Of a sequenced-data packet the first 52
-// payload bytes are kept (every field the card uses lies there).
+// A beat a cycle into a byte queue (16 bytes; empty lanes of a beat are
+// dropped, so any split of the stream into beats reads the same). Each cycle
+// the parser takes up to 8 bytes from the queue's front, within one packet:
+// what is left of the length field and the type, then payload bytes, up to
+// the packet's end; the next packet starts in the next cycle. A packet:
+// length (2, big-endian, the bytes after it), type, payload. Of a
+// sequenced-data packet the first 52 payload bytes are kept (every field the
+// card uses lies there); at its end the message's fields are decoded into
+// the lookup stage, and the parser goes on with the next packet while the
+// stage after emits (gate input and ORDER_RESP event). The parser waits only
+// when a sequenced message ends and the lookup stage still holds the one
+// before.
 localparam integer KEEP = 52;
-reg [63:0]  rb_data = 64'd0;
-reg [7:0]   rb_keep = 8'd0;                // bytes of the held beat not yet taken
-reg [2:0]   rb_idx = 3'd0;
+reg [127:0] rq = 128'd0;                   // byte n at bits 8n+7:8n, zero beyond rq_count
+reg [4:0]   rq_count = 5'd0;
+assign s_axis_oe_tready = rq_count <= 5'd8;
+wire rq_in = s_axis_oe_tvalid && s_axis_oe_tready;
 
-localparam [2:0] R_LEN0 = 3'd0, R_LEN1 = 3'd1, R_TYPE = 3'd2, R_BODY = 3'd3, R_LOOK = 3'd4, R_EMIT = 3'd5;
-reg [2:0]   rs = R_LEN0;
+// the beat's bytes, packed to the low lanes
+reg [63:0] in_c;
+reg [3:0]  in_n;
+integer k;
+always @* begin
+    in_c = 64'd0;
+    in_n = 4'd0;
+    for (k = 0; k < 8; k = k + 1) begin
+        if (s_axis_oe_tkeep[k]) begin
+            in_c[in_n[2:0]*8 +: 8] = s_axis_oe_tdata[k*8 +: 8];
+            in_n = in_n + 4'd1;
+        end
+    end
+end
+
+localparam [1:0] P_LEN0 = 2'd0, P_LEN1 = 2'd1, P_TYPE = 2'd2, P_BODY = 2'd3;
+reg [1:0]   ps = P_LEN0;
 reg [15:0]  r_len = 16'd0;                 // bytes after the length field
 reg [15:0]  r_pos = 16'd0;                 // bytes of them taken
 reg         r_seq = 1'b0;                  // a sequenced-data packet
 reg [7:0]   m [0:KEEP-1];                  // the OUCH message's first bytes
+reg [7:0]   mn [0:KEEP-1];                 // ... with this cycle's bytes
 
 integer j;
 initial begin
     for (j = 0; j < KEEP; j = j + 1) m[j] = 8'd0;
 end
 
-wire busy_out = rs == R_LOOK || rs == R_EMIT;
-wire [5:0] r_pos_m1 = r_pos[5:0] - 6'd1;     // used while r_pos <= KEEP
-wire rb_has = rb_keep != 8'd0;
-wire take = rb_has && !busy_out;
-wire [7:0] rb_byte = rb_data[{rb_idx, 3'd0} +: 8];
-assign s_axis_oe_tready = !rb_has;
+// the lookup stage holds a message; the emit stage takes it this cycle
+reg  l_valid = 1'b0;
+wire e_free = !(gi_valid && !gi_ready) && !(m_axis_evt_tvalid && !m_axis_evt_tready);
+wire e_go = l_valid && e_free;
+wire l_free = !l_valid || e_go;
 
-function [2:0] first_lane(input [7:0] keep);
-    integer k;
-    begin
-        first_lane = 3'd0;
-        for (k = 7; k >= 0; k = k - 1) begin
-            if (keep[k]) first_lane = k[2:0];
+// this cycle's bytes: w[n] = rq byte n, `avail` of them
+wire [3:0]  avail = rq_count >= 5'd8 ? 4'd8 : rq_count[3:0];
+wire [3:0]  h_need = ps == P_LEN0 ? 4'd2 : ps == P_LEN1 ? 4'd1 : 4'd0;   // length bytes still to come
+wire        len_ok = avail >= h_need;
+wire [7:0]  len_hi = ps == P_LEN0 ? rq[7:0] : r_len[15:8];
+wire [7:0]  len_lo = ps == P_LEN0 ? rq[15:8] : ps == P_LEN1 ? rq[7:0] : r_len[7:0];
+wire [15:0] p_len = {len_hi, len_lo};
+wire        p_start = ps == P_LEN0 || ps == P_LEN1;
+wire [15:0] p0 = p_start ? 16'd0 : r_pos;  // packet bytes (after the length) before this cycle's
+wire [3:0]  p_avail = avail - h_need;      // bytes after the length field (when len_ok)
+wire [15:0] p_rem = p_len - p0;
+wire [3:0]  p_k = {12'd0, p_avail} < p_rem ? p_avail : p_rem[3:0];   // packet bytes taken this cycle
+wire [15:0] p_end = p0 + {12'd0, p_k};
+wire [7:0]  type_byte = rq[h_need[2:0]*8 +: 8];
+wire        type_here = p0 == 16'd0 && p_k != 4'd0;
+wire        p_seq = type_here ? type_byte == "S" : r_seq;
+wire        p_ends = len_ok && (p_len == 16'd0 || p_end == p_len);
+wire        seq_end = p_ends && p_len != 16'd0 && p_seq;
+wire        p_stall = seq_end && !l_free;
+wire        p_go = len_ok && !p_stall;
+wire [3:0]  consume = p_stall ? 4'd0 : len_ok ? h_need + p_k : avail;
+
+// the kept bytes with this cycle's: payload byte n (n >= 1) is m[n-1]
+reg [15:0] d_off;
+always @* begin
+    for (j = 0; j < KEEP; j = j + 1) begin
+        d_off = j[15:0] + 16'd1 - p0;       // wraps high for bytes before this cycle's
+        if (p_go && d_off < {12'd0, p_k}) begin
+            mn[j] = rq[(h_need[2:0] + d_off[2:0])*8 +: 8];
+        end else if (p_go && type_here) begin
+            mn[j] = 8'd0;                  // a new packet: nothing of the last one
+        end else begin
+            mn[j] = m[j];
         end
     end
-endfunction
-
-// the next byte lane of the held beat after this one
-reg [7:0] rb_keep_next;
-reg [2:0] rb_idx_next;
-always @* begin
-    rb_keep_next = rb_keep;
-    rb_keep_next[rb_idx] = 1'b0;
-    rb_idx_next = first_lane(rb_keep_next);
 end
-
 
 function [31:0] be32(input [7:0] a0, input [7:0] a1, input [7:0] a2, input [7:0] a3);
     be32 = {a0, a1, a2, a3};
 endfunction
 
 function [63:0] be64(input integer o);
-    integer k;
+    integer q;
     begin
         be64 = 64'd0;
-        for (k = 0; k < 8; k = k + 1) be64 = {be64[55:0], m[o+k]};
+        for (q = 0; q < 8; q = q + 1) be64 = {be64[55:0], mn[o+q]};
     end
 endfunction
 
@@ -366,9 +408,9 @@ reg [63:0] d_ref;                          // 56 bits go to the host
 reg [7:0]  d_side, d_state;
 reg [15:0] d_reason;
 always @* begin
-    d_type = m[0];
+    d_type = mn[0];
     d_minlen = 16'd0;
-    d_urn = be32(m[9], m[10], m[11], m[12]);
+    d_urn = be32(mn[9], mn[10], mn[11], mn[12]);
     d_orig = 32'd0;
     d_qty = 32'd0;
     d_price = 64'd0;
@@ -377,31 +419,31 @@ always @* begin
     d_side = 8'd0;
     d_state = 8'd0;
     d_reason = 16'd0;
-    case (m[0])
-        "S": begin d_minlen = 16'd10; d_urn = 32'd0; d_state = m[9]; end
+    case (mn[0])
+        "S": begin d_minlen = 16'd10; d_urn = 32'd0; d_state = mn[9]; end
         "A": begin
-            d_minlen = 16'd64; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]);
-            d_price = be64(26); d_ref = be64(36); d_state = m[47];
+            d_minlen = 16'd64; d_side = mn[13]; d_qty = be32(mn[14], mn[15], mn[16], mn[17]);
+            d_price = be64(26); d_ref = be64(36); d_state = mn[47];
         end
         "U": begin
-            d_minlen = 16'd68; d_orig = d_urn; d_urn = be32(m[13], m[14], m[15], m[16]);
-            d_side = m[17]; d_qty = be32(m[18], m[19], m[20], m[21]);
-            d_price = be64(30); d_ref = be64(40); d_state = m[51];
+            d_minlen = 16'd68; d_orig = d_urn; d_urn = be32(mn[13], mn[14], mn[15], mn[16]);
+            d_side = mn[17]; d_qty = be32(mn[18], mn[19], mn[20], mn[21]);
+            d_price = be64(30); d_ref = be64(40); d_state = mn[51];
         end
-        "C": begin d_minlen = 16'd18; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17]; end
+        "C": begin d_minlen = 16'd18; d_qty = be32(mn[13], mn[14], mn[15], mn[16]); d_state = mn[17]; end
         "D": begin
-            d_minlen = 16'd32; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17];
-            d_price = be64(22); d_side = m[30];
+            d_minlen = 16'd32; d_qty = be32(mn[13], mn[14], mn[15], mn[16]); d_state = mn[17];
+            d_price = be64(22); d_side = mn[30];
         end
         "E": begin
-            d_minlen = 16'd36; d_qty = be32(m[13], m[14], m[15], m[16]); d_price = be64(17);
-            d_side = m[25]; d_ref = be64(26);
+            d_minlen = 16'd36; d_qty = be32(mn[13], mn[14], mn[15], mn[16]); d_price = be64(17);
+            d_side = mn[25]; d_ref = be64(26);
         end
-        "B": begin d_minlen = 16'd36; d_ref = be64(13); d_state = m[21]; end
-        "J": begin d_minlen = 16'd29; d_reason = {m[13], m[14]}; end
+        "B": begin d_minlen = 16'd36; d_ref = be64(13); d_state = mn[21]; end
+        "J": begin d_minlen = 16'd29; d_reason = {mn[13], mn[14]}; end
         "P", "I": d_minlen = 16'd13;
         "T": begin d_minlen = 16'd30; d_price = be64(13); d_ref = be64(22); end
-        "M": begin d_minlen = 16'd20; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]); end
+        "M": begin d_minlen = 16'd20; d_side = mn[13]; d_qty = be32(mn[14], mn[15], mn[16], mn[17]); end
         "R": d_minlen = 16'd16;
         "Q": begin d_minlen = 16'd13; d_urn = 32'd0; end
         default: d_minlen = 16'd0;
@@ -420,52 +462,38 @@ wire l_cur = l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn;
 wire l_prev = l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn;
 wire l_match = l_cur || l_prev;
 
-reg e_gi_pending = 1'b0;
+reg [63:0] l_seq = 64'd0;                  // its sequenced-data packet number
 
 always @(posedge clk) begin
-    // take a beat
-    if (s_axis_oe_tvalid && s_axis_oe_tready) begin
-        rb_data <= s_axis_oe_tdata;
-        rb_keep <= s_axis_oe_tkeep;
-        rb_idx <= first_lane(s_axis_oe_tkeep);
-    end else if (take) begin
-        rb_keep <= rb_keep_next;
-        rb_idx <= rb_idx_next;
+    // the byte queue: this cycle's bytes out, a beat in
+    if (rq_in) begin
+        rq <= (rq >> {consume, 3'd0}) | ({64'd0, in_c} << {rq_count - {1'b0, consume}, 3'd0});
+        rq_count <= rq_count - {1'b0, consume} + {1'b0, in_n};
+    end else begin
+        rq <= rq >> {consume, 3'd0};
+        rq_count <= rq_count - {1'b0, consume};
     end
 
-    if (take) begin
-        case (rs)
-            R_LEN0: begin
-                r_len[15:8] <= rb_byte;
-                rs <= R_LEN1;
-            end
-            R_LEN1: begin
-                r_len[7:0] <= rb_byte;
-                r_pos <= 16'd0;
-                rs <= {r_len[15:8], rb_byte} == 16'd0 ? R_LEN0 : R_TYPE;
-                rx_packets <= rx_packets + 64'd1;
-            end
-            R_TYPE: begin
-                r_seq <= rb_byte == "S";
-                r_pos <= 16'd1;
-                for (j = 0; j < KEEP; j = j + 1) m[j] <= 8'd0;
-                if (r_len == 16'd1) begin
-                    rs <= rb_byte == "S" ? R_LOOK : R_LEN0;
-                end else begin
-                    rs <= R_BODY;
-                end
-            end
-            default: begin                 // R_BODY
-                if (r_pos <= KEEP[15:0]) m[r_pos_m1] <= rb_byte;
-                r_pos <= r_pos + 16'd1;
-                if (r_pos + 16'd1 == r_len) rs <= r_seq ? R_LOOK : R_LEN0;
-            end
-        endcase
+    // the parser
+    for (j = 0; j < KEEP; j = j + 1) m[j] <= mn[j];
+    if (!len_ok && avail != 4'd0) begin
+        // the length's first byte alone (h_need is 2 here)
+        r_len[15:8] <= rq[7:0];
+        ps <= P_LEN1;
+    end
+    if (p_go) begin
+        if (p_start) rx_packets <= rx_packets + 64'd1;
+        r_len <= p_len;
+        r_pos <= p_end;
+        if (type_here) r_seq <= type_byte == "S";
+        ps <= p_ends ? P_LEN0 : p_end == 16'd0 ? P_TYPE : P_BODY;
     end
 
-    if (rs == R_LOOK) begin
+    if (p_go && seq_end) begin
         // a sequenced message, whole: latch its fields
         rx_sequenced <= rx_sequenced + 64'd1;
+        l_seq <= rx_sequenced + 64'd1;
+        l_valid <= 1'b1;
         l_type <= d_type;
         l_side <= d_side;
         l_state <= d_state;
@@ -476,16 +504,15 @@ always @(posedge clk) begin
         l_ref <= d_ref[55:0];
         l_time <= d_minlen != 16'd0 ? d_time : 64'd0;
         l_reason <= d_reason;
-        l_known <= d_minlen != 16'd0 && r_len - 16'd1 >= d_minlen;
-        l_has_urn <= d_minlen != 16'd0 && r_len - 16'd1 >= d_minlen && d_type != "S" && d_type != "Q";
-        if (d_minlen == 16'd0 || r_len - 16'd1 < d_minlen) rx_bad <= rx_bad + 64'd1;
-        rs <= R_EMIT;
-        e_gi_pending <= 1'b1;
+        l_known <= d_minlen != 16'd0 && p_len - 16'd1 >= d_minlen;
+        l_has_urn <= d_minlen != 16'd0 && p_len - 16'd1 >= d_minlen && d_type != "S" && d_type != "Q";
+        if (d_minlen == 16'd0 || p_len - 16'd1 < d_minlen) rx_bad <= rx_bad + 64'd1;
+    end else if (e_go) begin
+        l_valid <= 1'b0;
     end
 
-    if (rs == R_EMIT && e_gi_pending) begin
-        // first cycle of EMIT: the gate input and the event
-        e_gi_pending <= 1'b0;
+    if (e_go) begin
+        // the emit stage: the gate input and the event
         if (l_has_urn && !l_match) rx_unmatched <= rx_unmatched + 64'd1;
         gi_slot <= {{(16-SW){1'b0}}, l_si};
         gi_inst <= {{(8-IW){1'b0}}, sl_inst[l_si]};
@@ -518,7 +545,7 @@ always @(posedge clk) begin
         m_axis_evt_tdata[TG_C2H_TYPE_LSB +: TG_C2H_TYPE_W] <= TG_C2H_EVT_ORDER_RESP;
         m_axis_evt_tdata[TG_C2H_FLAGS_LSB +: 3] <= {!l_known, l_price[63:32] != 32'd0, l_match};
         m_axis_evt_tdata[TG_C2H_TIMESTAMP_LSB +: TG_C2H_TIMESTAMP_W] <= cycle;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_SOUP_SEQ_LSB +: 64] <= rx_sequenced;
+        m_axis_evt_tdata[TG_C2H_ORDER_RESP_SOUP_SEQ_LSB +: 64] <= l_seq;
         m_axis_evt_tdata[TG_C2H_ORDER_RESP_EXCH_TIME_LSB +: 64] <= l_time;
         m_axis_evt_tdata[TG_C2H_ORDER_RESP_URN_LSB +: 32] <= l_urn;
         m_axis_evt_tdata[TG_C2H_ORDER_RESP_ORIG_URN_LSB +: 32] <= l_orig;
@@ -534,17 +561,15 @@ always @(posedge clk) begin
     end else begin
         if (gi_valid && gi_ready) gi_valid <= 1'b0;
         if (m_axis_evt_tvalid && m_axis_evt_tready) m_axis_evt_tvalid <= 1'b0;
-        if (rs == R_EMIT && !(gi_valid && !gi_ready) && !(m_axis_evt_tvalid && !m_axis_evt_tready)) begin
-            rs <= R_LEN0;
-        end
     end
 
     if (rst || rx_reset) begin
-        rs <= R_LEN0;
-        rb_keep <= 8'd0;
+        ps <= P_LEN0;
+        rq <= 128'd0;
+        rq_count <= 5'd0;
+        l_valid <= 1'b0;
         gi_valid <= 1'b0;
         m_axis_evt_tvalid <= 1'b0;
-        e_gi_pending <= 1'b0;
         rx_sequenced <= 64'd0;
     end
     if (rst) begin

@@ -79,3 +79,12 @@ void core_rings(struct tg_ring *h2c, unsigned h2c_log2, struct tg_ring *c2h, uns
 	core_wr(TG_REG_C2H_SIZE, c2h_log2);
 	core_wr(TG_REG_RING_CONTROL, TG_RING_CONTROL_H2C_EN_MASK | TG_RING_CONTROL_C2H_EN_MASK);
 }
+
+uint64_t core_rnd(uint64_t *state)
+{
+	uint64_t z = *state += 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}

@@ -42,4 +42,7 @@ uint64_t core_rd64(uint32_t lo);
  * attach the host's views and point the card at them, both engines on. */
 void core_rings(struct tg_ring *h2c, unsigned h2c_log2, struct tg_ring *c2h, unsigned c2h_log2);
 
+/* The next number of a seeded sequence (splitmix64) kept in *state. */
+uint64_t core_rnd(uint64_t *state);
+
 #endif

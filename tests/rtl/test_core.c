@@ -208,6 +208,329 @@ static void test_unknown_opcode_answered(void)
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_RECORDS_LO), 2);
 }
 
+/* ---- H2C engine: bursts, reads in flight, back-pressure ---- */
+
+#define H2C_MAX_BURST_BYTES 512u	/* tg_h2c_ring MAX_BURST: 8 records a read */
+
+/* every DMA read the card issued, in order */
+struct dma_rd {
+	uint64_t addr;
+	uint32_t len;
+};
+static struct dma_rd rd_log[4096];
+static unsigned n_rd;
+
+static void on_dma_read(void *ctx, uint64_t addr, uint32_t len)
+{
+	(void)ctx;
+	if (n_rd < sizeof(rd_log) / sizeof(rd_log[0]))
+		rd_log[n_rd++] = (struct dma_rd){ addr, len };
+}
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	return core_rnd(&rng_state);
+}
+
+/* a fresh card whose DMA reads take `latency` extra cycles, `outstanding` at most (0: the model's limit) */
+static void fresh_dma(uint32_t latency, unsigned outstanding)
+{
+	struct tg_cm_config hooks = { .dma_read = on_dma_read, .dma_rd_latency = latency,
+				      .dma_rd_outstanding = outstanding };
+
+	n_rd = 0;
+	core_fresh(&hooks);
+}
+
+/* the ring index of the record a read starts at, and its records; checks bounds and alignment */
+static uint32_t rd_first(unsigned i, unsigned log2, uint32_t *records)
+{
+	uint64_t off = rd_log[i].addr - (CORE_BUS_BASE + CORE_H2C_OFF + TG_RING_RECORDS_OFFSET);
+
+	CU_ASSERT_EQUAL(off % TG_RECORD_BYTES, 0);
+	CU_ASSERT_EQUAL(rd_log[i].len % TG_RECORD_BYTES, 0);
+	CU_ASSERT(rd_log[i].len >= TG_RECORD_BYTES && rd_log[i].len <= H2C_MAX_BURST_BYTES);
+	*records = rd_log[i].len / TG_RECORD_BYTES;
+	/* never across the ring's end */
+	CU_ASSERT(off / TG_RECORD_BYTES + *records <= (1u << log2));
+	return (uint32_t)(off / TG_RECORD_BYTES);
+}
+
+/* Take the LOOPBACK answers waiting (at most `max`): each the next tag, payload intact. */
+static unsigned take_answers(struct tg_ring *c2h, uint32_t *got, uint32_t base_tag, unsigned max)
+{
+	union tg_c2h_record ev;
+	unsigned n = 0;
+
+	while (n < max && tg_ring_pop(c2h, &ev)) {
+		union tg_h2c_record want;
+
+		loopback_cmd(&want, base_tag + *got);
+		CU_ASSERT_EQUAL(ev.loopback.type, TG_C2H_EVT_LOOPBACK);
+		CU_ASSERT_EQUAL(ev.loopback.tag, base_tag + *got);
+		CU_ASSERT(memcmp(ev.loopback.payload, want.loopback.payload, sizeof(want.loopback.payload)) == 0);
+		(*got)++;
+		n++;
+	}
+	if (n > 0)
+		core_wr(TG_REG_C2H_CONS, c2h->index);
+	return n;
+}
+
+static void push_loopbacks(struct tg_ring *h2c, uint32_t *sent, uint32_t base_tag, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		union tg_h2c_record cmd;
+
+		loopback_cmd(&cmd, base_tag + *sent);
+		CU_ASSERT_TRUE_FATAL(tg_ring_push(h2c, &cmd));
+		(*sent)++;
+	}
+}
+
+/* One read for every run of records up to the wrap, 8 records at most; across the wrap, two. */
+static void test_h2c_burst_across_wrap(void)
+{
+	struct tg_ring h2c, c2h;
+	uint32_t sent = 0, got = 0, first, recs;
+
+	fresh_dma(0, 0);
+	core_rings(&h2c, 4, &c2h, 6);	/* 16 and 64 records */
+	push_loopbacks(&h2c, &sent, 500, 13);
+	core_wr(TG_REG_H2C_PROD, h2c.index);
+	tg_cm_run(core_cm, 300);
+	take_answers(&c2h, &got, 500, 100);
+	CU_ASSERT_EQUAL(got, 13);
+	CU_ASSERT_EQUAL(n_rd, 2);	/* 8 + 5 */
+	/* 10 records from index 13: 3 up to the wrap, 7 after it */
+	unsigned r0 = n_rd;
+	push_loopbacks(&h2c, &sent, 500, 10);
+	core_wr(TG_REG_H2C_PROD, h2c.index);
+	tg_cm_run(core_cm, 300);
+	take_answers(&c2h, &got, 500, 100);
+	CU_ASSERT_EQUAL(got, 23);
+	CU_ASSERT_EQUAL_FATAL(n_rd - r0, 2);
+	first = rd_first(r0, 4, &recs);
+	CU_ASSERT_EQUAL(first, 13);
+	CU_ASSERT_EQUAL(recs, 3);
+	first = rd_first(r0 + 1, 4, &recs);
+	CU_ASSERT_EQUAL(first, 0);
+	CU_ASSERT_EQUAL(recs, 7);
+	/* a full ring from index 23 (position 7): 8 up to... 1 to the wrap after 8, then 7 */
+	r0 = n_rd;
+	push_loopbacks(&h2c, &sent, 500, 16);
+	core_wr(TG_REG_H2C_PROD, h2c.index);
+	tg_cm_run(core_cm, 400);
+	take_answers(&c2h, &got, 500, 100);
+	CU_ASSERT_EQUAL(got, 39);
+	CU_ASSERT_EQUAL_FATAL(n_rd - r0, 3);
+	static const uint32_t want[3][2] = { { 7, 8 }, { 15, 1 }, { 0, 7 } };
+	for (unsigned i = 0; i < 3; i++) {
+		first = rd_first(r0 + i, 4, &recs);
+		CU_ASSERT_EQUAL(first, want[i][0]);
+		CU_ASSERT_EQUAL(recs, want[i][1]);
+	}
+	tg_cm_run(core_cm, 50);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_H2C_CONS), 39);
+	CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), 39);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_PHASE_WAITS_LO), 0);
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_read_beats, 39u * 8u);
+}
+
+/* Doorbells while reads are in flight: each record read once, in order, none past the doorbell. */
+static void test_h2c_doorbell_mid_burst(void)
+{
+	struct tg_ring h2c, c2h;
+	uint32_t sent = 0, got = 0, next = 0;
+	static const unsigned pushes[] = { 3, 10, 1, 5, 8, 2, 9, 7 };
+
+	fresh_dma(30, 0);	/* reads take 30 cycles more: several in flight */
+	core_rings(&h2c, 6, &c2h, 7);
+	for (unsigned i = 0; i < sizeof(pushes) / sizeof(pushes[0]); i++) {
+		push_loopbacks(&h2c, &sent, 9000, pushes[i]);
+		core_wr(TG_REG_H2C_PROD, h2c.index);
+		tg_cm_run(core_cm, 2 + i);
+	}
+	CU_ASSERT(n_rd >= 3);
+	for (int k = 0; k < 40 && got < sent; k++) {
+		tg_cm_run(core_cm, 50);
+		take_answers(&c2h, &got, 9000, 1000);
+	}
+	CU_ASSERT_EQUAL(got, sent);
+	/* the reads tile the records exactly: each starts where the one before ended */
+	for (unsigned i = 0; i < n_rd; i++) {
+		uint32_t recs, first = rd_first(i, 6, &recs);
+
+		CU_ASSERT_EQUAL(first, next % 64u);
+		next += recs;
+	}
+	CU_ASSERT_EQUAL(next, sent);
+	tg_cm_run(core_cm, 50);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_RECORDS_LO), sent);
+	CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), sent);
+	CU_ASSERT_FALSE(core_rd(TG_REG_STATUS) & TG_STATUS_H2C_BUSY_MASK);
+}
+
+/* Records past a stale marker inside a burst are dropped and read again, never handed on early. */
+static void test_h2c_stale_marker_mid_burst(void)
+{
+	struct tg_ring h2c, c2h;
+	uint32_t sent = 0, got = 0;
+
+	fresh_dma(0, 0);
+	core_rings(&h2c, 4, &c2h, 6);
+	push_loopbacks(&h2c, &sent, 40, 4);
+	/* records 5..7 complete, record 4 not yet (marker still 0), the doorbell at 8 */
+	for (uint32_t i = 5; i < 8; i++) {
+		union tg_h2c_record cmd;
+		uint8_t *rec = core_mem + CORE_H2C_OFF + TG_RING_RECORDS_OFFSET + i * TG_RECORD_BYTES;
+
+		loopback_cmd(&cmd, 40 + i);
+		memcpy(rec, &cmd, TG_RECORD_BYTES);
+		rec[TG_RING_MARKER_OFFSET] = 1;	/* lap 0 */
+	}
+	core_wr(TG_REG_H2C_PROD, 8);
+	tg_cm_run(core_cm, 300);
+	take_answers(&c2h, &got, 40, 100);
+	CU_ASSERT_EQUAL(got, 4);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_RECORDS_LO), 4);
+	CU_ASSERT(core_rd64(TG_REG_H2C_PHASE_WAITS_LO) >= 2);
+	/* every retry starts at the first record not handed on */
+	CU_ASSERT_EQUAL(rd_log[0].len, 8 * TG_RECORD_BYTES);
+	for (unsigned i = 1; i < n_rd; i++) {
+		uint32_t recs;
+
+		CU_ASSERT_EQUAL(rd_first(i, 4, &recs), 4);
+		CU_ASSERT_EQUAL(recs, 4);
+	}
+	/* now the host writes record 4 (and 5..7 again): taken once each, in order */
+	push_loopbacks(&h2c, &sent, 40, 4);
+	tg_cm_run(core_cm, 300);
+	take_answers(&c2h, &got, 40, 100);
+	CU_ASSERT_EQUAL(got, 8);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_RECORDS_LO), 8);
+	CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), 8);
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_errors, 0);
+}
+
+/* A consumer that does not keep up: the engine holds the read data, loses nothing. */
+static void test_h2c_backpressure(void)
+{
+	struct tg_ring h2c, c2h;
+	uint32_t sent = 0, got = 0;
+
+	fresh_dma(5, 2);	/* the DMA engine also takes only 2 reads at a time */
+	core_rings(&h2c, 6, &c2h, 1);	/* C2H holds 2 records: the command executor stalls */
+	push_loopbacks(&h2c, &sent, 300, 60);
+	core_wr(TG_REG_H2C_PROD, h2c.index);
+	tg_cm_run(core_cm, 2000);
+	uint64_t taken = core_rd64(TG_REG_H2C_RECORDS_LO);
+
+	CU_ASSERT(taken >= 2 && taken <= 6);
+	CU_ASSERT(core_rd(TG_REG_STATUS) & TG_STATUS_H2C_BUSY_MASK);
+	CU_ASSERT(tg_cm_stats(core_cm)->dma_read_beats < 8u * 16u);	/* the DMA engine was held */
+	/* the host takes one answer at a time */
+	for (int k = 0; k < 2000 && got < sent; k++) {
+		take_answers(&c2h, &got, 300, 1);
+		tg_cm_run(core_cm, 1 + (unsigned)(k % 13));
+	}
+	CU_ASSERT_EQUAL(got, sent);
+	tg_cm_run(core_cm, 100);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_RECORDS_LO), sent);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_PHASE_WAITS_LO), 0);
+	CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), sent);
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_read_beats, 8u * sent);
+}
+
+/* Clearing H2C_EN with reads in flight: their data is dropped, the engine goes idle at index 0. */
+static void test_h2c_disable_in_flight(void)
+{
+	struct tg_ring h2c, c2h;
+	uint32_t sent = 0, got = 0;
+
+	fresh_dma(40, 0);
+	core_rings(&h2c, 6, &c2h, 7);
+	push_loopbacks(&h2c, &sent, 70, 50);
+	core_wr(TG_REG_H2C_PROD, h2c.index);
+	tg_cm_run(core_cm, 60);
+	core_wr(TG_REG_RING_CONTROL, TG_RING_CONTROL_C2H_EN_MASK);
+	int polls = 0;
+	while (polls++ < 200 && (core_rd(TG_REG_STATUS) & TG_STATUS_H2C_BUSY_MASK))
+		tg_cm_run(core_cm, 4);
+	CU_ASSERT_FALSE(core_rd(TG_REG_STATUS) & TG_STATUS_H2C_BUSY_MASK);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_H2C_CONS), 0);
+	uint64_t taken = core_rd64(TG_REG_H2C_RECORDS_LO), reads = tg_cm_stats(core_cm)->dma_reads;
+
+	CU_ASSERT(taken < sent);
+	tg_cm_run(core_cm, 300);
+	take_answers(&c2h, &got, 70, 1000);
+	CU_ASSERT_EQUAL(got, taken);	/* a prefix, in order */
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_reads, reads);	/* nothing more read */
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_errors, 0);
+	/* and it starts again from fresh rings */
+	sent = got = 0;
+	core_wr(TG_REG_RING_CONTROL, 0);
+	core_wr(TG_REG_H2C_PROD, 0);
+	core_wr(TG_REG_C2H_CONS, 0);
+	tg_cm_run(core_cm, 20);
+	core_rings(&h2c, 6, &c2h, 7);
+	push_loopbacks(&h2c, &sent, 800, 20);
+	core_wr(TG_REG_H2C_PROD, h2c.index);
+	tg_cm_run(core_cm, 500);
+	take_answers(&c2h, &got, 800, 1000);
+	CU_ASSERT_EQUAL(got, 20);
+}
+
+/* Seeded streams: doorbells late and early, DMA latency and read limits, a host slow to take answers. */
+static void test_h2c_random_streams(void)
+{
+	static const struct {
+		unsigned h2c_log2, c2h_log2;
+		uint32_t latency;
+		unsigned outstanding;
+		bool slow_host;
+	} cfgs[] = {
+		{ 1, 2, 0, 0, false }, { 3, 2, 7, 1, true },	{ 4, 6, 0, 0, true },
+		{ 5, 3, 90, 0, false }, { 6, 8, 200, 3, false }, { 2, 1, 13, 2, true },
+	};
+	const uint32_t total = 600;
+
+	for (unsigned c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
+		struct tg_ring h2c, c2h;
+		uint32_t sent = 0, got = 0;
+
+		rng_state = 0x5eed0000u + c;
+		fresh_dma(cfgs[c].latency, cfgs[c].outstanding);
+		core_rings(&h2c, cfgs[c].h2c_log2, &c2h, cfgs[c].c2h_log2);
+		for (unsigned iter = 0; got < total && iter < 20000; iter++) {
+			unsigned n = (unsigned)(rnd() % (tg_ring_space(&h2c) + 1));
+
+			if (n > total - sent)
+				n = total - sent;
+			push_loopbacks(&h2c, &sent, 0, n);
+			if (rnd() % 4 != 0 || sent == total)
+				core_wr(TG_REG_H2C_PROD, h2c.index);	/* sometimes the doorbell comes later */
+			tg_cm_run(core_cm, rnd() % 40);
+			take_answers(&c2h, &got, 0, cfgs[c].slow_host ? (unsigned)(rnd() % 3) : 1000);
+		}
+		CU_ASSERT_EQUAL(got, total);
+		tg_cm_run(core_cm, 300);
+		CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_RECORDS_LO), total);
+		CU_ASSERT_EQUAL(core_rd(TG_REG_H2C_CONS), total);
+		CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), total);
+		CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_PHASE_WAITS_LO), 0);
+		CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_read_beats, 8u * total);
+		CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_errors, 0);
+		for (unsigned i = 0; i < n_rd; i++) {
+			uint32_t recs;
+
+			(void)rd_first(i, cfgs[c].h2c_log2, &recs);
+		}
+	}
+}
+
 /* ---- network path ---- */
 
 static size_t make_frame(uint8_t *f, size_t len, int vlan, uint16_t tci, uint16_t ethertype)
@@ -339,6 +662,12 @@ int main(void)
 		{ "loopback over many ring laps", test_loopback_many_laps },
 		{ "phase wait never consumes an unwritten record", test_phase_wait_never_consumes_unwritten },
 		{ "unknown opcode answered with CMD_ERROR", test_unknown_opcode_answered },
+		{ "H2C: a read per run of records, bounded by the wrap", test_h2c_burst_across_wrap },
+		{ "H2C: doorbells while reads are in flight", test_h2c_doorbell_mid_burst },
+		{ "H2C: a stale marker inside a burst", test_h2c_stale_marker_mid_burst },
+		{ "H2C: back-pressure holds the read data", test_h2c_backpressure },
+		{ "H2C: disabled with reads in flight", test_h2c_disable_in_flight },
+		{ "H2C: seeded streams", test_h2c_random_streams },
 		{ "frame summaries", test_frame_summaries },
 		{ "backpressure drops summaries, never frames", test_backpressure_drops_summaries_not_frames },
 		{ "DMA outside the window", test_dma_outside_window },

@@ -64,10 +64,37 @@ static void set_limit(unsigned field, unsigned inst, uint64_t v)
 	risk_cmd(OP_SET);
 }
 
+/* splitting the exchange's stream into beats at random (see split_keep) */
+static bool rx_split;
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	return core_rnd(&rng_state);
+}
+
+/* the lanes of the exchange's next beat: gaps, beats with no bytes, any lanes, whole beats */
+static int split_keep(void *ctx)
+{
+	uint64_t r = rnd();
+
+	(void)ctx;
+	switch (r % 8) {
+	case 0:
+		return -1;
+	case 1:
+		return 0;
+	case 2:
+		return 0xff;
+	default:
+		return (int)((r >> 8) & 0xff);
+	}
+}
+
 /* a fresh card: rings, instrument 0 = CVLT, 1 = ADBE, generous limits committed */
 static void fresh(void)
 {
-	struct tg_cm_config hooks = { .oe_packet = on_packet };
+	struct tg_cm_config hooks = { .oe_packet = on_packet, .oe_rx_keep = rx_split ? split_keep : NULL };
 
 	npkt = 0;
 	core_fresh(&hooks);
@@ -422,6 +449,293 @@ static void test_responses_update_gate(void)
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_SEQUENCED_LO), 7);
 }
 
+/* The same with the exchange's bytes split into beats at random. */
+static void test_responses_update_gate_split(void)
+{
+	rx_split = true;
+	rng_state = 0x5b1170u;
+	test_responses_update_gate();
+	rx_split = false;
+}
+
+/* ---- the response decoder: every type, malformed input, any split ---- */
+
+/* OUCH 5.0 outbound types and their fixed lengths (docs/ouch.md) */
+static const char resp_types[] = "SAUCDEBJPITMRQ";
+static const unsigned resp_fixed[] = { 10, 64, 68, 18, 32, 36, 36, 29, 13, 13, 30, 20, 16, 13 };
+
+/* what an ORDER_RESP event says of a message (card.yaml ORDER_RESP) */
+struct exp_resp {
+	uint8_t type, side, state, flags;
+	uint16_t reason;
+	uint32_t urn, orig, qty, price;
+	uint64_t time, ref;
+};
+
+static void expect_resp(const uint8_t *msg, size_t len, struct exp_resp *e)
+{
+	uint8_t m[52] = { 0 };	/* the fields the card reads lie in the first 52 bytes */
+	const char *t = len > 0 && msg[0] != 0 ? strchr(resp_types, msg[0]) : NULL;
+	unsigned fixed = t != NULL ? resp_fixed[t - resp_types] : 0;
+	uint64_t price = 0;
+
+	memcpy(m, msg, len < sizeof(m) ? len : sizeof(m));
+	memset(e, 0, sizeof(*e));
+	e->type = m[0];
+	e->urn = (uint32_t)get_be(m + 9, 4);
+	e->time = fixed ? get_be(m + 1, 8) : 0;
+	switch (m[0]) {
+	case 'S':
+		e->urn = 0;
+		e->state = m[9];
+		break;
+	case 'A':
+		e->side = m[13];
+		e->qty = (uint32_t)get_be(m + 14, 4);
+		price = get_be(m + 26, 8);
+		e->ref = get_be(m + 36, 8);
+		e->state = m[47];
+		break;
+	case 'U':
+		e->orig = e->urn;
+		e->urn = (uint32_t)get_be(m + 13, 4);
+		e->side = m[17];
+		e->qty = (uint32_t)get_be(m + 18, 4);
+		price = get_be(m + 30, 8);
+		e->ref = get_be(m + 40, 8);
+		e->state = m[51];
+		break;
+	case 'C':
+		e->qty = (uint32_t)get_be(m + 13, 4);
+		e->state = m[17];
+		break;
+	case 'D':
+		e->qty = (uint32_t)get_be(m + 13, 4);
+		e->state = m[17];
+		price = get_be(m + 22, 8);	/* execution price */
+		e->side = m[30];		/* liquidity flag */
+		break;
+	case 'E':
+		e->qty = (uint32_t)get_be(m + 13, 4);
+		price = get_be(m + 17, 8);
+		e->side = m[25];
+		e->ref = get_be(m + 26, 8);
+		break;
+	case 'B':
+		e->ref = get_be(m + 13, 8);
+		e->state = m[21];
+		break;
+	case 'J':
+		e->reason = (uint16_t)get_be(m + 13, 2);
+		break;
+	case 'T':
+		price = get_be(m + 13, 8);
+		e->ref = get_be(m + 22, 8);
+		break;
+	case 'M':
+		e->side = m[13];
+		e->qty = (uint32_t)get_be(m + 14, 4);
+		break;
+	case 'Q':
+		e->urn = 0;
+		break;
+	default:
+		break;
+	}
+	e->price = (uint32_t)price;
+	e->ref &= (1ull << 56) - 1;
+	/* nothing is open on the card: never matched */
+	e->flags = (uint8_t)((fixed == 0 || len < fixed) << 2 | (price >> 32 != 0) << 1);
+}
+
+#define STREAM_MAX 40000u
+#define STREAM_MSGS 600u
+
+struct resp_stream {
+	uint8_t bytes[STREAM_MAX];
+	size_t len;
+	struct exp_resp exp[STREAM_MSGS];
+	unsigned n_exp;
+	uint64_t packets, bad, unmatched;
+};
+
+static void stream_packet(struct resp_stream *st, uint8_t type, const uint8_t *payload, size_t n)
+{
+	uint8_t *p = st->bytes + st->len;
+
+	CU_ASSERT_FATAL(st->len + n + 3 <= STREAM_MAX);
+	put_be(p, n + 1, 2);
+	p[2] = type;
+	memcpy(p + 3, payload, n);
+	st->len += n + 3;
+	st->packets++;
+	if (type != 'S')
+		return;
+	CU_ASSERT_FATAL(st->n_exp < STREAM_MSGS);
+	struct exp_resp *e = &st->exp[st->n_exp++];
+
+	expect_resp(payload, n, e);
+	st->bad += (e->flags >> 2) & 1u;
+	st->unmatched += !(e->flags & 4u) && e->type != 'S' && e->type != 'Q';
+}
+
+/* Every response type (with and without an appendage), short and unknown
+ * messages, empty ones, packets of other types, packets of length 0. */
+static void make_stream(struct resp_stream *st, unsigned packets)
+{
+	memset(st, 0, sizeof(*st));
+	for (unsigned i = 0; i < packets; i++) {
+		uint8_t msg[128];
+		unsigned r = (unsigned)(rnd() % 100), t = (unsigned)(rnd() % (sizeof(resp_fixed) / sizeof(resp_fixed[0])));
+		size_t n;
+
+		for (size_t b = 0; b < sizeof(msg); b++)
+			msg[b] = (uint8_t)rnd();
+		msg[0] = (uint8_t)resp_types[t];
+		if (r < 55) {
+			/* whole, sometimes with an appendage past the 52 bytes the card keeps */
+			n = resp_fixed[t] + (rnd() % 3 == 0 ? rnd() % 50 : 0);
+			stream_packet(st, 'S', msg, n);
+		} else if (r < 65) {
+			n = 1 + rnd() % (resp_fixed[t] - 1);	/* short */
+			stream_packet(st, 'S', msg, n);
+		} else if (r < 70) {
+			while (msg[0] == 0 || strchr(resp_types, msg[0]) != NULL)
+				msg[0] = (uint8_t)rnd();	/* a type OUCH does not have */
+			stream_packet(st, 'S', msg, 1 + rnd() % 40);
+		} else if (r < 73) {
+			stream_packet(st, 'S', msg, 0);	/* sequenced data with no message */
+		} else if (r < 85) {
+			stream_packet(st, rnd() % 2 ? 'H' : 'Z', msg, 0);
+		} else if (r < 93) {
+			stream_packet(st, '+', msg, rnd() % 70);	/* debug text */
+		} else {
+			CU_ASSERT_FATAL(st->len + 2 <= STREAM_MAX);
+			st->bytes[st->len++] = 0;	/* a packet of length 0 */
+			st->bytes[st->len++] = 0;
+			st->packets++;
+		}
+	}
+}
+
+static struct resp_stream stream;
+
+static void check_stream(uint64_t seed, bool split)
+{
+	union tg_c2h_record ev;
+	unsigned got = 0;
+
+	rng_state = seed;
+	make_stream(&stream, 500);
+	rx_split = split;
+	fresh();
+	CU_ASSERT_TRUE_FATAL(tg_cm_oe_push(core_cm, stream.bytes, stream.len));
+	for (int k = 0; k < 4000 && (got < stream.n_exp || tg_cm_oe_pending(core_cm) > 0); k++) {
+		tg_cm_run(core_cm, 32);
+		while (tg_ring_pop(&c2h, &ev)) {
+			const struct exp_resp *e = &stream.exp[got];
+			uint64_t ref = 0;
+
+			if (ev.hdr.type != TG_C2H_EVT_ORDER_RESP)
+				continue;
+			CU_ASSERT_FATAL(got < stream.n_exp);
+			for (int b = 6; b >= 0; b--)
+				ref = ref << 8 | ev.order_resp.ref[b];
+			CU_ASSERT_EQUAL(ev.order_resp.soup_seq, got + 1);
+			CU_ASSERT_EQUAL(ev.order_resp.msg_type, e->type);
+			CU_ASSERT_EQUAL(ev.order_resp.flags & 7u, e->flags);
+			CU_ASSERT_EQUAL(ev.order_resp.exch_time, e->time);
+			CU_ASSERT_EQUAL(ev.order_resp.urn, e->urn);
+			CU_ASSERT_EQUAL(ev.order_resp.orig_urn, e->orig);
+			CU_ASSERT_EQUAL(ev.order_resp.side, e->side);
+			CU_ASSERT_EQUAL(ev.order_resp.state, e->state);
+			CU_ASSERT_EQUAL(ev.order_resp.instrument, 0xff);
+			CU_ASSERT_EQUAL(ev.order_resp.slot, e->urn & ((1u << SLOTS_LOG2) - 1));
+			CU_ASSERT_EQUAL(ev.order_resp.reason, e->reason);
+			CU_ASSERT_EQUAL(ev.order_resp.qty, e->qty);
+			CU_ASSERT_EQUAL(ev.order_resp.price, e->price);
+			CU_ASSERT_EQUAL(ref, e->ref);
+			got++;
+		}
+		core_wr(TG_REG_C2H_CONS, c2h.index);
+	}
+	rx_split = false;
+	CU_ASSERT_EQUAL(got, stream.n_exp);
+	CU_ASSERT_EQUAL(tg_cm_oe_pending(core_cm), 0);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_PACKETS_LO), stream.packets);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_SEQUENCED_LO), stream.n_exp);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_BAD_LO), stream.bad);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), stream.unmatched);
+	/* nothing reached the gate: no order was open */
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_UNMATCHED_LO), 0);
+}
+
+static void test_decoder_whole_beats(void)
+{
+	check_stream(0xdec0de01u, false);
+}
+
+static void test_decoder_any_split(void)
+{
+	for (uint64_t seed = 0; seed < 4; seed++)
+		check_stream(0xdec0de10u + seed, true);
+}
+
+/* Cycles for the card to take `n` packets of `len` bytes (type, payload) queued at once. */
+static uint64_t take_cycles(uint8_t type, size_t len, unsigned n)
+{
+	uint8_t p[128];
+	uint64_t c0;
+
+	memset(p, 0, sizeof(p));
+	put_be(p, len - 2, 2);
+	p[2] = type;
+	if (type == 'S') {
+		p[3] = 'C';	/* Order Canceled of an order not open */
+		put_be(p + 12, urn_of(9, 9), 4);
+	}
+	for (unsigned i = 0; i < n; i++)
+		CU_ASSERT_TRUE_FATAL(tg_cm_oe_push(core_cm, p, len));
+	c0 = tg_cm_stats(core_cm)->cycles;
+	for (int k = 0; k < 100000 && tg_cm_oe_pending(core_cm) > 0; k++)
+		tg_cm_run(core_cm, 1);
+	return tg_cm_stats(core_cm)->cycles - c0;
+}
+
+/* A message costs about its length over 8 cycles, back to back. */
+static void test_decoder_rate(void)
+{
+	union tg_c2h_record ev;
+	unsigned resp = 0;
+
+	fresh();
+	/* 64-byte debug packets: no event, the decoder alone, 8 bytes a cycle */
+	uint64_t c = take_cycles('+', 64, 200);
+	CU_ASSERT(c <= 200u * 8u + 8u);
+	/* 21-byte Order Canceled, each an ORDER_RESP event: 3 cycles to decode,
+	 * then the C2H ring engine's 9 cycles an event set the pace */
+	c = take_cycles('S', 21, 100);
+	CU_ASSERT(c <= 100u * 9u + 8u);
+	settle();
+	while (next_event(TG_C2H_EVT_ORDER_RESP, &ev))
+		resp++;
+	CU_ASSERT_EQUAL(resp, 100);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_PACKETS_LO), 300);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_BAD_LO), 0);
+	/* a partial packet dropped by RESET_RX: the next one decodes from its start */
+	static const uint8_t part[] = { 0, 19, 'S', 'C', 1, 2, 3 };
+	CU_ASSERT_TRUE(tg_cm_oe_push(core_cm, part, sizeof(part)));
+	tg_cm_run(core_cm, 20);
+	core_wr(TG_REG_OE_CONTROL, TG_OE_CONTROL_RESET_RX_MASK);
+	canceled(urn_of(9, 9), 5);
+	settle();
+	CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_RESP, &ev));
+	CU_ASSERT_EQUAL(ev.order_resp.msg_type, 'C');
+	CU_ASSERT_EQUAL(ev.order_resp.qty, 5);
+	CU_ASSERT_EQUAL(ev.order_resp.soup_seq, 1);
+	CU_ASSERT_EQUAL(ev.order_resp.flags & 4u, 0);
+}
+
 /* The collar around a host-set reference price, the position limit with open orders. */
 static void test_collar_and_limits(void)
 {
@@ -622,6 +936,10 @@ int main(void)
 		{ "enter order bytes", test_enter_order_bytes },
 		{ "replace and cancel", test_replace_and_cancel },
 		{ "responses update the gate", test_responses_update_gate },
+		{ "responses update the gate, stream split at random", test_responses_update_gate_split },
+		{ "response decoder: every type, whole beats", test_decoder_whole_beats },
+		{ "response decoder: every type, any split", test_decoder_any_split },
+		{ "response decoder: a beat a cycle", test_decoder_rate },
 		{ "collar, position limit, instrument kill, halt", test_collar_and_limits },
 		{ "kill blocks the next order", test_kill_blocks_next_order },
 		{ "watchdog kills and cancels", test_watchdog },
