@@ -648,6 +648,7 @@ wire [15:0] oe_ord_slot;
 wire [7:0] oe_ord_inst;
 wire [1:0] oe_ord_side;
 wire [31:0] oe_ord_qty, oe_ord_price;
+wire [23:0] oe_ord_grow;
 wire [151:0] oe_ord_attr;
 wire [63:0] oe_ord_in_cycle;
 wire rsp_valid, rsp_ready;
@@ -710,6 +711,7 @@ gate_inst (
     .oe_side(oe_ord_side),
     .oe_qty(oe_ord_qty),
     .oe_price(oe_ord_price),
+    .oe_grow(oe_ord_grow),
     .oe_attr(oe_ord_attr),
     .oe_in_cycle(oe_ord_in_cycle),
     .m_axis_evt_tdata(dec_evt_tdata),
@@ -762,6 +764,7 @@ oe_inst (
     .ord_side(oe_ord_side),
     .ord_qty(oe_ord_qty),
     .ord_price(oe_ord_price),
+    .ord_grow(oe_ord_grow),
     .ord_attr(oe_ord_attr),
     .ord_in_cycle(oe_ord_in_cycle),
     .m_axis_oe_tdata(m_axis_oe_tdata),

@@ -85,6 +85,7 @@ module tg_gate #
     output wire [1:0]   oe_side,
     output wire [31:0]  oe_qty,
     output wire [31:0]  oe_price,
+    output wire [23:0]  oe_grow,           // a replace's growth of the slot's open quantity
     output wire [151:0] oe_attr,
     output wire [63:0]  oe_in_cycle,
 
@@ -151,6 +152,7 @@ wire [7:0]  out_inst;
 wire [1:0]  out_side;
 wire [31:0] out_qty;
 wire [31:0] out_price;
+wire [23:0] out_grow;
 wire [127:0] rd_ln, rd_sn, rd_gross128, rd_netl128, rd_nets128;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [3:0]  rd_flags;                      // bit 0 (a last order to compare with) is not shown
@@ -187,6 +189,7 @@ risk_inst (
     .out_side(out_side),
     .out_qty(out_qty),
     .out_price(out_price),
+    .out_grow(out_grow),
     .rd_inst(sel_inst),
     .rd_slot(sel_slot),
     .rd_field(sel_field),
@@ -471,6 +474,7 @@ assign oe_inst = out_inst;
 assign oe_side = out_side;
 assign oe_qty = out_qty;
 assign oe_price = out_price;
+assign oe_grow = out_grow;
 assign oe_attr = d_attr;
 assign oe_in_cycle = d_in_cycle;
 

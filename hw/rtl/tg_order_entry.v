@@ -16,6 +16,10 @@
 // numbers strictly increase within a session (OUCH 5.0 requires it) and
 // every response names its order slot in its low bits.
 //
+// A slot remembers its order's last two UserRefNums (responses to either
+// apply) and what its last replace added to the gate's open quantity: a
+// Rejected replace takes that back and makes the number before it current.
+//
 // Transmit: one packet per AXI-Stream frame, byte 0 of a beat in bits 7:0.
 // Receive: a byte stream; tlast carries no meaning (packets are delimited
 // by their length fields), up to a beat (8 bytes) is decoded per cycle.
@@ -44,6 +48,7 @@ module tg_order_entry #
     input  wire [1:0]   ord_side,
     input  wire [31:0]  ord_qty,
     input  wire [31:0]  ord_price,
+    input  wire [23:0]  ord_grow,          // REPLACE: shares the gate added to the slot's open quantity
     input  wire [151:0] ord_attr,          // tif, display, capacity, ise, cross type, ClOrdID[14] (byte 0 first)
     input  wire [63:0]  ord_in_cycle,
 
@@ -114,6 +119,9 @@ end
 reg [63:0]  sym [0:INSTRUMENTS-1];
 reg [31:0]  cur_urn [0:SLOTS-1];           // UserRefNum of the slot's order now
 reg [31:0]  prev_urn [0:SLOTS-1];          // before its last replace (0: none)
+reg [23:0]  rep_grow [0:SLOTS-1];          // shares its last replace added in the gate
+wire        rep_rejected;                  // the receive side applies a Rejected of a slot's replace
+wire [SW-1:0] rep_rejected_si;
 reg [IW-1:0] sl_inst [0:SLOTS-1];
 reg [1:0]   sl_side [0:SLOTS-1];
 reg [31:0]  urn_seq = 32'd1;
@@ -124,6 +132,7 @@ initial begin
     for (i = 0; i < SLOTS; i = i + 1) begin
         cur_urn[i] = 32'd0;
         prev_urn[i] = 32'd0;
+        rep_grow[i] = 24'd0;
         sl_inst[i] = {IW{1'b0}};
         sl_side[i] = 2'd0;
     end
@@ -139,7 +148,7 @@ always @(posedge clk) begin
 end
 
 // ------------------------------------------------------------------ order queue
-localparam integer QW = 4 + 16 + 8 + 2 + 32 + 32 + 152 + 64;
+localparam integer QW = 4 + 16 + 8 + 2 + 32 + 32 + 24 + 152 + 64;
 reg [QW-1:0] q_mem [0:(1<<FIFO_LOG2)-1];
 reg [FIFO_LOG2:0] q_wr = 0, q_rd = 0;
 wire [FIFO_LOG2:0] q_used = q_wr - q_rd;
@@ -149,7 +158,7 @@ wire [QW-1:0] q_head = q_mem[q_rd[FIFO_LOG2-1:0]];
 
 always @(posedge clk) begin
     if (ord_valid && q_used != (1 << FIFO_LOG2)) begin
-        q_mem[q_wr[FIFO_LOG2-1:0]] <= {ord_kind, ord_slot, ord_inst, ord_side, ord_qty, ord_price, ord_attr, ord_in_cycle};
+        q_mem[q_wr[FIFO_LOG2-1:0]] <= {ord_kind, ord_slot, ord_inst, ord_side, ord_qty, ord_price, ord_grow, ord_attr, ord_in_cycle};
         q_wr <= q_wr + 1'b1;
     end
     if (rst) q_wr <= 0;
@@ -163,7 +172,8 @@ wire [7:0]   h_inst = q_head[QW-21 -: 8];
 wire [1:0]   h_side = q_head[QW-29 -: 2];
 wire [31:0]  h_qty = q_head[QW-31 -: 32];
 wire [31:0]  h_price = q_head[QW-63 -: 32];
-wire [151:0] h_attr = q_head[QW-95 -: 152];
+wire [23:0]  h_grow = q_head[QW-95 -: 24];
+wire [151:0] h_attr = q_head[QW-119 -: 152];
 wire [63:0]  h_in_cycle = q_head[63:0];
 wire [SW-1:0] h_si = h_slot[SW-1:0];
 wire [31:0]  h_urn = {urn_seq[31-SW:0], h_si};
@@ -273,6 +283,7 @@ always @(posedge clk) begin
             TG_RISK_IN_REPLACE: begin
                 cur_urn[h_si] <= h_urn;
                 prev_urn[h_si] <= cur_urn[h_si];
+                rep_grow[h_si] <= h_grow;
                 urn_seq <= urn_seq + 32'd1;
                 sent_replace <= sent_replace + 64'd1;
             end
@@ -281,6 +292,13 @@ always @(posedge clk) begin
     end else if (tx_busy && m_axis_oe_tready) begin
         tx_beat <= tx_beat + 3'd1;
         if (m_axis_oe_tlast) tx_busy <= 1'b0;
+    end
+    // a rejected replace: the order lives on under its UserRefNum from before
+    // (written last: a replace of the same slot sent now is of a number the
+    // exchange does not know, so it is rejected too)
+    if (rep_rejected) begin
+        cur_urn[rep_rejected_si] <= prev_urn[rep_rejected_si];
+        prev_urn[rep_rejected_si] <= 32'd0;
     end
     if (urn_load) urn_seq <= urn_load_seq;
     if (rst) begin
@@ -461,6 +479,8 @@ wire [SW-1:0] l_si = l_urn[SW-1:0];
 wire l_cur = l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn;
 wire l_prev = l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn;
 wire l_match = l_cur || l_prev;
+assign rep_rejected = e_go && l_type == "J" && l_cur && prev_urn[l_si] != 32'd0;
+assign rep_rejected_si = l_si;
 
 reg [63:0] l_seq = 64'd0;                  // its sequenced-data packet number
 
@@ -537,6 +557,10 @@ always @(posedge clk) begin
             "J": if (l_cur && prev_urn[l_si] == 32'd0) begin
                 gi_valid <= 1'b1;          // a rejected new order never opened
                 gi_qty <= 32'd0;
+            end else if (rep_rejected && rep_grow[l_si] != 24'd0) begin
+                gi_valid <= 1'b1;          // take back what the replace added
+                gi_sub <= 2'd1;
+                gi_qty <= {8'd0, rep_grow[l_si]};
             end
             default: ;
         endcase

@@ -66,6 +66,7 @@ module tg_risk #
     output reg  [1:0]  out_side = 2'd0,
     output reg  [31:0] out_qty = 32'd0,
     output reg  [31:0] out_price = 32'd0,
+    output reg  [23:0] out_grow = 24'd0,   // REPLACE: shares it adds to the slot's open quantity
 
     // state read-back (combinational); indices beyond the tables alias
     /* verilator lint_off UNUSEDSIGNAL */
@@ -539,6 +540,7 @@ always @(posedge clk) begin
     out_side <= d_oside;
     out_qty <= d_qty;
     out_price <= d_price;
+    out_grow <= d_kind == TG_RISK_IN_REPLACE ? d_grow : 24'd0;
 
     if (d_valid) begin
         if (upd_inst) begin

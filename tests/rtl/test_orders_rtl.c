@@ -265,6 +265,18 @@ static void canceled(uint32_t urn, uint32_t decrement)
 	respond(m, 18);
 }
 
+static void rejected(uint32_t urn, uint16_t reason)
+{
+	uint8_t m[29];
+
+	m[0] = 'J';
+	put_be(m + 1, 34200000000003ull, 8);
+	put_be(m + 9, urn, 4);
+	put_be(m + 13, reason, 2);
+	memcpy(m + 15, "H8FUB8IV      ", 14);
+	respond(m, 29);
+}
+
 static void expect_decision(uint32_t tag, unsigned reason)
 {
 	union tg_c2h_record ev;
@@ -378,6 +390,88 @@ static void test_replace_and_cancel(void)
 	CU_ASSERT_EQUAL(core_rd(TG_REG_OE_SLOT_URN), urn_of(2, 9));
 	core_wr(TG_REG_RISK_SLOT_SEL, 10);
 	CU_ASSERT_FALSE(core_rd(TG_REG_RISK_SLOT_STATE) & TG_RISK_SLOT_STATE_OPEN_MASK);
+}
+
+/* the slot's open quantity and UserRefNum as the card holds them */
+static void expect_slot(unsigned slot, bool open, uint32_t rem, uint32_t urn)
+{
+	core_wr(TG_REG_RISK_SLOT_SEL, slot);
+	CU_ASSERT_EQUAL(!!(core_rd(TG_REG_RISK_SLOT_STATE) & TG_RISK_SLOT_STATE_OPEN_MASK), open);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_RISK_SLOT_REM), rem);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_OE_SLOT_URN), urn);
+}
+
+/*
+ * A replace the exchange rejects leaves the order as it was: the gate takes
+ * back the shares the replace added (executions since then stand) and the
+ * order keeps its UserRefNum, which the next replace names as the original.
+ */
+static void test_rejected_replace(void)
+{
+	union tg_c2h_record ev;
+	uint32_t u1 = urn_of(1, 5), u2 = urn_of(2, 5), u3 = urn_of(3, 5), u5 = urn_of(5, 6);
+
+	fresh();
+	order(TG_RISK_IN_NEW, 1, 5, 0, TG_RISK_SIDE_BUY, 100, 100000);
+	order(TG_RISK_IN_REPLACE, 2, 5, 0, 0, 160, 100000);	/* adds 60 */
+	doorbell();
+	settle();
+	expect_decision(1, TG_RISK_R_ACCEPTED);
+	expect_decision(2, TG_RISK_R_ACCEPTED);
+	expect_slot(5, true, 160, u2);
+
+	accepted(u1, 'B', 100, 100000, 'L');
+	executed(u1, 30, 100000, 1);
+	rejected(u2, 'X');
+	settle();
+	expect_slot(5, true, 70, u1);				/* 100 - 30 */
+	sel(0, 0);
+	CU_ASSERT_EQUAL((int64_t)core_rd64(TG_REG_RISK_INST_POSITION_LO), 30);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 70);
+	bool seen = false;
+	while (next_event(TG_C2H_EVT_ORDER_RESP, &ev))
+		if (ev.order_resp.msg_type == 'J') {
+			seen = true;
+			CU_ASSERT_EQUAL(ev.order_resp.urn, u2);
+			CU_ASSERT_EQUAL(ev.order_resp.flags & 1u, 1u);	/* matched */
+			CU_ASSERT_EQUAL(ev.order_resp.reason, 'X');
+		}
+	CU_ASSERT_TRUE(seen);
+
+	/* the original number is current again: its executions match */
+	executed(u1, 20, 100000, 2);
+	settle();
+	expect_slot(5, true, 50, u1);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
+
+	/* a replace that shrinks added nothing: its rejection takes nothing back */
+	order(TG_RISK_IN_REPLACE, 3, 5, 0, 0, 40, 100000);
+	doorbell();
+	settle();
+	expect_decision(3, TG_RISK_R_ACCEPTED);
+	expect_slot(5, true, 50, u3);
+	rejected(u3, 'X');
+	settle();
+	expect_slot(5, true, 50, u1);
+
+	/* the next replace replaces the original number, and a rejected new order never opened */
+	order(TG_RISK_IN_REPLACE, 4, 5, 0, 0, 80, 100000);
+	order(TG_RISK_IN_NEW, 5, 6, 0, TG_RISK_SIDE_SELL, 10, 100000);
+	doorbell();
+	settle();
+	expect_decision(4, TG_RISK_R_ACCEPTED);
+	expect_decision(5, TG_RISK_R_ACCEPTED);
+	CU_ASSERT_EQUAL_FATAL(npkt, 5);
+	CU_ASSERT_EQUAL(pkt[3].data[3], 'U');
+	CU_ASSERT_EQUAL(get_be(pkt[3].data + 4, 4), u1);
+	CU_ASSERT_EQUAL(get_be(pkt[3].data + 8, 4), urn_of(4, 5));
+	expect_slot(5, true, 80, urn_of(4, 5));
+	rejected(u5, 'X');
+	settle();
+	expect_slot(6, false, 0, u5);
+	sel(0, 0);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_INST_OPEN_SELL_LO), 0);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
 }
 
 /* Responses move the gate's state before they reach the host. */
@@ -936,6 +1030,7 @@ int main(void)
 		{ "enter order bytes", test_enter_order_bytes },
 		{ "replace and cancel", test_replace_and_cancel },
 		{ "responses update the gate", test_responses_update_gate },
+		{ "a rejected replace takes back what it added", test_rejected_replace },
 		{ "responses update the gate, stream split at random", test_responses_update_gate_split },
 		{ "response decoder: every type, whole beats", test_decoder_whole_beats },
 		{ "response decoder: every type, any split", test_decoder_any_split },
