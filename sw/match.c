@@ -373,6 +373,28 @@ static bool valid_instrument(const struct tg_match *m, uint16_t instrument)
 	return instrument >= 1 && instrument <= m->cfg.instruments;
 }
 
+void tg_match_event_left(struct tg_match_event *ev, const struct tg_match_order *o, bool rests,
+			 uint64_t ref, uint32_t left, uint64_t ts_ns)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = ts_ns;
+	ev->instrument = o->instrument;
+	ev->side = o->side;
+	ev->hidden = o->hidden;
+	ev->shares = left;
+	ev->price = o->type == TG_MATCH_MARKET ? 0 : o->price;
+	memcpy(ev->mpid, o->mpid, 4);
+	if (rests) {
+		ev->type = TG_MATCH_EV_ADD;
+		ev->ref = ref;
+		ev->owner = o->owner;
+	} else {
+		ev->type = TG_MATCH_EV_EXPIRE;
+		ev->aggressor_ref = ref;
+		ev->aggressor_owner = o->owner;
+	}
+}
+
 int tg_match_enter(struct tg_match *m, const struct tg_match_order *o, uint64_t ts_ns, uint64_t *ref)
 {
 	struct tg_match_event ev;
@@ -416,24 +438,9 @@ int tg_match_enter(struct tg_match *m, const struct tg_match_order *o, uint64_t 
 	left = match(m, o->instrument, o->side, market, o->price, o->shares, r, o->owner, ts_ns);
 	if (left == 0)
 		return TG_OK;
-	memset(&ev, 0, sizeof(ev));
-	ev.ts_ns = ts_ns;
-	ev.instrument = o->instrument;
-	ev.side = o->side;
-	ev.hidden = o->hidden;
-	ev.shares = left;
-	ev.price = market ? 0 : o->price;
-	memcpy(ev.mpid, o->mpid, 4);
-	if (rests) {
+	if (rests)
 		rest(m, o->instrument, o->side, o->price, left, o->hidden, o->mpid, o->owner, r);
-		ev.type = TG_MATCH_EV_ADD;
-		ev.ref = r;
-		ev.owner = o->owner;
-	} else {
-		ev.type = TG_MATCH_EV_EXPIRE;
-		ev.aggressor_ref = r;
-		ev.aggressor_owner = o->owner;
-	}
+	tg_match_event_left(&ev, o, rests, r, left, ts_ns);
 	emit(m, &ev);
 	return TG_OK;
 }

@@ -1165,14 +1165,6 @@ int tg_xreplay_enter(struct tg_xreplay *x, const struct tg_match_order *o, uint6
 	left = take(x, in, o->instrument, s, market, o->price, o->shares, r, o->owner, ts_ns);
 	if (left == 0)
 		return TG_OK;
-	memset(&ev, 0, sizeof(ev));
-	ev.ts_ns = ts_ns;
-	ev.instrument = o->instrument;
-	ev.side = o->side;
-	ev.hidden = o->hidden;
-	ev.shares = left;
-	ev.price = market ? 0 : o->price;
-	memcpy(ev.mpid, o->mpid, 4);
 	if (rests) {
 		memset(&a, 0, sizeof(a));
 		a.ref = r;
@@ -1186,14 +1178,8 @@ int tg_xreplay_enter(struct tg_xreplay *x, const struct tg_match_order *o, uint6
 		a.hidden = o->hidden;
 		memcpy(a.mpid, o->mpid, 4);
 		app_rest(x, in, &a);
-		ev.type = TG_MATCH_EV_ADD;
-		ev.ref = r;
-		ev.owner = o->owner;
-	} else {
-		ev.type = TG_MATCH_EV_EXPIRE;
-		ev.aggressor_ref = r;
-		ev.aggressor_owner = o->owner;
 	}
+	tg_match_event_left(&ev, o, rests, r, left, ts_ns);
 	emit(x, &ev);
 	return TG_OK;
 }

@@ -136,6 +136,15 @@ struct tg_match_event {
 	char mpid[4];
 };
 
+/*
+ * The event about the `left` shares of incoming order `o` that matching
+ * left over: an ADD under `ref` when they rest, else an EXPIRE (`ref` is
+ * then the reference the order would have had). Every venue with these
+ * semantics builds it here (the matcher, the exchange's market replay).
+ */
+TG_API void tg_match_event_left(struct tg_match_event *ev, const struct tg_match_order *o, bool rests,
+				uint64_t ref, uint32_t left, uint64_t ts_ns);
+
 typedef void (*tg_match_event_fn)(void *ctx, const struct tg_match_event *ev);
 
 struct tg_match;
