@@ -18,6 +18,8 @@
 #include "tickgate/json.h"
 #include "tickgate/ring.h"
 
+#include "bench_util.h"
+
 #define REC 64u
 
 struct side {
@@ -28,14 +30,6 @@ struct side {
 	int cpu;
 	uint64_t sum;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void pin(int cpu)
 {
@@ -95,12 +89,12 @@ static double run_ring(uint64_t n, unsigned log2, uint64_t *sum)
 		exit(1);
 	c = p;
 	c.cpu = 1;
-	t0 = now_s();
+	t0 = bench_now_s();
 	pthread_create(&tc, NULL, consumer, &c);
 	pthread_create(&tp, NULL, producer, &p);
 	pthread_join(tp, NULL);
 	pthread_join(tc, NULL);
-	t1 = now_s();
+	t1 = bench_now_s();
 	*sum = c.sum;
 	free(p.mem);
 	return (double)n / (t1 - t0);
@@ -117,7 +111,7 @@ static double run_memcpy(uint64_t n, unsigned log2, uint64_t *sum)
 
 	if (buf == NULL)
 		exit(1);
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (uint64_t i = 0; i < n; i++) {
 		memcpy(rec, &i, sizeof(i));
 		memcpy(buf + (i & (slots - 1)) * REC, rec, REC);
@@ -126,7 +120,7 @@ static double run_memcpy(uint64_t n, unsigned log2, uint64_t *sum)
 		s += v;
 		__asm__ volatile("" : : "r"(buf) : "memory");	/* keep the copies */
 	}
-	t1 = now_s();
+	t1 = bench_now_s();
 	*sum = s;
 	free(buf);
 	return (double)n / (t1 - t0);

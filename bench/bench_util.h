@@ -3,14 +3,12 @@
 #define TG_BENCH_UTIL_H
 
 #include <stdint.h>
-#include <time.h>
+
+#include "tickgate/clock.h"
 
 static inline double bench_now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)tg_monotonic_ns() / 1e9;
 }
 
 static inline int bench_cmp_u64(const void *a, const void *b)

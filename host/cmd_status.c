@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tickgate/clock.h"
 #include "tickgate/json.h"
 
 #define MAX_COUNTERS 64
@@ -35,14 +36,6 @@ static void on_sigint(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int take(struct tg_card *card, struct snapshot *s)
@@ -68,7 +61,7 @@ static int take(struct tg_card *card, struct snapshot *s)
 		rc = tg_card_counter_read(card, r->offset, &s->values[s->n]);
 		s->n++;
 	}
-	s->t = now_s();
+	s->t = (double)tg_monotonic_ns() / 1e9;
 	return rc;
 }
 

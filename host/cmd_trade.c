@@ -69,6 +69,7 @@
 #include "risk_cli.h"
 #include "tickgate/card_records.h"
 #include "tickgate/card_regs.h"
+#include "tickgate/clock.h"
 #include "tickgate/exec_ledger.h"
 #include "tickgate/feed_events.h"
 #include "tickgate/json.h"
@@ -252,14 +253,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	signals_seen++;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static void fail(struct trader *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1250,7 +1243,7 @@ static void on_response(struct trader *t, const struct tg_c2h_order_resp *e)
 			break;
 		s->c.x_accepted++;
 		q->acked = true;
-		q->acked_ns = now_ns();
+		q->acked_ns = tg_monotonic_ns();
 		q->xopen = e->state == 'D' ? 0 : e->qty;
 		q->price = e->price;
 		if (q->pend == PEND_NEW)
@@ -1491,7 +1484,7 @@ static void ioc_safety_net(struct trader *t, struct sym *s)
 	const struct slot *q = s->ioc_slot >= 0 ? &t->slots[s->ioc_slot] : NULL;
 
 	if (q != NULL && live(q) && q->pend == PEND_NONE && q->acked && q->gate_open &&
-	    now_ns() - q->acked_ns > IOC_STALE_NS)
+	    tg_monotonic_ns() - q->acked_ns > IOC_STALE_NS)
 		send_order(t, s, 2, TG_RISK_IN_CANCEL, s->ioc_slot, 0, 0, 0, false);
 }
 
@@ -1737,7 +1730,7 @@ static void status_update(struct trader *t, bool final)
 			line[width] = '\0';	/* a wrapped line could not be rewritten in place */
 		fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");
 	} else {
-		fprintf(stderr, "trade %7.1fs  %s\n", (double)(now_ns() - t->t_start) / 1e9, line);
+		fprintf(stderr, "trade %7.1fs  %s\n", (double)(tg_monotonic_ns() - t->t_start) / 1e9, line);
 	}
 	fflush(stderr);
 }
@@ -1770,7 +1763,7 @@ static void run(struct trader *t)
 		}
 		if (!poll_events(t, &got))
 			break;
-		now = now_ns();
+		now = tg_monotonic_ns();
 		if (now >= end) {
 			t->stop_reason = "duration";
 			break;
@@ -1821,14 +1814,14 @@ static unsigned open_or_pending(const struct trader *t, bool *any_pending)
  */
 static void shutdown_orders(struct trader *t)
 {
-	int64_t deadline = now_ns() + SHUTDOWN_WAIT_NS, next_hb = 0;
+	int64_t deadline = tg_monotonic_ns() + SHUTDOWN_WAIT_NS, next_hb = 0;
 	sig_atomic_t signals_before = signals_seen;
 	bool pending;
 
 	t->shutting_down = true;
 	for (;;) {
 		unsigned got = 0;
-		int64_t now = now_ns();
+		int64_t now = tg_monotonic_ns();
 
 		for (unsigned sl = 0; sl < t->n_slots && !t->io_failed; sl++) {
 			struct slot *q = &t->slots[sl];
@@ -2398,13 +2391,13 @@ int cmd_trade(const struct cli *cli_in, int argc, char **argv)
 	if (setup_card(t) && read_counters(t, &t->cnt_start) && setup_symbols(t) && setup_limits(t, file) &&
 	    setup_state(t) && arm_watchdog(t)) {
 		t->cnt_now = t->cnt_start;
-		t->t_start = now_ns();
+		t->t_start = tg_monotonic_ns();
 		traded = true;
 		if (o.ready_file != NULL && !write_ready_file(o.ready_file))
 			fail(t, "%s: %s", o.ready_file, strerror(errno));
 		run(t);
 		shutdown_orders(t);
-		t->t_end = now_ns();
+		t->t_end = tg_monotonic_ns();
 		if (t->link_known)
 			t->link_known = tg_card_oe_link(t->card, &t->link) == TG_OK;
 		if (t->watchdog_armed && t->left_open == 0 && !t->io_failed && !t->wd_tripped &&

@@ -32,6 +32,7 @@
 #include "oe_link.h"
 #include "oe_pcap.h"
 #include "tickgate/card_regs.h"
+#include "tickgate/clock.h"
 #include "tickgate/soupbin_session.h"
 
 #define BACKOFF_MIN_NS 100000000LL		/* first retry after 100 ms */
@@ -94,14 +95,6 @@ struct oe_link {
 	uint8_t pkt[TG_SOUP_MAX_PACKET];
 	uint8_t rbuf[READ_BYTES];
 };
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 __attribute__((format(printf, 3, 4)))
 static void say(const struct oe_link *l, bool failure, const char *fmt, ...)
@@ -302,7 +295,7 @@ void oe_link_card_packet(void *ctx, uint64_t core_cycle, const uint8_t *data, si
 			    l->state == TG_SIMSHM_OE_LOGIN ? "logging in" : "down");
 		return;
 	}
-	rc = tg_soup_client_send(l->sess, pkt.payload, pkt.len, (uint64_t)mono_ns());
+	rc = tg_soup_client_send(l->sess, pkt.payload, pkt.len, (uint64_t)tg_monotonic_ns());
 	if (rc < 0) {
 		l->st.dropped++;
 		say(l, true, "cannot queue the card's packet (%s): dropped", tg_strerror(rc));
@@ -710,7 +703,7 @@ int64_t oe_link_next_ns(const struct oe_link *l, int64_t now)
 static bool wait_fd(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
-	int64_t left = deadline - mono_ns();
+	int64_t left = deadline - tg_monotonic_ns();
 
 	if (left <= 0)
 		return false;
@@ -719,10 +712,10 @@ static bool wait_fd(int fd, short events, int64_t deadline)
 
 void oe_link_stop(struct oe_link *l, int64_t timeout_ns)
 {
-	int64_t deadline = mono_ns() + timeout_ns;
+	int64_t deadline = tg_monotonic_ns() + timeout_ns;
 
 	if (l->fd >= 0 && tg_soup_session_live(l->sess)) {
-		if (tg_soup_client_logout(l->sess, (uint64_t)mono_ns()) == TG_OK) {
+		if (tg_soup_client_logout(l->sess, (uint64_t)tg_monotonic_ns()) == TG_OK) {
 			while (l->fd >= 0 && tg_soup_session_pending(l->sess, NULL) > 0 &&
 			       wait_fd(l->fd, POLLOUT, deadline))
 				write_pending(l);

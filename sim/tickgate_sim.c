@@ -33,6 +33,7 @@
 #include "card_model.h"
 #include "feed_link.h"
 #include "oe_link.h"
+#include "tickgate/clock.h"
 #include "tickgate/pcap_frames.h"
 #include "tickgate/ring.h"
 #include "tickgate/simshm.h"
@@ -90,14 +91,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static void usage(FILE *f)
@@ -404,7 +397,7 @@ static void serve(struct sim *s)
 	struct tg_simshm *h = s->shm;
 
 	for (uint64_t loop = 0; !stop_requested; loop++) {
-		int64_t now = now_ns();
+		int64_t now = tg_monotonic_ns();
 		int64_t wait = s->pcap != NULL ? feed_frames(s, now) : 0;
 		unsigned served = serve_csr(s);
 		bool oe_busy;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "tickgate/audit.h"
+#include "tickgate/clock.h"
 #include "tickgate/json.h"
 
 #define TAIL_CHUNK 65536u
@@ -260,18 +261,10 @@ static int errno_result(int e)
 	return TG_ERR_SYS;
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* flock op (LOCK_EX or LOCK_SH), waiting at most TG_AUDIT_LOCK_TIMEOUT_MS */
 static int lock_fd(int fd, int op)
 {
-	uint64_t start = monotonic_ns();
+	uint64_t start = (uint64_t)tg_monotonic_ns();
 
 	for (;;) {
 		if (flock(fd, op | LOCK_NB) == 0)
@@ -280,7 +273,7 @@ static int lock_fd(int fd, int op)
 			continue;
 		if (errno != EWOULDBLOCK)
 			return TG_ERR_SYS;
-		if (monotonic_ns() - start >= (uint64_t)TG_AUDIT_LOCK_TIMEOUT_MS * 1000000u)
+		if ((uint64_t)tg_monotonic_ns() - start >= (uint64_t)TG_AUDIT_LOCK_TIMEOUT_MS * 1000000u)
 			return TG_ERR_TIMEOUT;
 		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
 	}

@@ -19,6 +19,7 @@
 
 #include "card_transport.h"
 #include "tickgate/card.h"
+#include "tickgate/clock.h"
 #include "tickgate/ring.h"
 #include "tickgate/simshm.h"
 
@@ -36,14 +37,6 @@ struct sim_transport {
 	struct tg_ring req;
 	struct tg_ring resp;
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void pause_short(unsigned spins)
 {
@@ -69,11 +62,11 @@ static void kick(struct sim_transport *s)
 static int push_req(struct sim_transport *s, uint8_t op, uint32_t addr, uint32_t data)
 {
 	struct tg_simshm_csr_req req = { .addr = addr, .data = data, .tag = ++s->tag, .op = op };
-	int64_t deadline = now_ns() + CSR_TIMEOUT_NS;
+	int64_t deadline = tg_monotonic_ns() + CSR_TIMEOUT_NS;
 
 	for (unsigned spins = 0; !tg_ring_push(&s->req, &req); spins++) {
 		kick(s);
-		if (now_ns() > deadline)
+		if (tg_monotonic_ns() > deadline)
 			return tg_simshm_pid_alive(s->shm->sim_pid) ? TG_ERR_TIMEOUT : TG_ERR_DEAD;
 		pause_short(spins);
 	}
@@ -95,7 +88,7 @@ static int sim_csr_read(struct tg_transport *t, uint32_t offset, uint32_t *value
 
 	if (rc != TG_OK)
 		return rc;
-	deadline = now_ns() + CSR_TIMEOUT_NS;
+	deadline = tg_monotonic_ns() + CSR_TIMEOUT_NS;
 	for (unsigned spins = 0;; spins++) {
 		if (tg_ring_pop(&s->resp, &resp)) {
 			if (resp.tag != s->tag)
@@ -105,7 +98,7 @@ static int sim_csr_read(struct tg_transport *t, uint32_t offset, uint32_t *value
 			*value = resp.data;
 			return TG_OK;
 		}
-		if (now_ns() > deadline)
+		if (tg_monotonic_ns() > deadline)
 			return tg_simshm_pid_alive(s->shm->sim_pid) ? TG_ERR_TIMEOUT : TG_ERR_DEAD;
 		pause_short(spins);
 	}
@@ -300,7 +293,7 @@ static int attach_slot(struct sim_transport *s)
 		__atomic_store_n(&cl->gen, gen + ((gen & 1u) ? 2u : 1u), __ATOMIC_RELEASE);
 		s->slot = i;
 		/* random-ish first tag: answers meant for a predecessor never match */
-		s->tag = (uint32_t)now_ns() ^ (s->pid << 16);
+		s->tag = (uint32_t)tg_monotonic_ns() ^ (s->pid << 16);
 		return TG_OK;
 	}
 	return TG_ERR_BUSY;
@@ -340,9 +333,9 @@ int tg_transport_sim_open(const char *name, struct tg_transport **out)
 	s->pid = (uint32_t)getpid();
 
 	rc = TG_OK;
-	deadline = now_ns() + READY_WAIT_NS;
+	deadline = tg_monotonic_ns() + READY_WAIT_NS;
 	while (!__atomic_load_n(&s->shm->ready, __ATOMIC_ACQUIRE)) {
-		if (now_ns() > deadline) {
+		if (tg_monotonic_ns() > deadline) {
 			rc = TG_ERR_NOENT;
 			break;
 		}

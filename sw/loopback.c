@@ -4,15 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tickgate/clock.h"
 #include "tickgate/loopback.h"
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* splitmix64: payloads are a pure function of the seed and the index */
 static uint64_t mix(uint64_t x)
@@ -71,7 +64,7 @@ int tg_loopback_run(struct tg_card *card, uint64_t count, unsigned window, uint6
 		return TG_ERR_NOMEM;
 	}
 	tg_card_ring_stats(card, &st0);
-	start = last_progress = now_ns();
+	start = last_progress = tg_monotonic_ns();
 	while (next_recv < count && rc == TG_OK) {
 		while (next_send < count && next_send - next_recv < window) {
 			union tg_h2c_record cmd;
@@ -80,7 +73,7 @@ int tg_loopback_run(struct tg_card *card, uint64_t count, unsigned window, uint6
 			cmd.loopback.opcode = TG_H2C_OP_LOOPBACK;
 			cmd.loopback.tag = (uint32_t)next_send;
 			payload(seed, next_send, cmd.loopback.payload);
-			sent_at[next_send] = now_ns();
+			sent_at[next_send] = tg_monotonic_ns();
 			rc = tg_card_send(card, &cmd);
 			if (rc == TG_ERR_AGAIN) {
 				rc = TG_OK;
@@ -94,7 +87,7 @@ int tg_loopback_run(struct tg_card *card, uint64_t count, unsigned window, uint6
 
 		if (rc == TG_OK)
 			rc = tg_card_poll(card, ev, 64, &got);
-		int64_t t = now_ns();
+		int64_t t = tg_monotonic_ns();
 
 		for (unsigned k = 0; k < got; k++) {
 			const struct tg_c2h_loopback *a = &ev[k].loopback;
@@ -124,7 +117,7 @@ int tg_loopback_run(struct tg_card *card, uint64_t count, unsigned window, uint6
 			sched_yield();
 		}
 	}
-	res->wall_s = (double)(now_ns() - start) / 1e9;
+	res->wall_s = (double)(tg_monotonic_ns() - start) / 1e9;
 	res->sent = next_send;
 	res->received = next_recv;
 	tg_card_ring_stats(card, &st1);

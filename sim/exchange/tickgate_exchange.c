@@ -35,6 +35,7 @@
 #include "market_replay.h"
 #include "market_synth.h"
 #include "oe_server.h"
+#include "tickgate/clock.h"
 #include "tickgate/json.h"
 #include "tickgate/match.h"
 #include "venue.h"
@@ -85,14 +86,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static int64_t wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static uint64_t exchange_time(const struct exchange *x, int64_t wall)
@@ -355,7 +348,7 @@ static int round_trip(struct exchange *x, int64_t wait_cap_ns)
 	size_t n_oe, n;
 	int rc;
 
-	x->now_ns = exchange_time(x, wall_ns());
+	x->now_ns = exchange_time(x, tg_monotonic_ns());
 	rc = run_market(x);
 	if (rc != TG_OK)
 		return rc;
@@ -385,7 +378,7 @@ static int round_trip(struct exchange *x, int64_t wait_cap_ns)
 		fprintf(stderr, "tickgate-exchange: poll: %s\n", strerror(errno));
 		return TG_ERR_SYS;
 	}
-	x->now_ns = exchange_time(x, wall_ns());
+	x->now_ns = exchange_time(x, tg_monotonic_ns());
 	rc = tg_xoe_service(x->oe, fds, n_oe, x->now_ns);
 	if (rc != TG_OK) {
 		fprintf(stderr, "tickgate-exchange: order entry: %s\n", tg_strerror(rc));
@@ -648,9 +641,9 @@ int main(int argc, char **argv)
 			x.replay_path != NULL ? "replay" : "synthetic", x.n_symbols, "127.0.0.1", fc.dst_port,
 			tg_xfeed_rtx_port(x.feed), tg_xoe_port(x.oe));
 
-	x.wall_start_ns = wall_ns();
+	x.wall_start_ns = tg_monotonic_ns();
 	while (!stop_requested) {
-		if (x.duration_s > 0 && (double)(wall_ns() - x.wall_start_ns) >= x.duration_s * 1e9)
+		if (x.duration_s > 0 && (double)(tg_monotonic_ns() - x.wall_start_ns) >= x.duration_s * 1e9)
 			break;
 		if (x.replay != NULL && tg_xreplay_done(x.replay) && x.duration_s == 0)
 			break;
@@ -667,15 +660,15 @@ int main(int argc, char **argv)
 	tg_xfeed_flush(x.feed, x.now_ns);
 	tg_xfeed_end(x.feed);
 	tg_xoe_end_session(x.oe, x.now_ns);
-	int64_t linger_end = wall_ns() + END_LINGER_NS;
+	int64_t linger_end = tg_monotonic_ns() + END_LINGER_NS;
 
 	stop_requested = 0;
 	/* a receiver that lost the last packets learns it from End of Session and asks for them */
-	while (wall_ns() < linger_end && !stop_requested) {
+	while (tg_monotonic_ns() < linger_end && !stop_requested) {
 		if (round_trip(&x, 10000000LL) != TG_OK)
 			break;
 	}
-	double wall_s = (double)(wall_ns() - x.wall_start_ns) / 1e9;
+	double wall_s = (double)(tg_monotonic_ns() - x.wall_start_ns) / 1e9;
 
 	if (x.summary_path != NULL) {
 		FILE *f = fopen(x.summary_path, "w");

@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "tickgate/card.h"
+#include "tickgate/clock.h"
 #include "tickgate/json.h"
 #include "tickgate/simshm.h"
 #include "tickgate/soupbin_session.h"
@@ -56,14 +57,6 @@
 #define MAX_RESPONSES 1024u
 
 enum { OP_SET = 1, OP_COMMIT = 2 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void sleep_us(long us)
 {
@@ -91,7 +84,7 @@ static int rd(struct tg_card *c, uint32_t reg, uint32_t *v)
 /* Wait until (reg & mask) == want, at most 2 s. */
 static int wait_bits(struct tg_card *c, uint32_t reg, uint32_t mask, uint32_t want)
 {
-	int64_t deadline = now_ns() + 2000000000LL;
+	int64_t deadline = tg_monotonic_ns() + 2000000000LL;
 	uint32_t v;
 	int rc;
 
@@ -101,7 +94,7 @@ static int wait_bits(struct tg_card *c, uint32_t reg, uint32_t mask, uint32_t wa
 			return rc;
 		if ((v & mask) == want)
 			return TG_OK;
-		if (now_ns() > deadline)
+		if (tg_monotonic_ns() > deadline)
 			return TG_ERR_TIMEOUT;
 		sleep_us(100);
 	}
@@ -356,8 +349,8 @@ static int cmd_orders(struct tg_card *c, int argc, char **argv)
 			return fail("sending orders", rc);
 		sent += k;
 	}
-	deadline = now_ns() + (int64_t)(timeout * 1e9);
-	while ((ndec < n || nresp < want_resp) && now_ns() < deadline) {
+	deadline = tg_monotonic_ns() + (int64_t)(timeout * 1e9);
+	while ((ndec < n || nresp < want_resp) && tg_monotonic_ns() < deadline) {
 		union tg_c2h_record ev[64];
 		unsigned got = 0;
 
@@ -517,13 +510,13 @@ static int cmd_stream(struct tg_card *c, int argc, char **argv)
 	rng = (uint64_t)seed * 0x9e3779b97f4a7c15ull + 1;
 	signal(SIGINT, on_stream_stop);
 	signal(SIGTERM, on_stream_stop);
-	next_ns = now_ns();
+	next_ns = tg_monotonic_ns();
 	while (!stream_stop && st.sent < STREAM_MAX && rc == TG_OK) {
 		uint32_t slot = st.next_slot;
 
 		while (st.tag_of[slot] != 0 && (slot = (slot + 1) % st.slots) != st.next_slot) {
 		}
-		if (now_ns() >= next_ns && st.tag_of[slot] == 0) {
+		if (tg_monotonic_ns() >= next_ns && st.tag_of[slot] == 0) {
 			union tg_h2c_record r;
 
 			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
@@ -533,14 +526,14 @@ static int cmd_stream(struct tg_card *c, int argc, char **argv)
 			r.order.slot = (uint16_t)slot;
 			r.order.qty = 1 + (uint32_t)((rng >> 20) % (uint64_t)qty_max);
 			r.order.price = (uint32_t)price - 1000 + 100 * (uint32_t)((rng >> 50) % 21);
-			st.sent_ns[st.sent + 1] = now_ns();
+			st.sent_ns[st.sent + 1] = tg_monotonic_ns();
 			rc = tg_card_send(c, &r);
 			if (rc == TG_OK) {
 				st.tag_of[slot] = ++st.sent;
 				st.next_slot = (slot + 1) % st.slots;
 				next_ns += (int64_t)(interval_us * 1000);
-				if (next_ns < now_ns())
-					next_ns = now_ns();	/* no catching up after a stall */
+				if (next_ns < tg_monotonic_ns())
+					next_ns = tg_monotonic_ns();	/* no catching up after a stall */
 			} else if (rc == TG_ERR_AGAIN) {
 				rc = TG_OK;	/* the ring is full: try again */
 			}
@@ -548,8 +541,8 @@ static int cmd_stream(struct tg_card *c, int argc, char **argv)
 		if (rc == TG_OK)
 			rc = stream_poll(c, &st);
 	}
-	deadline = now_ns() + (int64_t)(timeout * 1e9);
-	while (rc == TG_OK && st.decided < st.sent && now_ns() < deadline)
+	deadline = tg_monotonic_ns() + (int64_t)(timeout * 1e9);
+	while (rc == TG_OK && st.decided < st.sent && tg_monotonic_ns() < deadline)
 		rc = stream_poll(c, &st);
 	if (rc != TG_OK)
 		return fail("streaming orders", rc);
@@ -629,7 +622,7 @@ static int cmd_link(const char *uri, int argc, char **argv)
 	close(fd);
 	if (h == MAP_FAILED)
 		return 1;
-	int64_t deadline = now_ns() + (int64_t)(timeout * 1e9);
+	int64_t deadline = tg_monotonic_ns() + (int64_t)(timeout * 1e9);
 	const struct tg_simshm_oe *o = &h->oe;
 
 	for (;;) {
@@ -637,7 +630,7 @@ static int cmd_link(const char *uri, int argc, char **argv)
 
 		ok = (want == NULL || strcmp(oe_state_name(s), want) == 0) &&
 		     __atomic_load_n(&o->logins, __ATOMIC_RELAXED) >= logins;
-		if (ok || now_ns() > deadline)
+		if (ok || tg_monotonic_ns() > deadline)
 			break;
 		sleep_us(2000);
 	}

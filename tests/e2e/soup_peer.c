@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tickgate/clock.h"
 #include "tickgate/json.h"
 #include "tickgate/ouch.h"
 #include "tickgate/soupbin_session.h"
@@ -81,14 +82,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* OUCH timestamps: nanoseconds since midnight (UTC here; the tests read none of it) */
@@ -657,7 +650,7 @@ int main(int argc, char **argv)
 		struct pollfd pfd = { .fd = cfd >= 0 ? cfd : lfd, .events = POLLIN };
 		int timeout = 1000;
 
-		p.now = mono_ns();
+		p.now = (uint64_t)tg_monotonic_ns();
 		if (cfd >= 0) {
 			pfd.events = tg_soup_poll_events(p.sess);
 			timeout = tg_soup_poll_timeout(p.sess, p.now);
@@ -666,7 +659,7 @@ int main(int argc, char **argv)
 		}
 		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
 			break;
-		p.now = mono_ns();
+		p.now = (uint64_t)tg_monotonic_ns();
 		if (cfd < 0) {
 			struct sockaddr_in a;
 			socklen_t n = sizeof(a);

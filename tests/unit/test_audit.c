@@ -19,6 +19,7 @@
 
 #include "tg_cunit.h"
 #include "tickgate/audit.h"
+#include "tickgate/clock.h"
 #include "tickgate/json.h"
 
 static char dir[64];
@@ -51,14 +52,6 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -533,9 +526,9 @@ static void test_lock_timeout(void)
 	fd = open(p, O_RDONLY);
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL(flock(fd, LOCK_EX), 0);
-	t0 = mono_ns();
+	t0 = (uint64_t)tg_monotonic_ns();
 	CU_ASSERT_EQUAL(tg_audit_append(p, &r, NULL), TG_ERR_TIMEOUT);
-	CU_ASSERT(mono_ns() - t0 >= (uint64_t)TG_AUDIT_LOCK_TIMEOUT_MS * 1000000u);
+	CU_ASSERT((uint64_t)tg_monotonic_ns() - t0 >= (uint64_t)TG_AUDIT_LOCK_TIMEOUT_MS * 1000000u);
 	CU_ASSERT_EQUAL(stat(p, &st), 0);
 	close(fd);
 	CU_ASSERT_EQUAL(tg_audit_append(p, &r, NULL), TG_OK);
