@@ -823,9 +823,9 @@ static const char *bottleneck(const struct rate *r)
 	/* the port carries a beat a cycle */
 	if (r->port_beats_per_cycle > 0.95)
 		return "order-entry port (OUCH bytes per cycle)";
-	/* the C2H engine writes an event as 8 beats with a cycle between events: 8/9 of a beat a cycle */
-	if (r->dma_write_beats_per_cycle > 0.85)
-		return "C2H event DMA writes: 8 beats an event and a cycle between events, and each answered order "
+	/* the C2H engine writes an event as 8 beats, events back to back (producer writebacks between) */
+	if (r->dma_write_beats_per_cycle > 0.95)
+		return "C2H event DMA writes: 8 beats an event on the 64-bit write channel, and each answered order "
 		       "is two events (ORDER_DECISION, ORDER_RESP)";
 	/* the DMA read data port carries a beat (8 bytes) a cycle, 8 a record */
 	if (r->dma_read_beats_per_cycle > 0.95)

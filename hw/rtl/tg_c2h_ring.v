@@ -7,10 +7,12 @@
 // Each event record is stamped with the card's event sequence number and
 // the phase marker of its lap, then written as 8 beats whose last beat holds
 // the marker; the transport guarantees beats land in order, so a host that
-// sees the marker sees the whole record. The engine never overwrites a
-// record the host has not consumed: it waits while the ring is full (the
-// host's C2H_CONS doorbell frees space). The producer index is written back
-// to the ring header at least every WB_EVERY records and whenever idle.
+// sees the marker sees the whole record. Records go back to back (8 cycles
+// each, the next taken with the last beat of the one before). The engine
+// never overwrites a record the host has not consumed: it waits while the
+// ring is full (the host's C2H_CONS doorbell frees space). The producer
+// index is written back to the ring header at least every WB_EVERY records
+// and whenever idle.
 module tg_c2h_ring
 (
     input  wire          clk,
@@ -59,10 +61,18 @@ reg [63:0] rec_addr_reg = 64'd0, rec_addr_next;
 reg record_pulse_reg = 1'b0, record_pulse_next;
 
 wire [31:0] mask = (32'd1 << size_log2) - 32'd1;
-wire lap_odd = prod_reg[size_log2];
 wire [31:0] used = prod_reg - cons_index;
 wire space = used < (32'd1 << size_log2);
-wire take = state_reg == ST_IDLE && enable && space && s_axis_evt_tvalid;
+// the record's last beat goes out this cycle
+wire last_beat = state_reg == ST_WRITE && beat_reg == 3'd7 && m_axis_dma_wr_tready;
+wire wb_due = since_wb_reg + 5'd1 == TG_RING_WRITEBACK_EVERY[4:0];
+// a record is taken when idle, or right behind the last beat of the one
+// before (no idle cycle between records), into the slot after it
+wire take = enable && s_axis_evt_tvalid
+         && ((state_reg == ST_IDLE && space)
+             || (last_beat && !wb_due && used < (32'd1 << size_log2) - 32'd1));
+wire [31:0] take_index = state_reg == ST_IDLE ? prod_reg : prod_reg + 32'd1;
+wire [31:0] take_seq = state_reg == ST_IDLE ? seq_reg : seq_reg + 32'd1;
 
 assign prod_index = prod_reg;
 assign full = enable && !space;
@@ -95,12 +105,6 @@ always @* begin
                 since_wb_next = 5'd0;
                 wb_pending_next = 1'b0;
             end else if (take) begin
-                rec_next = s_axis_evt_tdata;
-                rec_next[TG_C2H_SEQ_LSB +: TG_C2H_SEQ_W] = seq_reg;
-                rec_next[TG_RING_MARKER_OFFSET*8 +: 8] = {7'd0, ~lap_odd};
-                rec_addr_next = base_addr + TG_RING_RECORDS_OFFSET
-                              + {26'd0, prod_reg & mask, 6'd0};
-                beat_next = 3'd0;
                 state_next = ST_WRITE;
             end else if (wb_pending_reg) begin
                 state_next = ST_WB;
@@ -115,11 +119,7 @@ always @* begin
                     record_pulse_next = 1'b1;
                     wb_pending_next = 1'b1;
                     since_wb_next = since_wb_reg + 5'd1;
-                    if (since_wb_reg + 5'd1 == TG_RING_WRITEBACK_EVERY[4:0]) begin
-                        state_next = ST_WB;
-                    end else begin
-                        state_next = ST_IDLE;
-                    end
+                    state_next = wb_due ? ST_WB : take ? ST_WRITE : ST_IDLE;
                 end
             end
         end
@@ -132,6 +132,14 @@ always @* begin
         end
         default: state_next = ST_IDLE;
     endcase
+
+    if (take) begin
+        rec_next = s_axis_evt_tdata;
+        rec_next[TG_C2H_SEQ_LSB +: TG_C2H_SEQ_W] = take_seq;
+        rec_next[TG_RING_MARKER_OFFSET*8 +: 8] = {7'd0, ~take_index[size_log2]};
+        rec_addr_next = base_addr + TG_RING_RECORDS_OFFSET + {26'd0, take_index & mask, 6'd0};
+        beat_next = 3'd0;
+    end
 end
 
 always @(posedge clk) begin
