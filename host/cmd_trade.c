@@ -133,7 +133,8 @@ struct slot {
 	bool foreign;			/* open in the gate before we started: never used */
 	bool gate_open;			/* the gate counts an open order in it */
 	bool acked;			/* the exchange accepted the order */
-	bool replaced;			/* a replace was accepted since the NEW (the card applies no J then) */
+	bool replaced;			/* a replace was accepted since the NEW (a J is then not of the NEW) */
+	uint32_t rep_grow;		/* shares the card added for the replace awaiting its answer */
 	bool ioc;
 	uint8_t pend;			/* enum pend: a request waiting for its decision or answer */
 	bool pend_decided;		/* ...the gate accepted it; the exchange's answer is due */
@@ -1115,7 +1116,8 @@ static void on_decision(struct trader *t, const struct tg_c2h_order_decision *d)
 			took_order(t, s, &r, d->in_cycle);
 		} else if (r.kind == TG_RISK_IN_REPLACE) {
 			/* until the exchange states the new size, the larger one is open */
-			if (q->gate_open && r.qty > q->rem)
+			q->rep_grow = q->gate_open && r.qty > q->rem ? r.qty - q->rem : 0;
+			if (q->rep_grow != 0)
 				set_rem(t, q, r.qty);
 			q->replaced = true;
 			took_order(t, s, &r, d->in_cycle);
@@ -1250,6 +1252,7 @@ static void on_response(struct trader *t, const struct tg_c2h_order_resp *e)
 			q->pend = PEND_NONE;
 		break;
 	case 'U':
+		q->rep_grow = 0;
 		set_rem(t, q, e->state == 'D' ? 0 : e->qty);
 		if (q->foreign)
 			break;
@@ -1279,8 +1282,13 @@ static void on_response(struct trader *t, const struct tg_c2h_order_resp *e)
 		q->xopen = e->qty < q->xopen ? q->xopen - e->qty : 0;
 		break;
 	case 'J':
-		if (!q->replaced)
+		if (!q->replaced) {
 			set_rem(t, q, 0);	/* a rejected new order never opened */
+		} else if (q->rep_grow != 0) {
+			/* a rejected replace: the card takes back what it added */
+			set_rem(t, q, q->rem > q->rep_grow ? q->rem - q->rep_grow : 0);
+			q->rep_grow = 0;
+		}
 		if (q->foreign)
 			break;
 		s->c.x_rejected++;
