@@ -2,7 +2,7 @@
 """bench_synth: FPGA resources and logic depth of the card's pipelines (Yosys).
 
 For each module: Yosys synth_xilinx (7-series cells) with its resource counts
-(LUTs, flip-flops, block RAMs, LUT RAMs, DSPs), and the slowest
+(LUTs, flip-flops, block RAMs, LUT RAMs, shift-register LUTs, DSPs), and the slowest
 register-to-register path of that same netlist (bench/netlist_depth.py): the
 LUTs on it, its carry and wide-mux cells, and its cost in LUT levels with
 carry chains counted as carry chains: the figure that says whether a 322 MHz
@@ -60,6 +60,8 @@ def measure(build, module):
         "bram36": cells.get("RAMB36E1", 0),
         "bram18": cells.get("RAMB18E1", 0),
         "lutram": sum(v for k, v in cells.items() if k.startswith("RAM") and not k.startswith("RAMB")),
+        # LUTs used as shift registers (not in "lut")
+        "srl": sum(v for k, v in cells.items() if k.startswith("SRL")),
         "dsp": cells.get("DSP48E1", 0),
         "carry4": cells.get("CARRY4", 0),
         # the slowest register-to-register path (netlist_depth.py's model)
