@@ -289,14 +289,16 @@ wire [1:0] ref_what = bbo_dirty[ref_i] ? 2'd0 : trade_pend[ref_i] ? 2'd1 : 2'd2;
 localparam integer EQ_LOG2 = 4;
 reg  [EQ_LOG2:0] eq_count = 0;
 wire eq_push, eq_tready;
-wire admit = eq_count <= (1 << EQ_LOG2) - 6 && oe_room && af_count <= 3'd2;
+// tg_risk decides an order 5 cycles after it enters: with the one entering,
+// up to 6 decisions are on their way to the event and order-entry queues
+wire admit = eq_count <= (1 << EQ_LOG2) - 8 && oe_room && af_count <= 4'd6;
 
 // order attributes, in order, until their decision: tag, card-made, cycle in,
-// OUCH attributes (at most 3 orders are between entering and decided)
+// OUCH attributes (at most 6 orders are between entering and decided)
 localparam integer AW = 32 + 1 + 64 + 152;
-reg [AW-1:0] af_mem [0:3];
-reg [1:0]    af_wr = 2'd0, af_rd = 2'd0;
-reg [2:0]    af_count = 3'd0;
+reg [AW-1:0] af_mem [0:7];
+reg [2:0]    af_wr = 3'd0, af_rd = 3'd0;
+reg [3:0]    af_count = 4'd0;
 wire [AW-1:0] af_head = af_mem[af_rd];
 
 // ------------------------------------------------------------------ input choice
@@ -488,10 +490,10 @@ always @(posedge clk) begin
     if (fire_order) begin
         af_mem[af_wr] <= src == SRC_ORDER ? {s_ord_tdata[TG_H2C_TAG_LSB +: 32], 1'b0, cycle, ord_attr}
                                           : {32'd0, 1'b1, cycle, 152'd0};
-        af_wr <= af_wr + 2'd1;
+        af_wr <= af_wr + 3'd1;
     end
-    if (out_valid) af_rd <= af_rd + 2'd1;
-    af_count <= af_count + {2'd0, fire_order} - {2'd0, out_valid};
+    if (out_valid) af_rd <= af_rd + 3'd1;
+    af_count <= af_count + {3'd0, fire_order} - {3'd0, out_valid};
 
     // kill
     eff_kill_q <= eff_kill;
@@ -558,9 +560,9 @@ always @(posedge clk) begin
 
     if (rst) begin
         eq_count <= 0;
-        af_wr <= 2'd0;
-        af_rd <= 2'd0;
-        af_count <= 3'd0;
+        af_wr <= 3'd0;
+        af_rd <= 3'd0;
+        af_count <= 4'd0;
         kill_sent <= 1'b0;
         eff_kill_q <= 1'b0;
         kill_armed <= 1'b0;

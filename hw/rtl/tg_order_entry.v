@@ -39,7 +39,8 @@ module tg_order_entry #
     input  wire [7:0]   sym_inst,
     input  wire [63:0]  sym_chars,
 
-    // accepted orders from the gate; ord_room: at least 4 entries are free
+    // accepted orders from the gate; ord_room: at least 8 entries are free
+    // (the gate may have 6 orders between entering it and decided)
     input  wire         ord_valid,
     output wire         ord_room,
     input  wire [3:0]   ord_kind,
@@ -152,7 +153,7 @@ localparam integer QW = 4 + 16 + 8 + 2 + 32 + 32 + 24 + 152 + 64;
 reg [QW-1:0] q_mem [0:(1<<FIFO_LOG2)-1];
 reg [FIFO_LOG2:0] q_wr = 0, q_rd = 0;
 wire [FIFO_LOG2:0] q_used = q_wr - q_rd;
-assign ord_room = q_used <= (1 << FIFO_LOG2) - 4;
+assign ord_room = q_used <= (1 << FIFO_LOG2) - 8;
 wire q_valid = q_wr != q_rd;
 wire [QW-1:0] q_head = q_mem[q_rd[FIFO_LOG2-1:0]];
 

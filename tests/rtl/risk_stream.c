@@ -133,6 +133,33 @@ static uint64_t pick_limit(struct tg_risk_stream *g, const struct tg_risk_limit_
 	}
 }
 
+/*
+ * An order of a run: new orders back to back, each on the next instrument,
+ * sized to the room left under MAX_GROSS or MAX_NET (half of it to one and a
+ * half times it), so that whether one passes turns on the order just ahead.
+ */
+static void run_order(struct tg_risk_stream *g, struct tg_risk_input *in)
+{
+	in->kind = TG_RISK_IN_NEW;
+	in->inst = (uint8_t)(g->rr++ % g->ni);
+	in->side = chance(g, 50) ? TG_RISK_SIDE_BUY : (uint8_t)(1 + below(g, 3));
+	in->slot = (uint16_t)pick_slot(g, false);
+	const struct tg_risk_inst_state *st = tg_risk_inst(g->m, in->inst);
+	uint32_t ref = st->ref_price;
+	in->price = ref ? ref : g->base[in->inst];
+	struct tg_risk_totals t;
+	tg_risk_totals(g->m, &t);
+	bool gross = chance(g, 50), buy = in->side == TG_RISK_SIDE_BUY;
+	tg_risk_notional used = gross ? t.gross : buy ? t.net_long : -t.net_short;
+	tg_risk_notional room = (tg_risk_notional)lim(g, gross ? TG_RISK_LIM_MAX_GROSS : TG_RISK_LIM_MAX_NET, 0) - used;
+	if (ref == 0 || room <= 0 || room / ref > TG_RISK_QTY_MAX) {
+		in->qty = 1 + below(g, 300);
+		return;
+	}
+	uint64_t q = (uint64_t)(room / ref);
+	in->qty = clamp32((int64_t)(q / 2 + below(g, (uint32_t)q + 1)));
+}
+
 struct tg_risk_input tg_risk_stream_next(struct tg_risk_stream *g)
 {
 	struct tg_risk_input in = {0};
@@ -144,6 +171,13 @@ struct tg_risk_input tg_risk_stream_next(struct tg_risk_stream *g)
 			g->burst = 20 + below(g, 60);	/* a burst at one instant */
 	}
 	in.t = g->t;
+	if (g->run) {
+		g->run--;
+		run_order(g, &in);
+		return in;
+	}
+	if (chance(g, 1))
+		g->run = 8 + below(g, 16);
 	unsigned w = below(g, 1000);
 	if (w < 330) {
 		in.kind = TG_RISK_IN_NEW;

@@ -18,6 +18,8 @@ struct tg_risk_stream {
 	uint64_t t;		/* input time (cycles) */
 	uint32_t base[TG_RISK_INSTRUMENTS_MAX];	/* each instrument's price walk */
 	unsigned burst;		/* inputs left in a burst at one time step */
+	unsigned run;		/* orders left in a run across instruments at the totals' limits */
+	unsigned rr;		/* the run's next instrument */
 	struct tg_risk *m;
 	unsigned ni, ns;
 };

@@ -313,7 +313,7 @@ static void test_differential(void)
 				have = false;
 				if (taken >= next_check) {
 					next_check += 20000;
-					idle = 4;	/* drain, then compare every piece of state */
+					idle = 12;	/* drain, then compare every piece of state */
 				}
 			} else {
 				stalls++;
@@ -322,7 +322,7 @@ static void test_differential(void)
 		if (idle == 1)
 			state_bad += state_diffs(v, g.m, g.ni, g.ns, taken);
 	}
-	for (unsigned k = 0; k < 4; k++) {	/* the last input through the pipeline */
+	for (unsigned k = 0; k < 12; k++) {	/* the last input through the pipeline */
 		struct tg_vrisk_out out;
 		tg_vrisk_cycle(v, NULL, &out);
 		CU_ASSERT_FALSE(out.valid);
