@@ -274,6 +274,26 @@ always @* begin
     endcase
 end
 
+// The input's fields travel through the stages as one bus: F_* are their
+// offsets in it.
+localparam integer F_KIND = 0, F_SUB = F_KIND + 4, F_INST = F_SUB + 2, F_INST_OK = F_INST + 8,
+                   F_K = F_INST_OK + 1, F_SIDE = F_K + IW, F_FIELD = F_SIDE + 2, F_SLOT = F_FIELD + 5,
+                   F_SLOT_OK = F_SLOT + 16, F_SI = F_SLOT_OK + 1, F_QTY = F_SI + SW, F_PRICE = F_QTY + 32,
+                   F_PRICE2 = F_PRICE + 32, F_VALUE = F_PRICE2 + 32, F_T = F_VALUE + 64,
+                   F_MATCHED = F_T + 64, F_FILL_D = F_MATCHED + 1, F_RQ = F_FILL_D + 24,
+                   F_GROW = F_RQ + 24, F_NEWREF = F_GROW + 24, F_REFP = F_NEWREF + 31,
+                   F_SOPEN = F_REFP + 31, F_SINST = F_SOPEN + 1, F_SSIDE = F_SINST + IW,
+                   F_SREM = F_SSIDE + 2, FW = F_SREM + 24;
+
+// the order's (or execution's) open quantity it adds: a NEW its quantity, a
+// REPLACE what it adds to the slot's
+wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_x1[23:0];
+// the slot fields come from the table as it is now: no input in flight
+// writes the slot of an input that enters (haz_slot below)
+wire [FW-1:0] p_f = {p_rem, sl_side[p_si], sl_inst[p_si], sl_open[p_si], refp[p_k], p_newref, p_grow,
+                     p_rq, p_fill_d, p_matched, in_t, in_value, in_price2, in_price, in_qty, p_si,
+                     p_slot_ok, in_slot, in_field, in_side, p_k, p_inst_ok, in_inst, in_sub, in_kind};
+
 // what may enter now (see the pipeline comment at the top)
 wire p_order = in_kind == TG_RISK_IN_NEW || in_kind == TG_RISK_IN_CANCEL || in_kind == TG_RISK_IN_REPLACE;
 wire p_takes = in_kind == TG_RISK_IN_NEW || in_kind == TG_RISK_IN_REPLACE;
@@ -282,81 +302,50 @@ wire p_heavy = in_kind == TG_RISK_IN_FILL || in_kind == TG_RISK_IN_RESTATE || p_
 wire p_light = in_kind == TG_RISK_IN_HALT || in_kind == TG_RISK_IN_KILL;
 wire p_reads_slot = p_order || p_fill_slot || in_kind == TG_RISK_IN_RESTATE;
 
-// in flight, by stage: M (multiply), C (instrument checks), E (exposure), D (decide)
-reg         m_valid = 1'b0, c_valid = 1'b0, e_valid = 1'b0, d_valid = 1'b0;
-reg [3:0]   m_kind = 4'd0, c_kind = 4'd0, e_kind = 4'd0, d_kind = 4'd0;
-reg [IW-1:0] m_k = {IW{1'b0}}, c_k = {IW{1'b0}}, e_k = {IW{1'b0}}, d_k = {IW{1'b0}};
-reg [15:0]  m_slot = 16'd0, c_slot = 16'd0, e_slot = 16'd0, d_slot = 16'd0;
+// in flight, by stage: M1, M2 (products), C (instrument checks), E (totals), D (decide)
+reg         m_valid = 1'b0, n_valid = 1'b0, c_valid = 1'b0, e_valid = 1'b0, d_valid = 1'b0;
+reg [FW-1:0] m_f = {FW{1'b0}}, n_f = {FW{1'b0}}, c_f = {FW{1'b0}}, e_f = {FW{1'b0}}, d_f = {FW{1'b0}};
 reg [2:0]   blk = 3'd0;                    // cycles nothing may enter after a state input
 
-function automatic takes_kind(input v, input [3:0] kind);
-    takes_kind = v && (kind == TG_RISK_IN_NEW || kind == TG_RISK_IN_REPLACE);
+// an order that may take (NEW or REPLACE) in flight; its slot and instrument
+/* verilator lint_off UNUSEDSIGNAL */
+function automatic takes_in(input v, input [FW-1:0] f);
+    takes_in = v && (f[F_KIND +: 4] == TG_RISK_IN_NEW || f[F_KIND +: 4] == TG_RISK_IN_REPLACE);
 endfunction
+function automatic same_slot(input v, input [FW-1:0] f, input [15:0] slot);
+    same_slot = takes_in(v, f) && f[F_SLOT +: 16] == slot;
+endfunction
+function automatic same_inst(input v, input [FW-1:0] f, input [IW-1:0] kk);
+    same_inst = takes_in(v, f) && f[F_K +: IW] == kk;
+endfunction
+/* verilator lint_on UNUSEDSIGNAL */
 
-wire m_tk = takes_kind(m_valid, m_kind);
-wire c_tk = takes_kind(c_valid, c_kind);
-wire e_tk = takes_kind(e_valid, e_kind);
-wire d_tk = takes_kind(d_valid, d_kind);
-wire haz_slot = p_reads_slot && ((m_tk && m_slot == in_slot) || (c_tk && c_slot == in_slot)
-                                || (e_tk && e_slot == in_slot) || (d_tk && d_slot == in_slot));
-wire haz_inst = p_takes && ((m_tk && m_k == p_k) || (c_tk && c_k == p_k));
-wire haz_ref = p_is_ref && ((m_tk && m_k == p_k) || (c_tk && c_k == p_k)
-                            || (e_tk && e_k == p_k) || (d_tk && d_k == p_k));
+wire haz_slot = p_reads_slot && (same_slot(m_valid, m_f, in_slot) || same_slot(n_valid, n_f, in_slot)
+                                 || same_slot(c_valid, c_f, in_slot) || same_slot(e_valid, e_f, in_slot)
+                                 || same_slot(d_valid, d_f, in_slot));
+wire inst_ahead = same_inst(m_valid, m_f, p_k) || same_inst(n_valid, n_f, p_k);
+// inputs that read their instrument's ls/ss/ln/sn in C (orders, fills and
+// restatements) wait for the orders of it in M1 and M2: those commit in D
+wire p_moves_inst = p_takes || in_kind == TG_RISK_IN_FILL || in_kind == TG_RISK_IN_RESTATE;
+wire haz_inst = p_moves_inst && inst_ahead;
+wire haz_ref = p_is_ref && (inst_ahead || same_inst(c_valid, c_f, p_k) || same_inst(e_valid, e_f, p_k)
+                            || same_inst(d_valid, d_f, p_k));
 assign in_ready = blk == 3'd0 && !haz_slot && !haz_inst && !haz_ref;
 wire p_go = in_valid && in_ready;
 
-// ------------------------------------------------------------------ stage M: products
-reg [1:0]   m_sub = 2'd0;
-reg [7:0]   m_inst = 8'd0;
-reg         m_inst_ok = 1'b0;
-reg [1:0]   m_side = 2'd0;
-reg [4:0]   m_field = 5'd0;
-reg         m_slot_ok = 1'b0;
-reg [SW-1:0] m_si = {SW{1'b0}};
-reg [31:0]  m_qty = 32'd0, m_price = 32'd0, m_price2 = 32'd0;
-reg [63:0]  m_value = 64'd0, m_t = 64'd0;
-reg         m_matched = 1'b0;
-reg [23:0]  m_fill_d = 24'd0, m_rq = 24'd0, m_grow = 24'd0;
-reg [30:0]  m_newref = 31'd0, m_pu = 31'd0, m_refp = 31'd0;
+// ------------------------------------------------------------------ stage M1: partial products
+reg [30:0]  m_pu = 31'd0;                  // the price share counts are multiplied by
 reg [13:0]  m_bps = 14'd0;
 reg signed [SH-1:0] m_x1 = {SH{1'b0}}, m_x2 = {SH{1'b0}};
-reg         m_sopen = 1'b0;
-reg [IW-1:0] m_sinst = {IW{1'b0}};
-reg [1:0]   m_sside = 2'd0;
-reg [23:0]  m_srem = 24'd0;
 
 always @(posedge clk) begin
     m_valid <= p_go;
     if (p_go) begin
-        m_kind <= in_kind;
-        m_sub <= in_sub;
-        m_inst <= in_inst;
-        m_inst_ok <= p_inst_ok;
-        m_k <= p_k;
-        m_side <= in_side;
-        m_field <= in_field;
-        m_slot <= in_slot;
-        m_slot_ok <= p_slot_ok;
-        m_si <= p_si;
-        m_qty <= in_qty;
-        m_price <= in_price;
-        m_price2 <= in_price2;
-        m_value <= in_value;
-        m_t <= in_t;
-        m_matched <= p_matched;
-        m_fill_d <= p_fill_d;
-        m_rq <= p_rq;
-        m_grow <= in_kind == TG_RISK_IN_NEW ? p_qty : p_x1[23:0];
-        m_newref <= p_newref;
+        m_f <= p_f;
         m_pu <= p_is_ref ? p_newref : refp[p_k];
-        m_refp <= refp[p_k];
         m_bps <= a_bps[p_k];
         m_x1 <= p_x1;
         m_x2 <= p_x2;
-        m_sopen <= sl_open[p_si];
-        m_sinst <= sl_inst[p_si];
-        m_sside <= sl_side[p_si];
-        m_srem <= p_rem;
     end
     if (p_go) begin
         blk <= p_heavy ? 3'd5 : p_light ? 3'd2 : 3'd0;
@@ -369,104 +358,165 @@ always @(posedge clk) begin
     end
 end
 
-// every product from registers into registers (the DSPs' own)
-wire signed [NW-1:0] m_m1 = $signed({{(NW-SH){m_x1[SH-1]}}, m_x1}) * $signed({{(NW-31){1'b0}}, m_pu});
-wire signed [NW-1:0] m_m2 = $signed({{(NW-SH){m_x2[SH-1]}}, m_x2}) * $signed({{(NW-31){1'b0}}, m_pu});
-wire [63:0] m_onot = {40'd0, m_qty[23:0]} * {33'd0, m_price[30:0]};
-wire [47:0] m_scaled = {17'd0, m_price[30:0]} * 48'd10000;
-wire [47:0] m_hi = {17'd0, m_refp} * ({34'd0, m_bps} + 48'd10000);
-wire [47:0] m_lo = {17'd0, m_refp} * (48'd10000 - {34'd0, m_bps});
+wire [IW-1:0] m_k = m_f[F_K +: IW];
+wire [63:0] m_t = m_f[F_T +: 64];
+wire [30:0] m_price = m_f[F_PRICE +: 31];
+wire [30:0] m_refp = m_f[F_REFP +: 31];
 
-// ------------------------------------------------------------------ stage C: the instrument's checks
-reg [1:0]   c_sub = 2'd0;
-reg [7:0]   c_inst = 8'd0;
-reg         c_inst_ok = 1'b0;
-reg [1:0]   c_side = 2'd0;
-reg [4:0]   c_field = 5'd0;
-reg         c_slot_ok = 1'b0;
-reg [SW-1:0] c_si = {SW{1'b0}};
-reg [31:0]  c_qty = 32'd0, c_price = 32'd0, c_price2 = 32'd0;
-reg [63:0]  c_value = 64'd0, c_t = 64'd0;
-reg         c_matched = 1'b0;
-reg [23:0]  c_fill_d = 24'd0, c_rq = 24'd0, c_grow = 24'd0;
-reg [30:0]  c_newref = 31'd0, c_refp = 31'd0;
-reg         c_sopen = 1'b0;
-reg [IW-1:0] c_sinst = {IW{1'b0}};
-reg [1:0]   c_sside = 2'd0;
-reg [23:0]  c_srem = 24'd0;
-reg signed [NW-1:0] c_m1 = {NW{1'b0}}, c_m2 = {NW{1'b0}};
-reg [63:0]  c_onot = 64'd0;
-reg [47:0]  c_scaled = 48'd0, c_hi = 48'd0, c_lo = 48'd0;
+// Every product as DSP-sized pieces (25 x 18 bits signed), summed in M2:
+// a price is pl + ph << 17, a share count x0 + x1 << 24 + x2 << 48.
+function automatic signed [42:0] dsp(input signed [24:0] a, input signed [17:0] b);
+    dsp = a * b;
+endfunction
+/* verilator lint_off UNUSEDSIGNAL */
+function automatic [24:0] a_lo24(input [SH-1:0] x);
+    a_lo24 = {1'b0, x[23:0]};
+endfunction
+function automatic [24:0] a_mid24(input [SH-1:0] x);
+    a_mid24 = {1'b0, x[47:24]};
+endfunction
+function automatic [24:0] a_top(input [SH-1:0] x);
+    a_top = {{(25-(SH-48)){x[SH-1]}}, x[SH-1:48]};
+endfunction
+/* verilator lint_on UNUSEDSIGNAL */
+wire [17:0] m_pl = {1'b0, m_pu[16:0]};
+wire [17:0] m_ph = {4'd0, m_pu[30:17]};
+wire [17:0] m_cl = 18'd10000 + {4'd0, m_bps};   // collar factors
+wire [17:0] m_ch = 18'd10000 - {4'd0, m_bps};
+
+// stage M1 -> M2: the pieces, and the sums of a time and a limit
+reg signed [42:0] n_p1 [0:5];              // x1 x price: {x0, x1, x2} x {pl, ph}
+reg signed [42:0] n_p2 [0:5];              // x2 x price
+reg signed [42:0] n_po [0:1];              // quantity x limit price
+reg signed [42:0] n_ps [0:1];              // limit price x 10000
+reg signed [42:0] n_phi [0:1], n_plo [0:1];   // reference price x (10000 +- collar)
+reg [64:0]  n_t_tol = 65'd0;               // t + the instrument's rate tolerance
+reg [63:0]  n_t_per = 64'd0;               // t + its rate period
+reg [64:0]  n_t_tol_all = 65'd0;           // t + the global rate tolerance
 
 always @(posedge clk) begin
-    c_valid <= m_valid;
+    n_valid <= m_valid;
     if (m_valid) begin
-        c_kind <= m_kind;
-        c_sub <= m_sub;
-        c_inst <= m_inst;
-        c_inst_ok <= m_inst_ok;
-        c_k <= m_k;
-        c_side <= m_side;
-        c_field <= m_field;
-        c_slot <= m_slot;
-        c_slot_ok <= m_slot_ok;
-        c_si <= m_si;
-        c_qty <= m_qty;
-        c_price <= m_price;
-        c_price2 <= m_price2;
-        c_value <= m_value;
-        c_t <= m_t;
-        c_matched <= m_matched;
-        c_fill_d <= m_fill_d;
-        c_rq <= m_rq;
-        c_grow <= m_grow;
-        c_newref <= m_newref;
-        c_refp <= m_refp;
-        c_sopen <= m_sopen;
-        c_sinst <= m_sinst;
-        c_sside <= m_sside;
-        c_srem <= m_srem;
-        c_m1 <= m_m1;
-        c_m2 <= m_m2;
-        c_onot <= m_onot;
-        c_scaled <= m_scaled;
-        c_hi <= m_hi;
-        c_lo <= m_lo;
+        n_f <= m_f;
+        n_p1[0] <= dsp(a_lo24(m_x1), m_pl);
+        n_p1[1] <= dsp(a_lo24(m_x1), m_ph);
+        n_p1[2] <= dsp(a_mid24(m_x1), m_pl);
+        n_p1[3] <= dsp(a_mid24(m_x1), m_ph);
+        n_p1[4] <= dsp(a_top(m_x1), m_pl);
+        n_p1[5] <= dsp(a_top(m_x1), m_ph);
+        n_p2[0] <= dsp(a_lo24(m_x2), m_pl);
+        n_p2[1] <= dsp(a_lo24(m_x2), m_ph);
+        n_p2[2] <= dsp(a_mid24(m_x2), m_pl);
+        n_p2[3] <= dsp(a_mid24(m_x2), m_ph);
+        n_p2[4] <= dsp(a_top(m_x2), m_pl);
+        n_p2[5] <= dsp(a_top(m_x2), m_ph);
+        n_po[0] <= dsp({1'b0, m_f[F_QTY +: 24]}, {1'b0, m_price[16:0]});
+        n_po[1] <= dsp({1'b0, m_f[F_QTY +: 24]}, {4'd0, m_price[30:17]});
+        n_ps[0] <= dsp({1'b0, m_price[23:0]}, 18'd10000);
+        n_ps[1] <= dsp({18'd0, m_price[30:24]}, 18'd10000);
+        n_phi[0] <= dsp({1'b0, m_refp[23:0]}, m_cl);
+        n_phi[1] <= dsp({18'd0, m_refp[30:24]}, m_cl);
+        n_plo[0] <= dsp({1'b0, m_refp[23:0]}, m_ch);
+        n_plo[1] <= dsp({18'd0, m_refp[30:24]}, m_ch);
+        n_t_tol <= {1'b0, m_t} + {33'd0, a_rtol[m_k]};
+        n_t_per <= m_t + {32'd0, a_rper[m_k]};
+        n_t_tol_all <= {1'b0, m_t} + {33'd0, a_rtola};
+    end
+    if (rst) begin
+        n_valid <= 1'b0;
+    end
+end
+
+// ------------------------------------------------------------------ stage M2: sums of the pieces
+function automatic signed [NW-1:0] sx43(input signed [42:0] v);
+    sx43 = {{(NW-43){v[42]}}, v};
+endfunction
+// pieces of one share-count chunk: x * pl + (x * ph << 17)
+function automatic signed [NW-1:0] pair17(input signed [42:0] lo, input signed [42:0] hi);
+    pair17 = sx43(lo) + (sx43(hi) <<< 17);
+endfunction
+
+reg signed [NW-1:0] c_m1lo = {NW{1'b0}}, c_m1mid = {NW{1'b0}}, c_m1top = {NW{1'b0}};
+reg signed [NW-1:0] c_m2lo = {NW{1'b0}}, c_m2mid = {NW{1'b0}}, c_m2top = {NW{1'b0}};
+reg [63:0]  c_onot = 64'd0;
+reg [47:0]  c_scaled = 48'd0, c_hi = 48'd0, c_lo = 48'd0;
+reg [64:0]  c_t_tol = 65'd0, c_t_tol_all = 65'd0;
+reg [63:0]  c_t_per = 64'd0;
+
+/* verilator lint_off UNUSEDSIGNAL */     // products narrower than NW
+wire signed [NW-1:0] n_onot = pair17(n_po[0], n_po[1]);
+wire signed [NW-1:0] n_scaled = sx43(n_ps[0]) + (sx43(n_ps[1]) <<< 24);
+wire signed [NW-1:0] n_hi = sx43(n_phi[0]) + (sx43(n_phi[1]) <<< 24);
+wire signed [NW-1:0] n_lo = sx43(n_plo[0]) + (sx43(n_plo[1]) <<< 24);
+/* verilator lint_on UNUSEDSIGNAL */
+
+always @(posedge clk) begin
+    c_valid <= n_valid;
+    if (n_valid) begin
+        c_f <= n_f;
+        c_m1lo <= pair17(n_p1[0], n_p1[1]);
+        c_m1mid <= pair17(n_p1[2], n_p1[3]) <<< 24;
+        c_m1top <= pair17(n_p1[4], n_p1[5]) <<< 48;
+        c_m2lo <= pair17(n_p2[0], n_p2[1]);
+        c_m2mid <= pair17(n_p2[2], n_p2[3]) <<< 24;
+        c_m2top <= pair17(n_p2[4], n_p2[5]) <<< 48;
+        c_onot <= n_onot[63:0];
+        c_scaled <= n_scaled[47:0];
+        c_hi <= n_hi[47:0];
+        c_lo <= n_lo[47:0];
+        c_t_tol <= n_t_tol;
+        c_t_per <= n_t_per;
+        c_t_tol_all <= n_t_tol_all;
     end
     if (rst) begin
         c_valid <= 1'b0;
     end
 end
 
-wire [IW-1:0] k = c_k;
+// ------------------------------------------------------------------ stage C: the instrument's checks
+// (no order of this instrument is in E or D: it waited; see haz_inst)
+wire [IW-1:0] k = c_f[F_K +: IW];
+wire [3:0] c_kind = c_f[F_KIND +: 4];
+wire [31:0] c_qty = c_f[F_QTY +: 32];
+wire [31:0] c_price = c_f[F_PRICE +: 32];
+wire [63:0] c_t = c_f[F_T +: 64];
+wire [23:0] c_grow = c_f[F_GROW +: 24];
+wire [30:0] c_refp = c_f[F_REFP +: 31];
+wire c_sopen = c_f[F_SOPEN];
+wire c_slot_ok = c_f[F_SLOT_OK];
 wire c_is_new = c_kind == TG_RISK_IN_NEW;
-wire [1:0] c_oside = c_is_new ? c_side : c_sside;    // the order's side
+wire [1:0] c_oside = c_is_new ? c_f[F_SIDE +: 2] : c_f[F_SSIDE +: 2];   // the order's side
 wire c_buy = c_oside == TG_RISK_SIDE_BUY;
 wire c_fields_ok = c_qty != 32'd0 && c_qty <= QTY_MAX && c_price != 32'd0 && c_price <= PRICE_MAX;
-wire c_grows = c_grow != 24'd0;
 
-// the instrument's share counts if the order is accepted
+// a sum of three in one carry chain (carry-save, then one adder)
+function automatic signed [NW-1:0] add3(input signed [NW-1:0] a, input signed [NW-1:0] b,
+                                        input signed [NW-1:0] c3);
+    add3 = (a ^ b ^ c3) + (((a & b) | (a & c3) | (b & c3)) <<< 1);
+endfunction
+wire signed [NW-1:0] c_m1 = add3(c_m1lo, c_m1mid, c_m1top);
+wire signed [NW-1:0] c_m2 = add3(c_m2lo, c_m2mid, c_m2top);
+// an order's notional: its share count (at most 24 bits) x the reference price
+wire signed [NW-1:0] c_m = c_m1lo;
+
+// the instrument's share counts if the order is accepted (compared in E)
 wire signed [SH-1:0] l2 = c_buy ? ls[k] + $signed({{(SH-24){1'b0}}, c_grow}) : ls[k];
 wire signed [SH-1:0] s2 = c_buy ? ss[k] : ss[k] - $signed({{(SH-24){1'b0}}, c_grow});
 
-wire rate_ok = a_rper[k] == 32'd0 || {1'b0, tat[k]} <= {1'b0, c_t} + {33'd0, a_rtol[k]};
-wire dup = a_dupw[k] != 32'd0 && dv[k] && dside[k] == c_oside && {8'd0, dqty[k]} == c_qty
-        && {1'b0, dprice[k]} == c_price && c_t - dt[k] < {32'd0, a_dupw[k]};
+wire rate_ok = a_rper[k] == 32'd0 || {1'b0, tat[k]} <= c_t_tol;
+// the duplicate window: all but the time's compare here, that in E
+wire dup_same = a_dupw[k] != 32'd0 && dv[k] && dside[k] == c_oside && {8'd0, dqty[k]} == c_qty
+             && {1'b0, dprice[k]} == c_price;
 
 // The order checks (check_order in sw/risk.c), reasons MAX_ORDER_QTY (bit 0)
-// to DUPLICATE (bit 13), which are consecutive codes. The ones on totals
-// across instruments (bits 7, 8, 10, 12) are stage E's.
+// to DUPLICATE (bit 13), which are consecutive codes. Those on the share
+// counts and the duplicate's time are E's, as are those on the totals.
 wire [13:0] c_order_fail = {
-    dup,
-    1'b0,
+    2'd0,
     !rate_ok,
     1'b0,
     c_is_new && nopen[k] >= a_maxo[k],
-    1'b0,
-    1'b0,
-    c_grows && !c_buy && -s2 > $signed({{(SH-32){1'b0}}, a_maxs[k]}),
-    c_grows && c_buy && l2 > $signed({{(SH-32){1'b0}}, a_maxl[k]}),
-    c_grows && a_ro[k] && (c_buy ? l2 > 0 : s2 < 0),
+    5'd0,
     c_refp != 31'd0 && (c_scaled > c_hi || c_scaled < c_lo),
     c_refp == 31'd0 && a_noref,
     c_onot > a_maxn[k],
@@ -486,7 +536,7 @@ always @* begin
     case (c_kind)
         TG_RISK_IN_NEW: begin
             pre_fail = {c_sopen, !c_fields_ok || !c_slot_ok, inst_halted, !a_en[k], ikill[k],
-                        !c_inst_ok, kill_all};
+                        !c_f[F_INST_OK], kill_all};
             pre_code = {TG_RISK_R_SLOT_BUSY, TG_RISK_R_BAD_ORDER, TG_RISK_R_HALTED, TG_RISK_R_NOT_ENABLED,
                         TG_RISK_R_INSTRUMENT_KILLED, TG_RISK_R_NOT_ENABLED, TG_RISK_R_KILLED};
             pre_then_orders = 1'b1;
@@ -498,7 +548,7 @@ always @* begin
             pre_then_orders = 1'b1;
         end
         TG_RISK_IN_CANCEL: begin
-            pre_fail = {4'd0, c_qty >= {8'd0, c_srem}, !c_sopen, !c_slot_ok};
+            pre_fail = {4'd0, c_qty >= {8'd0, c_f[F_SREM +: 24]}, !c_sopen, !c_slot_ok};
             pre_code = {20'd0, TG_RISK_R_BAD_ORDER, TG_RISK_R_UNKNOWN_ORDER, TG_RISK_R_BAD_ORDER};
         end
         default: ;
@@ -521,64 +571,32 @@ end
 // always), A = g - ln and B = g + sn. A buy of notional m raises g by
 // max(m - A, 0), a sell by max(m - B, 0); so stage E needs only dg = m - A
 // (or B) against the room left under MAX_GROSS.
-wire signed [NW:0] c_dg = $signed({c_m1[NW-1], c_m1}) - $signed({1'b0, c_buy ? ea[k] : eb[k]});
-wire [63:0] c_tat_next = a_rper[k] == 32'd0 ? tat[k] : (tat[k] > c_t ? tat[k] : c_t) + {32'd0, a_rper[k]};
+wire signed [NW:0] c_dg = $signed({c_m[NW-1], c_m}) - $signed({1'b0, c_buy ? ea[k] : eb[k]});
 
-// ------------------------------------------------------------------ stage E: exposure across instruments
-reg [1:0]   e_sub = 2'd0;
-reg [7:0]   e_inst = 8'd0;
-reg         e_inst_ok = 1'b0;
-reg [1:0]   e_side = 2'd0, e_oside = 2'd0;
-reg [4:0]   e_field = 5'd0;
-reg         e_slot_ok = 1'b0;
-reg [SW-1:0] e_si = {SW{1'b0}};
-reg [31:0]  e_qty = 32'd0, e_price = 32'd0, e_price2 = 32'd0;
-reg [63:0]  e_value = 64'd0, e_t = 64'd0;
-reg         e_matched = 1'b0;
-reg [23:0]  e_fill_d = 24'd0, e_rq = 24'd0, e_grow = 24'd0;
-reg [30:0]  e_newref = 31'd0;
-reg         e_sopen = 1'b0;
-reg [IW-1:0] e_sinst = {IW{1'b0}};
-reg [1:0]   e_sside = 2'd0;
-reg [23:0]  e_srem = 24'd0;
-reg signed [NW-1:0] e_m1 = {NW{1'b0}}, e_m2 = {NW{1'b0}};
+// stage C -> E
+reg [1:0]   e_oside = 2'd0;
+reg signed [NW-1:0] e_m = {NW{1'b0}}, e_m1 = {NW{1'b0}}, e_m2 = {NW{1'b0}};
 reg [4:0]   e_pre_reason = 5'd0;
 reg         e_then_orders = 1'b0;
 reg [13:0]  e_order_fail = 14'd0;
 reg signed [NW:0] e_dg = {(NW+1){1'b0}};
 reg signed [NW-1:0] e_ab_other = {NW{1'b0}};   // B for a buy, A for a sell
+reg signed [NW-1:0] e_ln = {NW{1'b0}}, e_sn = {NW{1'b0}}, e_g = {NW{1'b0}};
 reg signed [SH-1:0] e_l2 = {SH{1'b0}}, e_s2 = {SH{1'b0}};
-reg [63:0]  e_tat_next = 64'd0;
+reg [31:0]  e_maxl = 32'd0, e_maxs = 32'd0;
+reg         e_ro = 1'b0, e_dup_same = 1'b0;
+reg [63:0]  e_dup_dt = 64'd0;              // t - the last accepted order's
+reg [31:0]  e_dupw = 32'd0;
+reg [63:0]  e_tat = 64'd0, e_tat_per = 64'd0, e_t_per = 64'd0;
+reg         e_tat_gt = 1'b0, e_rper0 = 1'b0;
 reg [64:0]  e_t_tol_all = 65'd0;
 
 always @(posedge clk) begin
     e_valid <= c_valid;
     if (c_valid) begin
-        e_kind <= c_kind;
-        e_sub <= c_sub;
-        e_inst <= c_inst;
-        e_inst_ok <= c_inst_ok;
-        e_k <= c_k;
-        e_side <= c_side;
+        e_f <= c_f;
         e_oside <= c_oside;
-        e_field <= c_field;
-        e_slot <= c_slot;
-        e_slot_ok <= c_slot_ok;
-        e_si <= c_si;
-        e_qty <= c_qty;
-        e_price <= c_price;
-        e_price2 <= c_price2;
-        e_value <= c_value;
-        e_t <= c_t;
-        e_matched <= c_matched;
-        e_fill_d <= c_fill_d;
-        e_rq <= c_rq;
-        e_grow <= c_grow;
-        e_newref <= c_newref;
-        e_sopen <= c_sopen;
-        e_sinst <= c_sinst;
-        e_sside <= c_sside;
-        e_srem <= c_srem;
+        e_m <= c_m;
         e_m1 <= c_m1;
         e_m2 <= c_m2;
         e_pre_reason <= pre_reason;
@@ -586,73 +604,121 @@ always @(posedge clk) begin
         e_order_fail <= pre_then_orders ? c_order_fail : 14'd0;
         e_dg <= c_dg;
         e_ab_other <= c_buy ? eb[k] : ea[k];
+        e_ln <= ln[k];
+        e_sn <= sn[k];
+        e_g <= eg[k];
         e_l2 <= l2;
         e_s2 <= s2;
-        e_tat_next <= c_tat_next;
-        e_t_tol_all <= {1'b0, c_t} + {33'd0, a_rtola};
+        e_maxl <= a_maxl[k];
+        e_maxs <= a_maxs[k];
+        e_ro <= a_ro[k];
+        e_dup_same <= dup_same;
+        e_dup_dt <= c_t - dt[k];
+        e_dupw <= a_dupw[k];
+        e_tat <= tat[k];
+        e_tat_per <= tat[k] + {32'd0, a_rper[k]};
+        e_t_per <= c_t_per;
+        e_tat_gt <= tat[k] > c_t;
+        e_rper0 <= a_rper[k] == 32'd0;
+        e_t_tol_all <= c_t_tol_all;
     end
     if (rst) begin
         e_valid <= 1'b0;
     end
 end
 
+// ------------------------------------------------------------------ stage E: the totals
+wire [3:0] e_kind = e_f[F_KIND +: 4];
+wire [1:0] e_sub = e_f[F_SUB +: 2];
+wire e_inst_ok = e_f[F_INST_OK];
+wire [31:0] e_qty = e_f[F_QTY +: 32];
+wire [23:0] e_grow = e_f[F_GROW +: 24];
+wire [23:0] e_rq = e_f[F_RQ +: 24];
+wire [23:0] e_fill_d = e_f[F_FILL_D +: 24];
+wire [23:0] e_srem = e_f[F_SREM +: 24];
+wire e_slot_ok = e_f[F_SLOT_OK];
+wire [63:0] e_t = e_f[F_T +: 64];
+wire [63:0] e_value = e_f[F_VALUE +: 64];
+wire [4:0] e_field = e_f[F_FIELD +: 5];
+
 // The totals' checks are made under both outcomes of the order ahead, in D
 // now: x_* is a total's room after every input that left D, xa_* the room
 // after the order in D too if it is accepted. D picks one by its decision.
 wire e_buy = e_oside == TG_RISK_SIDE_BUY;
-wire e_tk_now = takes_kind(e_valid, e_kind);
+wire e_tk_now = takes_in(e_valid, e_f);
 wire e_grows = e_grow != 24'd0;
-wire e_dg_pos = !e_dg[NW] && e_dg != {(NW+1){1'b0}};
-wire signed [NW:0] e_gup = e_tk_now && e_dg_pos ? e_dg : {(NW+1){1'b0}};          // g's rise
-wire signed [NW:0] e_m = {e_m1[NW-1], e_m1};
-wire signed [NW:0] e_mnl = e_tk_now && e_buy ? e_m : {(NW+1){1'b0}};
-wire signed [NW:0] e_mns = e_tk_now && !e_buy ? e_m : {(NW+1){1'b0}};
-wire e_m_pos = !e_m1[NW-1] && e_m1 != {NW{1'b0}};
+wire e_dg_pos = e_dg > 0;
+// g's rise: dg when it is positive (0 when it is 0 anyway)
+wire signed [NW:0] e_gup = e_tk_now && !e_dg[NW] ? e_dg : {(NW+1){1'b0}};
+wire signed [NW:0] e_mx = {e_m[NW-1], e_m};
+wire signed [NW:0] e_mnl = e_tk_now && e_buy ? e_mx : {(NW+1){1'b0}};
+wire signed [NW:0] e_mns = e_tk_now && !e_buy ? e_mx : {(NW+1){1'b0}};
+wire e_m_pos = e_m > 0;
 
 function automatic [63:0] tat_after(input [63:0] tat_in, input [63:0] t, input [31:0] per, input takes);
     tat_after = !takes || per == 32'd0 ? tat_in : (tat_in > t ? tat_in : t) + {32'd0, per};
 endfunction
 
-// fail bits of the totals, as {rate_all, open_all, net, gross} at bits 12, 10, 8, 7
-function automatic [13:0] global_fail(input gross_f, input net_f, input open_f, input rate_f);
-    global_fail = {1'b0, rate_f, 1'b0, open_f, 1'b0, net_f, gross_f, 7'd0};
-endfunction
-
 wire e_gross_r = e_grows && e_dg_pos && e_dg > x_gross;
 wire e_gross_a = e_grows && e_dg_pos && e_dg > xa_gross;
-wire e_net_r = e_grows && e_m_pos && (e_buy ? e_m > x_netl : e_m > x_nets);
-wire e_net_a = e_grows && e_m_pos && (e_buy ? e_m > xa_netl : e_m > xa_nets);
+wire e_net_r = e_grows && e_m_pos && (e_buy ? e_mx > x_netl : e_mx > x_nets);
+wire e_net_a = e_grows && e_m_pos && (e_buy ? e_mx > xa_netl : e_mx > xa_nets);
 wire e_new = e_kind == TG_RISK_IN_NEW;
-wire d_is_new_tk = d_valid && d_kind == TG_RISK_IN_NEW;
+wire d_is_new = d_f[F_KIND +: 4] == TG_RISK_IN_NEW;
 wire e_open_r = e_new && nopen_all >= a_opena;
-wire e_open_a = e_new && {1'b0, nopen_all} + {16'd0, d_is_new_tk} >= {1'b0, a_opena};
+wire e_open_a = e_new && {1'b0, nopen_all} + {16'd0, d_valid && d_is_new} >= {1'b0, a_opena};
 wire e_rate_r = a_rpera != 32'd0 && {1'b0, tat_all} > e_t_tol_all;
 wire e_rate_a = a_rpera != 32'd0 && {1'b0, xa_tat_all} > e_t_tol_all;
-wire [13:0] e_fail_r = e_order_fail | (e_then_orders ? global_fail(e_gross_r, e_net_r, e_open_r, e_rate_r) : 14'd0);
-wire [13:0] e_fail_a = e_order_fail | (e_then_orders ? global_fail(e_gross_a, e_net_a, e_open_a, e_rate_a) : 14'd0);
+
+// the instrument's checks left to E: share counts and the duplicate's time
+wire e_short = e_grows && !e_buy && -e_s2 > $signed({{(SH-32){1'b0}}, e_maxs});
+wire e_long = e_grows && e_buy && e_l2 > $signed({{(SH-32){1'b0}}, e_maxl});
+wire e_reduce = e_grows && e_ro && (e_buy ? e_l2 > 0 : e_s2 < 0);
+wire e_dup = e_dup_same && e_dup_dt < {32'd0, e_dupw};
+
+// fail bits E adds: {dup, rate_all, open_all, net, gross, short, long,
+// reduce-only} at bits 13, 12, 10, 8, 7, 6, 5, 4
+function automatic [13:0] e_bits(input dup_f, input rate_f, input open_f, input net_f, input gross_f,
+                                 input short_f, input long_f, input reduce_f);
+    e_bits = {dup_f, rate_f, 1'b0, open_f, 1'b0, net_f, gross_f, short_f, long_f, reduce_f, 4'd0};
+endfunction
+wire [13:0] e_fail_r = e_order_fail | (e_then_orders ? e_bits(e_dup, e_rate_r, e_open_r, e_net_r, e_gross_r,
+                                                               e_short, e_long, e_reduce) : 14'd0);
+wire [13:0] e_fail_a = e_order_fail | (e_then_orders ? e_bits(e_dup, e_rate_a, e_open_a, e_net_a, e_gross_a,
+                                                               e_short, e_long, e_reduce) : 14'd0);
 
 // the instrument's exposure measures if the order is accepted
 wire signed [NW-1:0] e_ab_next = e_dg[NW] ? -e_dg[NW-1:0] : {NW{1'b0}};         // A (buy) or B (sell)
 wire signed [NW-1:0] e_ab_other_next = e_ab_other + e_gup[NW-1:0];               // B (buy) or A (sell)
+wire signed [NW-1:0] e_g_next = e_g + e_gup[NW-1:0];
+wire [63:0] e_tat_next = e_rper0 ? e_tat : e_tat_gt ? e_tat_per : e_t_per;
 
-// fills, restatements and reference prices: share and notional deltas of the
-// affected instrument (these inputs never share the pipeline with an order
-// of their instrument ahead, so the state read here is settled)
+// fills, restatements and reference prices: share and notional changes of
+// the affected instrument (these inputs never share the pipeline with an
+// order of their instrument ahead, so the state read in C is settled)
 wire e_fill_ok = e_inst_ok && e_qty != 32'd0 && e_qty <= QTY_MAX && !e_sub[1];
 wire e_bust = e_sub[0];                    // FILL sub 1: reverse an execution
 // the side the position moves to: the execution's, or against it for a bust
-wire e_fill_up = (e_side == TG_RISK_SIDE_BUY) != e_bust;
+wire e_fill_up = (e_f[F_SIDE +: 2] == TG_RISK_SIDE_BUY) != e_bust;
 wire e_restate_ok = e_slot_ok && e_qty <= QTY_MAX && !e_sub[1];
-wire e_ref_ok = e_inst_ok && e_sub != 2'd3 && e_price <= PRICE_MAX && e_price2 <= PRICE_MAX;
-wire e_slot_open = e_slot_ok && e_sopen;
+wire e_ref_ok = e_inst_ok && e_sub != 2'd3 && e_f[F_PRICE +: 32] <= PRICE_MAX && e_f[F_PRICE2 +: 32] <= PRICE_MAX;
+wire e_slot_open = e_slot_ok && e_f[F_SOPEN];
+wire e_restate_buy = e_f[F_SSIDE +: 2] == TG_RISK_SIDE_BUY;
+
+// the new ln and sn, every candidate worked out and one picked
+wire signed [NW-1:0] e_ln_up1 = e_ln + e_m1, e_ln_up2 = e_ln + e_m2, e_ln_down1 = e_ln - e_m1;
+wire signed [NW-1:0] e_sn_up1 = e_sn + e_m1, e_sn_down1 = e_sn - e_m1, e_sn_down2 = e_sn - e_m2;
+wire signed [NW-1:0] e_ln_ord = e_ln + e_m, e_sn_ord = e_sn - e_m;
 
 reg signed [SH-1:0] upd_dl, upd_ds, upd_dpos;
-reg signed [NW-1:0] upd_dln, upd_dsn;
-reg upd_inst;                              // ls/ss/ln/sn of instrument e_k change
+reg signed [NW-1:0] upd_ln, upd_sn, upd_dln, upd_dsn;
+reg upd_inst;                              // ls/ss/ln/sn of instrument k change
 always @* begin
     upd_dl = {SH{1'b0}};
     upd_ds = {SH{1'b0}};
     upd_dpos = {SH{1'b0}};
+    upd_ln = e_ln;
+    upd_sn = e_sn;
     upd_dln = {NW{1'b0}};
     upd_dsn = {NW{1'b0}};
     upd_inst = 1'b0;
@@ -665,30 +731,38 @@ always @* begin
                 upd_dpos = $signed({{(SH-24){1'b0}}, e_qty[23:0]});
                 upd_dl = $signed({{(SH-24){1'b0}}, e_qty[23:0] - e_fill_d});
                 upd_ds = $signed({{(SH-24){1'b0}}, e_qty[23:0]});
+                upd_ln = e_ln_up2;
+                upd_sn = e_sn_up1;
                 upd_dln = e_m2;
                 upd_dsn = e_m1;
             end else begin
                 upd_dpos = -$signed({{(SH-24){1'b0}}, e_qty[23:0]});
                 upd_ds = -$signed({{(SH-24){1'b0}}, e_qty[23:0] - e_fill_d});
                 upd_dl = -$signed({{(SH-24){1'b0}}, e_qty[23:0]});
+                upd_sn = e_sn_down2;
+                upd_ln = e_ln_down1;
                 upd_dsn = -e_m2;
                 upd_dln = -e_m1;
             end
         end
         TG_RISK_IN_RESTATE: if (e_restate_ok && e_slot_open) begin
             upd_inst = 1'b1;
-            if (e_sside == TG_RISK_SIDE_BUY) begin
+            if (e_restate_buy) begin
                 upd_dl = $signed({{(SH-24){1'b0}}, e_rq}) - $signed({{(SH-24){1'b0}}, e_srem});
+                upd_ln = e_ln_up1;
                 upd_dln = e_m1;
             end else begin
                 upd_ds = $signed({{(SH-24){1'b0}}, e_srem}) - $signed({{(SH-24){1'b0}}, e_rq});
+                upd_sn = e_sn_down1;
                 upd_dsn = -e_m1;
             end
         end
         TG_RISK_IN_REF: if (e_ref_ok) begin
             upd_inst = 1'b1;
-            upd_dln = e_m1 - ln[e_k];
-            upd_dsn = e_m2 - sn[e_k];
+            upd_ln = e_m1;
+            upd_sn = e_m2;
+            upd_dln = e_m1 - e_ln;
+            upd_dsn = e_m2 - e_sn;
         end
         default: ;
     endcase
@@ -718,86 +792,77 @@ always @* begin
 end
 
 // ------------------------------------------------------------------ stage D: decide and apply
-reg [1:0]   d_sub = 2'd0;
-reg         d_inst_ok = 1'b0;
-reg [1:0]   d_side = 2'd0, d_oside = 2'd0;
-reg [4:0]   d_field = 5'd0;
-reg [SW-1:0] d_si = {SW{1'b0}};
-reg [7:0]   d_out_inst = 8'd0;
-reg [31:0]  d_qty = 32'd0, d_price = 32'd0;
-reg [30:0]  d_price2 = 31'd0;
-reg [63:0]  d_value = 64'd0, d_t = 64'd0;
-reg [23:0]  d_grow = 24'd0, d_rq = 24'd0, d_rem_fill = 24'd0;
-reg [30:0]  d_newref = 31'd0;
-reg [IW-1:0] d_sinst = {IW{1'b0}};
+wire [3:0] d_kind = d_f[F_KIND +: 4];
+wire [1:0] d_sub = d_f[F_SUB +: 2];
+wire d_inst_ok = d_f[F_INST_OK];
+wire [IW-1:0] d_k = d_f[F_K +: IW];
+wire [4:0] d_field = d_f[F_FIELD +: 5];
+wire [15:0] d_slot = d_f[F_SLOT +: 16];
+wire [SW-1:0] d_si = d_f[F_SI +: SW];
+wire [31:0] d_qty = d_f[F_QTY +: 32];
+wire [31:0] d_price = d_f[F_PRICE +: 32];
+wire [63:0] d_value = d_f[F_VALUE +: 64];
+wire [23:0] d_grow = d_f[F_GROW +: 24];
+wire [IW-1:0] d_sinst = d_f[F_SINST +: IW];
+
+reg [1:0]   d_oside = 2'd0;
 reg [4:0]   d_pre_reason = 5'd0;
 reg         d_then_orders = 1'b0;
 reg [13:0]  d_fail_r = 14'd0, d_fail_a = 14'd0;
 reg         d_acc_prev = 1'b0;             // the order decided last cycle took
-reg signed [NW-1:0] d_m = {NW{1'b0}};
+reg signed [NW-1:0] d_m = {NW{1'b0}}, d_dln = {NW{1'b0}}, d_dsn = {NW{1'b0}};
 reg signed [NW-1:0] d_gup = {NW{1'b0}}, d_ab_next = {NW{1'b0}}, d_ab_other_next = {NW{1'b0}};
+reg signed [NW-1:0] d_g_next = {NW{1'b0}}, d_ln_next = {NW{1'b0}}, d_sn_next = {NW{1'b0}};
 reg signed [SH-1:0] d_l2 = {SH{1'b0}}, d_s2 = {SH{1'b0}};
 reg [63:0]  d_tat_next = 64'd0;
 reg         d_upd_inst = 1'b0, d_fill_ok = 1'b0, d_bust = 1'b0, d_matched = 1'b0;
 reg         d_restate_ok = 1'b0, d_ref_ok = 1'b0, d_slot_open = 1'b0, d_set_ok = 1'b0, d_closes = 1'b0;
+reg [23:0]  d_rem_next = 24'd0;            // a slot's open quantity after a fill or restatement
 reg signed [SH-1:0] d_dl = {SH{1'b0}}, d_ds = {SH{1'b0}}, d_dpos = {SH{1'b0}};
-reg signed [NW-1:0] d_dln = {NW{1'b0}}, d_dsn = {NW{1'b0}};
 
 wire [23:0] e_rem_fill = e_srem - e_fill_d;
 
 always @(posedge clk) begin
     d_valid <= e_valid;
     if (e_valid) begin
-        d_kind <= e_kind;
-        d_sub <= e_sub;
-        d_inst_ok <= e_inst_ok;
-        d_k <= e_k;
-        d_side <= e_side;
+        d_f <= e_f;
         d_oside <= e_oside;
-        d_field <= e_field;
-        d_slot <= e_slot;
-        d_si <= e_si;
-        d_out_inst <= e_kind == TG_RISK_IN_NEW ? e_inst : {{(8-IW){1'b0}}, e_sinst};
-        d_qty <= e_qty;
-        d_price <= e_price;
-        d_price2 <= e_price2[30:0];
-        d_value <= e_value;
-        d_t <= e_t;
-        d_grow <= e_grow;
-        d_rq <= e_rq;
-        d_rem_fill <= e_rem_fill;
-        d_newref <= e_newref;
-        d_sinst <= e_sinst;
         d_pre_reason <= e_pre_reason;
         d_then_orders <= e_then_orders;
         d_fail_r <= e_fail_r;
         d_fail_a <= e_fail_a;
-        d_m <= e_m1;
+        d_m <= e_m;
         d_gup <= e_gup[NW-1:0];
         d_ab_next <= e_ab_next;
         d_ab_other_next <= e_ab_other_next;
+        d_g_next <= e_g_next;
         d_l2 <= e_l2;
         d_s2 <= e_s2;
         d_tat_next <= e_tat_next;
         d_upd_inst <= upd_inst;
         d_fill_ok <= e_fill_ok;
         d_bust <= e_bust;
-        d_matched <= e_matched;
+        d_matched <= e_f[F_MATCHED];
         d_restate_ok <= e_restate_ok;
         d_ref_ok <= e_ref_ok;
         d_slot_open <= e_slot_open;
         d_set_ok <= set_ok;
-        d_closes <= (e_kind == TG_RISK_IN_FILL && e_fill_ok && e_matched && e_rem_fill == 24'd0)
+        d_closes <= (e_kind == TG_RISK_IN_FILL && e_fill_ok && e_f[F_MATCHED] && e_rem_fill == 24'd0)
                  || (e_kind == TG_RISK_IN_RESTATE && e_restate_ok && e_slot_open && e_rq == 24'd0);
+        d_rem_next <= e_kind == TG_RISK_IN_FILL ? e_rem_fill : e_rq;
         d_dl <= upd_dl;
         d_ds <= upd_ds;
         d_dpos <= upd_dpos;
+        // an order moves ln or sn by its notional, the rest to upd_ln, upd_sn
+        d_ln_next <= upd_inst ? upd_ln : e_ln_ord;
+        d_sn_next <= upd_inst ? upd_sn : e_sn_ord;
         d_dln <= upd_dln;
         d_dsn <= upd_dsn;
     end
     if (rst) begin
         d_valid <= 1'b0;
     end
+
 end
 
 wire [13:0] order_fail = d_acc_prev ? d_fail_a : d_fail_r;
@@ -833,7 +898,7 @@ always @(posedge clk) begin
     out_kind <= d_kind;
     out_reason <= reason;
     out_slot <= d_slot;
-    out_inst <= d_out_inst;
+    out_inst <= d_is_new ? d_f[F_INST +: 8] : {{(8-IW){1'b0}}, d_sinst};
     out_side <= d_oside;
     out_qty <= d_qty;
     out_price <= d_price;
@@ -855,14 +920,14 @@ always @(posedge clk) begin
         ls[d_k] <= d_l2;
         ss[d_k] <= d_s2;
         gross <= gross + d_gup;
-        eg[d_k] <= eg[d_k] + d_gup;
+        eg[d_k] <= d_g_next;
         if (d_buy) begin
-            ln[d_k] <= ln[d_k] + d_m;
+            ln[d_k] <= d_ln_next;
             netl <= netl + d_m;
             ea[d_k] <= d_ab_next;
             eb[d_k] <= d_ab_other_next;
         end else begin
-            sn[d_k] <= sn[d_k] - d_m;
+            sn[d_k] <= d_sn_next;
             nets <= nets - d_m;
             eb[d_k] <= d_ab_next;
             ea[d_k] <= d_ab_other_next;
@@ -872,12 +937,12 @@ always @(posedge clk) begin
         dside[d_k] <= d_oside;
         dqty[d_k] <= d_qty[23:0];
         dprice[d_k] <= d_price[30:0];
-        dt[d_k] <= d_t;
+        dt[d_k] <= d_f[F_T +: 64];
         sl_price[d_si] <= d_price[30:0];
         if (d_is_new) begin
             sl_open[d_si] <= 1'b1;
             sl_inst[d_si] <= d_k;
-            sl_side[d_si] <= d_side;
+            sl_side[d_si] <= d_f[F_SIDE +: 2];
             sl_rem[d_si] <= d_qty[23:0];
             nopen[d_k] <= nopen[d_k] + 16'd1;
             nopen_all <= nopen_all + 16'd1;
@@ -891,8 +956,8 @@ always @(posedge clk) begin
             ls[d_k] <= ls[d_k] + d_dl;
             ss[d_k] <= ss[d_k] + d_ds;
             pos[d_k] <= pos[d_k] + d_dpos;
-            ln[d_k] <= ln[d_k] + d_dln;
-            sn[d_k] <= sn[d_k] + d_dsn;
+            ln[d_k] <= d_ln_next;
+            sn[d_k] <= d_sn_next;
             netl <= netl + d_dln;
             nets <= nets + d_dsn;
         end
@@ -904,7 +969,7 @@ always @(posedge clk) begin
                     if (!d_matched) begin
                         unmatched <= unmatched + 64'd1;
                     end else begin
-                        sl_rem[d_si] <= d_rem_fill;
+                        sl_rem[d_si] <= d_rem_next;
                     end
                 end
             TG_RISK_IN_RESTATE:
@@ -913,7 +978,7 @@ always @(posedge clk) begin
                 end else if (!d_slot_open) begin
                     unmatched <= unmatched + 64'd1;
                 end else begin
-                    sl_rem[d_si] <= d_rq;
+                    sl_rem[d_si] <= d_rem_next;
                 end
             TG_RISK_IN_REF:
                 if (!d_ref_ok) begin
@@ -922,12 +987,12 @@ always @(posedge clk) begin
                     case (d_sub)
                         2'd0: begin
                             src_bid[d_k] <= d_price[30:0];
-                            src_ask[d_k] <= d_price2;
+                            src_ask[d_k] <= d_f[F_PRICE2 +: 31];
                         end
                         2'd1: src_last[d_k] <= d_price[30:0];
                         default: src_host[d_k] <= d_price[30:0];
                     endcase
-                    refp[d_k] <= d_newref;
+                    refp[d_k] <= d_f[F_NEWREF +: 31];
                 end
             TG_RISK_IN_HALT:
                 if (!d_inst_ok || d_sub > 2'd1) begin
