@@ -95,22 +95,68 @@ static void run_stream(const struct tg_risk_input *in, uint64_t n, uint64_t *lat
 	tg_vrisk_free(v);
 }
 
-/* Limits wide open on instrument 0 with a reference, for the order phases. */
+/* Limits wide open on every instrument, each with a reference price, for
+ * the order phases; at most open_setup_max() inputs. */
+static unsigned open_setup_max(void)
+{
+	return (unsigned)tg_risk_limits_count * tg_vrisk_instruments() + 1 + tg_vrisk_instruments();
+}
+
 static unsigned open_setup(struct tg_risk_input *in)
 {
 	unsigned n = 0;
-	for (unsigned k = 0; k < tg_risk_limits_count; k++) {
-		const struct tg_risk_limit_info *li = &tg_risk_limits[k];
-		uint64_t v = li->max;
-		if (li->id == TG_RISK_LIM_REDUCE_ONLY || li->id == TG_RISK_LIM_RATE_PERIOD ||
-		    li->id == TG_RISK_LIM_DUP_WINDOW || li->id == TG_RISK_LIM_RATE_PERIOD_ALL ||
-		    li->id == TG_RISK_LIM_NO_REF_REJECT)
-			v = 0;
-		in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = li->id, .value = v};
+	for (unsigned i = 0; i < tg_vrisk_instruments(); i++) {
+		for (unsigned k = 0; k < tg_risk_limits_count; k++) {
+			const struct tg_risk_limit_info *li = &tg_risk_limits[k];
+			uint64_t v = li->max;
+			if (li->id == TG_RISK_LIM_REDUCE_ONLY || li->id == TG_RISK_LIM_RATE_PERIOD ||
+			    li->id == TG_RISK_LIM_DUP_WINDOW || li->id == TG_RISK_LIM_RATE_PERIOD_ALL ||
+			    li->id == TG_RISK_LIM_NO_REF_REJECT)
+				v = 0;
+			in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = li->id,
+							 .inst = (uint8_t)i, .value = v};
+		}
 	}
 	in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_COMMIT};
-	in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_REF, .sub = 2, .price = 100000};
+	for (unsigned i = 0; i < tg_vrisk_instruments(); i++)
+		in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_REF, .sub = 2, .inst = (uint8_t)i, .price = 100000};
 	return n;
+}
+
+struct order_run {
+	uint64_t decided, accepted, cycles;
+};
+
+/* NEW, REPLACE and CANCEL of every slot, offered back to back: on instrument
+ * 0 only, or spread (slot s on instrument s mod the instruments). */
+static struct order_run run_orders(struct tg_risk_input *ord, bool spread)
+{
+	unsigned slots = tg_vrisk_slots(), n_setup = open_setup(ord), n_ord = n_setup;
+	for (unsigned phase = 0; phase < 3; phase++)
+		for (unsigned s = 0; s < slots; s++)
+			ord[n_ord++] = (struct tg_risk_input){
+				.kind = phase == 0 ? TG_RISK_IN_NEW : phase == 1 ? TG_RISK_IN_REPLACE : TG_RISK_IN_CANCEL,
+				.inst = (uint8_t)(spread ? s % tg_vrisk_instruments() : 0),
+				.slot = (uint16_t)s, .qty = phase == 2 ? 0 : 100 + phase, .price = 100000 + s};
+	struct tg_vrisk *v = tg_vrisk_new();
+	struct order_run r = {0};
+	for (unsigned i = 0; i < n_ord;) {
+		struct tg_vrisk_out out;
+		tg_vrisk_cycle(v, &ord[i], &out);
+		if (i >= n_setup)
+			r.cycles++;
+		r.decided += out.valid;
+		r.accepted += out.valid && out.reason == TG_RISK_R_ACCEPTED;
+		i += out.in_ready;
+	}
+	for (int k = 0; k < 12; k++) {
+		struct tg_vrisk_out out;
+		tg_vrisk_cycle(v, NULL, &out);
+		r.decided += out.valid;
+		r.accepted += out.valid && out.reason == TG_RISK_R_ACCEPTED;
+	}
+	tg_vrisk_free(v);
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -138,36 +184,15 @@ int main(int argc, char **argv)
 
 	/* 2. orders only: NEW, REPLACE, CANCEL over distinct slots, back to back */
 	unsigned slots = tg_vrisk_slots();
-	struct tg_risk_input *ord = malloc((64 + 3 * slots) * sizeof(*ord));
-	unsigned n_setup = open_setup(ord), n_ord = n_setup;
-	for (unsigned phase = 0; phase < 3; phase++)
-		for (unsigned s = 0; s < slots; s++)
-			ord[n_ord++] = (struct tg_risk_input){
-				.kind = phase == 0 ? TG_RISK_IN_NEW : phase == 1 ? TG_RISK_IN_REPLACE : TG_RISK_IN_CANCEL,
-				.slot = (uint16_t)s, .qty = phase == 2 ? 0 : 100 + phase, .price = 100000 + s};
-	struct tg_vrisk *v = tg_vrisk_new();
-	uint64_t ord_cycles = 0, ord_decided = 0, ord_accepted = 0;
-	for (unsigned i = 0; i < n_ord;) {
-		struct tg_vrisk_out out;
-		tg_vrisk_cycle(v, &ord[i], &out);
-		if (i >= n_setup)
-			ord_cycles++;
-		if (out.valid) {
-			ord_decided++;
-			ord_accepted += out.reason == TG_RISK_R_ACCEPTED;
-		}
-		i += out.in_ready;
+	struct tg_risk_input *ord = malloc((open_setup_max() + 3 * slots + 1) * sizeof(*ord));
+	if (!ord) {
+		fprintf(stderr, "bench_risk: out of memory\n");
+		return 1;
 	}
-	for (int k = 0; k < 3; k++) {
-		struct tg_vrisk_out out;
-		tg_vrisk_cycle(v, NULL, &out);
-		ord_decided += out.valid;
-		ord_accepted += out.valid && out.reason == TG_RISK_R_ACCEPTED;
-	}
-	tg_vrisk_free(v);
+	struct order_run one = run_orders(ord, false), spread = run_orders(ord, true);
 
 	/* 3. kill while orders stream every cycle */
-	v = tg_vrisk_new();
+	struct tg_vrisk *v = tg_vrisk_new();
 	unsigned n_kill = open_setup(ord), kill_at = 0;
 	for (unsigned s = 0; s < slots; s++) {
 		if (s == slots / 2) {
@@ -221,9 +246,12 @@ int main(int argc, char **argv)
 	printf(" \"gate_latency_cycles\": {\"min\": %" PRIu64 ", \"median\": %" PRIu64 ", \"max\": %" PRIu64
 	       ", \"decisions\": %" PRIu64 ", \"median_ns\": %.1f},\n",
 	       lat[0], lat[n_lat / 2], lat[n_lat - 1], n_lat, (double)lat[n_lat / 2] * ns_per_cycle);
-	printf(" \"orders_only\": {\"orders\": %" PRIu64 ", \"accepted\": %" PRIu64 ", \"cycles\": %" PRIu64
-	       ", \"orders_per_cycle\": %.3f},\n",
-	       ord_decided, ord_accepted, ord_cycles, (double)ord_decided / (double)ord_cycles);
+	printf(" \"orders_only_one_instrument\": {\"orders\": %" PRIu64 ", \"accepted\": %" PRIu64
+	       ", \"cycles\": %" PRIu64 ", \"orders_per_cycle\": %.3f},\n",
+	       one.decided, one.accepted, one.cycles, (double)one.decided / (double)one.cycles);
+	printf(" \"orders_only_across_instruments\": {\"orders\": %" PRIu64 ", \"accepted\": %" PRIu64
+	       ", \"cycles\": %" PRIu64 ", \"orders_per_cycle\": %.3f},\n",
+	       spread.decided, spread.accepted, spread.cycles, (double)spread.decided / (double)spread.cycles);
 	printf(" \"adversarial_stream\": {\"inputs\": %" PRIu64 ", \"cycles\": %" PRIu64 ", \"stall_cycles\": %" PRIu64
 	       ", \"inputs_per_cycle\": %.3f},\n", n, cycles, stalls, (double)n / (double)cycles);
 	printf(" \"kill\": {\"orders_accepted_after_kill\": %" PRIu64 ", \"cycles_kill_to_first_block\": %" PRIu64 "},\n",

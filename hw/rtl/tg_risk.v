@@ -17,22 +17,27 @@
 // the side by the quantity). It names no order slot: the open quantity the
 // execution consumed stays consumed, and it is never counted unmatched.
 //
-// Pipeline, one input per cycle:
-//   P (the input cycle)  products that need only the input, its order slot
-//                        and its instrument's reference price: order
-//                        notional, collar bounds, share deltas x price
-//   D                    every check, the decision and every state update,
-//                        in one cycle (state is read and written by D only)
-//   out                  the decision, registered: 2 cycles from input to
-//                        decision.
-// An input whose products read state the input in D is changing waits one
-// cycle (in_ready low): an input of the same order slot, anything after a
-// REF or COMMIT, and a REF behind anything. A bust reads and writes no slot,
-// so it waits only behind a REF or COMMIT.
+// Pipeline, one stage a cycle (docs/risk.md, "The card's pipeline"):
+//   A    the input cycle: slot and instrument table reads, product operands
+//   M1   products as DSP-sized pieces; t + the rate tolerances and periods
+//   M2   the pieces summed
+//   C    the checks on the order's instrument; dg = m - A (or B) for gross
+//   E    the checks on the totals, under both outcomes of the order in D
+//        (rooms x_ after D, xa_ after D's order too); every new value
+//   D    the decision, 6 cycles after input, registered; every write
+//   U1..U4  after a FILL, RESTATE or REF: g, A, B of its instrument, then
+//        gross, then the totals' rooms; after a COMMIT the rooms
+// Inputs wait (in_ready low) so that C and E read settled state: an order,
+// fill or restatement behind an order of its instrument in M1/M2; anything
+// that reads a slot behind an order of that slot; a REF behind an order of
+// its instrument; anything within 5 cycles after a FILL, RESTATE, REF or
+// COMMIT entered, or 2 after a HALT or KILL.
 //
 // Notional values (shares x price) are kept per instrument for the position
 // with every open buy filled (ln) and with every open sell filled (sn), and
-// summed (gross, net long, net short), updated by exact deltas.
+// summed (gross, net long, net short), updated by exact deltas. Gross
+// exposure per instrument is g = max(ln, -sn), with A = g - ln and
+// B = g + sn kept alongside, so an order's effect on it is one subtraction.
 module tg_risk #
 (
     parameter integer INSTRUMENTS = 8,     // 1..64
@@ -150,6 +155,7 @@ reg signed [NW-1:0] ln [0:INSTRUMENTS-1];      // ls x reference price
 reg signed [NW-1:0] sn [0:INSTRUMENTS-1];      // ss x reference price
 reg [15:0]  nopen [0:INSTRUMENTS-1];
 reg [30:0]  refp [0:INSTRUMENTS-1];
+reg [31:0]  nrefp [0:INSTRUMENTS-1];        // -refp
 reg [30:0]  src_bid [0:INSTRUMENTS-1], src_ask [0:INSTRUMENTS-1];
 reg [30:0]  src_last [0:INSTRUMENTS-1], src_host [0:INSTRUMENTS-1];
 reg         hfeed [0:INSTRUMENTS-1], hhost [0:INSTRUMENTS-1], ikill [0:INSTRUMENTS-1];
@@ -195,7 +201,7 @@ reg         u1_inst = 1'b0, u2_inst = 1'b0, u3_inst = 1'b0;
 reg [IW-1:0] u1_k = {IW{1'b0}}, u2_k = {IW{1'b0}}, u3_k = {IW{1'b0}};
 reg signed [NW:0] u2_u = {(NW+1){1'b0}};
 reg signed [NW-1:0] u2_nsn = {NW{1'b0}}, u2_ln = {NW{1'b0}};
-reg signed [NW-1:0] u3_g = {NW{1'b0}};
+reg signed [NW-1:0] u3_g = {NW{1'b0}}, u3_g_old = {NW{1'b0}};
 
 integer i;
 initial begin
@@ -207,7 +213,7 @@ initial begin
         a_rper[i] = 32'd0; s_rper[i] = 32'd0; a_rtol[i] = 32'd0; s_rtol[i] = 32'd0;
         a_dupw[i] = 32'd0; s_dupw[i] = 32'd0;
         pos[i] = {SH{1'b0}}; ls[i] = {SH{1'b0}}; ss[i] = {SH{1'b0}};
-        ln[i] = {NW{1'b0}}; sn[i] = {NW{1'b0}}; nopen[i] = 16'd0; refp[i] = 31'd0;
+        ln[i] = {NW{1'b0}}; sn[i] = {NW{1'b0}}; nopen[i] = 16'd0; refp[i] = 31'd0; nrefp[i] = 32'd0;
         src_bid[i] = 31'd0; src_ask[i] = 31'd0; src_last[i] = 31'd0; src_host[i] = 31'd0;
         hfeed[i] = 1'b0; hhost[i] = 1'b0; ikill[i] = 1'b0; tat[i] = 64'd0;
         dv[i] = 1'b0; dside[i] = 2'd0; dqty[i] = 24'd0; dprice[i] = 31'd0; dt[i] = 64'd0;
@@ -244,35 +250,73 @@ wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_qty < p_rem ? p_qty : p_rem);
 wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_qty >= p_rem ? 24'd0 : p_rem - p_qty);
 
 // the reference price a REF input makes
-wire [30:0] p_bid = in_sub == 2'd0 ? in_price[30:0] : src_bid[p_k];
-wire [30:0] p_ask = in_sub == 2'd0 ? in_price2[30:0] : src_ask[p_k];
-wire [30:0] p_last = in_sub == 2'd1 ? in_price[30:0] : src_last[p_k];
-wire [30:0] p_host = in_sub == 2'd2 ? in_price[30:0] : src_host[p_k];
+wire [30:0] p_bid = in_sub == 2'd0 ? in_price[30:0] : src_bid[p_ii];
+wire [30:0] p_ask = in_sub == 2'd0 ? in_price2[30:0] : src_ask[p_ii];
+wire [30:0] p_last = in_sub == 2'd1 ? in_price[30:0] : src_last[p_ii];
+wire [30:0] p_host = in_sub == 2'd2 ? in_price[30:0] : src_host[p_ii];
 wire [30:0] p_mid = {1'b0, p_bid[30:1]} + {1'b0, p_ask[30:1]} + {30'd0, p_bid[0] & p_ask[0]};
 wire [30:0] p_newref = (p_bid != 31'd0 && p_ask != 31'd0) ? p_mid
                      : p_last != 31'd0 ? p_last : p_host;
 wire p_is_ref = in_kind == TG_RISK_IN_REF;
 
-// share counts to be multiplied by the price: x1 always, x2 for fills and REF
-reg signed [SH-1:0] p_x1, p_x2;
+// What the products make: pl moves ln, ps moves sn (both by the share
+// count x the reference price, signed: a sell's or a reversed execution's
+// price is the negated one), or are the new ln and sn for a REF; pm is an
+// order's notional (its added shares x the reference price).
+wire p_order_buy = (in_kind == TG_RISK_IN_NEW ? in_side : sl_side[p_si]) == TG_RISK_SIDE_BUY;
+wire p_fill_up = p_buy_in != in_sub[0];   // a bust moves against its side
+wire p_restate_buy = sl_side[p_si] == TG_RISK_SIDE_BUY;
+wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_qty > p_rem ? p_qty - p_rem : 24'd0;
+wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty};
+// q - fill_d: q unless matched, then 0 if q < rem, else q - rem (made apart)
+wire [23:0] p_q_less_rem24 = p_qty - p_rem;
+wire signed [SH-1:0] p_q_unmatched = {{(SH-24){1'b0}}, !p_matched ? p_qty : p_qty < p_rem ? 24'd0 : p_q_less_rem24};
+wire signed [SH-1:0] p_g = {{(SH-24){1'b0}}, p_grow};
+// rq - rem: sub 0 q - rem; sub 1 -rem if q >= rem, else -q (each made apart)
+wire signed [SH-1:0] p_sq = {{(SH-24){1'b0}}, p_qty}, p_srem = {{(SH-24){1'b0}}, p_rem};
+wire signed [SH-1:0] p_q_less_rem = p_sq - p_srem, p_neg_rem = -p_srem, p_neg_q = -p_sq;
+wire signed [SH-1:0] p_restated = !in_sub[0] ? p_q_less_rem : p_qty >= p_rem ? p_neg_rem : p_neg_q;
+reg signed [SH-1:0] p_xl, p_xs;           // share counts
+reg p_nl, p_ns;                            // at the negated price
 always @* begin
-    p_x1 = {SH{1'b0}};
-    p_x2 = {SH{1'b0}};
+    p_xl = {SH{1'b0}};
+    p_xs = {SH{1'b0}};
+    p_nl = 1'b0;
+    p_ns = 1'b0;
     case (in_kind)
-        TG_RISK_IN_NEW: p_x1 = {{(SH-24){1'b0}}, p_qty};
-        TG_RISK_IN_REPLACE: p_x1 = p_qty > p_rem ? {{(SH-24){1'b0}}, p_qty - p_rem} : {SH{1'b0}};
-        TG_RISK_IN_FILL: begin
-            p_x1 = {{(SH-24){1'b0}}, p_qty};
-            p_x2 = {{(SH-24){1'b0}}, p_qty - p_fill_d};
-        end
-        TG_RISK_IN_RESTATE: p_x1 = $signed({{(SH-24){1'b0}}, p_rq}) - $signed({{(SH-24){1'b0}}, p_rem});
+        TG_RISK_IN_NEW, TG_RISK_IN_REPLACE:
+            if (p_order_buy) begin
+                p_xl = p_g;
+            end else begin
+                p_xs = p_g;
+                p_ns = 1'b1;
+            end
+        TG_RISK_IN_FILL:
+            if (p_fill_up) begin
+                p_xl = p_q_unmatched;
+                p_xs = p_q;
+            end else begin
+                p_xl = p_q;
+                p_xs = p_q_unmatched;
+                p_nl = 1'b1;
+                p_ns = 1'b1;
+            end
+        TG_RISK_IN_RESTATE:
+            if (p_restate_buy) begin
+                p_xl = p_restated;
+            end else begin
+                p_xs = p_restated;
+                p_ns = 1'b1;
+            end
         TG_RISK_IN_REF: begin
-            p_x1 = ls[p_k];
-            p_x2 = ss[p_k];
+            p_xl = ls[p_k];
+            p_xs = ss[p_k];
         end
         default: ;
     endcase
 end
+wire signed [31:0] p_pos_price = {1'b0, p_is_ref ? p_newref : refp[p_k]};
+wire signed [31:0] p_neg_price = nrefp[p_k];
 
 // The input's fields travel through the stages as one bus: F_* are their
 // offsets in it.
@@ -283,14 +327,11 @@ localparam integer F_KIND = 0, F_SUB = F_KIND + 4, F_INST = F_SUB + 2, F_INST_OK
                    F_MATCHED = F_T + 64, F_FILL_D = F_MATCHED + 1, F_RQ = F_FILL_D + 24,
                    F_GROW = F_RQ + 24, F_NEWREF = F_GROW + 24, F_REFP = F_NEWREF + 31,
                    F_SOPEN = F_REFP + 31, F_SINST = F_SOPEN + 1, F_SSIDE = F_SINST + IW,
-                   F_SREM = F_SSIDE + 2, FW = F_SREM + 24;
+                   F_SREM = F_SSIDE + 2, F_OBUY = F_SREM + 24, FW = F_OBUY + 1;
 
-// the order's (or execution's) open quantity it adds: a NEW its quantity, a
-// REPLACE what it adds to the slot's
-wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_x1[23:0];
 // the slot fields come from the table as it is now: no input in flight
 // writes the slot of an input that enters (haz_slot below)
-wire [FW-1:0] p_f = {p_rem, sl_side[p_si], sl_inst[p_si], sl_open[p_si], refp[p_k], p_newref, p_grow,
+wire [FW-1:0] p_f = {p_order_buy, p_rem, sl_side[p_si], sl_inst[p_si], sl_open[p_si], refp[p_k], p_newref, p_grow,
                      p_rq, p_fill_d, p_matched, in_t, in_value, in_price2, in_price, in_qty, p_si,
                      p_slot_ok, in_slot, in_field, in_side, p_k, p_inst_ok, in_inst, in_sub, in_kind};
 
@@ -334,18 +375,19 @@ assign in_ready = blk == 3'd0 && !haz_slot && !haz_inst && !haz_ref;
 wire p_go = in_valid && in_ready;
 
 // ------------------------------------------------------------------ stage M1: partial products
-reg [30:0]  m_pu = 31'd0;                  // the price share counts are multiplied by
+reg signed [31:0] m_pricel = 32'd0, m_prices = 32'd0;   // the prices pl and ps are made with
 reg [13:0]  m_bps = 14'd0;
-reg signed [SH-1:0] m_x1 = {SH{1'b0}}, m_x2 = {SH{1'b0}};
+reg signed [SH-1:0] m_xl = {SH{1'b0}}, m_xs = {SH{1'b0}};
 
 always @(posedge clk) begin
     m_valid <= p_go;
     if (p_go) begin
         m_f <= p_f;
-        m_pu <= p_is_ref ? p_newref : refp[p_k];
+        m_pricel <= p_nl ? p_neg_price : p_pos_price;
+        m_prices <= p_ns ? p_neg_price : p_pos_price;
         m_bps <= a_bps[p_k];
-        m_x1 <= p_x1;
-        m_x2 <= p_x2;
+        m_xl <= p_xl;
+        m_xs <= p_xs;
     end
     if (p_go) begin
         blk <= p_heavy ? 3'd5 : p_light ? 3'd2 : 3'd0;
@@ -364,31 +406,27 @@ wire [30:0] m_price = m_f[F_PRICE +: 31];
 wire [30:0] m_refp = m_f[F_REFP +: 31];
 
 // Every product as DSP-sized pieces (25 x 18 bits signed), summed in M2:
-// a price is pl + ph << 17, a share count x0 + x1 << 24 + x2 << 48.
+// a price is its low 17 bits + the rest (signed) << 17, a share count
+// x0 + x1 << 24 + x2 << 48 (x2 signed).
 function automatic signed [42:0] dsp(input signed [24:0] a, input signed [17:0] b);
     dsp = a * b;
 endfunction
-/* verilator lint_off UNUSEDSIGNAL */
-function automatic [24:0] a_lo24(input [SH-1:0] x);
-    a_lo24 = {1'b0, x[23:0]};
+function automatic [24:0] x_chunk(input [SH-1:0] x, input integer n);
+    x_chunk = n == 0 ? {1'b0, x[23:0]} : n == 1 ? {1'b0, x[47:24]} : {{(25-(SH-48)){x[SH-1]}}, x[SH-1:48]};
 endfunction
-function automatic [24:0] a_mid24(input [SH-1:0] x);
-    a_mid24 = {1'b0, x[47:24]};
+function automatic [17:0] p_chunk(input [31:0] v, input integer n);
+    p_chunk = n == 0 ? {1'b0, v[16:0]} : {{3{v[31]}}, v[31:17]};
 endfunction
-function automatic [24:0] a_top(input [SH-1:0] x);
-    a_top = {{(25-(SH-48)){x[SH-1]}}, x[SH-1:48]};
-endfunction
-/* verilator lint_on UNUSEDSIGNAL */
-wire [17:0] m_pl = {1'b0, m_pu[16:0]};
-wire [17:0] m_ph = {4'd0, m_pu[30:17]};
+wire [31:0] m_pricem = {1'b0, m_refp};
 wire [17:0] m_cl = 18'd10000 + {4'd0, m_bps};   // collar factors
 wire [17:0] m_ch = 18'd10000 - {4'd0, m_bps};
 
 // stage M1 -> M2: the pieces, and the sums of a time and a limit
-reg signed [42:0] n_p1 [0:5];              // x1 x price: {x0, x1, x2} x {pl, ph}
-reg signed [42:0] n_p2 [0:5];              // x2 x price
+reg signed [42:0] n_pl [0:5];              // pieces of pl: share chunk i/2 x price chunk i%2
+reg signed [42:0] n_ps [0:5];              // of ps
+reg signed [42:0] n_pm [0:1];              // of pm (an order adds at most 24 bits of shares)
 reg signed [42:0] n_po [0:1];              // quantity x limit price
-reg signed [42:0] n_ps [0:1];              // limit price x 10000
+reg signed [42:0] n_psc [0:1];             // limit price x 10000
 reg signed [42:0] n_phi [0:1], n_plo [0:1];   // reference price x (10000 +- collar)
 reg [64:0]  n_t_tol = 65'd0;               // t + the instrument's rate tolerance
 reg [63:0]  n_t_per = 64'd0;               // t + its rate period
@@ -398,22 +436,17 @@ always @(posedge clk) begin
     n_valid <= m_valid;
     if (m_valid) begin
         n_f <= m_f;
-        n_p1[0] <= dsp(a_lo24(m_x1), m_pl);
-        n_p1[1] <= dsp(a_lo24(m_x1), m_ph);
-        n_p1[2] <= dsp(a_mid24(m_x1), m_pl);
-        n_p1[3] <= dsp(a_mid24(m_x1), m_ph);
-        n_p1[4] <= dsp(a_top(m_x1), m_pl);
-        n_p1[5] <= dsp(a_top(m_x1), m_ph);
-        n_p2[0] <= dsp(a_lo24(m_x2), m_pl);
-        n_p2[1] <= dsp(a_lo24(m_x2), m_ph);
-        n_p2[2] <= dsp(a_mid24(m_x2), m_pl);
-        n_p2[3] <= dsp(a_mid24(m_x2), m_ph);
-        n_p2[4] <= dsp(a_top(m_x2), m_pl);
-        n_p2[5] <= dsp(a_top(m_x2), m_ph);
+        for (i = 0; i < 6; i = i + 1) begin
+            n_pl[i] <= dsp(x_chunk(m_xl, i / 2), p_chunk(m_pricel, i % 2));
+            n_ps[i] <= dsp(x_chunk(m_xs, i / 2), p_chunk(m_prices, i % 2));
+        end
+        for (i = 0; i < 2; i = i + 1) begin
+            n_pm[i] <= dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, i));
+        end
         n_po[0] <= dsp({1'b0, m_f[F_QTY +: 24]}, {1'b0, m_price[16:0]});
         n_po[1] <= dsp({1'b0, m_f[F_QTY +: 24]}, {4'd0, m_price[30:17]});
-        n_ps[0] <= dsp({1'b0, m_price[23:0]}, 18'd10000);
-        n_ps[1] <= dsp({18'd0, m_price[30:24]}, 18'd10000);
+        n_psc[0] <= dsp({1'b0, m_price[23:0]}, 18'd10000);
+        n_psc[1] <= dsp({18'd0, m_price[30:24]}, 18'd10000);
         n_phi[0] <= dsp({1'b0, m_refp[23:0]}, m_cl);
         n_phi[1] <= dsp({18'd0, m_refp[30:24]}, m_cl);
         n_plo[0] <= dsp({1'b0, m_refp[23:0]}, m_ch);
@@ -436,8 +469,8 @@ function automatic signed [NW-1:0] pair17(input signed [42:0] lo, input signed [
     pair17 = sx43(lo) + (sx43(hi) <<< 17);
 endfunction
 
-reg signed [NW-1:0] c_m1lo = {NW{1'b0}}, c_m1mid = {NW{1'b0}}, c_m1top = {NW{1'b0}};
-reg signed [NW-1:0] c_m2lo = {NW{1'b0}}, c_m2mid = {NW{1'b0}}, c_m2top = {NW{1'b0}};
+reg signed [NW-1:0] c_pl [0:2], c_ps [0:2];   // by share chunk, shifted into place
+reg signed [NW-1:0] c_m = {NW{1'b0}};
 reg [63:0]  c_onot = 64'd0;
 reg [47:0]  c_scaled = 48'd0, c_hi = 48'd0, c_lo = 48'd0;
 reg [64:0]  c_t_tol = 65'd0, c_t_tol_all = 65'd0;
@@ -445,7 +478,7 @@ reg [63:0]  c_t_per = 64'd0;
 
 /* verilator lint_off UNUSEDSIGNAL */     // products narrower than NW
 wire signed [NW-1:0] n_onot = pair17(n_po[0], n_po[1]);
-wire signed [NW-1:0] n_scaled = sx43(n_ps[0]) + (sx43(n_ps[1]) <<< 24);
+wire signed [NW-1:0] n_scaled = sx43(n_psc[0]) + (sx43(n_psc[1]) <<< 24);
 wire signed [NW-1:0] n_hi = sx43(n_phi[0]) + (sx43(n_phi[1]) <<< 24);
 wire signed [NW-1:0] n_lo = sx43(n_plo[0]) + (sx43(n_plo[1]) <<< 24);
 /* verilator lint_on UNUSEDSIGNAL */
@@ -454,12 +487,11 @@ always @(posedge clk) begin
     c_valid <= n_valid;
     if (n_valid) begin
         c_f <= n_f;
-        c_m1lo <= pair17(n_p1[0], n_p1[1]);
-        c_m1mid <= pair17(n_p1[2], n_p1[3]) <<< 24;
-        c_m1top <= pair17(n_p1[4], n_p1[5]) <<< 48;
-        c_m2lo <= pair17(n_p2[0], n_p2[1]);
-        c_m2mid <= pair17(n_p2[2], n_p2[3]) <<< 24;
-        c_m2top <= pair17(n_p2[4], n_p2[5]) <<< 48;
+        for (i = 0; i < 3; i = i + 1) begin
+            c_pl[i] <= pair17(n_pl[2*i], n_pl[2*i+1]) <<< (24 * i);
+            c_ps[i] <= pair17(n_ps[2*i], n_ps[2*i+1]) <<< (24 * i);
+        end
+        c_m <= pair17(n_pm[0], n_pm[1]);
         c_onot <= n_onot[63:0];
         c_scaled <= n_scaled[47:0];
         c_hi <= n_hi[47:0];
@@ -486,7 +518,7 @@ wire c_sopen = c_f[F_SOPEN];
 wire c_slot_ok = c_f[F_SLOT_OK];
 wire c_is_new = c_kind == TG_RISK_IN_NEW;
 wire [1:0] c_oside = c_is_new ? c_f[F_SIDE +: 2] : c_f[F_SSIDE +: 2];   // the order's side
-wire c_buy = c_oside == TG_RISK_SIDE_BUY;
+wire c_buy = c_f[F_OBUY];
 wire c_fields_ok = c_qty != 32'd0 && c_qty <= QTY_MAX && c_price != 32'd0 && c_price <= PRICE_MAX;
 
 // a sum of three in one carry chain (carry-save, then one adder)
@@ -494,10 +526,13 @@ function automatic signed [NW-1:0] add3(input signed [NW-1:0] a, input signed [N
                                         input signed [NW-1:0] c3);
     add3 = (a ^ b ^ c3) + (((a & b) | (a & c3) | (b & c3)) <<< 1);
 endfunction
-wire signed [NW-1:0] c_m1 = add3(c_m1lo, c_m1mid, c_m1top);
-wire signed [NW-1:0] c_m2 = add3(c_m2lo, c_m2mid, c_m2top);
-// an order's notional: its share count (at most 24 bits) x the reference price
-wire signed [NW-1:0] c_m = c_m1lo;
+// a - b + c likewise: a + ~b + c + 1, the 1 in the carries' free low bit
+function automatic signed [NW-1:0] sub3(input signed [NW-1:0] a, input signed [NW-1:0] b,
+                                        input signed [NW-1:0] c3);
+    sub3 = (a ^ ~b ^ c3) + ((((a & ~b) | (a & c3) | (~b & c3)) <<< 1) | {{(NW-1){1'b0}}, 1'b1});
+endfunction
+wire signed [NW-1:0] c_plsum = add3(c_pl[0], c_pl[1], c_pl[2]);
+wire signed [NW-1:0] c_pssum = add3(c_ps[0], c_ps[1], c_ps[2]);
 
 // the instrument's share counts if the order is accepted (compared in E)
 wire signed [SH-1:0] l2 = c_buy ? ls[k] + $signed({{(SH-24){1'b0}}, c_grow}) : ls[k];
@@ -575,7 +610,7 @@ wire signed [NW:0] c_dg = $signed({c_m[NW-1], c_m}) - $signed({1'b0, c_buy ? ea[
 
 // stage C -> E
 reg [1:0]   e_oside = 2'd0;
-reg signed [NW-1:0] e_m = {NW{1'b0}}, e_m1 = {NW{1'b0}}, e_m2 = {NW{1'b0}};
+reg signed [NW-1:0] e_m = {NW{1'b0}}, e_pl = {NW{1'b0}}, e_ps = {NW{1'b0}};
 reg [4:0]   e_pre_reason = 5'd0;
 reg         e_then_orders = 1'b0;
 reg [13:0]  e_order_fail = 14'd0;
@@ -597,8 +632,8 @@ always @(posedge clk) begin
         e_f <= c_f;
         e_oside <= c_oside;
         e_m <= c_m;
-        e_m1 <= c_m1;
-        e_m2 <= c_m2;
+        e_pl <= c_plsum;
+        e_ps <= c_pssum;
         e_pre_reason <= pre_reason;
         e_then_orders <= pre_then_orders;
         e_order_fail <= pre_then_orders ? c_order_fail : 14'd0;
@@ -648,11 +683,14 @@ wire e_buy = e_oside == TG_RISK_SIDE_BUY;
 wire e_tk_now = takes_in(e_valid, e_f);
 wire e_grows = e_grow != 24'd0;
 wire e_dg_pos = e_dg > 0;
-// g's rise: dg when it is positive (0 when it is 0 anyway)
-wire signed [NW:0] e_gup = e_tk_now && !e_dg[NW] ? e_dg : {(NW+1){1'b0}};
+// g rises by dg when dg is positive (and by 0 when it is 0 anyway); the net
+// long or short total by m. Sums that may take these are made with and
+// without them, and picked after.
+wire e_g_rises = e_tk_now && !e_dg[NW];
+wire signed [NW-1:0] e_gup = e_g_rises ? e_dg[NW-1:0] : {NW{1'b0}};
 wire signed [NW:0] e_mx = {e_m[NW-1], e_m};
-wire signed [NW:0] e_mnl = e_tk_now && e_buy ? e_mx : {(NW+1){1'b0}};
-wire signed [NW:0] e_mns = e_tk_now && !e_buy ? e_mx : {(NW+1){1'b0}};
+wire e_moves_nl = e_tk_now && e_buy;
+wire e_moves_ns = e_tk_now && !e_buy;
 wire e_m_pos = e_m > 0;
 
 function automatic [63:0] tat_after(input [63:0] tat_in, input [63:0] t, input [31:0] per, input takes);
@@ -689,8 +727,10 @@ wire [13:0] e_fail_a = e_order_fail | (e_then_orders ? e_bits(e_dup, e_rate_a, e
 
 // the instrument's exposure measures if the order is accepted
 wire signed [NW-1:0] e_ab_next = e_dg[NW] ? -e_dg[NW-1:0] : {NW{1'b0}};         // A (buy) or B (sell)
-wire signed [NW-1:0] e_ab_other_next = e_ab_other + e_gup[NW-1:0];               // B (buy) or A (sell)
-wire signed [NW-1:0] e_g_next = e_g + e_gup[NW-1:0];
+wire signed [NW-1:0] e_ab_other_up = e_ab_other + e_dg[NW-1:0];
+wire signed [NW-1:0] e_ab_other_next = e_g_rises ? e_ab_other_up : e_ab_other;  // B (buy) or A (sell)
+wire signed [NW-1:0] e_g_up = e_g + e_dg[NW-1:0];
+wire signed [NW-1:0] e_g_next = e_g_rises ? e_g_up : e_g;
 wire [63:0] e_tat_next = e_rper0 ? e_tat : e_tat_gt ? e_tat_per : e_t_per;
 
 // fills, restatements and reference prices: share and notional changes of
@@ -705,22 +745,21 @@ wire e_ref_ok = e_inst_ok && e_sub != 2'd3 && e_f[F_PRICE +: 32] <= PRICE_MAX &&
 wire e_slot_open = e_slot_ok && e_f[F_SOPEN];
 wire e_restate_buy = e_f[F_SSIDE +: 2] == TG_RISK_SIDE_BUY;
 
-// the new ln and sn, every candidate worked out and one picked
-wire signed [NW-1:0] e_ln_up1 = e_ln + e_m1, e_ln_up2 = e_ln + e_m2, e_ln_down1 = e_ln - e_m1;
-wire signed [NW-1:0] e_sn_up1 = e_sn + e_m1, e_sn_down1 = e_sn - e_m1, e_sn_down2 = e_sn - e_m2;
-wire signed [NW-1:0] e_ln_ord = e_ln + e_m, e_sn_ord = e_sn - e_m;
+// what the input makes of the instrument's ln and sn: pl and ps added, or
+// for a REF pl and ps themselves; and the net totals' changes
+wire e_is_ref = e_kind == TG_RISK_IN_REF;
+wire signed [NW-1:0] e_ln_next = e_is_ref ? e_pl : e_ln + e_pl;
+wire signed [NW-1:0] e_sn_next = e_is_ref ? e_ps : e_sn + e_ps;
+wire signed [NW-1:0] e_dln = e_is_ref ? e_pl - e_ln : e_pl;
+wire signed [NW-1:0] e_dsn = e_is_ref ? e_ps - e_sn : e_ps;
 
+// share counts, and whether the input changes its instrument at all
 reg signed [SH-1:0] upd_dl, upd_ds, upd_dpos;
-reg signed [NW-1:0] upd_ln, upd_sn, upd_dln, upd_dsn;
-reg upd_inst;                              // ls/ss/ln/sn of instrument k change
+reg upd_inst;
 always @* begin
     upd_dl = {SH{1'b0}};
     upd_ds = {SH{1'b0}};
     upd_dpos = {SH{1'b0}};
-    upd_ln = e_ln;
-    upd_sn = e_sn;
-    upd_dln = {NW{1'b0}};
-    upd_dsn = {NW{1'b0}};
     upd_inst = 1'b0;
     case (e_kind)
         // a bust is never matched (fill_d 0): L, S and the position move
@@ -731,39 +770,21 @@ always @* begin
                 upd_dpos = $signed({{(SH-24){1'b0}}, e_qty[23:0]});
                 upd_dl = $signed({{(SH-24){1'b0}}, e_qty[23:0] - e_fill_d});
                 upd_ds = $signed({{(SH-24){1'b0}}, e_qty[23:0]});
-                upd_ln = e_ln_up2;
-                upd_sn = e_sn_up1;
-                upd_dln = e_m2;
-                upd_dsn = e_m1;
             end else begin
                 upd_dpos = -$signed({{(SH-24){1'b0}}, e_qty[23:0]});
                 upd_ds = -$signed({{(SH-24){1'b0}}, e_qty[23:0] - e_fill_d});
                 upd_dl = -$signed({{(SH-24){1'b0}}, e_qty[23:0]});
-                upd_sn = e_sn_down2;
-                upd_ln = e_ln_down1;
-                upd_dsn = -e_m2;
-                upd_dln = -e_m1;
             end
         end
         TG_RISK_IN_RESTATE: if (e_restate_ok && e_slot_open) begin
             upd_inst = 1'b1;
             if (e_restate_buy) begin
                 upd_dl = $signed({{(SH-24){1'b0}}, e_rq}) - $signed({{(SH-24){1'b0}}, e_srem});
-                upd_ln = e_ln_up1;
-                upd_dln = e_m1;
             end else begin
                 upd_ds = $signed({{(SH-24){1'b0}}, e_srem}) - $signed({{(SH-24){1'b0}}, e_rq});
-                upd_sn = e_sn_down1;
-                upd_dsn = -e_m1;
             end
         end
-        TG_RISK_IN_REF: if (e_ref_ok) begin
-            upd_inst = 1'b1;
-            upd_ln = e_m1;
-            upd_sn = e_m2;
-            upd_dln = e_m1 - e_ln;
-            upd_dsn = e_m2 - e_sn;
-        end
+        TG_RISK_IN_REF: upd_inst = e_ref_ok;
         default: ;
     endcase
 end
@@ -810,13 +831,14 @@ reg [4:0]   d_pre_reason = 5'd0;
 reg         d_then_orders = 1'b0;
 reg [13:0]  d_fail_r = 14'd0, d_fail_a = 14'd0;
 reg         d_acc_prev = 1'b0;             // the order decided last cycle took
-reg signed [NW-1:0] d_m = {NW{1'b0}}, d_dln = {NW{1'b0}}, d_dsn = {NW{1'b0}};
+reg signed [NW-1:0] d_dln = {NW{1'b0}}, d_dsn = {NW{1'b0}};
 reg signed [NW-1:0] d_gup = {NW{1'b0}}, d_ab_next = {NW{1'b0}}, d_ab_other_next = {NW{1'b0}};
 reg signed [NW-1:0] d_g_next = {NW{1'b0}}, d_ln_next = {NW{1'b0}}, d_sn_next = {NW{1'b0}};
 reg signed [SH-1:0] d_l2 = {SH{1'b0}}, d_s2 = {SH{1'b0}};
 reg [63:0]  d_tat_next = 64'd0;
 reg         d_upd_inst = 1'b0, d_fill_ok = 1'b0, d_bust = 1'b0, d_matched = 1'b0;
 reg         d_restate_ok = 1'b0, d_ref_ok = 1'b0, d_slot_open = 1'b0, d_set_ok = 1'b0, d_closes = 1'b0;
+reg [31:0]  d_negref = 32'd0;             // a REF's new reference price, negated
 reg [23:0]  d_rem_next = 24'd0;            // a slot's open quantity after a fill or restatement
 reg signed [SH-1:0] d_dl = {SH{1'b0}}, d_ds = {SH{1'b0}}, d_dpos = {SH{1'b0}};
 
@@ -831,8 +853,7 @@ always @(posedge clk) begin
         d_then_orders <= e_then_orders;
         d_fail_r <= e_fail_r;
         d_fail_a <= e_fail_a;
-        d_m <= e_m;
-        d_gup <= e_gup[NW-1:0];
+        d_gup <= e_gup;
         d_ab_next <= e_ab_next;
         d_ab_other_next <= e_ab_other_next;
         d_g_next <= e_g_next;
@@ -854,10 +875,11 @@ always @(posedge clk) begin
         d_ds <= upd_ds;
         d_dpos <= upd_dpos;
         // an order moves ln or sn by its notional, the rest to upd_ln, upd_sn
-        d_ln_next <= upd_inst ? upd_ln : e_ln_ord;
-        d_sn_next <= upd_inst ? upd_sn : e_sn_ord;
-        d_dln <= upd_dln;
-        d_dsn <= upd_dsn;
+        d_ln_next <= e_ln_next;
+        d_sn_next <= e_sn_next;
+        d_dln <= e_dln;
+        d_dsn <= e_dsn;
+        d_negref <= -{1'b0, e_f[F_NEWREF +: 31]};
     end
     if (rst) begin
         d_valid <= 1'b0;
@@ -892,6 +914,20 @@ wire signed [NW:0] x_gross_next = d_takes ? xa_gross : x_gross;
 wire signed [NW:0] x_netl_next = d_takes ? xa_netl : x_netl;
 wire signed [NW:0] x_nets_next = d_takes ? xa_nets : x_nets;
 wire [63:0] tat_all_next = d_takes ? xa_tat_all : tat_all;
+// E's order's room under either outcome of D's, apart (keep: no shared
+// subtractor with an operand chosen by the late decision)
+(* keep *) wire signed [NW:0] xa_gross_less = xa_gross - e_dg;
+(* keep *) wire signed [NW:0] x_gross_less = x_gross - e_dg;
+(* keep *) wire signed [NW:0] xa_netl_less = xa_netl - e_mx;
+(* keep *) wire signed [NW:0] x_netl_less = x_netl - e_mx;
+(* keep *) wire signed [NW:0] xa_nets_less = xa_nets - e_mx;
+(* keep *) wire signed [NW:0] x_nets_less = x_nets - e_mx;
+wire signed [NW:0] xa_gross_acc = e_g_rises ? xa_gross_less : xa_gross;
+wire signed [NW:0] xa_gross_rej = e_g_rises ? x_gross_less : x_gross;
+wire signed [NW:0] xa_netl_acc = e_moves_nl ? xa_netl_less : xa_netl;
+wire signed [NW:0] xa_netl_rej = e_moves_nl ? x_netl_less : x_netl;
+wire signed [NW:0] xa_nets_acc = e_moves_ns ? xa_nets_less : xa_nets;
+wire signed [NW:0] xa_nets_rej = e_moves_ns ? x_nets_less : x_nets;
 
 always @(posedge clk) begin
     out_valid <= d_valid && d_decided;
@@ -910,9 +946,9 @@ always @(posedge clk) begin
     x_nets <= x_nets_next;
     tat_all <= tat_all_next;
     // both outcomes worked out, then picked: the decision is late in the cycle
-    xa_gross <= d_takes ? xa_gross - e_gup : x_gross - e_gup;
-    xa_netl <= d_takes ? xa_netl - e_mnl : x_netl - e_mnl;
-    xa_nets <= d_takes ? xa_nets - e_mns : x_nets - e_mns;
+    xa_gross <= d_takes ? xa_gross_acc : xa_gross_rej;
+    xa_netl <= d_takes ? xa_netl_acc : xa_netl_rej;
+    xa_nets <= d_takes ? xa_nets_acc : xa_nets_rej;
     xa_tat_all <= d_takes ? tat_after(xa_tat_all, e_t, a_rpera, e_tk_now)
                           : tat_after(tat_all, e_t, a_rpera, e_tk_now);
 
@@ -921,14 +957,14 @@ always @(posedge clk) begin
         ss[d_k] <= d_s2;
         gross <= gross + d_gup;
         eg[d_k] <= d_g_next;
+        ln[d_k] <= d_ln_next;
+        sn[d_k] <= d_sn_next;
+        netl <= netl + d_dln;
+        nets <= nets + d_dsn;
         if (d_buy) begin
-            ln[d_k] <= d_ln_next;
-            netl <= netl + d_m;
             ea[d_k] <= d_ab_next;
             eb[d_k] <= d_ab_other_next;
         end else begin
-            sn[d_k] <= d_sn_next;
-            nets <= nets - d_m;
             eb[d_k] <= d_ab_next;
             ea[d_k] <= d_ab_other_next;
         end
@@ -993,6 +1029,7 @@ always @(posedge clk) begin
                         default: src_host[d_k] <= d_price[30:0];
                     endcase
                     refp[d_k] <= d_f[F_NEWREF +: 31];
+                    nrefp[d_k] <= d_negref;
                 end
             TG_RISK_IN_HALT:
                 if (!d_inst_ok || d_sub > 2'd1) begin
@@ -1080,9 +1117,10 @@ always @(posedge clk) begin
         ea[u2_k] <= u2_u[NW] ? u2_neg : {NW{1'b0}};
         eb[u2_k] <= u2_u[NW] ? {NW{1'b0}} : u2_u[NW-1:0];
         u3_g <= u2_u[NW] ? u2_nsn : u2_ln;
+        u3_g_old <= eg[u2_k];
     end
     if (u3_valid && u3_inst) begin
-        gross <= gross - eg[u3_k] + u3_g;
+        gross <= sub3(gross, u3_g_old, u3_g);
         eg[u3_k] <= u3_g;
     end
     if (u4_valid) begin
