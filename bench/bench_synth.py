@@ -27,7 +27,7 @@ FILES = {
     "tg_feed_rx": ["tg_feed_rx.v"],
     "tg_book": ["tg_book.v", "tg_rec_fifo.v"],
     "tg_feed": ["tg_feed.v", "tg_feed_rx.v", "tg_rec_fifo.v"],
-    "tg_risk": ["tg_risk.v"],
+    "tg_risk": ["tg_risk.v", "tg_sum_ge0.v"],
 }
 
 

@@ -289,12 +289,12 @@ wire [1:0] ref_what = bbo_dirty[ref_i] ? 2'd0 : trade_pend[ref_i] ? 2'd1 : 2'd2;
 localparam integer EQ_LOG2 = 4;
 reg  [EQ_LOG2:0] eq_count = 0;
 wire eq_push, eq_tready;
-// tg_risk decides an order 6 cycles after it enters: with the one entering,
-// up to 7 decisions are on their way to the event and order-entry queues
+// tg_risk decides an order 5 cycles after it enters: with the one entering,
+// up to 6 decisions are on their way to the event and order-entry queues
 wire admit = eq_count <= (1 << EQ_LOG2) - 8 && oe_room && af_count <= 4'd6;
 
 // order attributes, in order, until their decision: tag, card-made, cycle in,
-// OUCH attributes (at most 7 orders are between entering and decided)
+// OUCH attributes (at most 6 orders are between entering and decided)
 localparam integer AW = 32 + 1 + 64 + 152;
 reg [AW-1:0] af_mem [0:7];
 reg [2:0]    af_wr = 3'd0, af_rd = 3'd0;

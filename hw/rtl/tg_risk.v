@@ -19,16 +19,17 @@
 //
 // Pipeline, one stage a cycle (docs/risk.md, "The card's pipeline"):
 //   A    the input cycle: slot and instrument table reads, product operands
-//   M1   products as DSP-sized pieces; t + the rate tolerances and periods
-//   M2   the pieces summed
+//   M    products as DSP-sized pieces; t + the rate tolerances and periods;
+//        the instrument's notional limit, A and B
 //   C    the checks on the order's instrument; dg = m - A (or B) for gross
+//        (the pieces go into carry-save sums, never added up alone)
 //   E    the checks on the totals, under both outcomes of the order in D
 //        (rooms x_ after D, xa_ after D's order too); every new value
-//   D    the decision, 6 cycles after input, registered; every write
+//   D    the decision, 5 cycles after input, registered; every write
 //   U1..U4  after a FILL, RESTATE or REF: g, A, B of its instrument, then
 //        gross, then the totals' rooms; after a COMMIT the rooms
 // Inputs wait (in_ready low) so that C and E read settled state: an order,
-// fill or restatement behind an order of its instrument in M1/M2; anything
+// fill or restatement behind an order of its instrument in M, C or E; anything
 // that reads a slot behind an order of that slot; a REF behind an order of
 // its instrument; anything within 5 cycles after a FILL, RESTATE, REF or
 // COMMIT entered, or 2 after a HALT or KILL.
@@ -343,9 +344,9 @@ wire p_heavy = in_kind == TG_RISK_IN_FILL || in_kind == TG_RISK_IN_RESTATE || p_
 wire p_light = in_kind == TG_RISK_IN_HALT || in_kind == TG_RISK_IN_KILL;
 wire p_reads_slot = p_order || p_fill_slot || in_kind == TG_RISK_IN_RESTATE;
 
-// in flight, by stage: M1, M2 (products), C (instrument checks), E (totals), D (decide)
-reg         m_valid = 1'b0, n_valid = 1'b0, c_valid = 1'b0, e_valid = 1'b0, d_valid = 1'b0;
-reg [FW-1:0] m_f = {FW{1'b0}}, n_f = {FW{1'b0}}, c_f = {FW{1'b0}}, e_f = {FW{1'b0}}, d_f = {FW{1'b0}};
+// in flight, by stage: M (products), C (instrument checks), E (totals), D (decide)
+reg         m_valid = 1'b0, c_valid = 1'b0, e_valid = 1'b0, d_valid = 1'b0;
+reg [FW-1:0] m_f = {FW{1'b0}}, c_f = {FW{1'b0}}, e_f = {FW{1'b0}}, d_f = {FW{1'b0}};
 reg [2:0]   blk = 3'd0;                    // cycles nothing may enter after a state input
 
 // an order that may take (NEW or REPLACE) in flight; its slot and instrument
@@ -361,20 +362,18 @@ function automatic same_inst(input v, input [FW-1:0] f, input [IW-1:0] kk);
 endfunction
 /* verilator lint_on UNUSEDSIGNAL */
 
-wire haz_slot = p_reads_slot && (same_slot(m_valid, m_f, in_slot) || same_slot(n_valid, n_f, in_slot)
-                                 || same_slot(c_valid, c_f, in_slot) || same_slot(e_valid, e_f, in_slot)
-                                 || same_slot(d_valid, d_f, in_slot));
-wire inst_ahead = same_inst(m_valid, m_f, p_k) || same_inst(n_valid, n_f, p_k);
-// inputs that read their instrument's ls/ss/ln/sn in C (orders, fills and
-// restatements) wait for the orders of it in M1 and M2: those commit in D
+wire haz_slot = p_reads_slot && (same_slot(m_valid, m_f, in_slot) || same_slot(c_valid, c_f, in_slot)
+                                 || same_slot(e_valid, e_f, in_slot) || same_slot(d_valid, d_f, in_slot));
+wire inst_ahead = same_inst(m_valid, m_f, p_k) || same_inst(c_valid, c_f, p_k) || same_inst(e_valid, e_f, p_k);
+// inputs that read their instrument's state in M and C (orders, fills and
+// restatements) wait for the orders of it in M, C and E: those write in D
 wire p_moves_inst = p_takes || in_kind == TG_RISK_IN_FILL || in_kind == TG_RISK_IN_RESTATE;
 wire haz_inst = p_moves_inst && inst_ahead;
-wire haz_ref = p_is_ref && (inst_ahead || same_inst(c_valid, c_f, p_k) || same_inst(e_valid, e_f, p_k)
-                            || same_inst(d_valid, d_f, p_k));
+wire haz_ref = p_is_ref && (inst_ahead || same_inst(d_valid, d_f, p_k));
 assign in_ready = blk == 3'd0 && !haz_slot && !haz_inst && !haz_ref;
 wire p_go = in_valid && in_ready;
 
-// ------------------------------------------------------------------ stage M1: partial products
+// ------------------------------------------------------------------ stage M: products in pieces
 reg signed [31:0] m_pricel = 32'd0, m_prices = 32'd0;   // the prices pl and ps are made with
 reg [13:0]  m_bps = 14'd0;
 reg signed [SH-1:0] m_xl = {SH{1'b0}}, m_xs = {SH{1'b0}};
@@ -405,9 +404,9 @@ wire [63:0] m_t = m_f[F_T +: 64];
 wire [30:0] m_price = m_f[F_PRICE +: 31];
 wire [30:0] m_refp = m_f[F_REFP +: 31];
 
-// Every product as DSP-sized pieces (25 x 18 bits signed), summed in M2:
-// a price is its low 17 bits + the rest (signed) << 17, a share count
-// x0 + x1 << 24 + x2 << 48 (x2 signed).
+// Every product as DSP-sized pieces (25 x 18 bits signed), added up in C
+// and E by carry-save sums: a price is its low 17 bits + the rest (signed)
+// << 17, a share count x0 + x1 << 24 + x2 << 48 (x2 signed).
 function automatic signed [42:0] dsp(input signed [24:0] a, input signed [17:0] b);
     dsp = a * b;
 endfunction
@@ -421,92 +420,71 @@ wire [31:0] m_pricem = {1'b0, m_refp};
 wire [17:0] m_cl = 18'd10000 + {4'd0, m_bps};   // collar factors
 wire [17:0] m_ch = 18'd10000 - {4'd0, m_bps};
 
-// stage M1 -> M2: the pieces, and the sums of a time and a limit
-reg signed [42:0] n_pl [0:5];              // pieces of pl: share chunk i/2 x price chunk i%2
-reg signed [42:0] n_ps [0:5];              // of ps
-reg signed [42:0] n_pm [0:1];              // of pm (an order adds at most 24 bits of shares)
-reg signed [42:0] n_po [0:1];              // quantity x limit price
-reg signed [42:0] n_psc [0:1];             // limit price x 10000
-reg signed [42:0] n_phi [0:1], n_plo [0:1];   // reference price x (10000 +- collar)
-reg [64:0]  n_t_tol = 65'd0;               // t + the instrument's rate tolerance
-reg [63:0]  n_t_per = 64'd0;               // t + its rate period
-reg [64:0]  n_t_tol_all = 65'd0;           // t + the global rate tolerance
+// stage M -> C: the pieces, and the sums of a time and a limit
+reg signed [42:0] c_ppl [0:5];             // pieces of pl: share chunk i/2 x price chunk i%2
+reg signed [42:0] c_pps [0:5];             // of ps
+reg signed [42:0] c_ppm [0:1];             // of pm (an order adds at most 24 bits of shares)
+reg signed [42:0] c_ppo [0:1];             // quantity x limit price
+reg signed [42:0] c_ppsc [0:1];            // limit price x 10000
+reg signed [42:0] c_pphi [0:1], c_pplo [0:1];   // reference price x (10000 +- collar)
+reg [64:0]  c_t_tol = 65'd0;               // t + the instrument's rate tolerance
+reg [63:0]  c_t_per = 64'd0;               // t + its rate period
+reg [64:0]  c_t_tol_all = 65'd0;           // t + the global rate tolerance
+reg [63:0]  c_maxn = 64'd0;                // the instrument's MAX_ORDER_NOTIONAL
+reg signed [NW-1:0] c_ab = {NW{1'b0}};     // its A for a buy, B for a sell
+reg signed [NW-1:0] c_ab_other = {NW{1'b0}};   // the other
 
 always @(posedge clk) begin
-    n_valid <= m_valid;
+    c_valid <= m_valid;
     if (m_valid) begin
-        n_f <= m_f;
+        c_f <= m_f;
         for (i = 0; i < 6; i = i + 1) begin
-            n_pl[i] <= dsp(x_chunk(m_xl, i / 2), p_chunk(m_pricel, i % 2));
-            n_ps[i] <= dsp(x_chunk(m_xs, i / 2), p_chunk(m_prices, i % 2));
+            c_ppl[i] <= dsp(x_chunk(m_xl, i / 2), p_chunk(m_pricel, i % 2));
+            c_pps[i] <= dsp(x_chunk(m_xs, i / 2), p_chunk(m_prices, i % 2));
         end
         for (i = 0; i < 2; i = i + 1) begin
-            n_pm[i] <= dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, i));
+            c_ppm[i] <= dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, i));
         end
-        n_po[0] <= dsp({1'b0, m_f[F_QTY +: 24]}, {1'b0, m_price[16:0]});
-        n_po[1] <= dsp({1'b0, m_f[F_QTY +: 24]}, {4'd0, m_price[30:17]});
-        n_psc[0] <= dsp({1'b0, m_price[23:0]}, 18'd10000);
-        n_psc[1] <= dsp({18'd0, m_price[30:24]}, 18'd10000);
-        n_phi[0] <= dsp({1'b0, m_refp[23:0]}, m_cl);
-        n_phi[1] <= dsp({18'd0, m_refp[30:24]}, m_cl);
-        n_plo[0] <= dsp({1'b0, m_refp[23:0]}, m_ch);
-        n_plo[1] <= dsp({18'd0, m_refp[30:24]}, m_ch);
-        n_t_tol <= {1'b0, m_t} + {33'd0, a_rtol[m_k]};
-        n_t_per <= m_t + {32'd0, a_rper[m_k]};
-        n_t_tol_all <= {1'b0, m_t} + {33'd0, a_rtola};
-    end
-    if (rst) begin
-        n_valid <= 1'b0;
-    end
-end
-
-// ------------------------------------------------------------------ stage M2: sums of the pieces
-function automatic signed [NW-1:0] sx43(input signed [42:0] v);
-    sx43 = {{(NW-43){v[42]}}, v};
-endfunction
-// pieces of one share-count chunk: x * pl + (x * ph << 17)
-function automatic signed [NW-1:0] pair17(input signed [42:0] lo, input signed [42:0] hi);
-    pair17 = sx43(lo) + (sx43(hi) <<< 17);
-endfunction
-
-reg signed [NW-1:0] c_pl [0:2], c_ps [0:2];   // by share chunk, shifted into place
-reg signed [NW-1:0] c_m = {NW{1'b0}};
-reg [63:0]  c_onot = 64'd0;
-reg [47:0]  c_scaled = 48'd0, c_hi = 48'd0, c_lo = 48'd0;
-reg [64:0]  c_t_tol = 65'd0, c_t_tol_all = 65'd0;
-reg [63:0]  c_t_per = 64'd0;
-
-/* verilator lint_off UNUSEDSIGNAL */     // products narrower than NW
-wire signed [NW-1:0] n_onot = pair17(n_po[0], n_po[1]);
-wire signed [NW-1:0] n_scaled = sx43(n_psc[0]) + (sx43(n_psc[1]) <<< 24);
-wire signed [NW-1:0] n_hi = sx43(n_phi[0]) + (sx43(n_phi[1]) <<< 24);
-wire signed [NW-1:0] n_lo = sx43(n_plo[0]) + (sx43(n_plo[1]) <<< 24);
-/* verilator lint_on UNUSEDSIGNAL */
-
-always @(posedge clk) begin
-    c_valid <= n_valid;
-    if (n_valid) begin
-        c_f <= n_f;
-        for (i = 0; i < 3; i = i + 1) begin
-            c_pl[i] <= pair17(n_pl[2*i], n_pl[2*i+1]) <<< (24 * i);
-            c_ps[i] <= pair17(n_ps[2*i], n_ps[2*i+1]) <<< (24 * i);
-        end
-        c_m <= pair17(n_pm[0], n_pm[1]);
-        c_onot <= n_onot[63:0];
-        c_scaled <= n_scaled[47:0];
-        c_hi <= n_hi[47:0];
-        c_lo <= n_lo[47:0];
-        c_t_tol <= n_t_tol;
-        c_t_per <= n_t_per;
-        c_t_tol_all <= n_t_tol_all;
+        c_ppo[0] <= dsp({1'b0, m_f[F_QTY +: 24]}, {1'b0, m_price[16:0]});
+        c_ppo[1] <= dsp({1'b0, m_f[F_QTY +: 24]}, {4'd0, m_price[30:17]});
+        c_ppsc[0] <= dsp({1'b0, m_price[23:0]}, 18'd10000);
+        c_ppsc[1] <= dsp({18'd0, m_price[30:24]}, 18'd10000);
+        c_pphi[0] <= dsp({1'b0, m_refp[23:0]}, m_cl);
+        c_pphi[1] <= dsp({18'd0, m_refp[30:24]}, m_cl);
+        c_pplo[0] <= dsp({1'b0, m_refp[23:0]}, m_ch);
+        c_pplo[1] <= dsp({18'd0, m_refp[30:24]}, m_ch);
+        c_t_tol <= {1'b0, m_t} + {33'd0, a_rtol[m_k]};
+        c_t_per <= m_t + {32'd0, a_rper[m_k]};
+        c_t_tol_all <= {1'b0, m_t} + {33'd0, a_rtola};
+        c_maxn <= a_maxn[m_k];
+        c_ab <= m_f[F_OBUY] ? ea[m_k] : eb[m_k];
+        c_ab_other <= m_f[F_OBUY] ? eb[m_k] : ea[m_k];
     end
     if (rst) begin
         c_valid <= 1'b0;
     end
 end
 
+// Carry-save sums, XW bits wide: three numbers to two (sum and carry) in one
+// LUT level, so a sum of several takes one carry chain.
+localparam integer XW = NW + 1;
+function automatic signed [XW-1:0] px(input signed [42:0] v, input integer shift);
+    px = {{(XW-43){v[42]}}, v} <<< shift;
+endfunction
+function automatic [XW-1:0] cs_s(input [XW-1:0] a, input [XW-1:0] b, input [XW-1:0] c3);
+    cs_s = a ^ b ^ c3;
+endfunction
+function automatic [XW-1:0] cs_c(input [XW-1:0] a, input [XW-1:0] b, input [XW-1:0] c3);
+    cs_c = ((a & b) | (a & c3) | (b & c3)) << 1;
+endfunction
+// a + b + c + cin (cin into the carries' free low bit)
+function automatic signed [XW-1:0] add3c(input [XW-1:0] a, input [XW-1:0] b, input [XW-1:0] c3, input cin);
+    add3c = cs_s(a, b, c3) + (cs_c(a, b, c3) | {{(XW-1){1'b0}}, cin});
+endfunction
+
 // ------------------------------------------------------------------ stage C: the instrument's checks
-// (no order of this instrument is in E or D: it waited; see haz_inst)
+// (no order of this instrument is in E or D, nor was in D while this input
+// was in M: it waited; see haz_inst)
 wire [IW-1:0] k = c_f[F_K +: IW];
 wire [3:0] c_kind = c_f[F_KIND +: 4];
 wire [31:0] c_qty = c_f[F_QTY +: 32];
@@ -521,18 +499,52 @@ wire [1:0] c_oside = c_is_new ? c_f[F_SIDE +: 2] : c_f[F_SSIDE +: 2];   // the o
 wire c_buy = c_f[F_OBUY];
 wire c_fields_ok = c_qty != 32'd0 && c_qty <= QTY_MAX && c_price != 32'd0 && c_price <= PRICE_MAX;
 
-// a sum of three in one carry chain (carry-save, then one adder)
-function automatic signed [NW-1:0] add3(input signed [NW-1:0] a, input signed [NW-1:0] b,
-                                        input signed [NW-1:0] c3);
-    add3 = (a ^ b ^ c3) + (((a & b) | (a & c3) | (b & c3)) <<< 1);
+// pl and ps from their six pieces, to a sum and a carry that E adds (the
+// shifts: price chunk 0 or 17, share chunk 0, 24 or 48)
+function automatic [2*XW-1:0] pieces6(input [6*43-1:0] p);
+    reg [XW-1:0] q0, q1, q2, q3, q4, q5, s1, c1, s2, c2, s3, c3;
+    begin
+        q0 = px(p[0*43 +: 43], 0);
+        q1 = px(p[1*43 +: 43], 17);
+        q2 = px(p[2*43 +: 43], 24);
+        q3 = px(p[3*43 +: 43], 41);
+        q4 = px(p[4*43 +: 43], 48);
+        q5 = px(p[5*43 +: 43], 65);
+        s1 = cs_s(q0, q1, q2);
+        c1 = cs_c(q0, q1, q2);
+        s2 = cs_s(q3, q4, q5);
+        c2 = cs_c(q3, q4, q5);
+        s3 = cs_s(s1, c1, s2);
+        c3 = cs_c(s1, c1, s2);
+        pieces6 = {cs_s(s3, c3, c2), cs_c(s3, c3, c2)};
+    end
 endfunction
-// a - b + c likewise: a + ~b + c + 1, the 1 in the carries' free low bit
-function automatic signed [NW-1:0] sub3(input signed [NW-1:0] a, input signed [NW-1:0] b,
-                                        input signed [NW-1:0] c3);
-    sub3 = (a ^ ~b ^ c3) + ((((a & ~b) | (a & c3) | (~b & c3)) <<< 1) | {{(NW-1){1'b0}}, 1'b1});
+wire [2*XW-1:0] c_pl = pieces6({c_ppl[5], c_ppl[4], c_ppl[3], c_ppl[2], c_ppl[1], c_ppl[0]});
+wire [2*XW-1:0] c_ps = pieces6({c_pps[5], c_pps[4], c_pps[3], c_pps[2], c_pps[1], c_pps[0]});
+// an order's notional, and the limit price's checks against it and the collar
+/* verilator lint_off UNUSEDSIGNAL */
+wire signed [XW-1:0] c_mx = px(c_ppm[0], 0) + px(c_ppm[1], 17);
+/* verilator lint_on UNUSEDSIGNAL */
+wire signed [NW-1:0] c_m = c_mx[NW-1:0];
+// (compares as sums >= 0: x > y is x - y - 1 >= 0, and -y - 1 = ~y; the
+// widths hold every sum: quantity x price < 2^55, the collar's < 2^46)
+localparam integer OW = 66, CW = 50;
+function automatic [OW-1:0] po(input signed [42:0] v, input integer shift);
+    po = {{(OW-43){v[42]}}, v} << shift;
 endfunction
-wire signed [NW-1:0] c_plsum = add3(c_pl[0], c_pl[1], c_pl[2]);
-wire signed [NW-1:0] c_pssum = add3(c_ps[0], c_ps[1], c_ps[2]);
+function automatic [CW-1:0] pc(input signed [42:0] v, input integer shift);
+    pc = {{(CW-43){v[42]}}, v} << shift;
+endfunction
+wire c_onot_over, c_above_hi, c_below_lo;
+tg_sum_ge0 #(.W(OW)) onot_over_inst (
+    .a(po(c_ppo[0], 0)), .b(po(c_ppo[1], 17)), .c(~{2'b00, c_maxn}), .d({OW{1'b0}}), .cin(1'b0),
+    .ge0(c_onot_over));
+tg_sum_ge0 #(.W(CW)) above_hi_inst (
+    .a(pc(c_ppsc[0], 0)), .b(pc(c_ppsc[1], 24)), .c(~pc(c_pphi[0], 0)), .d(~pc(c_pphi[1], 24)), .cin(1'b1),
+    .ge0(c_above_hi));
+tg_sum_ge0 #(.W(CW)) below_lo_inst (
+    .a(pc(c_pplo[0], 0)), .b(pc(c_pplo[1], 24)), .c(~pc(c_ppsc[0], 0)), .d(~pc(c_ppsc[1], 24)), .cin(1'b1),
+    .ge0(c_below_lo));
 
 // the instrument's share counts if the order is accepted (compared in E)
 wire signed [SH-1:0] l2 = c_buy ? ls[k] + $signed({{(SH-24){1'b0}}, c_grow}) : ls[k];
@@ -552,9 +564,9 @@ wire [13:0] c_order_fail = {
     1'b0,
     c_is_new && nopen[k] >= a_maxo[k],
     5'd0,
-    c_refp != 31'd0 && (c_scaled > c_hi || c_scaled < c_lo),
+    c_refp != 31'd0 && (c_above_hi || c_below_lo),
     c_refp == 31'd0 && a_noref,
-    c_onot > a_maxn[k],
+    c_onot_over,
     c_qty > a_maxq[k]
 };
 
@@ -606,11 +618,12 @@ end
 // always), A = g - ln and B = g + sn. A buy of notional m raises g by
 // max(m - A, 0), a sell by max(m - B, 0); so stage E needs only dg = m - A
 // (or B) against the room left under MAX_GROSS.
-wire signed [NW:0] c_dg = $signed({c_m[NW-1], c_m}) - $signed({1'b0, c_buy ? ea[k] : eb[k]});
+wire signed [NW:0] c_dg = add3c(px(c_ppm[0], 0), px(c_ppm[1], 17), ~{1'b0, c_ab}, 1'b1);
 
 // stage C -> E
 reg [1:0]   e_oside = 2'd0;
-reg signed [NW-1:0] e_m = {NW{1'b0}}, e_pl = {NW{1'b0}}, e_ps = {NW{1'b0}};
+reg signed [NW-1:0] e_m = {NW{1'b0}};
+reg [2*XW-1:0] e_pl = {2*XW{1'b0}}, e_ps = {2*XW{1'b0}};   // sum and carry
 reg [4:0]   e_pre_reason = 5'd0;
 reg         e_then_orders = 1'b0;
 reg [13:0]  e_order_fail = 14'd0;
@@ -632,13 +645,13 @@ always @(posedge clk) begin
         e_f <= c_f;
         e_oside <= c_oside;
         e_m <= c_m;
-        e_pl <= c_plsum;
-        e_ps <= c_pssum;
+        e_pl <= c_pl;
+        e_ps <= c_ps;
         e_pre_reason <= pre_reason;
         e_then_orders <= pre_then_orders;
         e_order_fail <= pre_then_orders ? c_order_fail : 14'd0;
         e_dg <= c_dg;
-        e_ab_other <= c_buy ? eb[k] : ea[k];
+        e_ab_other <= c_ab_other;
         e_ln <= ln[k];
         e_sn <= sn[k];
         e_g <= eg[k];
@@ -748,10 +761,18 @@ wire e_restate_buy = e_f[F_SSIDE +: 2] == TG_RISK_SIDE_BUY;
 // what the input makes of the instrument's ln and sn: pl and ps added, or
 // for a REF pl and ps themselves; and the net totals' changes
 wire e_is_ref = e_kind == TG_RISK_IN_REF;
-wire signed [NW-1:0] e_ln_next = e_is_ref ? e_pl : e_ln + e_pl;
-wire signed [NW-1:0] e_sn_next = e_is_ref ? e_ps : e_sn + e_ps;
-wire signed [NW-1:0] e_dln = e_is_ref ? e_pl - e_ln : e_pl;
-wire signed [NW-1:0] e_dsn = e_is_ref ? e_ps - e_sn : e_ps;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [XW-1:0] e_lnx = {e_ln[NW-1], e_ln}, e_snx = {e_sn[NW-1], e_sn};
+wire [XW-1:0] e_pl_v = e_pl[XW +: XW] + e_pl[0 +: XW], e_ps_v = e_ps[XW +: XW] + e_ps[0 +: XW];
+wire [XW-1:0] e_ln_plus = add3c(e_lnx, e_pl[XW +: XW], e_pl[0 +: XW], 1'b0);
+wire [XW-1:0] e_sn_plus = add3c(e_snx, e_ps[XW +: XW], e_ps[0 +: XW], 1'b0);
+wire [XW-1:0] e_pl_less = add3c(e_pl[XW +: XW], e_pl[0 +: XW], ~e_lnx, 1'b1);
+wire [XW-1:0] e_ps_less = add3c(e_ps[XW +: XW], e_ps[0 +: XW], ~e_snx, 1'b1);
+/* verilator lint_on UNUSEDSIGNAL */
+wire signed [NW-1:0] e_ln_next = e_is_ref ? e_pl_v[NW-1:0] : e_ln_plus[NW-1:0];
+wire signed [NW-1:0] e_sn_next = e_is_ref ? e_ps_v[NW-1:0] : e_sn_plus[NW-1:0];
+wire signed [NW-1:0] e_dln = e_is_ref ? e_pl_less[NW-1:0] : e_pl_v[NW-1:0];
+wire signed [NW-1:0] e_dsn = e_is_ref ? e_ps_less[NW-1:0] : e_ps_v[NW-1:0];
 
 // share counts, and whether the input changes its instrument at all
 reg signed [SH-1:0] upd_dl, upd_ds, upd_dpos;
@@ -886,6 +907,11 @@ always @(posedge clk) begin
     end
 
 end
+
+// U3's gross - g_old + g_new in one carry chain
+/* verilator lint_off UNUSEDSIGNAL */
+wire [XW-1:0] u3_gross = add3c({gross[NW-1], gross}, ~{u3_g_old[NW-1], u3_g_old}, {u3_g[NW-1], u3_g}, 1'b1);
+/* verilator lint_on UNUSEDSIGNAL */
 
 wire [13:0] order_fail = d_acc_prev ? d_fail_a : d_fail_r;
 reg [4:0] reason;
@@ -1120,7 +1146,7 @@ always @(posedge clk) begin
         u3_g_old <= eg[u2_k];
     end
     if (u3_valid && u3_inst) begin
-        gross <= sub3(gross, u3_g_old, u3_g);
+        gross <= u3_gross[NW-1:0];
         eg[u3_k] <= u3_g;
     end
     if (u4_valid) begin

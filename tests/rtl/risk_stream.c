@@ -186,6 +186,15 @@ struct tg_risk_input tg_risk_stream_next(struct tg_risk_stream *g)
 		in.slot = (uint16_t)pick_slot(g, chance(g, 5));
 		in.price = pick_price(g, in.inst);
 		in.qty = pick_qty(g, in.inst, in.side == TG_RISK_SIDE_BUY, in.price);
+		/* quantity x price exactly MAX_ORDER_NOTIONAL now and then (the
+		 * limits the stream sets are multiples of 10,000) */
+		static const uint32_t divisors[] = {1, 2, 4, 5, 8, 10, 16, 20, 25, 40, 50, 80, 100, 10000};
+		uint64_t max_notional = lim(g, TG_RISK_LIM_MAX_ORDER_NOTIONAL, in.inst);
+		uint32_t d = divisors[below(g, sizeof(divisors) / sizeof(divisors[0]))];
+		if (chance(g, 3) && max_notional % d == 0 && max_notional / d <= TG_RISK_PRICE_MAX) {
+			in.qty = d;
+			in.price = (uint32_t)(max_notional / d);
+		}
 		/* the duplicate window: repeat the last order now and then */
 		const struct tg_risk_inst_state *st = tg_risk_inst(g->m, in.inst);
 		if (st && st->last_valid && chance(g, 10)) {
