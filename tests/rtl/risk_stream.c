@@ -348,7 +348,13 @@ unsigned tg_risk_stream_setup(struct tg_risk_stream *g, struct tg_risk_input *ou
 void tg_risk_stream_init(struct tg_risk_stream *g, uint64_t seed, struct tg_risk *model,
 			 unsigned instruments, unsigned slots)
 {
-	*g = (struct tg_risk_stream){.s = seed | 1, .m = model, .ni = instruments, .ns = slots};
+	/* splitmix64 of the seed: every seed its own stream (xorshift needs a
+	 * state other than 0, which splitmix64 gives for one seed in 2^64) */
+	uint64_t z = seed + 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	*g = (struct tg_risk_stream){.s = z ? z : 1, .m = model, .ni = instruments, .ns = slots};
 }
 
 uint32_t tg_risk_stream_below(struct tg_risk_stream *g, uint32_t n)
