@@ -199,8 +199,10 @@ int main(int argc, char **argv)
 			kill_at = n_kill;
 			ord[n_kill++] = (struct tg_risk_input){.kind = TG_RISK_IN_KILL, .sub = 0, .qty = 1};
 		}
-		ord[n_kill++] = (struct tg_risk_input){.kind = TG_RISK_IN_NEW, .slot = (uint16_t)s, .qty = 10,
-						       .price = 100000};
+		/* across instruments, so that nothing but the kill holds an order */
+		ord[n_kill++] = (struct tg_risk_input){.kind = TG_RISK_IN_NEW, .slot = (uint16_t)s,
+						       .inst = (uint8_t)(s % tg_vrisk_instruments()),
+						       .qty = 10, .price = 100000};
 	}
 	uint64_t cyc = 0, kill_cycle = 0, first_block = 0, slipped = 0, decided_n = 0;
 	for (unsigned i = 0; i < n_kill || decided_n < slots;) {

@@ -145,6 +145,7 @@ reg [31:0]  in_price2;
 reg [63:0]  in_value;
 
 wire        out_valid;
+wire        out_accept;
 wire [3:0]  out_kind;
 wire [4:0]  out_reason;
 wire [15:0] out_slot;
@@ -182,6 +183,7 @@ risk_inst (
     .in_value(in_value),
     .in_t(cycle),
     .out_valid(out_valid),
+    .out_accept(out_accept),
     .out_kind(out_kind),
     .out_reason(out_reason),
     .out_slot(out_slot),
@@ -289,12 +291,13 @@ wire [1:0] ref_what = bbo_dirty[ref_i] ? 2'd0 : trade_pend[ref_i] ? 2'd1 : 2'd2;
 localparam integer EQ_LOG2 = 4;
 reg  [EQ_LOG2:0] eq_count = 0;
 wire eq_push, eq_tready;
-// tg_risk decides an order 5 cycles after it enters: with the one entering,
-// up to 6 decisions are on their way to the event and order-entry queues
+// tg_risk decides an order 4 cycles after it enters (in the cycle its stage D
+// holds it): with the one entering, up to 5 decisions are on their way to the
+// event and order-entry queues; both are asked for room for 8
 wire admit = eq_count <= (1 << EQ_LOG2) - 8 && oe_room && af_count <= 4'd6;
 
 // order attributes, in order, until their decision: tag, card-made, cycle in,
-// OUCH attributes (at most 6 orders are between entering and decided)
+// OUCH attributes (at most 5 orders are between entering and decided)
 localparam integer AW = 32 + 1 + 64 + 152;
 reg [AW-1:0] af_mem [0:7];
 reg [2:0]    af_wr = 3'd0, af_rd = 3'd0;
@@ -432,7 +435,7 @@ wire [31:0]  d_tag = af_head[AW-1 -: 32];
 wire         d_card = af_head[AW-33];
 wire [63:0]  d_in_cycle = af_head[AW-34 -: 64];
 wire [151:0] d_attr = af_head[151:0];
-wire         d_accept = out_reason == TG_RISK_R_ACCEPTED;
+wire         d_accept = out_accept;
 
 reg [511:0] ev;
 always @* begin

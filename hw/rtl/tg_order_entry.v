@@ -40,7 +40,7 @@ module tg_order_entry #
     input  wire [63:0]  sym_chars,
 
     // accepted orders from the gate; ord_room: at least 8 entries are free
-    // (the gate may have 6 orders between entering it and decided)
+    // (the gate may have 5 orders between entering it and decided)
     input  wire         ord_valid,
     output wire         ord_room,
     input  wire [3:0]   ord_kind,

@@ -25,14 +25,16 @@
 //        (the pieces go into carry-save sums, never added up alone)
 //   E    the checks on the totals, under both outcomes of the order in D
 //        (rooms x_ after D, xa_ after D's order too); every new value
-//   D    the decision, 5 cycles after input, registered; every write
+//   D    the decision, 4 cycles after input, out of D's registers; every
+//        write but a HALT's or KILL's (those write as they enter, in A)
 //   U1..U4  after a FILL, RESTATE or REF: g, A, B of its instrument, then
 //        gross, then the totals' rooms; after a COMMIT the rooms
 // Inputs wait (in_ready low) so that C and E read settled state: an order,
 // fill or restatement behind an order of its instrument in M, C or E; anything
 // that reads a slot behind an order of that slot; a REF behind an order of
 // its instrument; anything within 5 cycles after a FILL, RESTATE, REF or
-// COMMIT entered, or 2 after a HALT or KILL.
+// COMMIT entered. Nothing waits behind a HALT or KILL: the order right behind
+// one enters the next cycle and reads it.
 //
 // Notional values (shares x price) are kept per instrument for the position
 // with every open buy filled (ln) and with every open sell filled (sn), and
@@ -63,16 +65,20 @@ module tg_risk #
     input  wire [63:0] in_value,
     input  wire [63:0] in_t,
 
-    // one decision per NEW, CANCEL and REPLACE, in input order (no back-pressure)
-    output reg         out_valid = 1'b0,
-    output reg  [3:0]  out_kind = 4'd0,
-    output reg  [4:0]  out_reason = 5'd0,
-    output reg  [15:0] out_slot = 16'd0,
-    output reg  [7:0]  out_inst = 8'd0,
-    output reg  [1:0]  out_side = 2'd0,
-    output reg  [31:0] out_qty = 32'd0,
-    output reg  [31:0] out_price = 32'd0,
-    output reg  [23:0] out_grow = 24'd0,   // REPLACE: shares it adds to the slot's open quantity
+    // one decision per NEW, CANCEL and REPLACE, in input order (no
+    // back-pressure), in the cycle stage D makes it: 4 cycles after the input
+    // entered. Combinational from D's registers through the reason's priority
+    // (out_accept through fewer levels: the order-entry path takes it)
+    output wire        out_valid,
+    output wire        out_accept,
+    output wire [3:0]  out_kind,
+    output wire [4:0]  out_reason,
+    output wire [15:0] out_slot,
+    output wire [7:0]  out_inst,
+    output wire [1:0]  out_side,
+    output wire [31:0] out_qty,
+    output wire [31:0] out_price,
+    output wire [23:0] out_grow,           // REPLACE: shares it adds to the slot's open quantity
 
     // state read-back (combinational); indices beyond the tables alias
     /* verilator lint_off UNUSEDSIGNAL */
@@ -328,11 +334,12 @@ localparam integer F_KIND = 0, F_SUB = F_KIND + 4, F_INST = F_SUB + 2, F_INST_OK
                    F_MATCHED = F_T + 64, F_FILL_D = F_MATCHED + 1, F_RQ = F_FILL_D + 24,
                    F_GROW = F_RQ + 24, F_NEWREF = F_GROW + 24, F_REFP = F_NEWREF + 31,
                    F_SOPEN = F_REFP + 31, F_SINST = F_SOPEN + 1, F_SSIDE = F_SINST + IW,
-                   F_SREM = F_SSIDE + 2, F_OBUY = F_SREM + 24, FW = F_OBUY + 1;
+                   F_SREM = F_SSIDE + 2, F_OBUY = F_SREM + 24, F_KILLED = F_OBUY + 1,
+                   F_IKILLED = F_KILLED + 1, F_HALTED = F_IKILLED + 1, FW = F_HALTED + 1;
 
 // the slot fields come from the table as it is now: no input in flight
 // writes the slot of an input that enters (haz_slot below)
-wire [FW-1:0] p_f = {p_order_buy, p_rem, sl_side[p_si], sl_inst[p_si], sl_open[p_si], refp[p_k], p_newref, p_grow,
+wire [FW-1:0] p_f = {hfeed[p_k] || hhost[p_k], ikill[p_k], kill_all, p_order_buy, p_rem, sl_side[p_si], sl_inst[p_si], sl_open[p_si], refp[p_k], p_newref, p_grow,
                      p_rq, p_fill_d, p_matched, in_t, in_value, in_price2, in_price, in_qty, p_si,
                      p_slot_ok, in_slot, in_field, in_side, p_k, p_inst_ok, in_inst, in_sub, in_kind};
 
@@ -341,7 +348,6 @@ wire p_order = in_kind == TG_RISK_IN_NEW || in_kind == TG_RISK_IN_CANCEL || in_k
 wire p_takes = in_kind == TG_RISK_IN_NEW || in_kind == TG_RISK_IN_REPLACE;
 wire p_heavy = in_kind == TG_RISK_IN_FILL || in_kind == TG_RISK_IN_RESTATE || p_is_ref
             || in_kind == TG_RISK_IN_COMMIT;
-wire p_light = in_kind == TG_RISK_IN_HALT || in_kind == TG_RISK_IN_KILL;
 wire p_reads_slot = p_order || p_fill_slot || in_kind == TG_RISK_IN_RESTATE;
 
 // in flight, by stage: M (products), C (instrument checks), E (totals), D (decide)
@@ -373,6 +379,26 @@ wire haz_ref = p_is_ref && (inst_ahead || same_inst(d_valid, d_f, p_k));
 assign in_ready = blk == 3'd0 && !haz_slot && !haz_inst && !haz_ref;
 wire p_go = in_valid && in_ready;
 
+// HALT and KILL take effect as they enter: every order behind them reads the
+// flags in A (into the bus), every order ahead of them has read them already.
+// A bad one (the wrong sub or instrument) writes nothing; D counts it.
+always @(posedge clk) begin
+    if (p_go && in_kind == TG_RISK_IN_HALT && p_inst_ok) begin
+        if (in_sub == 2'd0) begin
+            hfeed[p_ii] <= in_qty[0];
+        end else if (in_sub == 2'd1) begin
+            hhost[p_ii] <= in_qty[0];
+        end
+    end
+    if (p_go && in_kind == TG_RISK_IN_KILL) begin
+        if (in_sub == 2'd0) begin
+            kill_all <= in_qty[0];
+        end else if (in_sub == 2'd1 && p_inst_ok) begin
+            ikill[p_ii] <= in_qty[0];
+        end
+    end
+end
+
 // ------------------------------------------------------------------ stage M: products in pieces
 reg signed [31:0] m_pricel = 32'd0, m_prices = 32'd0;   // the prices pl and ps are made with
 reg [13:0]  m_bps = 14'd0;
@@ -389,7 +415,7 @@ always @(posedge clk) begin
         m_xs <= p_xs;
     end
     if (p_go) begin
-        blk <= p_heavy ? 3'd5 : p_light ? 3'd2 : 3'd0;
+        blk <= p_heavy ? 3'd5 : 3'd0;
     end else if (blk != 3'd0) begin
         blk <= blk - 3'd1;
     end
@@ -571,7 +597,9 @@ wire [13:0] c_order_fail = {
 };
 
 // the checks in front of them, per kind: {fail flag, reason} pairs, first first
-wire inst_halted = hfeed[k] || hhost[k];
+wire inst_halted = c_f[F_HALTED];
+wire c_ikilled = c_f[F_IKILLED];
+wire c_killed = c_f[F_KILLED];
 localparam integer NPRE = 7;
 reg [NPRE-1:0] pre_fail;
 reg [5*NPRE-1:0] pre_code;
@@ -582,14 +610,14 @@ always @* begin
     pre_then_orders = 1'b0;
     case (c_kind)
         TG_RISK_IN_NEW: begin
-            pre_fail = {c_sopen, !c_fields_ok || !c_slot_ok, inst_halted, !a_en[k], ikill[k],
-                        !c_f[F_INST_OK], kill_all};
+            pre_fail = {c_sopen, !c_fields_ok || !c_slot_ok, inst_halted, !a_en[k], c_ikilled,
+                        !c_f[F_INST_OK], c_killed};
             pre_code = {TG_RISK_R_SLOT_BUSY, TG_RISK_R_BAD_ORDER, TG_RISK_R_HALTED, TG_RISK_R_NOT_ENABLED,
                         TG_RISK_R_INSTRUMENT_KILLED, TG_RISK_R_NOT_ENABLED, TG_RISK_R_KILLED};
             pre_then_orders = 1'b1;
         end
         TG_RISK_IN_REPLACE: begin
-            pre_fail = {!c_fields_ok, inst_halted, !a_en[k], ikill[k], !c_sopen, !c_slot_ok, kill_all};
+            pre_fail = {!c_fields_ok, inst_halted, !a_en[k], c_ikilled, !c_sopen, !c_slot_ok, c_killed};
             pre_code = {TG_RISK_R_BAD_ORDER, TG_RISK_R_HALTED, TG_RISK_R_NOT_ENABLED, TG_RISK_R_INSTRUMENT_KILLED,
                         TG_RISK_R_UNKNOWN_ORDER, TG_RISK_R_BAD_ORDER, TG_RISK_R_KILLED};
             pre_then_orders = 1'b1;
@@ -932,7 +960,6 @@ wire d_accept = d_valid && d_decided && d_pre_reason == TG_RISK_R_ACCEPTED
              && !(d_then_orders && order_fail != 14'd0);
 wire d_takes = d_accept && d_kind != TG_RISK_IN_CANCEL;     // NEW or REPLACE
 wire d_buy = d_oside == TG_RISK_SIDE_BUY;
-wire d_is_new = d_kind == TG_RISK_IN_NEW;
 
 // the totals' rooms for stage E's checks: x_ after D, xa_ after E's order too
 // (taken from whichever outcome D's order has)
@@ -955,16 +982,18 @@ wire signed [NW:0] xa_netl_rej = e_moves_nl ? x_netl_less : x_netl;
 wire signed [NW:0] xa_nets_acc = e_moves_ns ? xa_nets_less : xa_nets;
 wire signed [NW:0] xa_nets_rej = e_moves_ns ? x_nets_less : x_nets;
 
+assign out_valid = d_valid && d_decided;
+assign out_accept = d_accept;
+assign out_kind = d_kind;
+assign out_reason = reason;
+assign out_slot = d_slot;
+assign out_inst = d_is_new ? d_f[F_INST +: 8] : {{(8-IW){1'b0}}, d_sinst};
+assign out_side = d_oside;
+assign out_qty = d_qty;
+assign out_price = d_price;
+assign out_grow = d_kind == TG_RISK_IN_REPLACE ? d_grow : 24'd0;
+
 always @(posedge clk) begin
-    out_valid <= d_valid && d_decided;
-    out_kind <= d_kind;
-    out_reason <= reason;
-    out_slot <= d_slot;
-    out_inst <= d_is_new ? d_f[F_INST +: 8] : {{(8-IW){1'b0}}, d_sinst};
-    out_side <= d_oside;
-    out_qty <= d_qty;
-    out_price <= d_price;
-    out_grow <= d_kind == TG_RISK_IN_REPLACE ? d_grow : 24'd0;
     d_acc_prev <= d_takes;
 
     x_gross <= x_gross_next;
@@ -1057,20 +1086,13 @@ always @(posedge clk) begin
                     refp[d_k] <= d_f[F_NEWREF +: 31];
                     nrefp[d_k] <= d_negref;
                 end
+            // (their flags were written as they entered, in A)
             TG_RISK_IN_HALT:
                 if (!d_inst_ok || d_sub > 2'd1) begin
                     bad_inputs <= bad_inputs + 64'd1;
-                end else if (d_sub == 2'd0) begin
-                    hfeed[d_k] <= d_qty[0];
-                end else begin
-                    hhost[d_k] <= d_qty[0];
                 end
             TG_RISK_IN_KILL:
-                if (d_sub == 2'd0) begin
-                    kill_all <= d_qty[0];
-                end else if (d_sub == 2'd1 && d_inst_ok) begin
-                    ikill[d_k] <= d_qty[0];
-                end else begin
+                if (!(d_sub == 2'd0 || (d_sub == 2'd1 && d_inst_ok))) begin
                     bad_inputs <= bad_inputs + 64'd1;
                 end
             TG_RISK_IN_SET:
@@ -1156,7 +1178,6 @@ always @(posedge clk) begin
     end
 
     if (rst) begin
-        out_valid <= 1'b0;
         d_acc_prev <= 1'b0;
     end
 end
@@ -1182,10 +1203,18 @@ always @(posedge clk) begin
     end
 end
 
-// decisions by reason, counted from the registered decision
+// decisions by reason, counted a cycle after D (the reason registered first,
+// so the counters' adders hang off no priority logic)
+reg       cnt_valid = 1'b0;
+reg [4:0] cnt_reason = 5'd0;
 always @(posedge clk) begin
-    if (out_valid) begin
-        decided[out_reason] <= decided[out_reason] + 64'd1;
+    cnt_valid <= out_valid;
+    cnt_reason <= reason;
+    if (cnt_valid) begin
+        decided[cnt_reason] <= decided[cnt_reason] + 64'd1;
+    end
+    if (rst) begin
+        cnt_valid <= 1'b0;
     end
 end
 

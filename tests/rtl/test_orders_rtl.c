@@ -995,7 +995,7 @@ static void test_latency_counters(void)
 	for (unsigned i = 0; i < 32; i++) {
 		CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_DECISION, &ev));
 		in_cycle[i] = ev.order_decision.in_cycle;
-		CU_ASSERT_EQUAL(ev.order_decision.timestamp - in_cycle[i], 5);	/* decided 5 cycles after entering */
+		CU_ASSERT_EQUAL(ev.order_decision.timestamp - in_cycle[i], 4);	/* decided 4 cycles after entering */
 	}
 	CU_ASSERT_EQUAL_FATAL(npkt, 32);
 	uint64_t lo = UINT64_MAX, hi = 0, sum = 0;
