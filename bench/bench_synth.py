@@ -8,6 +8,12 @@ LUTs on it, its carry and wide-mux cells, and its cost in LUT levels with
 carry chains counted as carry chains: the figure that says whether a 322 MHz
 UltraScale+ design can close timing (about 6 levels).
 
+tg_core is the whole card (its book cut to 4 instruments x 4 levels x 1024
+orders, as in the CI synthesis test, which keeps Yosys to about 10 minutes),
+with the slowest path into each of its instances' flip-flops beside the
+worst one: the pipelines above sit among the card's glue (DMA rings, CSRs,
+order entry, latency counters), and the card closes timing only if all do.
+
 Prints one JSON object. usage: bench_synth.py BUILD_DIR [MODULE...]
 (default modules: tg_feed_rx tg_book tg_risk). Takes minutes: not part of CI.
 """
@@ -28,7 +34,10 @@ FILES = {
     "tg_book": ["tg_book.v", "tg_rec_fifo.v"],
     "tg_feed": ["tg_feed.v", "tg_feed_rx.v", "tg_rec_fifo.v"],
     "tg_risk": ["tg_risk.v", "tg_sum_ge0.v"],
+    "tg_core": sorted(f for f in os.listdir(RTL) if f.endswith(".v")),
 }
+GENERATED = {"tg_core": ["tg_csr_regs.v"]}   # in BUILD_DIR/hw
+PARAMS = {"tg_core": "chparam -set BOOK_INSTRUMENTS 4 -set BOOK_DEPTH 4 -set BOOK_ORDER_LOG2 10 tg_core\n"}
 
 
 def yosys(script):
@@ -43,8 +52,9 @@ def yosys(script):
 
 
 def measure(build, module):
-    files = " ".join(os.path.join(RTL, f) for f in FILES[module])
-    read = f"read_verilog -sv -I{build}/hw -I{RTL} {files}\n"
+    files = " ".join([os.path.join(build, "hw", f) for f in GENERATED.get(module, [])]
+                     + [os.path.join(RTL, f) for f in FILES[module]])
+    read = f"read_verilog -sv -I{build}/hw -I{RTL} {files}\n" + PARAMS.get(module, "")
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         netlist = os.path.join(tmp, "netlist.json")
@@ -71,6 +81,7 @@ def measure(build, module):
         "logic_depth_muxf": depth["muxf"],
         "logic_depth_dsp_stages": depth["dsp_stages"],
         "synth_seconds": round(time.monotonic() - t0, 1),
+        **({"logic_depth_by_instance": depth["by_instance"]} if module == "tg_core" else {}),
     }
 
 

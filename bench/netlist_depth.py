@@ -18,8 +18,10 @@ Start and end points: flip-flops, block RAMs (registered reads), the
 registers inside DSPs (A/B/C/D, M, P, as their parameters say) and the
 module's ports. A DSP without them is combinational and costs what the table
 says: a multiplier Yosys leaves unregistered is not a free path boundary.
-Distributed RAM and shift-register LUTs are combinational from their read
-address to their output.
+Distributed RAM and shift-register LUTs are combinational from each read
+port's address to that port's output only (a RAM64M's ADDRA to DOA, ...):
+one cell holds several ports, and a path from one port's address to another
+port's data does not exist.
 
 usage: netlist_depth.py NETLIST.json [--paths N]
 Prints a JSON object; --paths lists the cells (with their source lines) of
@@ -32,7 +34,10 @@ import sys
 WEIGHT = {"CARRY4": 0.25, "MUXF7": 0.25, "MUXF8": 0.25, "MUXF9": 0.25, "INV": 0.0}
 # read address -> data out, combinational in distributed RAM and SRLs
 LUTRAM_READ = re.compile(r"^(RAM\d+X\d+[SD]|RAM\d+M\d*|SRL16E|SRLC32E)$")
-LUTRAM_ADDR = re.compile(r"^(A\d*|ADDR[A-H]|DPRA\d*|A\[?\d*\]?)$")
+# each read output of those, and the address ports that select it
+LUTRAM_PORT_ADDR = {"DOA": r"ADDRA", "DOB": r"ADDRB", "DOC": r"ADDRC", "DOD": r"ADDRD",
+                    "DOE": r"ADDRE", "DOF": r"ADDRF", "DOG": r"ADDRG", "DOH": r"ADDRH",
+                    "SPO": r"A\d*", "O": r"A\d*", "Q": r"A\d*", "DPO": r"DPRA\d*"}
 SEQUENTIAL = re.compile(r"^(FD[CPRS]E|RAMB\w+|BUFG\w*|IBUF|OBUF)$")
 DSP = re.compile(r"^DSP48E[12]$")
 DSP_MUL_WEIGHT, DSP_ALU_WEIGHT = 3.0, 1.0
@@ -68,6 +73,22 @@ def dsp_arcs(name, cell):
             (name + "#alu", alu_in, alu_out, DSP_ALU_WEIGHT)]
 
 
+def lutram_arcs(name, cell):
+    """A distributed RAM or SRL as one virtual cell per read port."""
+    conns = cell["connections"]
+    dirs = cell.get("port_directions", {})
+    out = []
+    for port, d in dirs.items():
+        if d != "output":
+            continue
+        addr = re.compile("^(" + LUTRAM_PORT_ADDR.get(port, "$^") + ")$")
+        ibits = [b for p in dirs if dirs[p] == "input" and addr.match(p)
+                 for b in conns.get(p, []) if isinstance(b, int)]
+        obits = [b for b in conns.get(port, []) if isinstance(b, int)]
+        out.append((name + "#" + port, ibits, obits, 1.0))
+    return out
+
+
 def comb_arcs(cell):
     """(input ports, output ports, weight) of a combinational cell, or None."""
     ctype = cell["type"]
@@ -78,8 +99,6 @@ def comb_arcs(cell):
         return ins, outs, 1.0
     if ctype in WEIGHT:
         return ins, outs, WEIGHT[ctype]
-    if LUTRAM_READ.match(ctype):
-        return [p for p in ins if LUTRAM_ADDR.match(p)], outs, 1.0
     if SEQUENTIAL.match(ctype):
         return None
     raise SystemExit(f"netlist_depth: no timing model for cell type {ctype}")
@@ -92,8 +111,9 @@ def analyse(netlist, npaths=0):
     driver = {}          # bit -> cell name (combinational drivers only)
     arcs = {}            # cell name -> (input bits, output bits, weight)
     for name, cell in cells.items():
-        if DSP.match(cell["type"]):
-            for node, ibits, obits, w in dsp_arcs(name, cell):
+        split = dsp_arcs if DSP.match(cell["type"]) else lutram_arcs if LUTRAM_READ.match(cell["type"]) else None
+        if split:
+            for node, ibits, obits, w in split(name, cell):
                 arcs[node] = (ibits, obits, w)
                 for b in obits:
                     driver[b] = node
@@ -156,7 +176,7 @@ def analyse(netlist, npaths=0):
         types = [type_of(c) for c in p]
         return {
             "cost_lut_levels": round(cost[n], 2),
-            "luts": sum(1 for t in types if re.fullmatch(r"LUT\d", t) or LUTRAM_READ.match(t)),
+            "luts": sum(1 for t in types if re.fullmatch(r"LUT\d", t) or LUTRAM_READ.match(t.split(".")[0])),
             "carry4": types.count("CARRY4"),
             "muxf": types.count("MUXF7") + types.count("MUXF8") + types.count("MUXF9"),
             "dsp_stages": sum(1 for t in types if t.startswith("DSP")),
@@ -178,7 +198,37 @@ def analyse(netlist, npaths=0):
             s["cells"] = [f'{type_of(c)} {cell_of(c).get("attributes", {}).get("src", "?")}' for c in path(n)]
             listed.append(s)
         out["paths"] = listed
+    out["by_instance"] = by_instance(top, cost, driver)
     return out
+
+
+def by_instance(top, cost, driver):
+    """The slowest path into each top-level instance's flip-flops.
+
+    A flattened netlist keeps the hierarchy in its net names
+    (`gate_inst.risk_inst.d_f`): a flip-flop belongs to the instance its Q
+    net is named in, and the path into it costs what its D input's driver
+    does. Flip-flops of the top module itself count as "(top)"."""
+    qname = {}
+    for name, net in top["netnames"].items():
+        if name.startswith("$"):
+            continue
+        for b in net["bits"]:
+            if isinstance(b, int) and (b not in qname or len(name) < len(qname[b])):
+                qname[b] = name
+    out = {}
+    for cell in top["cells"].values():
+        if not re.fullmatch(r"FD[CPRS]E", cell["type"]):
+            continue
+        conns = cell["connections"]
+        q = next((b for b in conns.get("Q", []) if isinstance(b, int)), None)
+        d = next((b for b in conns.get("D", []) if isinstance(b, int)), None)
+        if q is None or d is None or q not in qname:
+            continue
+        inst = qname[q].split(".")[0] if "." in qname[q] else "(top)"
+        c = cost.get(driver.get(d), 0.0)
+        out[inst] = max(out.get(inst, 0.0), round(c, 2))
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
 def main():
