@@ -6,6 +6,11 @@
 // sum and a 32-bin histogram. Bins 0..23 count samples of exactly that many
 // cycles; bin 24 counts 24..31, 25 32..63, doubling, and 31 counts 2048 and
 // more, so short latencies are exact and long tails still land somewhere.
+//
+// Two stages: a sample and its bin are registered first, then every figure
+// moves (a bin's priority logic and a 64-bit adder in one cycle would be 13
+// LUT levels). A figure therefore counts a sample 2 cycles after it came; a
+// clear drops a sample still in the first stage, as it drops every figure.
 module tg_lat_hist
 (
     input  wire         clk,
@@ -47,16 +52,24 @@ endfunction
 
 assign bin_count = hist[bin_sel];
 
+reg        s_valid = 1'b0;
+reg [31:0] s_sample = 32'd0;
+reg [4:0]  s_bin = 5'd0;
+
 always @(posedge clk) begin
-    if (sample_valid) begin
-        last <= sample;
-        if (sample < lat_min) lat_min <= sample;
-        if (sample > lat_max) lat_max <= sample;
+    s_valid <= sample_valid;
+    s_sample <= sample;
+    s_bin <= bin_of(sample);
+    if (s_valid) begin
+        last <= s_sample;
+        if (s_sample < lat_min) lat_min <= s_sample;
+        if (s_sample > lat_max) lat_max <= s_sample;
         count <= count + 64'd1;
-        sum <= sum + {32'd0, sample};
-        hist[bin_of(sample)] <= hist[bin_of(sample)] + 64'd1;
+        sum <= sum + {32'd0, s_sample};
+        hist[s_bin] <= hist[s_bin] + 64'd1;
     end
     if (rst || clear) begin
+        s_valid <= 1'b0;
         last <= 32'd0;
         lat_min <= 32'hffff_ffff;
         lat_max <= 32'd0;
