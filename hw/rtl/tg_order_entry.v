@@ -258,14 +258,22 @@ assign m_axis_oe_tlast = tx_left <= 7'd8;
 assign m_axis_oe_tkeep = tx_left >= 7'd8 ? 8'hff : (8'hff >> (7'd8 - tx_left));
 
 wire tx_first = !tx_busy && q_valid && m_axis_oe_tready;
+reg [3:0]   tx_beat_bytes = 4'd0;
+reg         lat_go = 1'b0;
+reg [63:0]  lat_in = 64'd0, lat_out = 64'd0;
+wire [63:0] lat_span = lat_out - lat_in;
 wire tx_go = m_axis_oe_tvalid && m_axis_oe_tready;
 
 always @(posedge clk) begin
-    lat_valid <= tx_first;
-    lat_cycles <= cycle - h_in_cycle > 64'hffff_ffff ? 32'hffff_ffff : cycle[31:0] - h_in_cycle[31:0];
-    if (tx_go) begin
-        tx_bytes <= tx_bytes + (tx_left >= 7'd8 ? 64'd8 : {57'd0, tx_left});
-    end
+    // the order's latency: its cycles in and out kept, subtracted a cycle later
+    lat_go <= tx_first;
+    lat_in <= h_in_cycle;
+    lat_out <= cycle;
+    lat_valid <= lat_go;
+    lat_cycles <= lat_span[63:32] != 32'd0 ? 32'hffff_ffff : lat_span[31:0];
+    // bytes sent: the beat's count kept, added a cycle later
+    tx_beat_bytes <= !tx_go ? 4'd0 : tx_left >= 7'd8 ? 4'd8 : tx_left[3:0];
+    tx_bytes <= tx_bytes + {60'd0, tx_beat_bytes};
     if (tx_first) begin
         q_rd <= q_rd + 1'b1;
         tx_pk <= pk;
@@ -305,105 +313,133 @@ always @(posedge clk) begin
     if (rst) begin
         q_rd <= 0;
         tx_busy <= 1'b0;
+        lat_go <= 1'b0;
         lat_valid <= 1'b0;
         urn_seq <= 32'd1;
         sent_enter <= 64'd0;
         sent_replace <= 64'd0;
         sent_cancel <= 64'd0;
+        tx_beat_bytes <= 4'd0;
         tx_bytes <= 64'd0;
     end
 end
 
 // ------------------------------------------------------------------ receive
-// A beat a cycle into a byte queue (16 bytes; empty lanes of a beat are
-// dropped, so any split of the stream into beats reads the same). Each cycle
-// the parser takes up to 8 bytes from the queue's front, within one packet:
-// what is left of the length field and the type, then payload bytes, up to
-// the packet's end; the next packet starts in the next cycle. A packet:
-// length (2, big-endian, the bytes after it), type, payload. Of a
-// sequenced-data packet the first 52 payload bytes are kept (every field the
-// card uses lies there); at its end the message's fields are decoded into
-// the lookup stage, and the parser goes on with the next packet while the
-// stage after emits (gate input and ORDER_RESP event). The parser waits only
-// when a sequenced message ends and the lookup stage still holds the one
-// before.
+// The exchange's byte stream goes through five stages, each working from
+// registers, so no path runs from one end to the other in a cycle:
+//
+//  queue   a beat a cycle into a byte queue (16 bytes; empty lanes of a beat
+//          are dropped, so any split of the stream into beats reads the same);
+//  parse   up to 8 bytes a cycle from the queue's front, within one packet:
+//          what is left of the length field, then the packet's bytes, up to
+//          its end; the next packet starts in the next cycle. A packet:
+//          length (2, big-endian, the bytes after it), type, payload. The
+//          count of the packet's bytes still to come is a register, so the
+//          bytes taken come from small compares. They go on as a chunk: the
+//          queue's front bytes from the packet's first, how many, and where
+//          they lie in the packet;
+//  keep    the chunk's bytes written into the message: the first 52 bytes of
+//          an OUCH message (every field the card uses lies there);
+//  decode  a sequenced-data packet's message, whole, decoded into a queue of
+//          decoded messages (4);
+//  lookup  the fields and the order slot they name, then emit: the gate input
+//          and the ORDER_RESP event.
+//
+// The parser pauses while 4 messages are on their way to the lookup stage
+// (a compare of one register): a stalled lookup stage is never waited for
+// within a cycle, and no message is lost.
 localparam integer KEEP = 52;
+localparam integer DQ_LOG2 = 2;
 reg [127:0] rq = 128'd0;                   // byte n at bits 8n+7:8n, zero beyond rq_count
 reg [4:0]   rq_count = 5'd0;
 assign s_axis_oe_tready = rq_count <= 5'd8;
 wire rq_in = s_axis_oe_tvalid && s_axis_oe_tready;
 
-// the beat's bytes, packed to the low lanes
+// the beat's bytes, packed to the low lanes: a kept lane's byte goes to the
+// lane its count of kept lanes below names (all lanes at once; the count as
+// a one-hot shift, not an adder chain)
+function [7:0] kept_below(input [7:0] keep, input integer lane);
+    integer l;
+    begin
+        kept_below = 8'd1;
+        for (l = 0; l < lane; l = l + 1) if (keep[l]) kept_below = kept_below << 1;
+    end
+endfunction
+
 reg [63:0] in_c;
 reg [3:0]  in_n;
-integer k;
+reg [7:0]  in_to;
+integer k, kl;
 always @* begin
     in_c = 64'd0;
     in_n = 4'd0;
     for (k = 0; k < 8; k = k + 1) begin
-        if (s_axis_oe_tkeep[k]) begin
-            in_c[in_n[2:0]*8 +: 8] = s_axis_oe_tdata[k*8 +: 8];
-            in_n = in_n + 4'd1;
+        in_n = in_n + {3'd0, s_axis_oe_tkeep[k]};
+        in_to = kept_below(s_axis_oe_tkeep, k);
+        for (kl = 0; kl <= k; kl = kl + 1) begin
+            if (s_axis_oe_tkeep[k] && in_to[kl]) in_c[kl*8 +: 8] = in_c[kl*8 +: 8] | s_axis_oe_tdata[k*8 +: 8];
         end
     end
 end
 
-localparam [1:0] P_LEN0 = 2'd0, P_LEN1 = 2'd1, P_TYPE = 2'd2, P_BODY = 2'd3;
+// ---- parse
+localparam [1:0] P_LEN0 = 2'd0, P_LEN1 = 2'd1, P_BODY = 2'd2;
 reg [1:0]   ps = P_LEN0;
-reg [15:0]  r_len = 16'd0;                 // bytes after the length field
-reg [15:0]  r_pos = 16'd0;                 // bytes of them taken
+reg [7:0]   r_len_hi = 8'd0;               // the length's first byte (P_LEN1)
+reg [15:0]  r_len = 16'd0;                 // the packet's length (P_BODY)
+reg [15:0]  r_left = 16'd0;                // its bytes still to come (P_BODY)
+reg [5:0]   r_pos = 6'd0;                  // its bytes taken (saturates: past the kept bytes)
 reg         r_seq = 1'b0;                  // a sequenced-data packet
-reg [7:0]   m [0:KEEP-1];                  // the OUCH message's first bytes
-reg [7:0]   mn [0:KEEP-1];                 // ... with this cycle's bytes
+reg [DQ_LOG2:0] inflight = 0;              // messages parsed, not yet in the lookup stage
+wire        p_pause = inflight[DQ_LOG2];   // all 4 places taken (never more)
+
+// this cycle's bytes: the queue's first `avail`
+wire [3:0]  avail = rq_count[4:3] != 2'd0 ? 4'd8 : {1'b0, rq_count[2:0]};
+wire [1:0]  h_need = ps == P_LEN0 ? 2'd2 : ps == P_LEN1 ? 2'd1 : 2'd0;   // length bytes still to come
+wire        len_ok = avail >= {2'd0, h_need};
+wire [15:0] p_len = ps == P_LEN0 ? {rq[7:0], rq[15:8]} : ps == P_LEN1 ? {r_len_hi, rq[7:0]} : r_len;
+wire [15:0] p_left = ps == P_BODY ? r_left : p_len;                      // packet bytes still to come
+wire [5:0]  p0 = ps == P_BODY ? r_pos : 6'd0;                            // ... and taken
+wire [3:0]  p_avail = avail - {2'd0, h_need};                            // bytes after the length (len_ok)
+// the packet ends this cycle: its bytes still to come (and the length's) are
+// here; each state's case from its own bytes, in parallel, then the state's
+wire [4:0]  end_len0 = {1'b0, rq[11:8]} + 5'd2;
+wire [4:0]  end_len1 = {1'b0, rq[3:0]} + 5'd1;
+wire        ends_len0 = {rq[7:0], rq[15:12]} == 12'd0 && end_len0 <= {1'b0, avail};
+wire        ends_len1 = {r_len_hi, rq[7:4]} == 12'd0 && end_len1 <= {1'b0, avail};
+wire        ends_body = r_left[15:4] == 12'd0 && r_left[3:0] <= avail;
+wire        p_ends = ps == P_LEN0 ? ends_len0 : ps == P_LEN1 ? ends_len1 : ends_body;
+wire [3:0]  end_take = ps == P_LEN0 ? end_len0[3:0] : ps == P_LEN1 ? end_len1[3:0] : r_left[3:0];
+wire [3:0]  p_k = p_ends ? p_left[3:0] : p_avail;                        // packet bytes taken (len_ok)
+wire [63:0] p_bytes = rq[{2'd0, h_need, 3'd0} +: 64];                  // from the packet's first
+wire        type_here = p0 == 6'd0 && p_k != 4'd0;
+wire        p_seq = type_here ? p_bytes[7:0] == "S" : r_seq;
+wire        seq_end = p_ends && p_left != 16'd0 && p_seq;                // a sequenced message, whole
+wire        p_go = len_ok && !p_pause;
+// bytes out of the queue: to the packet's end, else all here (h_need + p_avail)
+wire [3:0]  consume = p_pause ? 4'd0 : p_ends ? end_take : avail;
+wire [6:0]  p_end = {1'b0, p0} + {3'd0, p_k};
+
+// ---- keep: the chunk
+reg         c_valid = 1'b0;
+reg         c_first = 1'b0;                // the packet's first bytes: nothing of the last one stays
+reg         c_end = 1'b0;                  // ... and a sequenced message's last
+reg [63:0]  c_bytes = 64'd0;               // packet byte c_pos + n at bits 8n+7:8n
+reg [3:0]   c_k = 4'd0;
+reg [5:0]   c_pos = 6'd0;
+reg [15:0]  c_len = 16'd0;
+
+// the message: byte n is the packet's byte n + 1 (byte 0 is its type)
+reg [7:0]   m [0:KEEP-1];
+reg         m_done = 1'b0;                 // m holds a whole sequenced message
+reg [15:0]  m_len = 16'd0;                 // its packet's length
 
 integer j;
 initial begin
     for (j = 0; j < KEEP; j = j + 1) m[j] = 8'd0;
 end
 
-// the lookup stage holds a message; the emit stage takes it this cycle
-reg  l_valid = 1'b0;
-wire e_free = !(gi_valid && !gi_ready) && !(m_axis_evt_tvalid && !m_axis_evt_tready);
-wire e_go = l_valid && e_free;
-wire l_free = !l_valid || e_go;
-
-// this cycle's bytes: w[n] = rq byte n, `avail` of them
-wire [3:0]  avail = rq_count >= 5'd8 ? 4'd8 : rq_count[3:0];
-wire [3:0]  h_need = ps == P_LEN0 ? 4'd2 : ps == P_LEN1 ? 4'd1 : 4'd0;   // length bytes still to come
-wire        len_ok = avail >= h_need;
-wire [7:0]  len_hi = ps == P_LEN0 ? rq[7:0] : r_len[15:8];
-wire [7:0]  len_lo = ps == P_LEN0 ? rq[15:8] : ps == P_LEN1 ? rq[7:0] : r_len[7:0];
-wire [15:0] p_len = {len_hi, len_lo};
-wire        p_start = ps == P_LEN0 || ps == P_LEN1;
-wire [15:0] p0 = p_start ? 16'd0 : r_pos;  // packet bytes (after the length) before this cycle's
-wire [3:0]  p_avail = avail - h_need;      // bytes after the length field (when len_ok)
-wire [15:0] p_rem = p_len - p0;
-wire [3:0]  p_k = {12'd0, p_avail} < p_rem ? p_avail : p_rem[3:0];   // packet bytes taken this cycle
-wire [15:0] p_end = p0 + {12'd0, p_k};
-wire [7:0]  type_byte = rq[h_need[2:0]*8 +: 8];
-wire        type_here = p0 == 16'd0 && p_k != 4'd0;
-wire        p_seq = type_here ? type_byte == "S" : r_seq;
-wire        p_ends = len_ok && (p_len == 16'd0 || p_end == p_len);
-wire        seq_end = p_ends && p_len != 16'd0 && p_seq;
-wire        p_stall = seq_end && !l_free;
-wire        p_go = len_ok && !p_stall;
-wire [3:0]  consume = p_stall ? 4'd0 : len_ok ? h_need + p_k : avail;
-
-// the kept bytes with this cycle's: payload byte n (n >= 1) is m[n-1]
-reg [15:0] d_off;
-always @* begin
-    for (j = 0; j < KEEP; j = j + 1) begin
-        d_off = j[15:0] + 16'd1 - p0;       // wraps high for bytes before this cycle's
-        if (p_go && d_off < {12'd0, p_k}) begin
-            mn[j] = rq[(h_need[2:0] + d_off[2:0])*8 +: 8];
-        end else if (p_go && type_here) begin
-            mn[j] = 8'd0;                  // a new packet: nothing of the last one
-        end else begin
-            mn[j] = m[j];
-        end
-    end
-end
-
+// ---- decode
 function [31:0] be32(input [7:0] a0, input [7:0] a1, input [7:0] a2, input [7:0] a3);
     be32 = {a0, a1, a2, a3};
 endfunction
@@ -412,11 +448,10 @@ function [63:0] be64(input integer o);
     integer q;
     begin
         be64 = 64'd0;
-        for (q = 0; q < 8; q = q + 1) be64 = {be64[55:0], mn[o+q]};
+        for (q = 0; q < 8; q = q + 1) be64 = {be64[55:0], m[o+q]};
     end
 endfunction
 
-// decoded fields of the kept message
 reg [7:0]  d_type;
 reg [15:0] d_minlen;
 reg [31:0] d_urn, d_orig, d_qty;
@@ -427,9 +462,9 @@ reg [63:0] d_ref;                          // 56 bits go to the host
 reg [7:0]  d_side, d_state;
 reg [15:0] d_reason;
 always @* begin
-    d_type = mn[0];
+    d_type = m[0];
     d_minlen = 16'd0;
-    d_urn = be32(mn[9], mn[10], mn[11], mn[12]);
+    d_urn = be32(m[9], m[10], m[11], m[12]);
     d_orig = 32'd0;
     d_qty = 32'd0;
     d_price = 64'd0;
@@ -438,44 +473,59 @@ always @* begin
     d_side = 8'd0;
     d_state = 8'd0;
     d_reason = 16'd0;
-    case (mn[0])
-        "S": begin d_minlen = 16'd10; d_urn = 32'd0; d_state = mn[9]; end
+    case (m[0])
+        "S": begin d_minlen = 16'd10; d_urn = 32'd0; d_state = m[9]; end
         "A": begin
-            d_minlen = 16'd64; d_side = mn[13]; d_qty = be32(mn[14], mn[15], mn[16], mn[17]);
-            d_price = be64(26); d_ref = be64(36); d_state = mn[47];
+            d_minlen = 16'd64; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]);
+            d_price = be64(26); d_ref = be64(36); d_state = m[47];
         end
         "U": begin
-            d_minlen = 16'd68; d_orig = d_urn; d_urn = be32(mn[13], mn[14], mn[15], mn[16]);
-            d_side = mn[17]; d_qty = be32(mn[18], mn[19], mn[20], mn[21]);
-            d_price = be64(30); d_ref = be64(40); d_state = mn[51];
+            d_minlen = 16'd68; d_orig = d_urn; d_urn = be32(m[13], m[14], m[15], m[16]);
+            d_side = m[17]; d_qty = be32(m[18], m[19], m[20], m[21]);
+            d_price = be64(30); d_ref = be64(40); d_state = m[51];
         end
-        "C": begin d_minlen = 16'd18; d_qty = be32(mn[13], mn[14], mn[15], mn[16]); d_state = mn[17]; end
+        "C": begin d_minlen = 16'd18; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17]; end
         "D": begin
-            d_minlen = 16'd32; d_qty = be32(mn[13], mn[14], mn[15], mn[16]); d_state = mn[17];
-            d_price = be64(22); d_side = mn[30];
+            d_minlen = 16'd32; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17];
+            d_price = be64(22); d_side = m[30];
         end
         "E": begin
-            d_minlen = 16'd36; d_qty = be32(mn[13], mn[14], mn[15], mn[16]); d_price = be64(17);
-            d_side = mn[25]; d_ref = be64(26);
+            d_minlen = 16'd36; d_qty = be32(m[13], m[14], m[15], m[16]); d_price = be64(17);
+            d_side = m[25]; d_ref = be64(26);
         end
-        "B": begin d_minlen = 16'd36; d_ref = be64(13); d_state = mn[21]; end
-        "J": begin d_minlen = 16'd29; d_reason = {mn[13], mn[14]}; end
+        "B": begin d_minlen = 16'd36; d_ref = be64(13); d_state = m[21]; end
+        "J": begin d_minlen = 16'd29; d_reason = {m[13], m[14]}; end
         "P", "I": d_minlen = 16'd13;
         "T": begin d_minlen = 16'd30; d_price = be64(13); d_ref = be64(22); end
-        "M": begin d_minlen = 16'd20; d_side = mn[13]; d_qty = be32(mn[14], mn[15], mn[16], mn[17]); end
+        "M": begin d_minlen = 16'd20; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]); end
         "R": d_minlen = 16'd16;
         "Q": begin d_minlen = 16'd13; d_urn = 32'd0; end
         default: d_minlen = 16'd0;
     endcase
 end
+// whole: of a type OUCH has, and as long as that type's fixed fields
+wire d_known = d_minlen != 16'd0 && m_len - 16'd1 >= d_minlen;
 
-// the lookup stage: registered fields and the slot they name
+// decoded messages waiting for the lookup stage
+localparam integer DW = 8 + 8 + 8 + 32 + 32 + 32 + 64 + 64 + 56 + 16 + 1 + 1;
+reg [DW-1:0] dq_mem [0:(1<<DQ_LOG2)-1];
+reg [DQ_LOG2:0] dq_wr = 0, dq_rd = 0;
+wire [DW-1:0] dq_head = dq_mem[dq_rd[DQ_LOG2-1:0]];
+
+// ---- lookup: registered fields and the slot they name
+reg  l_valid = 1'b0;
+wire e_free = !(gi_valid && !gi_ready) && !(m_axis_evt_tvalid && !m_axis_evt_tready);
+wire e_go = l_valid && e_free;
+wire l_free = !l_valid || e_go;
+wire dq_pop = dq_wr != dq_rd && l_free;
+
 reg [7:0]  l_type = 8'd0, l_side = 8'd0, l_state = 8'd0;
 reg [31:0] l_urn = 32'd0, l_orig = 32'd0, l_qty = 32'd0;
 reg [63:0] l_price = 64'd0, l_time = 64'd0;
 reg [55:0] l_ref = 56'd0;
 reg [15:0] l_reason = 16'd0;
 reg        l_known = 1'b0, l_has_urn = 1'b0;
+reg [63:0] l_seq = 64'd0;                  // its sequenced-data packet number
 wire [SW-1:0] l_si = l_urn[SW-1:0];
 wire l_cur = l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn;
 wire l_prev = l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn;
@@ -483,51 +533,73 @@ wire l_match = l_cur || l_prev;
 assign rep_rejected = e_go && l_type == "J" && l_cur && prev_urn[l_si] != 32'd0;
 assign rep_rejected_si = l_si;
 
-reg [63:0] l_seq = 64'd0;                  // its sequenced-data packet number
+// the chunk's byte for each of m's: m[j] is packet byte j + 1
+reg [7:0] kb [0:KEEP-1];
+reg       kw [0:KEEP-1];                   // written (else kept, or cleared for a new packet)
+reg [6:0] kd;
+always @* begin
+    for (j = 0; j < KEEP; j = j + 1) begin
+        kd = j[6:0] + 7'd1 - {1'b0, c_pos};  // wraps high for bytes before the chunk's
+        kw[j] = c_valid && kd < {3'd0, c_k};
+        kb[j] = c_bytes[kd[2:0]*8 +: 8];
+    end
+end
 
 always @(posedge clk) begin
     // the byte queue: this cycle's bytes out, a beat in
-    if (rq_in) begin
-        rq <= (rq >> {consume, 3'd0}) | ({64'd0, in_c} << {rq_count - {1'b0, consume}, 3'd0});
-        rq_count <= rq_count - {1'b0, consume} + {1'b0, in_n};
-    end else begin
-        rq <= rq >> {consume, 3'd0};
-        rq_count <= rq_count - {1'b0, consume};
-    end
+    rq <= (rq | ({64'd0, rq_in ? in_c : 64'd0} << {rq_count, 3'd0})) >> {consume, 3'd0};
+    rq_count <= rq_count + (rq_in ? {1'b0, in_n} : 5'd0) - {1'b0, consume};
 
-    // the parser
-    for (j = 0; j < KEEP; j = j + 1) m[j] <= mn[j];
-    if (!len_ok && avail != 4'd0) begin
-        // the length's first byte alone (h_need is 2 here)
-        r_len[15:8] <= rq[7:0];
+    // parse
+    if (!p_pause && !len_ok && avail != 4'd0) begin
+        r_len_hi <= rq[7:0];               // the length's first byte alone (h_need is 2 here)
         ps <= P_LEN1;
     end
     if (p_go) begin
-        if (p_start) rx_packets <= rx_packets + 64'd1;
+        if (ps != P_BODY) rx_packets <= rx_packets + 64'd1;
+        if (type_here) r_seq <= p_bytes[7:0] == "S";
+        ps <= p_ends ? P_LEN0 : P_BODY;
         r_len <= p_len;
-        r_pos <= p_end;
-        if (type_here) r_seq <= type_byte == "S";
-        ps <= p_ends ? P_LEN0 : p_end == 16'd0 ? P_TYPE : P_BODY;
+        r_left <= p_left - {12'd0, p_k};
+        r_pos <= p_end[6] ? 6'h3f : p_end[5:0];
+    end
+    inflight <= inflight + {{DQ_LOG2{1'b0}}, p_go && seq_end} - {{DQ_LOG2{1'b0}}, dq_pop};
+    c_valid <= p_go && p_k != 4'd0;
+    c_first <= type_here;
+    c_end <= seq_end;
+    c_bytes <= p_bytes;
+    c_k <= p_k;
+    c_pos <= p0;
+    c_len <= p_len;
+
+    // keep
+    for (j = 0; j < KEEP; j = j + 1) begin
+        if (kw[j]) begin
+            m[j] <= kb[j];
+        end else if (c_valid && c_first) begin
+            m[j] <= 8'd0;
+        end
+    end
+    m_done <= c_valid && c_end;
+    m_len <= c_len;
+
+    // decode
+    if (m_done) begin
+        dq_mem[dq_wr[DQ_LOG2-1:0]] <= {d_type, d_side, d_state, d_urn, d_orig, d_qty,
+                                       d_price, d_minlen != 16'd0 ? d_time : 64'd0, d_ref[55:0], d_reason,
+                                       d_known, d_known && d_type != "S" && d_type != "Q"};
+        dq_wr <= dq_wr + 1'b1;
     end
 
-    if (p_go && seq_end) begin
-        // a sequenced message, whole: latch its fields
+    // lookup
+    if (dq_pop) begin
+        {l_type, l_side, l_state, l_urn, l_orig, l_qty, l_price, l_time, l_ref, l_reason,
+         l_known, l_has_urn} <= dq_head;
+        dq_rd <= dq_rd + 1'b1;
+        l_valid <= 1'b1;
         rx_sequenced <= rx_sequenced + 64'd1;
         l_seq <= rx_sequenced + 64'd1;
-        l_valid <= 1'b1;
-        l_type <= d_type;
-        l_side <= d_side;
-        l_state <= d_state;
-        l_urn <= d_urn;
-        l_orig <= d_orig;
-        l_qty <= d_qty;
-        l_price <= d_price;
-        l_ref <= d_ref[55:0];
-        l_time <= d_minlen != 16'd0 ? d_time : 64'd0;
-        l_reason <= d_reason;
-        l_known <= d_minlen != 16'd0 && p_len - 16'd1 >= d_minlen;
-        l_has_urn <= d_minlen != 16'd0 && p_len - 16'd1 >= d_minlen && d_type != "S" && d_type != "Q";
-        if (d_minlen == 16'd0 || p_len - 16'd1 < d_minlen) rx_bad <= rx_bad + 64'd1;
+        if (!dq_head[1]) rx_bad <= rx_bad + 64'd1;
     end else if (e_go) begin
         l_valid <= 1'b0;
     end
@@ -592,6 +664,11 @@ always @(posedge clk) begin
         ps <= P_LEN0;
         rq <= 128'd0;
         rq_count <= 5'd0;
+        inflight <= 0;
+        c_valid <= 1'b0;
+        m_done <= 1'b0;
+        dq_wr <= 0;
+        dq_rd <= 0;
         l_valid <= 1'b0;
         gi_valid <= 1'b0;
         m_axis_evt_tvalid <= 1'b0;
