@@ -284,8 +284,19 @@ always @* begin
         if (ref_dirty[i]) ref_i = i[IW-1:0];
     end
 end
-wire ref_have = ref_dirty != {INSTRUMENTS{1'b0}};
 wire [1:0] ref_what = bbo_dirty[ref_i] ? 2'd0 : trade_pend[ref_i] ? 2'd1 : 2'd2;
+
+// The next reference to send is chosen a cycle ahead, into registers: the
+// lowest instrument whose top of book, trade price or halted flag differs
+// from what the gate was told, with the values it was chosen with. What the
+// gate was told is what was sent, so a change in between shows as a
+// difference again and goes in next. Nothing is chosen in the cycle one is
+// sent (what it changes is written at the cycle's end).
+reg          rc_valid = 1'b0;
+reg [IW-1:0] rc_i = {IW{1'b0}};
+reg [1:0]    rc_what = 2'd0;
+reg [31:0]   rc_p1 = 32'd0, rc_p2 = 32'd0;
+reg          rc_halt = 1'b0;
 
 // ------------------------------------------------------------------ room for decisions
 localparam integer EQ_LOG2 = 4;
@@ -315,7 +326,7 @@ always @* begin
     if (eff_kill != kill_sent) src = SRC_KILL;
     else if (cmd_pending) src = SRC_CMD;
     else if (rsp_valid) src = SRC_RSP;
-    else if (ref_have) src = SRC_REF;
+    else if (rc_valid) src = SRC_REF;
     else if (sweeping && sweep_open && admit) src = SRC_SWEEP;
     else if (s_ord_tvalid && admit) src = SRC_ORDER;
 
@@ -378,21 +389,21 @@ always @* begin
             in_qty = rsp_qty;
         end
         SRC_REF: begin
-            in_inst = {{(8-IW){1'b0}}, ref_i};
-            case (ref_what)
+            in_inst = {{(8-IW){1'b0}}, rc_i};
+            case (rc_what)
                 2'd0: begin
                     in_kind = TG_RISK_IN_REF;
-                    in_price = book_top_bid[ref_i*32 +: 32];
-                    in_price2 = book_top_ask[ref_i*32 +: 32];
+                    in_price = rc_p1;
+                    in_price2 = rc_p2;
                 end
                 2'd1: begin
                     in_kind = TG_RISK_IN_REF;
                     in_sub = 2'd1;
-                    in_price = trade_px[ref_i];
+                    in_price = rc_p1;
                 end
                 default: begin
                     in_kind = TG_RISK_IN_HALT;
-                    in_qty = {31'd0, book_halted[ref_i]};
+                    in_qty = {31'd0, rc_halt};
                 end
             endcase
         end
@@ -545,15 +556,22 @@ always @(posedge clk) begin
         end
     end
 
-    // book references: what the gate was told
+    // book references: the next to send, and what the gate was told
+    rc_valid <= ref_dirty != {INSTRUMENTS{1'b0}} && !(fire && src == SRC_REF);
+    rc_i <= ref_i;
+    rc_what <= ref_what;
+    rc_p1 <= ref_what == 2'd1 ? trade_px[ref_i] : book_top_bid[ref_i*32 +: 32];
+    rc_p2 <= book_top_ask[ref_i*32 +: 32];
+    rc_halt <= book_halted[ref_i];
     if (fire && src == SRC_REF) begin
-        case (ref_what)
+        case (rc_what)
             2'd0: begin
-                sent_bid[ref_i] <= book_top_bid[ref_i*32 +: 32];
-                sent_ask[ref_i] <= book_top_ask[ref_i*32 +: 32];
+                sent_bid[rc_i] <= rc_p1;
+                sent_ask[rc_i] <= rc_p2;
             end
-            2'd1: trade_pend[ref_i] <= 1'b0;
-            default: sent_halt[ref_i] <= book_halted[ref_i];
+            // a trade since (at another price) stays to be sent
+            2'd1: if (trade_px[rc_i] == rc_p1) trade_pend[rc_i] <= 1'b0;
+            default: sent_halt[rc_i] <= rc_halt;
         endcase
     end
     if (book_trade_valid && {24'd0, book_trade_inst} < INSTRUMENTS) begin
@@ -577,6 +595,7 @@ always @(posedge clk) begin
         sweep_idx <= 16'd0;
         cmd_pending <= 1'b0;
         cmd_overrun <= 1'b0;
+        rc_valid <= 1'b0;
         sent_halt <= {INSTRUMENTS{1'b0}};
         trade_pend <= {INSTRUMENTS{1'b0}};
         for (i = 0; i < INSTRUMENTS; i = i + 1) begin

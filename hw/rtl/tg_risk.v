@@ -360,16 +360,17 @@ reg [2:0]   blk = 3'd0;                    // cycles nothing may enter after a s
 function automatic takes_in(input v, input [FW-1:0] f);
     takes_in = v && (f[F_KIND +: 4] == TG_RISK_IN_NEW || f[F_KIND +: 4] == TG_RISK_IN_REPLACE);
 endfunction
-function automatic same_slot(input v, input [FW-1:0] f, input [15:0] slot);
-    same_slot = takes_in(v, f) && f[F_SLOT +: 16] == slot;
+// (slots compared by index: one out of range is read and written by nothing)
+function automatic same_slot(input v, input [FW-1:0] f, input [SW-1:0] si);
+    same_slot = takes_in(v, f) && f[F_SLOT_OK] && f[F_SI +: SW] == si;
 endfunction
 function automatic same_inst(input v, input [FW-1:0] f, input [IW-1:0] kk);
     same_inst = takes_in(v, f) && f[F_K +: IW] == kk;
 endfunction
 /* verilator lint_on UNUSEDSIGNAL */
 
-wire haz_slot = p_reads_slot && (same_slot(m_valid, m_f, in_slot) || same_slot(c_valid, c_f, in_slot)
-                                 || same_slot(e_valid, e_f, in_slot) || same_slot(d_valid, d_f, in_slot));
+wire haz_slot = p_reads_slot && p_slot_ok && (same_slot(m_valid, m_f, p_si) || same_slot(c_valid, c_f, p_si)
+                                              || same_slot(e_valid, e_f, p_si) || same_slot(d_valid, d_f, p_si));
 wire inst_ahead = same_inst(m_valid, m_f, p_k) || same_inst(c_valid, c_f, p_k) || same_inst(e_valid, e_f, p_k);
 // inputs that read their instrument's state in M and C (orders, fills and
 // restatements) wait for the orders of it in M, C and E: those write in D

@@ -15,6 +15,8 @@
 #include "core_harness.h"
 #include "tg_cunit.h"
 #include "tickgate/card.h"
+#include "tickgate/itch_encode.h"
+#include "tickgate/mold_frame.h"
 #include "tickgate/ring.h"
 
 #define SLOTS_LOG2 6u
@@ -878,6 +880,119 @@ static void test_collar_and_limits(void)
 	expect_decision(21, TG_RISK_R_HALTED);
 }
 
+/* ---- the book's reference prices and halts ---- */
+
+/* ITCH messages as MoldUDP64 message blocks, for one frame */
+struct blocks {
+	uint8_t b[1400];
+	size_t len;
+	uint16_t count;
+};
+
+static void block_add(struct blocks *bl, const uint8_t *m, size_t n)
+{
+	CU_ASSERT_FATAL(n > 0 && bl->len + 2 + n <= sizeof(bl->b));
+	put_be(bl->b + bl->len, n, 2);
+	memcpy(bl->b + bl->len + 2, m, n);
+	bl->len += 2 + n;
+	bl->count++;
+}
+
+/* the blocks as one frame into the card's market-data port, then quiet */
+static void feed(struct blocks *bl)
+{
+	static uint64_t seq = 1;
+	struct tg_mold_frame_params mp;
+	uint8_t f[1600];
+	size_t n;
+
+	tg_mold_frame_defaults(&mp, "TICKGATE");
+	n = tg_mold_frame(f, sizeof(f), &mp, seq, bl->count, bl->b, bl->len);
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_TRUE_FATAL(tg_cm_net_push(core_cm, f, n));
+	seq += bl->count;
+	memset(bl, 0, sizeof(*bl));
+	settle();
+}
+
+static uint32_t ref_price(unsigned inst)
+{
+	sel(0, inst);
+	return core_rd(TG_REG_RISK_INST_REF_PRICE);
+}
+
+/* One NEW buy of 10 through the gate: its decision. */
+static unsigned decide_buy(uint32_t tag, unsigned slot, uint32_t price)
+{
+	union tg_c2h_record ev;
+
+	order(TG_RISK_IN_NEW, tag, slot, 0, TG_RISK_SIDE_BUY, 10, price);
+	doorbell();
+	settle();
+	CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_DECISION, &ev));
+	CU_ASSERT_EQUAL(ev.order_decision.tag, tag);
+	return ev.order_decision.reason;
+}
+
+/* The feed's book sets the gate's reference (the top of book's mid, else the
+ * last trade) and its halts, as the book changes: docs/risk.md. */
+static void test_reference_from_book(void)
+{
+	struct tg_itch_hdr h = { .locate = 100, .tracking = 0, .ts_ns = 34200000000000ull };
+	struct blocks bl;
+	uint8_t m[64];
+
+	fresh();
+	memset(&bl, 0, sizeof(bl));
+	core_wr(TG_REG_FEED_CONTROL, TG_FEED_CONTROL_ACCEPT_ALL_MASK);
+	set_limit(TG_RISK_LIM_COLLAR_BPS, 0, 100);		/* 1 % */
+	risk_cmd(OP_COMMIT);
+	CU_ASSERT_EQUAL(ref_price(0), 0);
+
+	/* bid 100.0000, ask 101.0000: mid 100.5000, buys up to 101.5050 pass */
+	block_add(&bl, m, tg_itch_enc_add_order(m, &h, 1, 'B', 100, "CVLT    ", 1000000));
+	block_add(&bl, m, tg_itch_enc_add_order(m, &h, 2, 'S', 100, "CVLT    ", 1010000));
+	feed(&bl);
+	CU_ASSERT_EQUAL(ref_price(0), 1005000);
+	CU_ASSERT_EQUAL(ref_price(1), 0);			/* another instrument: untouched */
+	CU_ASSERT_EQUAL(decide_buy(1, 0, 1015050), TG_RISK_R_ACCEPTED);
+	CU_ASSERT_EQUAL(decide_buy(2, 1, 1015051), TG_RISK_R_COLLAR);
+
+	/* a trade while the book has a top: the mid stays the reference */
+	block_add(&bl, m, tg_itch_enc_trade(m, &h, 0, 'B', 50, "CVLT    ", 1234500, 77));
+	feed(&bl);
+	CU_ASSERT_EQUAL(ref_price(0), 1005000);
+
+	/* the book moves in one frame: several tops in a row, the last counts */
+	block_add(&bl, m, tg_itch_enc_order_delete(m, &h, 1));
+	block_add(&bl, m, tg_itch_enc_order_delete(m, &h, 2));
+	block_add(&bl, m, tg_itch_enc_add_order(m, &h, 3, 'B', 100, "CVLT    ", 1100000));
+	block_add(&bl, m, tg_itch_enc_add_order(m, &h, 4, 'S', 100, "CVLT    ", 1110000));
+	feed(&bl);
+	CU_ASSERT_EQUAL(ref_price(0), 1105000);
+	CU_ASSERT_EQUAL(decide_buy(3, 2, 1015050), TG_RISK_R_COLLAR);
+	CU_ASSERT_EQUAL(decide_buy(4, 3, 1110000), TG_RISK_R_ACCEPTED);
+
+	/* no top of book: the last trade */
+	block_add(&bl, m, tg_itch_enc_order_delete(m, &h, 3));
+	block_add(&bl, m, tg_itch_enc_order_delete(m, &h, 4));
+	feed(&bl);
+	CU_ASSERT_EQUAL(ref_price(0), 1234500);
+	CU_ASSERT_EQUAL(decide_buy(5, 4, 1246845), TG_RISK_R_ACCEPTED);
+	CU_ASSERT_EQUAL(decide_buy(6, 5, 1246846), TG_RISK_R_COLLAR);
+
+	/* a trading halt from the feed, then its resumption */
+	block_add(&bl, m, tg_itch_enc_trading_action(m, &h, "CVLT    ", 'H', "    "));
+	feed(&bl);
+	CU_ASSERT_TRUE(core_rd(TG_REG_RISK_INST_STATE) & TG_RISK_INST_STATE_HALTED_FEED_MASK);
+	CU_ASSERT_EQUAL(decide_buy(7, 6, 1234500), TG_RISK_R_HALTED);
+	block_add(&bl, m, tg_itch_enc_trading_action(m, &h, "CVLT    ", 'T', "    "));
+	feed(&bl);
+	sel(0, 0);
+	CU_ASSERT_FALSE(core_rd(TG_REG_RISK_INST_STATE) & TG_RISK_INST_STATE_HALTED_FEED_MASK);
+	CU_ASSERT_EQUAL(decide_buy(8, 7, 1234500), TG_RISK_R_ACCEPTED);
+}
+
 /* The kill switch blocks the order right behind it; cancels still pass. */
 static void test_kill_blocks_next_order(void)
 {
@@ -1036,6 +1151,7 @@ int main(void)
 		{ "response decoder: every type, any split", test_decoder_any_split },
 		{ "response decoder: a beat a cycle", test_decoder_rate },
 		{ "collar, position limit, instrument kill, halt", test_collar_and_limits },
+		{ "reference prices and halts from the book", test_reference_from_book },
 		{ "kill blocks the next order", test_kill_blocks_next_order },
 		{ "watchdog kills and cancels", test_watchdog },
 		{ "latency counters", test_latency_counters },
