@@ -139,12 +139,18 @@ initial begin
     end
 end
 
-// the next read: records up to the doorbell, the wrap and MAX_BURST
+// the next read: records up to the doorbell, the wrap and MAX_BURST. The
+// wrap's limit is worked out a cycle ahead (a register, fresh unless the
+// fetch index or the ring's size moved in the last cycle: no read issues
+// then), the doorbell's in the cycle, so a doorbell is acted on at once.
 wire [31:0] avail = prod_index - fetch_reg;
 wire [31:0] fetch_pos = fetch_reg & mask;
 wire [31:0] to_wrap = mask - fetch_pos + 32'd1;
-wire [31:0] burst_lim = to_wrap < avail ? to_wrap : avail;
-wire [3:0]  burst_n = burst_lim < MAX_BURST ? burst_lim[3:0] : MAX_BURST_W;
+reg  [3:0]  wrap_lim = 4'd0;
+reg         wrap_fresh = 1'b0;
+reg  [4:0]  wrap_size = 5'd0;              // the size it was worked out for
+wire [3:0]  avail_lim = avail[31:4] != 28'd0 ? 4'd15 : avail[3:0];
+wire [3:0]  burst_n = avail_lim < wrap_lim ? avail_lim : wrap_lim;
 
 reg        desc_valid_reg = 1'b0;
 reg [63:0] desc_addr_reg = 64'd0;
@@ -194,7 +200,7 @@ assign m_axis_cmd_tvalid = o_count != 2'd0 && since_wb_reg != 6'd63;
 
 wire desc_take = !desc_valid_reg || m_axis_dma_rd_desc_ready;
 wire issue = desc_take && enable && !flush_reg && !rec_bad && backoff_reg == 8'd0 &&
-             avail != 32'd0 && reads_out != MAX_READS_W;
+             wrap_fresh && wrap_size == size_log2 && avail != 32'd0 && reads_out != MAX_READS_W;
 
 wire wb_raise = !wb_valid_reg && enable && since_wb_reg != 6'd0 &&
                 (since_wb_reg >= WB_EVERY_W || cons_reg == prod_index);
@@ -219,6 +225,10 @@ assign phase_wait_pulse = phase_wait_pulse_reg;
 always @(posedge clk) begin
     record_pulse_reg <= out_go;
     phase_wait_pulse_reg <= rec_bad;
+
+    wrap_lim <= to_wrap < MAX_BURST ? to_wrap[3:0] : MAX_BURST_W;
+    wrap_size <= size_log2;
+    wrap_fresh <= !(issue || rec_bad || idle_reset || rst);
 
     // descriptor: latched, held until taken
     if (desc_valid_reg && m_axis_dma_rd_desc_ready) begin
