@@ -99,29 +99,30 @@ module tg_gate #
     output reg  [31:0]  kill_lat_cycles = 32'd0,
 
     // read-back of instrument sel_inst, limit sel_field, reason sel_reason
+    // (registered: a cycle behind the state)
     input  wire [15:0]  sel_slot,
-    output wire [2:0]   rd_slot_state,     // side, open
-    output wire [7:0]   rd_slot_inst,
-    output wire [31:0]  rd_slot_rem,
-    output wire [31:0]  rd_slot_price,
-    output wire [63:0]  rd_limit,
-    output wire [63:0]  rd_position,
-    output wire [63:0]  rd_open_buy,
-    output wire [63:0]  rd_open_sell,
-    output wire [15:0]  rd_open_orders,
-    output wire [2:0]   rd_inst_flags,     // killed, halted by host, halted by feed
-    output wire [31:0]  rd_ref_price,
-    output wire [63:0]  rd_rate_tat,
-    output wire [63:0]  rd_rate_tat_all,
-    output wire [63:0]  rd_exp_long,
-    output wire [63:0]  rd_exp_short,
-    output wire [63:0]  rd_gross,
-    output wire [63:0]  rd_net_long,
-    output wire [63:0]  rd_net_short,
-    output wire [15:0]  rd_open_all,
-    output wire [63:0]  rd_decided,
-    output wire [63:0]  rd_bad_inputs,
-    output wire [63:0]  rd_unmatched
+    output reg  [2:0]   rd_slot_state = 0,     // side, open
+    output reg  [7:0]   rd_slot_inst = 0,
+    output reg  [31:0]  rd_slot_rem = 0,
+    output reg  [31:0]  rd_slot_price = 0,
+    output reg  [63:0]  rd_limit = 0,
+    output reg  [63:0]  rd_position = 0,
+    output reg  [63:0]  rd_open_buy = 0,
+    output reg  [63:0]  rd_open_sell = 0,
+    output reg  [15:0]  rd_open_orders = 0,
+    output reg  [2:0]   rd_inst_flags = 0,     // killed, halted by host, halted by feed
+    output reg  [31:0]  rd_ref_price = 0,
+    output reg  [63:0]  rd_rate_tat = 0,
+    output reg  [63:0]  rd_rate_tat_all = 0,
+    output reg  [63:0]  rd_exp_long = 0,
+    output reg  [63:0]  rd_exp_short = 0,
+    output reg  [63:0]  rd_gross = 0,
+    output reg  [63:0]  rd_net_long = 0,
+    output reg  [63:0]  rd_net_short = 0,
+    output reg  [15:0]  rd_open_all = 0,
+    output reg  [63:0]  rd_decided = 0,
+    output reg  [63:0]  rd_bad_inputs = 0,
+    output reg  [63:0]  rd_unmatched = 0
 );
 
 `include "tg_card_defs.vh"
@@ -161,6 +162,24 @@ wire [3:0]  rd_flags;                      // bit 0 (a last order to compare wit
 reg  [15:0] sweep_idx = 16'd0;
 wire        sweep_open;
 
+// tg_risk's read-back, registered below
+wire [7:0] q_slot_inst;
+wire [31:0] q_slot_rem;
+wire [31:0] q_slot_price;
+wire [63:0] q_limit;
+wire [63:0] q_position;
+wire [63:0] q_open_buy;
+wire [63:0] q_open_sell;
+wire [15:0] q_open_orders;
+wire [31:0] q_ref_price;
+wire [63:0] q_rate_tat;
+wire [63:0] q_rate_tat_all;
+wire [15:0] q_open_all;
+wire [63:0] q_decided;
+wire [63:0] q_bad_inputs;
+wire [63:0] q_unmatched;
+wire [2:0]  q_slot_state;
+
 /* verilator lint_off PINCONNECTEMPTY */
 tg_risk #(
     .INSTRUMENTS(INSTRUMENTS),
@@ -196,31 +215,31 @@ risk_inst (
     .rd_slot(sel_slot),
     .rd_field(sel_field),
     .rd_shadow(sel_shadow),
-    .rd_limit(rd_limit),
-    .rd_position(rd_position),
-    .rd_open_buy(rd_open_buy),
-    .rd_open_sell(rd_open_sell),
-    .rd_open_orders(rd_open_orders),
-    .rd_ref_price(rd_ref_price),
+    .rd_limit(q_limit),
+    .rd_position(q_position),
+    .rd_open_buy(q_open_buy),
+    .rd_open_sell(q_open_sell),
+    .rd_open_orders(q_open_orders),
+    .rd_ref_price(q_ref_price),
     .rd_flags(rd_flags),
-    .rd_rate_tat(rd_rate_tat),
+    .rd_rate_tat(q_rate_tat),
     .rd_ln(rd_ln),
     .rd_sn(rd_sn),
-    .rd_slot_open(rd_slot_state[0]),
-    .rd_slot_inst(rd_slot_inst),
-    .rd_slot_side(rd_slot_state[2:1]),
-    .rd_slot_rem(rd_slot_rem),
-    .rd_slot_price(rd_slot_price),
+    .rd_slot_open(q_slot_state[0]),
+    .rd_slot_inst(q_slot_inst),
+    .rd_slot_side(q_slot_state[2:1]),
+    .rd_slot_rem(q_slot_rem),
+    .rd_slot_price(q_slot_price),
     .rd_gross(rd_gross128),
     .rd_net_long(rd_netl128),
     .rd_net_short(rd_nets128),
-    .rd_open_all(rd_open_all),
+    .rd_open_all(q_open_all),
     .rd_killed(killed),
-    .rd_rate_tat_all(rd_rate_tat_all),
+    .rd_rate_tat_all(q_rate_tat_all),
     .rd_reason(sel_reason),
-    .rd_decided(rd_decided),
-    .rd_bad_inputs(rd_bad_inputs),
-    .rd_unmatched(rd_unmatched),
+    .rd_decided(q_decided),
+    .rd_bad_inputs(q_bad_inputs),
+    .rd_unmatched(q_unmatched),
     .sweep_slot(sweep_idx),
     .sweep_slot_open(sweep_open)
 );
@@ -232,12 +251,33 @@ function [63:0] sat64(input [127:0] x);
     else sat64 = x[63:0];
 endfunction
 
-assign rd_inst_flags = rd_flags[3:1];
-assign rd_exp_long = sat64(rd_ln);
-assign rd_exp_short = sat64(rd_sn);
-assign rd_gross = sat64(rd_gross128);
-assign rd_net_long = sat64(rd_netl128);
-assign rd_net_short = sat64(rd_nets128);
+// The read-back a cycle behind the state: registered here, so a CSR read
+// never runs through the tables' read, the saturation and the CSR's own
+// read mux in one cycle
+always @(posedge clk) begin
+    rd_slot_inst <= q_slot_inst;
+    rd_slot_rem <= q_slot_rem;
+    rd_slot_price <= q_slot_price;
+    rd_limit <= q_limit;
+    rd_position <= q_position;
+    rd_open_buy <= q_open_buy;
+    rd_open_sell <= q_open_sell;
+    rd_open_orders <= q_open_orders;
+    rd_ref_price <= q_ref_price;
+    rd_rate_tat <= q_rate_tat;
+    rd_rate_tat_all <= q_rate_tat_all;
+    rd_open_all <= q_open_all;
+    rd_decided <= q_decided;
+    rd_bad_inputs <= q_bad_inputs;
+    rd_unmatched <= q_unmatched;
+    rd_slot_state <= q_slot_state;
+    rd_inst_flags <= rd_flags[3:1];
+    rd_exp_long <= sat64(rd_ln);
+    rd_exp_short <= sat64(rd_sn);
+    rd_gross <= sat64(rd_gross128);
+    rd_net_long <= sat64(rd_netl128);
+    rd_net_short <= sat64(rd_nets128);
+end
 
 // ------------------------------------------------------------------ kill and watchdog
 wire eff_kill = kill_engaged || wd_tripped;
