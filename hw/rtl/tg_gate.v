@@ -161,6 +161,12 @@ wire [3:0]  rd_flags;                      // bit 0 (a last order to compare wit
 /* verilator lint_on UNUSEDSIGNAL */
 reg  [15:0] sweep_idx = 16'd0;
 wire        sweep_open;
+// The sweep starts once every order that entered before the kill is decided
+// (the kill entered, then 3 cycles: an order decides 4 cycles after it
+// enters, its slot open to a read in the cycle after): else a slot still
+// closed when the sweep passes would open behind it and keep its order.
+reg  [2:0]  sweep_wait = 3'd0;
+wire        sweep_go = sweeping && sweep_wait == 3'd0;
 
 // tg_risk's read-back, registered below
 wire [7:0] q_slot_inst;
@@ -367,7 +373,7 @@ always @* begin
     else if (cmd_pending) src = SRC_CMD;
     else if (rsp_valid) src = SRC_RSP;
     else if (rc_valid) src = SRC_REF;
-    else if (sweeping && sweep_open && admit) src = SRC_SWEEP;
+    else if (sweep_go && sweep_open && admit) src = SRC_SWEEP;
     else if (s_ord_tvalid && admit) src = SRC_ORDER;
 
     in_valid = src != SRC_NONE;
@@ -574,10 +580,12 @@ always @(posedge clk) begin
     end else if (wd_units >= wd_timeout && !wd_tripped) begin
         wd_tripped <= 1'b1;
         sweeping <= 1'b1;
+        sweep_wait <= 3'd3;
         sweep_idx <= 16'd0;
     end
     if (wd_reset) wd_tripped <= 1'b0;
-    if (sweeping && (!sweep_open || (fire && src == SRC_SWEEP))) begin
+    if (sweep_wait != 3'd0 && kill_sent) sweep_wait <= sweep_wait - 3'd1;
+    if (sweep_go && (!sweep_open || (fire && src == SRC_SWEEP))) begin
         if (sweep_idx == SLOTS[15:0] - 16'd1) sweeping <= 1'b0;
         sweep_idx <= sweep_idx + 16'd1;
     end
@@ -632,6 +640,7 @@ always @(posedge clk) begin
         wd_units <= 32'd0;
         wd_tripped <= 1'b0;
         sweeping <= 1'b0;
+        sweep_wait <= 3'd0;
         sweep_idx <= 16'd0;
         cmd_pending <= 1'b0;
         cmd_overrun <= 1'b0;

@@ -1096,6 +1096,40 @@ static void test_watchdog(void)
 			(TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK | TG_RISK_STATUS_KILLED_MASK));
 }
 
+/* The watchdog trips while orders stream: every order the gate accepted,
+ * including those decided after the trip, gets its Cancel Order. The trip
+ * is moved across the stream a cycle at a time; the slots run downwards so
+ * the last orders in flight are the sweep's first slots. */
+static void test_watchdog_mid_stream(void)
+{
+	unsigned missed = 0, tripped_in_stream = 0;
+
+	for (unsigned at = 0; at < 120; at++) {
+		unsigned entered = 0, canceled = 0;
+
+		fresh();
+		core_wr(TG_REG_WATCHDOG_TIMEOUT, 1);		/* 1024 cycles after the heartbeat */
+		core_wr(TG_REG_HEARTBEAT, 1);
+		tg_cm_run(core_cm, 1024 - 120 + at);
+		for (unsigned i = 0; i < 8; i++)
+			order(TG_RISK_IN_NEW, 1 + i, 7 - i, 0, TG_RISK_SIDE_BUY, 10, 100000);
+		doorbell();
+		tg_cm_run(core_cm, 2000);
+		settle();
+		CU_ASSERT_TRUE(core_rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK);
+		for (unsigned k = 0; k < npkt; k++) {
+			entered += pkt[k].data[3] == 'O';
+			canceled += pkt[k].data[3] == 'X';
+		}
+		tripped_in_stream += entered > 0 && entered < 8;
+		missed += entered != canceled;
+		CU_ASSERT_EQUAL(canceled, entered);
+	}
+	/* the trip did land among the orders, not only before or after them */
+	CU_ASSERT(tripped_in_stream >= 8);
+	CU_ASSERT_EQUAL(missed, 0);
+}
+
 /* The card's latency counters agree with cycles counted outside the core. */
 static void test_latency_counters(void)
 {
@@ -1154,6 +1188,7 @@ int main(void)
 		{ "reference prices and halts from the book", test_reference_from_book },
 		{ "kill blocks the next order", test_kill_blocks_next_order },
 		{ "watchdog kills and cancels", test_watchdog },
+		{ "watchdog trips while orders stream", test_watchdog_mid_stream },
 		{ "latency counters", test_latency_counters },
 	};
 
