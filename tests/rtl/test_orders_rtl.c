@@ -474,6 +474,25 @@ static void test_rejected_replace(void)
 	sel(0, 0);
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_INST_OPEN_SELL_LO), 0);
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
+	/* a replace that crosses a full fill (the demo's race): the exchange
+	 * executes the original in full, then rejects the replace; the slot
+	 * closes with nothing open */
+	uint32_t u7 = urn_of(6, 7), u8 = urn_of(7, 7);
+
+	order(TG_RISK_IN_NEW, 7, 7, 0, TG_RISK_SIDE_BUY, 50, 100000);
+	order(TG_RISK_IN_REPLACE, 8, 7, 0, 0, 100, 100000);	/* adds 50 */
+	doorbell();
+	settle();
+	expect_decision(7, TG_RISK_R_ACCEPTED);
+	expect_decision(8, TG_RISK_R_ACCEPTED);
+	accepted(u7, 'B', 50, 100000, 'L');
+	executed(u7, 30, 100000, 3);
+	executed(u7, 20, 100000, 4);
+	rejected(u8, 0x0f);
+	settle();
+	expect_slot(7, false, 0, u7);
+	sel(0, 0);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
 }
 
 /* Responses move the gate's state before they reach the host. */
