@@ -1280,6 +1280,10 @@ static void on_response(struct trader *t, const struct tg_c2h_order_resp *e)
 		if (q->foreign)
 			break;
 		q->xopen = e->qty < q->xopen ? q->xopen - e->qty : 0;
+		/* executed in full while our cancel was on its way: the exchange
+		 * ignores a cancel of an order it no longer has, no answer comes */
+		if (q->xopen == 0 && q->pend == PEND_CANCEL)
+			q->pend = PEND_NONE;
 		break;
 	case 'J':
 		if (!q->replaced) {
@@ -1814,6 +1818,25 @@ static unsigned open_or_pending(const struct trader *t, bool *any_pending)
 			n++;
 	}
 	return n + (unsigned)t->fifo_len;
+}
+
+/* Which orders are left: each slot still open or awaiting an answer, with
+ * what this process knows of it (the card's own view: tickgate orders). */
+static void report_left_open(const struct trader *t)
+{
+	static const char *const pend_name[] = { "none", "new", "cancel", "replace" };
+
+	for (unsigned sl = 0; sl < t->n_slots; sl++) {
+		const struct slot *q = &t->slots[sl];
+
+		if (q->foreign || q->sym < 0 || !live(q))
+			continue;
+		cli_error("  slot %u %s: waiting for %s%s, %s, open at the exchange %u, in the gate %u%s", sl,
+			  t->sym[q->sym].name, pend_name[q->pend < 4 ? q->pend : 0],
+			  q->pend != PEND_NONE && q->pend_decided ? " (accepted by the gate)" : "",
+			  q->acked ? "acknowledged" : "not acknowledged", q->xopen, q->rem,
+			  q->replaced ? ", replaced" : "");
+	}
 }
 
 /*
@@ -2437,6 +2460,8 @@ int cmd_trade(const struct cli *cli_in, int argc, char **argv)
 		cli_error("%u orders still open or unanswered after %lld s: the watchdog is left armed, so the card "
 			  "cancels them and engages its kill switch in %u s (tickgate orders; tickgate resume --confirm)",
 			  t->left_open, (long long)(SHUTDOWN_WAIT_NS / 1000000000), WATCHDOG_SECONDS);
+	if (traded && t->left_open > 0)
+		report_left_open(t);
 	if (traded) {
 		if (cli.json)
 			write_json(t, &fin, stdout);
