@@ -155,10 +155,6 @@ wire [1:0]  out_side;
 wire [31:0] out_qty;
 wire [31:0] out_price;
 wire [23:0] out_grow;
-wire [127:0] rd_ln, rd_sn, rd_gross128, rd_netl128, rd_nets128;
-/* verilator lint_off UNUSEDSIGNAL */
-wire [3:0]  rd_flags;                      // bit 0 (a last order to compare with) is not shown
-/* verilator lint_on UNUSEDSIGNAL */
 reg  [15:0] sweep_idx = 16'd0;
 wire        sweep_open;
 // The sweep starts once every order that entered before the kill is decided
@@ -169,7 +165,11 @@ reg  [2:0]  sweep_wait = 3'd0;
 wire        sweep_go = sweeping && sweep_wait == 3'd0;
 
 // tg_risk's read-back, registered below
-wire [7:0] q_slot_inst;
+wire [127:0] q_ln, q_sn, q_gross, q_net_long, q_net_short;   // before saturation to 64 bits
+/* verilator lint_off UNUSEDSIGNAL */
+wire [3:0]  q_flags;                       // bit 0 (a last order to compare with) is not shown
+/* verilator lint_on UNUSEDSIGNAL */
+wire [7:0]  q_slot_inst;
 wire [31:0] q_slot_rem;
 wire [31:0] q_slot_price;
 wire [63:0] q_limit;
@@ -227,18 +227,18 @@ risk_inst (
     .rd_open_sell(q_open_sell),
     .rd_open_orders(q_open_orders),
     .rd_ref_price(q_ref_price),
-    .rd_flags(rd_flags),
+    .rd_flags(q_flags),
     .rd_rate_tat(q_rate_tat),
-    .rd_ln(rd_ln),
-    .rd_sn(rd_sn),
+    .rd_ln(q_ln),
+    .rd_sn(q_sn),
     .rd_slot_open(q_slot_state[0]),
     .rd_slot_inst(q_slot_inst),
     .rd_slot_side(q_slot_state[2:1]),
     .rd_slot_rem(q_slot_rem),
     .rd_slot_price(q_slot_price),
-    .rd_gross(rd_gross128),
-    .rd_net_long(rd_netl128),
-    .rd_net_short(rd_nets128),
+    .rd_gross(q_gross),
+    .rd_net_long(q_net_long),
+    .rd_net_short(q_net_short),
     .rd_open_all(q_open_all),
     .rd_killed(killed),
     .rd_rate_tat_all(q_rate_tat_all),
@@ -277,12 +277,12 @@ always @(posedge clk) begin
     rd_bad_inputs <= q_bad_inputs;
     rd_unmatched <= q_unmatched;
     rd_slot_state <= q_slot_state;
-    rd_inst_flags <= rd_flags[3:1];
-    rd_exp_long <= sat64(rd_ln);
-    rd_exp_short <= sat64(rd_sn);
-    rd_gross <= sat64(rd_gross128);
-    rd_net_long <= sat64(rd_netl128);
-    rd_net_short <= sat64(rd_nets128);
+    rd_inst_flags <= q_flags[3:1];
+    rd_exp_long <= sat64(q_ln);
+    rd_exp_short <= sat64(q_sn);
+    rd_gross <= sat64(q_gross);
+    rd_net_long <= sat64(q_net_long);
+    rd_net_short <= sat64(q_net_short);
 end
 
 // ------------------------------------------------------------------ kill and watchdog
