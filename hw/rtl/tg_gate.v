@@ -163,6 +163,15 @@ wire        sweep_open;
 // closed when the sweep passes would open behind it and keep its order.
 reg  [2:0]  sweep_wait = 3'd0;
 wire        sweep_go = sweeping && sweep_wait == 3'd0;
+// The slot's open flag is registered before the input choice looks at it, so
+// the choice waits on no table read: a slot takes two cycles, one to read,
+// one to cancel or pass it. The flag is read again every cycle the sweep
+// waits at a slot, so it is never more than a cycle old: a slot that closed
+// in that cycle gets a cancel that tg_risk refuses (no open order), and none
+// opens once the sweep has started (every order before the kill is decided).
+reg         sweep_open_q = 1'b0;           // sweep_open of sweep_idx, a cycle ago
+reg         sweep_fresh = 1'b0;            // ...and sweep_idx has not moved since
+wire        sweep_cand = sweep_go && sweep_fresh && sweep_open_q;
 
 // tg_risk's read-back, registered below
 wire [127:0] q_ln, q_sn, q_gross, q_net_long, q_net_short;   // before saturation to 64 bits
@@ -373,7 +382,7 @@ always @* begin
     else if (cmd_pending) src = SRC_CMD;
     else if (rsp_valid) src = SRC_RSP;
     else if (rc_valid) src = SRC_REF;
-    else if (sweep_go && sweep_open && admit) src = SRC_SWEEP;
+    else if (sweep_cand && admit) src = SRC_SWEEP;
     else if (s_ord_tvalid && admit) src = SRC_ORDER;
 
     in_valid = src != SRC_NONE;
@@ -382,7 +391,6 @@ always @* begin
     in_inst = 8'd0;
     in_side = 2'd0;
     in_field = 5'd0;
-    in_slot = 16'd0;
     in_qty = 32'd0;
     in_price = 32'd0;
     in_price2 = 32'd0;
@@ -431,7 +439,6 @@ always @* begin
             in_sub = rsp_sub;
             in_inst = rsp_inst;
             in_side = rsp_side;
-            in_slot = rsp_slot;
             in_qty = rsp_qty;
         end
         SRC_REF: begin
@@ -455,13 +462,11 @@ always @* begin
         end
         SRC_SWEEP: begin
             in_kind = TG_RISK_IN_CANCEL;
-            in_slot = sweep_idx;
         end
         SRC_ORDER: begin
             in_kind = ord_kind[3:0];
             in_side = s_ord_tdata[TG_H2C_ORDER_SIDE_LSB +: 2];
             in_inst = s_ord_tdata[TG_H2C_ORDER_INSTRUMENT_LSB +: 8];
-            in_slot = s_ord_tdata[TG_H2C_ORDER_SLOT_LSB +: 16];
             in_qty = s_ord_tdata[TG_H2C_ORDER_QTY_LSB +: 32];
             in_price = s_ord_tdata[TG_H2C_ORDER_PRICE_LSB +: 32];
             // anything but NEW, CANCEL or REPLACE is decided as a NEW with
@@ -473,9 +478,15 @@ always @* begin
         end
         default: ;
     endcase
+    // Only responses, the sweep's cancels and orders name a slot (tg_risk
+    // reads and writes no slot for any other input), so the slot is chosen by
+    // their own flags, not behind src: the first that would be taken.
+    in_slot = rsp_valid ? rsp_slot : sweep_cand ? sweep_idx : s_ord_tdata[TG_H2C_ORDER_SLOT_LSB +: 16];
 end
 
 wire fire = in_valid && in_ready;
+// the sweep moves on from a closed slot, or once its cancel went in
+wire sweep_step = sweep_go && sweep_fresh && (!sweep_open_q || (fire && src == SRC_SWEEP));
 wire fire_order = fire && (src == SRC_ORDER || src == SRC_SWEEP);
 assign s_ord_tready = fire && src == SRC_ORDER;
 assign rsp_ready = fire && src == SRC_RSP;
@@ -571,7 +582,14 @@ always @(posedge clk) begin
         kill_lat_cycles <= cycle - kill_t0 > 64'hffff_ffff ? 32'hffff_ffff : cycle[31:0] - kill_t0[31:0];
     end
 
-    // watchdog: units of 1024 cycles since the last heartbeat
+    // watchdog: units of 1024 cycles since the last heartbeat; a trip
+    // starts the sweep of open slots over
+    sweep_open_q <= sweep_open;
+    sweep_fresh <= sweep_go && !sweep_step;
+    if (sweep_step) begin
+        if (sweep_idx == SLOTS[15:0] - 16'd1) sweeping <= 1'b0;
+        sweep_idx <= sweep_idx + 16'd1;
+    end
     wd_pre <= wd_pre + 10'd1;
     if (wd_pre == 10'h3ff && wd_units != 32'hffff_ffff) wd_units <= wd_units + 32'd1;
     if (heartbeat || wd_timeout == 32'd0) begin
@@ -582,13 +600,10 @@ always @(posedge clk) begin
         sweeping <= 1'b1;
         sweep_wait <= 3'd3;
         sweep_idx <= 16'd0;
+        sweep_fresh <= 1'b0;
     end
     if (wd_reset) wd_tripped <= 1'b0;
     if (sweep_wait != 3'd0 && kill_sent) sweep_wait <= sweep_wait - 3'd1;
-    if (sweep_go && (!sweep_open || (fire && src == SRC_SWEEP))) begin
-        if (sweep_idx == SLOTS[15:0] - 16'd1) sweeping <= 1'b0;
-        sweep_idx <= sweep_idx + 16'd1;
-    end
 
     // risk commands: one waits at a time
     if (fire && src == SRC_CMD) cmd_pending <= 1'b0;
@@ -642,6 +657,8 @@ always @(posedge clk) begin
         sweeping <= 1'b0;
         sweep_wait <= 3'd0;
         sweep_idx <= 16'd0;
+        sweep_open_q <= 1'b0;
+        sweep_fresh <= 1'b0;
         cmd_pending <= 1'b0;
         cmd_overrun <= 1'b0;
         rc_valid <= 1'b0;
