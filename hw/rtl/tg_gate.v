@@ -145,6 +145,15 @@ reg [31:0]  in_price;
 reg [31:0]  in_price2;
 reg [63:0]  in_value;
 
+// An input to tg_risk as one bus: each source's is made from its own
+// registers, so the input mux is one priority chain of registered flags.
+localparam integer IB_W = 4 + 2 + 8 + 2 + 5 + 16 + 32 + 32 + 32 + 64;
+function automatic [IB_W-1:0] input_bus(input [3:0] kind, input [1:0] sub, input [7:0] inst, input [1:0] side,
+                                        input [4:0] field, input [15:0] slot, input [31:0] qty,
+                                        input [31:0] price, input [31:0] price2, input [63:0] val);
+    input_bus = {kind, sub, inst, side, field, slot, qty, price, price2, val};
+endfunction
+
 wire        out_valid;
 wire        out_accept;
 wire [3:0]  out_kind;
@@ -170,8 +179,10 @@ wire        sweep_go = sweeping && sweep_wait == 3'd0;
 // in that cycle gets a cancel that tg_risk refuses (no open order), and none
 // opens once the sweep has started (every order before the kill is decided).
 reg         sweep_open_q = 1'b0;           // sweep_open of sweep_idx, a cycle ago
-reg         sweep_fresh = 1'b0;            // ...and sweep_idx has not moved since
-wire        sweep_cand = sweep_go && sweep_fresh && sweep_open_q;
+// ...and sweep_idx has not moved since; set only while the sweep goes, and
+// cleared as it ends or starts over, so it stands for sweep_go as well
+reg         sweep_fresh = 1'b0;
+wire        sweep_cand = sweep_fresh && sweep_open_q;
 
 // tg_risk's read-back, registered below
 wire [127:0] q_ln, q_sn, q_gross, q_net_long, q_net_short;   // before saturation to 64 bits
@@ -304,10 +315,28 @@ reg  [9:0]  wd_pre = 10'd0;
 reg  [31:0] wd_units = 32'd0;
 
 // ------------------------------------------------------------------ risk commands
-reg [3:0]  c_op = 4'd0;
-reg [4:0]  c_field = 5'd0;
-reg [7:0]  c_inst = 8'd0;
-reg [63:0] c_value = 64'd0;
+reg [IB_W-1:0] c_bus = {IB_W{1'b0}};       // the command waiting, as tg_risk's input
+
+// A risk command as tg_risk's input (made as the command is taken)
+function automatic [IB_W-1:0] cmd_input(input [3:0] op, input [4:0] field, input [7:0] inst, input [63:0] v);
+    case (op)
+        OP_SET: cmd_input = input_bus(TG_RISK_IN_SET, 2'd0, inst, 2'd0, field, 16'd0, 32'd0, 32'd0, 32'd0, v);
+        OP_COMMIT: cmd_input = input_bus(TG_RISK_IN_COMMIT, 2'd0, inst, 2'd0, field, 16'd0, 32'd0, 32'd0, 32'd0, v);
+        OP_INST_KILL, OP_INST_RESUME:
+            cmd_input = input_bus(TG_RISK_IN_KILL, 2'd1, inst, 2'd0, field, 16'd0, {31'd0, op == OP_INST_KILL},
+                                  32'd0, 32'd0, v);
+        OP_HALT, OP_UNHALT:
+            cmd_input = input_bus(TG_RISK_IN_HALT, 2'd1, inst, 2'd0, field, 16'd0, {31'd0, op == OP_HALT},
+                                  32'd0, 32'd0, v);
+        OP_REF_PRICE:
+            cmd_input = input_bus(TG_RISK_IN_REF, 2'd2, inst, 2'd0, field, 16'd0, 32'd0, v[31:0], 32'd0, v);
+        // OP_BUST: all in the operand (VALUE_LO shares, VALUE_HI[1:0] side,
+        // [15:8] instrument): a reader selecting another instrument in
+        // RISK_SEL between the host's writes cannot redirect it
+        default: cmd_input = input_bus(TG_RISK_IN_FILL, 2'd1, v[47:40], v[33:32], field, 16'd0, v[31:0],
+                                       32'd0, 32'd0, v);
+    endcase
+endfunction
 
 // ------------------------------------------------------------------ book references
 reg [31:0] sent_bid [0:INSTRUMENTS-1];
@@ -352,6 +381,7 @@ reg [IW-1:0] rc_i = {IW{1'b0}};
 reg [1:0]    rc_what = 2'd0;
 reg [31:0]   rc_p1 = 32'd0, rc_p2 = 32'd0;
 reg          rc_halt = 1'b0;
+reg [IB_W-1:0] rc_bus = {IB_W{1'b0}};      // ...as tg_risk's input
 
 // ------------------------------------------------------------------ room for decisions
 localparam integer EQ_LOG2 = 4;
@@ -373,120 +403,50 @@ wire [AW-1:0] af_head = af_mem[af_rd];
 // ------------------------------------------------------------------ input choice
 localparam [2:0] SRC_NONE = 3'd0, SRC_KILL = 3'd1, SRC_CMD = 3'd2, SRC_RSP = 3'd3, SRC_REF = 3'd4,
                  SRC_SWEEP = 3'd5, SRC_ORDER = 3'd6;
-reg [2:0] src;
 wire [7:0] ord_kind = s_ord_tdata[TG_H2C_ORDER_KIND_LSB +: 8];
+reg  [2:0] src;
+wire kill_due = eff_kill != kill_sent;
 
+// each source's input; anything but NEW, CANCEL or REPLACE from the host is
+// decided as a NEW with no quantity: refused BAD_ORDER, never sent
+wire [IB_W-1:0] kill_bus = input_bus(TG_RISK_IN_KILL, 2'd0, 8'd0, 2'd0, 5'd0, 16'd0, {31'd0, eff_kill},
+                                     32'd0, 32'd0, 64'd0);
+wire [IB_W-1:0] rsp_bus = input_bus(rsp_kind, rsp_sub, rsp_inst, rsp_side, 5'd0, rsp_slot, rsp_qty,
+                                    32'd0, 32'd0, 64'd0);
+wire [IB_W-1:0] sweep_bus = input_bus(TG_RISK_IN_CANCEL, 2'd0, 8'd0, 2'd0, 5'd0, sweep_idx, 32'd0,
+                                      32'd0, 32'd0, 64'd0);
+wire ord_bad_kind = |ord_kind[7:2] || &ord_kind[1:0];    // not 0, 1 or 2 (no carry chain)
+wire [IB_W-1:0] ord_bus = input_bus(ord_bad_kind ? TG_RISK_IN_NEW : ord_kind[3:0], 2'd0,
+                                    s_ord_tdata[TG_H2C_ORDER_INSTRUMENT_LSB +: 8],
+                                    s_ord_tdata[TG_H2C_ORDER_SIDE_LSB +: 2], 5'd0,
+                                    s_ord_tdata[TG_H2C_ORDER_SLOT_LSB +: 16],
+                                    ord_bad_kind ? 32'd0 : s_ord_tdata[TG_H2C_ORDER_QTY_LSB +: 32],
+                                    s_ord_tdata[TG_H2C_ORDER_PRICE_LSB +: 32], 32'd0, 64'd0);
+
+// The source taken, in priority order; the sweep and orders wait for room.
 always @* begin
     src = SRC_NONE;
-    if (eff_kill != kill_sent) src = SRC_KILL;
+    if (kill_due) src = SRC_KILL;
     else if (cmd_pending) src = SRC_CMD;
     else if (rsp_valid) src = SRC_RSP;
     else if (rc_valid) src = SRC_REF;
     else if (sweep_cand && admit) src = SRC_SWEEP;
     else if (s_ord_tvalid && admit) src = SRC_ORDER;
+end
 
+// The input is the first source present, room or not: with no room for the
+// sweep or an order nothing is taken (in_valid is low) and the input does
+// not matter. So the input mux waits on the sources' flags, not on src.
+wire [IB_W-1:0] in_bus = kill_due ? kill_bus : cmd_pending ? c_bus : rsp_valid ? rsp_bus : rc_valid ? rc_bus
+                       : sweep_cand ? sweep_bus : ord_bus;
+always @* begin
     in_valid = src != SRC_NONE;
-    in_kind = 4'd0;
-    in_sub = 2'd0;
-    in_inst = 8'd0;
-    in_side = 2'd0;
-    in_field = 5'd0;
-    in_qty = 32'd0;
-    in_price = 32'd0;
-    in_price2 = 32'd0;
-    in_value = 64'd0;
-    case (src)
-        SRC_KILL: begin
-            in_kind = TG_RISK_IN_KILL;
-            in_qty = {31'd0, eff_kill};
-        end
-        SRC_CMD: begin
-            in_inst = c_inst;
-            in_field = c_field;
-            in_value = c_value;
-            case (c_op)
-                OP_SET: in_kind = TG_RISK_IN_SET;
-                OP_COMMIT: in_kind = TG_RISK_IN_COMMIT;
-                OP_INST_KILL, OP_INST_RESUME: begin
-                    in_kind = TG_RISK_IN_KILL;
-                    in_sub = 2'd1;
-                    in_qty = {31'd0, c_op == OP_INST_KILL};
-                end
-                OP_HALT, OP_UNHALT: begin
-                    in_kind = TG_RISK_IN_HALT;
-                    in_sub = 2'd1;
-                    in_qty = {31'd0, c_op == OP_HALT};
-                end
-                OP_REF_PRICE: begin
-                    in_kind = TG_RISK_IN_REF;
-                    in_sub = 2'd2;
-                    in_price = c_value[31:0];
-                end
-                default: begin                 // OP_BUST
-                    // all in the operand (VALUE_LO shares, VALUE_HI[1:0] side,
-                    // [15:8] instrument): a reader selecting another instrument
-                    // in RISK_SEL between the host's writes cannot redirect it
-                    in_kind = TG_RISK_IN_FILL;
-                    in_sub = 2'd1;
-                    in_inst = c_value[47:40];
-                    in_side = c_value[33:32];
-                    in_qty = c_value[31:0];
-                end
-            endcase
-        end
-        SRC_RSP: begin
-            in_kind = rsp_kind;
-            in_sub = rsp_sub;
-            in_inst = rsp_inst;
-            in_side = rsp_side;
-            in_qty = rsp_qty;
-        end
-        SRC_REF: begin
-            in_inst = {{(8-IW){1'b0}}, rc_i};
-            case (rc_what)
-                2'd0: begin
-                    in_kind = TG_RISK_IN_REF;
-                    in_price = rc_p1;
-                    in_price2 = rc_p2;
-                end
-                2'd1: begin
-                    in_kind = TG_RISK_IN_REF;
-                    in_sub = 2'd1;
-                    in_price = rc_p1;
-                end
-                default: begin
-                    in_kind = TG_RISK_IN_HALT;
-                    in_qty = {31'd0, rc_halt};
-                end
-            endcase
-        end
-        SRC_SWEEP: begin
-            in_kind = TG_RISK_IN_CANCEL;
-        end
-        SRC_ORDER: begin
-            in_kind = ord_kind[3:0];
-            in_side = s_ord_tdata[TG_H2C_ORDER_SIDE_LSB +: 2];
-            in_inst = s_ord_tdata[TG_H2C_ORDER_INSTRUMENT_LSB +: 8];
-            in_qty = s_ord_tdata[TG_H2C_ORDER_QTY_LSB +: 32];
-            in_price = s_ord_tdata[TG_H2C_ORDER_PRICE_LSB +: 32];
-            // anything but NEW, CANCEL or REPLACE is decided as a NEW with
-            // no quantity: refused BAD_ORDER, never sent
-            if (ord_kind > 8'd2) begin
-                in_kind = TG_RISK_IN_NEW;
-                in_qty = 32'd0;
-            end
-        end
-        default: ;
-    endcase
-    // Only responses, the sweep's cancels and orders name a slot (tg_risk
-    // reads and writes no slot for any other input), so the slot is chosen by
-    // their own flags, not behind src: the first that would be taken.
-    in_slot = rsp_valid ? rsp_slot : sweep_cand ? sweep_idx : s_ord_tdata[TG_H2C_ORDER_SLOT_LSB +: 16];
+    {in_kind, in_sub, in_inst, in_side, in_field, in_slot, in_qty, in_price, in_price2, in_value} = in_bus;
 end
 
 wire fire = in_valid && in_ready;
 // the sweep moves on from a closed slot, or once its cancel went in
-wire sweep_step = sweep_go && sweep_fresh && (!sweep_open_q || (fire && src == SRC_SWEEP));
+wire sweep_step = sweep_fresh && (!sweep_open_q || (fire && src == SRC_SWEEP));
 wire fire_order = fire && (src == SRC_ORDER || src == SRC_SWEEP);
 assign s_ord_tready = fire && src == SRC_ORDER;
 assign rsp_ready = fire && src == SRC_RSP;
@@ -612,10 +572,7 @@ always @(posedge clk) begin
             cmd_overrun <= 1'b1;
         end else begin
             cmd_pending <= 1'b1;
-            c_op <= cmd_op;
-            c_field <= sel_field;
-            c_inst <= sel_inst;
-            c_value <= value;
+            c_bus <= cmd_input(cmd_op, sel_field, sel_inst, value);
         end
     end
 
@@ -626,6 +583,14 @@ always @(posedge clk) begin
     rc_p1 <= ref_what == 2'd1 ? trade_px[ref_i] : book_top_bid[ref_i*32 +: 32];
     rc_p2 <= book_top_ask[ref_i*32 +: 32];
     rc_halt <= book_halted[ref_i];
+    case (ref_what)
+        2'd0: rc_bus <= input_bus(TG_RISK_IN_REF, 2'd0, {{(8-IW){1'b0}}, ref_i}, 2'd0, 5'd0, 16'd0, 32'd0,
+                                  book_top_bid[ref_i*32 +: 32], book_top_ask[ref_i*32 +: 32], 64'd0);
+        2'd1: rc_bus <= input_bus(TG_RISK_IN_REF, 2'd1, {{(8-IW){1'b0}}, ref_i}, 2'd0, 5'd0, 16'd0, 32'd0,
+                                  trade_px[ref_i], 32'd0, 64'd0);
+        default: rc_bus <= input_bus(TG_RISK_IN_HALT, 2'd0, {{(8-IW){1'b0}}, ref_i}, 2'd0, 5'd0, 16'd0,
+                                     {31'd0, book_halted[ref_i]}, 32'd0, 32'd0, 64'd0);
+    endcase
     if (fire && src == SRC_REF) begin
         case (rc_what)
             2'd0: begin
