@@ -60,17 +60,30 @@ reg [511:0] rec_reg = 512'd0, rec_next;
 reg [63:0] rec_addr_reg = 64'd0, rec_addr_next;
 reg record_pulse_reg = 1'b0, record_pulse_next;
 
-wire [31:0] mask = (32'd1 << size_log2) - 32'd1;
-wire [31:0] used = prod_reg - cons_index;
-wire space = used < (32'd1 << size_log2);
+wire [31:0] ring_size = 32'd1 << size_log2;
+wire [31:0] mask = ring_size - 32'd1;
+
+// Room in the ring, registered: "a record fits" and "a record fits behind
+// the one being written", for the producer index of the next cycle (it is 0,
+// the same, or one more), against the consumer index of this one. The
+// consumer index only moves on, so a cycle-old one never shows room that is
+// not there: at worst a record waits a cycle for room just made.
+function automatic [1:0] room_at(input [31:0] prod, input [31:0] cons, input [31:0] size);
+    room_at = {prod - cons < size - 32'd1, prod - cons < size};
+endfunction
+wire [1:0] room_same = room_at(prod_reg, cons_index, ring_size);
+wire [1:0] room_more = room_at(prod_reg + 32'd1, cons_index, ring_size);
+wire [1:0] room_zero = room_at(32'd0, cons_index, ring_size);
+reg  [1:0] room_reg = 2'b00;
+wire space = room_reg[0];
+wire space_behind = room_reg[1];
 // the record's last beat goes out this cycle
 wire last_beat = state_reg == ST_WRITE && beat_reg == 3'd7 && m_axis_dma_wr_tready;
-wire wb_due = since_wb_reg + 5'd1 == TG_RING_WRITEBACK_EVERY[4:0];
+wire wb_due = since_wb_reg == TG_RING_WRITEBACK_EVERY[4:0] - 5'd1;
 // a record is taken when idle, or right behind the last beat of the one
 // before (no idle cycle between records), into the slot after it
 wire take = enable && s_axis_evt_tvalid
-         && ((state_reg == ST_IDLE && space)
-             || (last_beat && !wb_due && used < (32'd1 << size_log2) - 32'd1));
+         && ((state_reg == ST_IDLE && space) || (last_beat && !wb_due && space_behind));
 wire [31:0] take_index = state_reg == ST_IDLE ? prod_reg : prod_reg + 32'd1;
 wire [31:0] take_seq = state_reg == ST_IDLE ? seq_reg : seq_reg + 32'd1;
 
@@ -152,6 +165,7 @@ always @(posedge clk) begin
     rec_reg <= rec_next;
     rec_addr_reg <= rec_addr_next;
     record_pulse_reg <= record_pulse_next;
+    room_reg <= state_reg == ST_IDLE && !enable ? room_zero : last_beat ? room_more : room_same;
 
     if (rst) begin
         state_reg <= ST_IDLE;
@@ -161,6 +175,7 @@ always @(posedge clk) begin
         wb_pending_reg <= 1'b0;
         beat_reg <= 3'd0;
         record_pulse_reg <= 1'b0;
+        room_reg <= 2'b00;
     end
 end
 
