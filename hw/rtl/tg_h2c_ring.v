@@ -139,17 +139,25 @@ initial begin
     end
 end
 
-// the next read: records up to the doorbell, the wrap and MAX_BURST. The
+// The next read: records up to the doorbell, the wrap and MAX_BURST. The
 // wrap's limit is worked out a cycle ahead (a register, fresh unless the
 // fetch index or the ring's size moved in the last cycle: no read issues
-// then), the doorbell's in the cycle, so a doorbell is acted on at once.
-wire [31:0] avail = prod_index - fetch_reg;
+// then). The doorbell's is taken in the cycle from its low 4 bits, with no
+// 32-bit subtract: the records offered modulo 16, or 15 when the last
+// cycle's doorbell was 16 or more ahead (avail16_reg; it only moves on), or
+// when the low bits are 0 but the doorbell is not at the fetch index. That
+// is never more records than there are, and the same count as a full
+// subtract unless the doorbell jumped past 16 in one write.
 wire [31:0] fetch_pos = fetch_reg & mask;
 wire [31:0] to_wrap = mask - fetch_pos + 32'd1;
 reg  [3:0]  wrap_lim = 4'd0;
 reg         wrap_fresh = 1'b0;
 reg  [4:0]  wrap_size = 5'd0;              // the size it was worked out for
-wire [3:0]  avail_lim = avail[31:4] != 28'd0 ? 4'd15 : avail[3:0];
+wire [31:0] avail_now = prod_index - fetch_reg;
+reg         avail16_reg = 1'b0;            // the last cycle's doorbell was 16 or more ahead
+wire        avail = prod_index != fetch_reg;
+wire [3:0]  avail_low = prod_index[3:0] - fetch_reg[3:0];
+wire [3:0]  avail_lim = avail16_reg || avail_low == 4'd0 ? 4'd15 : avail_low;
 wire [3:0]  burst_n = avail_lim < wrap_lim ? avail_lim : wrap_lim;
 
 reg        desc_valid_reg = 1'b0;
@@ -200,7 +208,7 @@ assign m_axis_cmd_tvalid = o_count != 2'd0 && since_wb_reg != 6'd63;
 
 wire desc_take = !desc_valid_reg || m_axis_dma_rd_desc_ready;
 wire issue = desc_take && enable && !flush_reg && !rec_bad && backoff_reg == 8'd0 &&
-             wrap_fresh && wrap_size == size_log2 && avail != 32'd0 && reads_out != MAX_READS_W;
+             wrap_fresh && wrap_size == size_log2 && avail && reads_out != MAX_READS_W;
 
 wire wb_raise = !wb_valid_reg && enable && since_wb_reg != 6'd0 &&
                 (since_wb_reg >= WB_EVERY_W || cons_reg == prod_index);
@@ -229,6 +237,7 @@ always @(posedge clk) begin
     wrap_lim <= to_wrap < MAX_BURST ? to_wrap[3:0] : MAX_BURST_W;
     wrap_size <= size_log2;
     wrap_fresh <= !(issue || rec_bad || idle_reset || rst);
+    avail16_reg <= avail_now[31:4] != 28'd0;
 
     // descriptor: latched, held until taken
     if (desc_valid_reg && m_axis_dma_rd_desc_ready) begin
