@@ -153,7 +153,6 @@ wire [31:0] to_wrap = mask - fetch_pos + 32'd1;
 reg  [3:0]  wrap_lim = 4'd0;
 reg         wrap_fresh = 1'b0;
 reg  [4:0]  wrap_size = 5'd0;              // the size it was worked out for
-wire [31:0] avail_now = prod_index - fetch_reg;
 reg         avail16_reg = 1'b0;            // the last cycle's doorbell was 16 or more ahead
 wire        avail = prod_index != fetch_reg;
 wire [3:0]  avail_low = prod_index[3:0] - fetch_reg[3:0];
@@ -237,7 +236,7 @@ always @(posedge clk) begin
     wrap_lim <= to_wrap < MAX_BURST ? to_wrap[3:0] : MAX_BURST_W;
     wrap_size <= size_log2;
     wrap_fresh <= !(issue || rec_bad || idle_reset || rst);
-    avail16_reg <= avail_now[31:4] != 28'd0;
+    avail16_reg <= prod_index - fetch_reg >= 32'd16;
 
     // descriptor: latched, held until taken
     if (desc_valid_reg && m_axis_dma_rd_desc_ready) begin
