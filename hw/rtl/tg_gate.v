@@ -148,6 +148,7 @@ reg [63:0]  in_value;
 // An input to tg_risk as one bus: each source's is made from its own
 // registers, so the input mux is one priority chain of registered flags.
 localparam integer IB_W = 4 + 2 + 8 + 2 + 5 + 16 + 32 + 32 + 32 + 64;
+localparam integer IB_PRICE2 = 64, IB_PRICE = 96, IB_QTY = 128;    // offsets of those fields
 function automatic [IB_W-1:0] input_bus(input [3:0] kind, input [1:0] sub, input [7:0] inst, input [1:0] side,
                                         input [4:0] field, input [15:0] slot, input [31:0] qty,
                                         input [31:0] price, input [31:0] price2, input [63:0] val);
@@ -379,9 +380,10 @@ wire [1:0] ref_what = bbo_dirty[ref_i] ? 2'd0 : trade_pend[ref_i] ? 2'd1 : 2'd2;
 reg          rc_valid = 1'b0;
 reg [IW-1:0] rc_i = {IW{1'b0}};
 reg [1:0]    rc_what = 2'd0;
-reg [31:0]   rc_p1 = 32'd0, rc_p2 = 32'd0;
-reg          rc_halt = 1'b0;
-reg [IB_W-1:0] rc_bus = {IB_W{1'b0}};      // ...as tg_risk's input
+reg [IB_W-1:0] rc_bus = {IB_W{1'b0}};      // ...as tg_risk's input, which holds the values
+wire [31:0]  rc_p1 = rc_bus[IB_PRICE +: 32];     // bid, or the trade's price
+wire [31:0]  rc_p2 = rc_bus[IB_PRICE2 +: 32];    // ask
+wire         rc_halt = rc_bus[IB_QTY];
 
 // ------------------------------------------------------------------ room for decisions
 localparam integer EQ_LOG2 = 4;
@@ -580,9 +582,6 @@ always @(posedge clk) begin
     rc_valid <= ref_dirty != {INSTRUMENTS{1'b0}} && !(fire && src == SRC_REF);
     rc_i <= ref_i;
     rc_what <= ref_what;
-    rc_p1 <= ref_what == 2'd1 ? trade_px[ref_i] : book_top_bid[ref_i*32 +: 32];
-    rc_p2 <= book_top_ask[ref_i*32 +: 32];
-    rc_halt <= book_halted[ref_i];
     case (ref_what)
         2'd0: rc_bus <= input_bus(TG_RISK_IN_REF, 2'd0, {{(8-IW){1'b0}}, ref_i}, 2'd0, 5'd0, 16'd0, 32'd0,
                                   book_top_bid[ref_i*32 +: 32], book_top_ask[ref_i*32 +: 32], 64'd0);
