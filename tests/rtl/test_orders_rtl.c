@@ -330,12 +330,16 @@ static void test_enter_order_bytes(void)
 	order(TG_RISK_IN_NEW, 8, 4, 0, TG_RISK_SIDE_BUY, 1001, 630200);	/* above MAX_ORDER_QTY */
 	order(TG_RISK_IN_NEW, 9, 5, 1, TG_RISK_SIDE_BUY, 40, 4777800);
 	order(9, 10, 6, 1, TG_RISK_SIDE_BUY, 40, 4777800);		/* no such kind */
+	order(3, 11, 7, 1, TG_RISK_SIDE_BUY, 40, 4777800);		/* nor this (a FILL to tg_risk) */
+	order(0x80, 12, 8, 1, TG_RISK_SIDE_BUY, 40, 4777800);	/* a NEW in the low 4 bits only */
 	doorbell();
 	settle();
 	expect_decision(7, TG_RISK_R_ACCEPTED);
 	expect_decision(8, TG_RISK_R_MAX_ORDER_QTY);
 	expect_decision(9, TG_RISK_R_ACCEPTED);
 	expect_decision(10, TG_RISK_R_BAD_ORDER);
+	expect_decision(11, TG_RISK_R_BAD_ORDER);
+	expect_decision(12, TG_RISK_R_BAD_ORDER);
 	CU_ASSERT_EQUAL_FATAL(npkt, 2);
 	size_t n = enter_order(want, urn_of(1, 3), 'T', 225, "CVLT    ", 630200);
 	CU_ASSERT_EQUAL(pkt[0].len, n);
