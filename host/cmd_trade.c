@@ -44,6 +44,11 @@
  *             decisions and latency histograms back from the card, print the
  *             summary and write it as JSON.
  *
+ * What this process knows of the gate and of its orders, and how each event
+ * moves it, is trade_state.c: no I/O there, tested on its own against the
+ * gate's golden model. This file does the card's I/O, the strategy, the
+ * loop and the summary.
+ *
  * The watchdog heartbeat is written from the trading loop itself, not from a
  * thread of its own: a loop that hangs stops the heartbeat, and the card
  * engages its kill switch and cancels every open order.
@@ -67,6 +72,7 @@
 #include "cli.h"
 #include "control_state.h"
 #include "risk_cli.h"
+#include "trade_state.h"
 #include "tickgate/card_records.h"
 #include "tickgate/card_regs.h"
 #include "tickgate/clock.h"
@@ -78,8 +84,6 @@
 #include "tickgate/risk_config.h"
 
 #define CMD "trade"
-#define SYMBOLS_MAX TG_RISK_CARD_INST_MAX
-#define INFLIGHT_MAX 4096u		/* orders sent whose decision has not come back */
 #define POSITION_LOTS 5			/* the strategy's position bound: this many --size lots */
 #define IOC_GAP_MIN_NS 2000000000ull	/* market time between IOCs: 2..6 s */
 #define IOC_GAP_SPAN_NS 4000000000ull
@@ -91,16 +95,8 @@
 #define SHUTDOWN_WAIT_NS 5000000000ll	/* how long the cancels' answers are waited for */
 #define SHUTDOWN_CANCEL_TRIES 3
 
-/* holds whose reason is none of the gate's: the H2C ring or our table of
- * orders in flight was full, no order slot was free, the order-entry
- * session was not logged in (the card's packets would be dropped) */
-#define HELD_RING_FULL TG_RISK_REASONS
-#define HELD_NO_SLOT (TG_RISK_REASONS + 1)
-#define HELD_LINK_DOWN (TG_RISK_REASONS + 2)
-#define HELD_KINDS (TG_RISK_REASONS + 3)
-
 struct opts {
-	const char *symbols[SYMBOLS_MAX];
+	const char *symbols[TRADE_SYMBOLS_MAX];
 	unsigned n_symbols;
 	double duration;		/* seconds; 0: until a signal */
 	uint64_t seed;
@@ -112,91 +108,6 @@ struct opts {
 	bool quiet;
 };
 
-/* Counts per symbol (totals are their sums). */
-struct tally {
-	uint64_t sent[3];		/* by gate kind: NEW, CANCEL, REPLACE */
-	uint64_t sent_ioc;		/* of the NEWs, IOCs */
-	uint64_t accepted, rejected;	/* the gate's decisions of our orders */
-	uint64_t rejected_by[TG_RISK_REASONS];
-	uint64_t held_by[HELD_KINDS];	/* held back by the pre-trade checks */
-	uint64_t x_accepted, x_replaced, x_rejected, x_canceled, x_canceled_shares, x_cancel_rejects, x_other;
-	uint64_t unmatched;		/* responses the card matched to no open order */
-	uint64_t fills, fill_shares, bought, sold;
-	uint64_t x_broken;		/* Broken Trades received */
-	uint64_t busts, bust_shares;	/* executions reversed for them (gate, position, cash) */
-};
-
-enum pend { PEND_NONE, PEND_NEW, PEND_CANCEL, PEND_REPLACE };
-
-/* One order slot of the gate, as this process knows it. */
-struct slot {
-	bool foreign;			/* open in the gate before we started: never used */
-	bool gate_open;			/* the gate counts an open order in it */
-	bool acked;			/* the exchange accepted the order */
-	bool replaced;			/* a replace was accepted since the NEW (a J is then not of the NEW) */
-	uint32_t rep_grow;		/* shares the card added for the replace awaiting its answer */
-	bool ioc;
-	uint8_t pend;			/* enum pend: a request waiting for its decision or answer */
-	bool pend_decided;		/* ...the gate accepted it; the exchange's answer is due */
-	uint8_t side;			/* gate side code */
-	int sym;			/* our symbol, -1 */
-	uint32_t rem;			/* open shares as the gate counts them */
-	uint32_t xopen;			/* open shares as the exchange said (once acknowledged) */
-	uint32_t price;			/* limit price at the exchange (asked, until acknowledged) */
-	uint8_t cancel_tries;		/* shutdown */
-	int64_t acked_ns;		/* wall time of the acknowledgment (IOC safety net) */
-};
-
-/* An order sent whose decision is due; decisions come back in sending order. */
-struct request {
-	uint32_t tag;
-	uint16_t slot;
-	uint8_t kind, side;
-	uint32_t qty, price;
-	uint32_t grow;			/* shares the gate's open side grows by, if accepted */
-	int sym;
-	bool ioc;
-};
-
-struct sym {
-	char name[9];
-	unsigned inst;			/* the card's instrument (book slot) */
-	bool subscribed_here;		/* false: the slot was subscribed before we started */
-	uint16_t locate;
-	bool locate_valid;
-	/* market, from the card's book */
-	uint32_t bid, ask, bid_size, ask_size;
-	uint8_t bbo_flags;
-	uint32_t last_trade;
-	bool halted_feed, halted_host, killed;
-	uint64_t market_ns;		/* ITCH time of the latest event */
-	uint64_t bbo_updates, trades, halt_events;
-	/* the gate's view of the instrument */
-	uint64_t lim[TG_RISK_LIMIT_IDS];
-	int64_t pos_start, pos;
-	uint64_t open_buy, open_sell;	/* shares of open orders */
-	unsigned open_orders;
-	uint64_t rate_tat;
-	bool last_valid;		/* the last accepted order (duplicate window) */
-	uint8_t last_side;
-	uint32_t last_qty, last_price;
-	uint64_t last_t;
-	/* our orders in flight (decision not back), counted as if accepted */
-	uint64_t fly_buy, fly_sell;	/* growth of the open sides */
-	unsigned fly_new, fly_rate;	/* NEWs; NEWs and REPLACEs */
-	/* strategy */
-	int quote[2];			/* slot of the buy and the sell quote, -1 */
-	int ioc_slot;
-	uint64_t rng;
-	uint64_t next_ioc_ns;		/* market time; 0 until the first BBO */
-	int64_t bound_long, bound_short;
-	uint8_t held_last[3];		/* buy quote, sell quote, IOC: last hold reason + 1 (0: none) */
-	/* money (1/10000 dollar) */
-	int64_t cash, realized, basis, run_pos;
-	uint32_t last_fill_price;
-	struct tally c;
-};
-
 struct counters {
 	uint64_t feed_messages, bbo_events, book_events_dropped, feed_gaps;
 };
@@ -205,22 +116,9 @@ struct trader {
 	const struct opts *o;
 	const struct cli *cli;
 	struct tg_card *card;
-	unsigned n_inst, n_slots;
-	struct sym sym[SYMBOLS_MAX];
-	unsigned n_sym;
-	int sym_of_inst[TG_RISK_CARD_INST_MAX];
-	struct slot *slots;
-	unsigned next_slot;
-	struct request fifo[INFLIGHT_MAX];
-	unsigned fifo_head, fifo_len;
-	uint32_t next_tag;
-	unsigned fly_new_all, fly_rate_all;
-	uint64_t glim[TG_RISK_LIMIT_IDS];
-	unsigned open_all;		/* open orders in the gate, ours and others' */
-	uint64_t rate_tat_all;
-	tg_risk_notional other_gross, other_long, other_short;	/* instruments not ours */
-	uint64_t now_cycle;		/* the latest card cycle an event showed */
-	bool killed, wd_tripped, shutting_down;
+	unsigned n_inst;
+	struct trade_state state;	/* symbols, our orders, the gate's counts */
+	bool wd_tripped, shutting_down;
 	const char *limits_source;
 	size_t limits_changed;
 	uint32_t watchdog_units;
@@ -230,9 +128,6 @@ struct trader {
 	struct tg_card_oe_link link, link_start;
 	/* events and anomalies */
 	struct tg_feed_events fe;
-	uint64_t card_decisions;	/* made by the card (watchdog cancels) */
-	uint64_t decision_mismatch;	/* a decision that was not the one due */
-	uint64_t other_responses;	/* responses of slots that are not ours */
 	struct tg_exec_ledger *ledger;	/* our executions, for Broken Trades */
 	uint64_t busts_unplaced;	/* Broken Trades of executions the ledger does not have */
 	uint64_t busts_other;		/* reversed executions of instruments not ours */
@@ -291,11 +186,6 @@ static void fmt_money(char *buf, size_t len, int64_t v)
 static uint32_t tick_of(uint32_t price)
 {
 	return price >= 10000 ? 100 : 1;	/* $0.01, below $1 $0.0001 */
-}
-
-static bool is_buy(unsigned side)
-{
-	return side == TG_RISK_SIDE_BUY;
 }
 
 /* ------------------------------------------------------------------ arguments */
@@ -361,8 +251,8 @@ static int parse_symbols(const char *arg, struct opts *o)
 			if (strcmp(o->symbols[i], tok) == 0)
 				return cli_usage_error(CMD, "--symbols: %s given twice", tok);
 		}
-		if (o->n_symbols == SYMBOLS_MAX)
-			return cli_usage_error(CMD, "--symbols: at most %u symbols", SYMBOLS_MAX);
+		if (o->n_symbols == TRADE_SYMBOLS_MAX)
+			return cli_usage_error(CMD, "--symbols: at most %u symbols", TRADE_SYMBOLS_MAX);
 		o->symbols[o->n_symbols++] = tok;
 	}
 	if (o->n_symbols == 0)
@@ -496,7 +386,7 @@ static bool setup_symbols(struct trader *t)
 	uint32_t v;
 
 	for (unsigned k = 0; k < t->o->n_symbols; k++) {
-		struct sym *s = &t->sym[t->n_sym];
+		struct sym *s = &t->state.sym[t->state.n_sym];
 		int slot = -1;
 
 		memset(s, 0, sizeof(*s));
@@ -523,7 +413,7 @@ static bool setup_symbols(struct trader *t)
 		s->rng = t->o->seed;
 		for (const char *c = s->name; *c; c++)
 			s->rng = (s->rng ^ (uint8_t)*c) * 0x100000001b3ull;
-		t->sym_of_inst[slot] = (int)t->n_sym++;
+		t->state.sym_of_inst[slot] = (int)t->state.n_sym++;
 	}
 	if (!card_ok(t, tg_card_csr_read(t->card, TG_REG_BOOK_CONTROL, &v), "reading BOOK_CONTROL"))
 		return false;
@@ -576,8 +466,8 @@ static bool setup_limits(struct trader *t, const struct tg_risk_limit_set *file)
 		t->limits_source = "card";
 		if (globals)
 			demo_global_limits(want.global);
-		for (unsigned k = 0; k < t->n_sym; k++) {
-			uint64_t *lim = want.inst[t->sym[k].inst].lim;
+		for (unsigned k = 0; k < t->state.n_sym; k++) {
+			uint64_t *lim = want.inst[t->state.sym[k].inst].lim;
 
 			if (!lim[TG_RISK_LIM_ENABLED]) {
 				demo_limits(lim, t->o->size);
@@ -590,11 +480,11 @@ static bool setup_limits(struct trader *t, const struct tg_risk_limit_set *file)
 		if (cfg != NULL) {
 			int rc = globals ? tg_risk_ceiling_check(cfg, NULL, want.global, err, sizeof(err)) : TG_OK;
 
-			for (unsigned k = 0; k < t->n_sym && rc == TG_OK; k++) {
-				const struct tg_risk_card_inst *in = &want.inst[t->sym[k].inst];
+			for (unsigned k = 0; k < t->state.n_sym && rc == TG_OK; k++) {
+				const struct tg_risk_card_inst *in = &want.inst[t->state.sym[k].inst];
 
-				if (memcmp(in->lim, st.inst[t->sym[k].inst].lim, sizeof(in->lim)) != 0)
-					rc = tg_risk_ceiling_check(cfg, t->sym[k].name, in->lim, err, sizeof(err));
+				if (memcmp(in->lim, st.inst[t->state.sym[k].inst].lim, sizeof(in->lim)) != 0)
+					rc = tg_risk_ceiling_check(cfg, t->state.sym[k].name, in->lim, err, sizeof(err));
 			}
 			if (rc != TG_OK) {
 				fail(t, "the demo limits are refused: %s (ceilings of %s); give --limits", err, cfg_path);
@@ -637,17 +527,17 @@ static bool setup_state(struct trader *t)
 		     tg_card_uri(t->card), st.watchdog_tripped ? " (a host watchdog tripped)" : "");
 		return false;
 	}
-	memcpy(t->glim, st.global, sizeof(t->glim));
+	memcpy(t->state.glim, st.global, sizeof(t->state.glim));
 	static const unsigned gblocking[] = { TG_RISK_LIM_MAX_GROSS, TG_RISK_LIM_MAX_NET, TG_RISK_LIM_MAX_OPEN_ALL };
 	for (unsigned b = 0; b < sizeof(gblocking) / sizeof(gblocking[0]); b++) {
-		if (t->glim[gblocking[b]] == 0)
+		if (t->state.glim[gblocking[b]] == 0)
 			cli_error("warning: global %s is 0: the gate refuses %s", tg_risk_limit_info(gblocking[b])->name,
 				  gblocking[b] == TG_RISK_LIM_MAX_OPEN_ALL ? "every new order" : "every order that adds exposure");
 	}
-	t->open_all = st.open_all;
+	t->state.open_all = st.open_all;
 	for (unsigned i = 0; i < st.instruments; i++) {
 		const struct tg_risk_card_inst *in = &st.inst[i];
-		int k = t->sym_of_inst[i];
+		int k = t->state.sym_of_inst[i];
 
 		if (k < 0) {
 			/* gross: max(|long|, |short|) of each instrument */
@@ -656,12 +546,12 @@ static bool setup_state(struct trader *t)
 			tg_risk_notional b = in->exposure_short < 0 ? -(tg_risk_notional)in->exposure_short
 								     : in->exposure_short;
 
-			t->other_gross += a > b ? a : b;
-			t->other_long += in->exposure_long;
-			t->other_short += in->exposure_short;
+			t->state.other_gross += a > b ? a : b;
+			t->state.other_long += in->exposure_long;
+			t->state.other_short += in->exposure_short;
 			continue;
 		}
-		struct sym *s = &t->sym[k];
+		struct sym *s = &t->state.sym[k];
 
 		if (in->killed) {
 			fail(t, "%s: %s is killed: nothing would trade (tickgate resume %s --confirm)", tg_card_uri(t->card),
@@ -705,8 +595,8 @@ static bool setup_state(struct trader *t)
 										 : (int64_t)s->lim[TG_RISK_LIM_MAX_SHORT];
 	}
 	/* orders open before us keep their slots; we never touch them */
-	for (unsigned sl = 0; sl < t->n_slots; sl++) {
-		struct slot *q = &t->slots[sl];
+	for (unsigned sl = 0; sl < t->state.n_slots; sl++) {
+		struct slot *q = &t->state.slots[sl];
 
 		q->sym = -1;
 		if (!card_ok(t, tg_card_csr_write(t->card, TG_REG_RISK_SLOT_SEL, sl), "selecting an order slot") ||
@@ -721,200 +611,12 @@ static bool setup_state(struct trader *t)
 		/* their executions are the gate's too: a Broken Trade of one is reversed */
 		if (!card_ok(t, tg_exec_ledger_order(t->ledger, sl, inst, q->side), "noting an open order"))
 			return false;
-		q->sym = inst < TG_RISK_CARD_INST_MAX ? t->sym_of_inst[inst] : -1;
+		q->sym = inst < TG_RISK_CARD_INST_MAX ? t->state.sym_of_inst[inst] : -1;
 		if (!card_ok(t, tg_card_csr_read(t->card, TG_REG_RISK_SLOT_REM, &q->rem), "reading an order slot"))
 			return false;
 		t->foreign_open++;
 	}
 	return true;
-}
-
-/* ------------------------------------------------------------------ the gate, as we can know it */
-
-/* The open quantity the gate counts for a slot becomes rem (0 closes it). */
-static void set_rem(struct trader *t, struct slot *q, uint32_t rem)
-{
-	struct sym *s = q->sym >= 0 ? &t->sym[q->sym] : NULL;
-
-	if (!q->gate_open)
-		return;		/* the gate ignores restatements of closed slots */
-	if (s != NULL) {
-		uint64_t *open = is_buy(q->side) ? &s->open_buy : &s->open_sell;
-
-		*open = *open - q->rem + rem;
-	}
-	q->rem = rem;
-	if (rem == 0) {
-		q->gate_open = false;
-		if (s != NULL && s->open_orders > 0)
-			s->open_orders--;
-		if (t->open_all > 0)
-			t->open_all--;
-	}
-}
-
-/* The reference price the gate uses, as far as the card's events tell:
- * the BBO mid (rounded down) when both sides are known, else the last trade. */
-static uint32_t ref_price(const struct sym *s)
-{
-	if (s->bid != 0 && s->ask != 0)
-		return (uint32_t)(((uint64_t)s->bid + s->ask) >> 1);
-	return s->last_trade;
-}
-
-/* shares with every open buy (L) and every open sell (S) filled, orders in flight included */
-static int64_t all_buys(const struct sym *s)
-{
-	return s->pos + (int64_t)s->open_buy + (int64_t)s->fly_buy;
-}
-
-static int64_t all_sells(const struct sym *s)
-{
-	return s->pos - (int64_t)s->open_sell - (int64_t)s->fly_sell;
-}
-
-static tg_risk_notional inst_gross(int64_t l, int64_t sh, uint32_t p)
-{
-	tg_risk_notional a = (tg_risk_notional)l * p, b = (tg_risk_notional)sh * p;
-
-	a = a < 0 ? -a : a;
-	b = b < 0 ? -b : b;
-	return a > b ? a : b;
-}
-
-static void exposure_totals(const struct trader *t, tg_risk_notional *gross, tg_risk_notional *nl,
-			    tg_risk_notional *ns)
-{
-	*gross = t->other_gross;
-	*nl = t->other_long;
-	*ns = t->other_short;
-	for (unsigned k = 0; k < t->n_sym; k++) {
-		const struct sym *s = &t->sym[k];
-		uint32_t p = ref_price(s);
-
-		*gross += inst_gross(all_buys(s), all_sells(s), p);
-		*nl += (tg_risk_notional)all_buys(s) * p;
-		*ns += (tg_risk_notional)all_sells(s) * p;
-	}
-}
-
-/*
- * A GCRA bucket after `fly` more orders (in flight, so accepted at some
- * cycle not before `now`) conforms for one more at a cycle not before now:
- * counting them all at `now` is the worst case, since the excess of the
- * theoretical arrival time over the arrival only shrinks as time goes on.
- */
-static bool bucket_ok(uint64_t tat, unsigned fly, uint64_t period, uint64_t tol, uint64_t now)
-{
-	if (period == 0)
-		return true;
-	for (unsigned i = 0; i < fly; i++)
-		tat = (tat > now ? tat : now) + period;
-	return tat <= now + tol;
-}
-
-/* an order in flight of this instrument with the same side, quantity and price */
-static bool in_flight_twin(const struct trader *t, int sym, unsigned side, uint32_t qty, uint32_t price)
-{
-	for (unsigned i = 0; i < t->fifo_len; i++) {
-		const struct request *r = &t->fifo[(t->fifo_head + i) % INFLIGHT_MAX];
-
-		if (r->sym == sym && r->kind != TG_RISK_IN_CANCEL && r->side == side && r->qty == qty &&
-		    r->price == price)
-			return true;
-	}
-	return false;
-}
-
-/*
- * The gate's checks (docs/risk.md, in its order) on what we know: the limits
- * read back from the card, the positions and open quantities it counts, the
- * reference it holds as far as the book's events say, and every order in
- * flight counted as accepted. Returns the reason the gate would give, 0
- * when the order may go; *grow: the shares its open side grows by.
- */
-static int precheck(const struct trader *t, const struct sym *s, unsigned kind, const struct slot *q, unsigned side,
-		    uint32_t qty, uint32_t price, uint32_t *grow)
-{
-	const uint64_t *lim = s->lim, *g = t->glim;
-	int sym = (int)(s - t->sym);
-
-	*grow = 0;
-	if (kind == TG_RISK_IN_CANCEL) {
-		if (!q->gate_open)
-			return TG_RISK_R_UNKNOWN_ORDER;
-		return qty >= q->rem ? TG_RISK_R_BAD_ORDER : 0;
-	}
-	if (t->killed)
-		return TG_RISK_R_KILLED;
-	if (kind == TG_RISK_IN_REPLACE && !q->gate_open)
-		return TG_RISK_R_UNKNOWN_ORDER;
-	if (s->killed)
-		return TG_RISK_R_INSTRUMENT_KILLED;
-	if (!lim[TG_RISK_LIM_ENABLED])
-		return TG_RISK_R_NOT_ENABLED;
-	if (s->halted_feed || s->halted_host)
-		return TG_RISK_R_HALTED;
-	if (qty < 1 || qty > TG_RISK_QTY_MAX || price < 1 || price > TG_RISK_PRICE_MAX)
-		return TG_RISK_R_BAD_ORDER;
-	if (kind == TG_RISK_IN_NEW && q->gate_open)
-		return TG_RISK_R_SLOT_BUSY;
-	if (qty > lim[TG_RISK_LIM_MAX_ORDER_QTY])
-		return TG_RISK_R_MAX_ORDER_QTY;
-	if ((uint64_t)qty * price > lim[TG_RISK_LIM_MAX_ORDER_NOTIONAL])
-		return TG_RISK_R_MAX_ORDER_NOTIONAL;
-	uint32_t p = ref_price(s);
-	if (p == 0) {
-		if (g[TG_RISK_LIM_NO_REF_REJECT])
-			return TG_RISK_R_NO_REFERENCE;
-	} else {
-		uint64_t bps = lim[TG_RISK_LIM_COLLAR_BPS], scaled = (uint64_t)price * 10000u;
-
-		if (scaled > (uint64_t)p * (10000u + bps) || scaled < (uint64_t)p * (10000u - bps))
-			return TG_RISK_R_COLLAR;
-	}
-	uint32_t gr = kind == TG_RISK_IN_NEW ? qty : qty > q->rem ? qty - q->rem : 0;
-	bool buy = is_buy(side);
-	int64_t l = all_buys(s), sh = all_sells(s);
-	int64_t l2 = buy ? l + gr : l, s2 = buy ? sh : sh - (int64_t)gr;
-	if (gr > 0) {
-		if (lim[TG_RISK_LIM_REDUCE_ONLY] && (buy ? l2 > 0 : s2 < 0))
-			return TG_RISK_R_REDUCE_ONLY;
-		if (buy && l2 > (int64_t)lim[TG_RISK_LIM_MAX_LONG])
-			return TG_RISK_R_MAX_LONG;
-		if (!buy && -s2 > (int64_t)lim[TG_RISK_LIM_MAX_SHORT])
-			return TG_RISK_R_MAX_SHORT;
-		tg_risk_notional gross, nl, ns;
-		exposure_totals(t, &gross, &nl, &ns);
-		tg_risk_notional g2 = gross - inst_gross(l, sh, p) + inst_gross(l2, s2, p);
-		if (g2 > gross && g2 > (tg_risk_notional)g[TG_RISK_LIM_MAX_GROSS])
-			return TG_RISK_R_MAX_GROSS;
-		tg_risk_notional dn = (tg_risk_notional)gr * p;
-		if (dn > 0 && (buy ? nl + dn : -(ns - dn)) > (tg_risk_notional)g[TG_RISK_LIM_MAX_NET])
-			return TG_RISK_R_MAX_NET;
-	}
-	if (kind == TG_RISK_IN_NEW) {
-		if (s->open_orders + s->fly_new >= lim[TG_RISK_LIM_MAX_OPEN])
-			return TG_RISK_R_MAX_OPEN;
-		if (t->open_all + t->fly_new_all >= g[TG_RISK_LIM_MAX_OPEN_ALL])
-			return TG_RISK_R_MAX_OPEN_ALL;
-	}
-	if (!bucket_ok(s->rate_tat, s->fly_rate, lim[TG_RISK_LIM_RATE_PERIOD], lim[TG_RISK_LIM_RATE_TOLERANCE],
-		       t->now_cycle))
-		return TG_RISK_R_RATE;
-	if (!bucket_ok(t->rate_tat_all, t->fly_rate_all, g[TG_RISK_LIM_RATE_PERIOD_ALL],
-		       g[TG_RISK_LIM_RATE_TOLERANCE_ALL], t->now_cycle))
-		return TG_RISK_R_RATE_ALL;
-	uint64_t win = lim[TG_RISK_LIM_DUP_WINDOW];
-	if (win != 0) {
-		uint64_t since = t->now_cycle > s->last_t ? t->now_cycle - s->last_t : 0;
-
-		if ((s->last_valid && s->last_side == side && s->last_qty == qty && s->last_price == price &&
-		     since < win) || in_flight_twin(t, sym, side, qty, price))
-			return TG_RISK_R_DUPLICATE;
-	}
-	*grow = gr;
-	return 0;
 }
 
 /* ------------------------------------------------------------------ sending */
@@ -926,20 +628,6 @@ static void hold(struct sym *s, unsigned key, unsigned why)
 		s->c.held_by[why]++;
 		s->held_last[key] = (uint8_t)(why + 1);
 	}
-}
-
-static int alloc_slot(struct trader *t)
-{
-	for (unsigned k = 0; k < t->n_slots; k++) {
-		unsigned sl = (t->next_slot + k) % t->n_slots;
-		const struct slot *q = &t->slots[sl];
-
-		if (!q->foreign && !q->gate_open && q->pend == PEND_NONE) {
-			t->next_slot = sl + 1;
-			return (int)sl;
-		}
-	}
-	return -1;
 }
 
 /*
@@ -957,14 +645,14 @@ static int send_order(struct trader *t, struct sym *s, unsigned key, unsigned ki
 	int why, rc;
 
 	if (kind == TG_RISK_IN_NEW && slot < 0)
-		slot = alloc_slot(t);
+		slot = trade_alloc_slot(&t->state);
 	if (slot < 0) {
 		hold(s, key, HELD_NO_SLOT);
 		return -1;
 	}
-	struct slot *q = &t->slots[slot];
+	struct slot *q = &t->state.slots[slot];
 
-	if (t->fifo_len == INFLIGHT_MAX) {
+	if (t->state.fifo_len == TRADE_INFLIGHT_MAX) {
 		hold(s, key, HELD_RING_FULL);
 		return -1;
 	}
@@ -974,16 +662,16 @@ static int send_order(struct trader *t, struct sym *s, unsigned key, unsigned ki
 	}
 	if (kind != TG_RISK_IN_NEW)
 		side = q->side;
-	why = precheck(t, s, kind, kind == TG_RISK_IN_NEW ? &free_slot : q, side, qty, price, &grow);
+	why = trade_precheck(&t->state, s, kind, kind == TG_RISK_IN_NEW ? &free_slot : q, side, qty, price, &grow);
 	if (why != 0) {
 		hold(s, key, (unsigned)why);
 		return -1;
 	}
+	uint32_t tag = trade_next_tag(&t->state);
+
 	memset(&r, 0, sizeof(r));
-	if (++t->next_tag == 0)
-		t->next_tag = 1;	/* tag 0 is the card's own */
 	r.order.opcode = TG_H2C_OP_ORDER;
-	r.order.tag = t->next_tag;
+	r.order.tag = tag;
 	r.order.kind = (uint8_t)kind;
 	r.order.side = (uint8_t)side;
 	r.order.instrument = (uint8_t)s->inst;
@@ -997,7 +685,7 @@ static int send_order(struct trader *t, struct sym *s, unsigned key, unsigned ki
 	r.order.cross_type = 'N';
 	{
 		char id[16];
-		int n = snprintf(id, sizeof(id), "TT%" PRIu32, t->next_tag);
+		int n = snprintf(id, sizeof(id), "TT%" PRIu32, tag);
 
 		memset(r.order.clordid, ' ', sizeof(r.order.clordid));
 		memcpy(r.order.clordid, id, (size_t)n < sizeof(r.order.clordid) ? (size_t)n : sizeof(r.order.clordid));
@@ -1009,158 +697,14 @@ static int send_order(struct trader *t, struct sym *s, unsigned key, unsigned ki
 	}
 	if (!card_ok(t, rc, "sending an order"))
 		return -1;
-	t->fifo[(t->fifo_head + t->fifo_len++) % INFLIGHT_MAX] = (struct request){
-		.tag = t->next_tag, .slot = (uint16_t)slot, .kind = (uint8_t)kind, .side = (uint8_t)side, .qty = qty,
-		.price = price, .grow = grow, .sym = (int)(s - t->sym), .ioc = ioc };
-	if (is_buy(side))
-		s->fly_buy += grow;
-	else
-		s->fly_sell += grow;
-	if (kind == TG_RISK_IN_NEW) {
-		s->fly_new++;
-		t->fly_new_all++;
-		*q = (struct slot){ .sym = (int)(s - t->sym), .side = (uint8_t)side, .ioc = ioc, .price = price };
-	}
-	if (kind != TG_RISK_IN_CANCEL) {
-		s->fly_rate++;
-		t->fly_rate_all++;
-	}
-	q->pend = kind == TG_RISK_IN_NEW ? PEND_NEW : kind == TG_RISK_IN_CANCEL ? PEND_CANCEL : PEND_REPLACE;
-	q->pend_decided = false;
-	s->c.sent[kind]++;
-	if (ioc)
-		s->c.sent_ioc++;
+	trade_sent(&t->state, &(struct request){ .tag = tag, .slot = (uint16_t)slot, .kind = (uint8_t)kind,
+						 .side = (uint8_t)side, .qty = qty, .price = price, .grow = grow,
+						 .sym = (int)(s - t->state.sym), .ioc = ioc });
 	s->held_last[key] = 0;
 	return slot;
 }
 
 /* ------------------------------------------------------------------ events */
-
-static void took_order(struct trader *t, struct sym *s, const struct request *r, uint64_t in_cycle)
-{
-	uint64_t period = s->lim[TG_RISK_LIM_RATE_PERIOD], gperiod = t->glim[TG_RISK_LIM_RATE_PERIOD_ALL];
-
-	if (period != 0)
-		s->rate_tat = (s->rate_tat > in_cycle ? s->rate_tat : in_cycle) + period;
-	if (gperiod != 0)
-		t->rate_tat_all = (t->rate_tat_all > in_cycle ? t->rate_tat_all : in_cycle) + gperiod;
-	s->last_valid = true;
-	s->last_side = r->side;
-	s->last_qty = r->qty;
-	s->last_price = r->price;
-	s->last_t = in_cycle;
-}
-
-/* The decision of the order at the head of the in-flight table. */
-static void on_decision(struct trader *t, const struct tg_c2h_order_decision *d)
-{
-	if (d->flags & 2u) {
-		t->card_decisions++;	/* the card's own: a watchdog cancel */
-		return;
-	}
-	/* decisions come back in the order the orders went out */
-	unsigned skip = 0;
-
-	while (skip < t->fifo_len && t->fifo[(t->fifo_head + skip) % INFLIGHT_MAX].tag != d->tag)
-		skip++;
-	if (skip == t->fifo_len || skip > 0) {
-		t->decision_mismatch++;
-		if (skip == t->fifo_len)
-			return;
-	}
-	for (unsigned k = 0; k <= skip; k++) {
-		struct request r = t->fifo[t->fifo_head];
-		struct sym *s = &t->sym[r.sym];
-		struct slot *q = &t->slots[r.slot];
-		bool accepted = k == skip && (d->flags & 1u) && d->reason == 0;
-
-		t->fifo_head = (t->fifo_head + 1) % INFLIGHT_MAX;
-		t->fifo_len--;
-		if (is_buy(r.side))
-			s->fly_buy -= r.grow;
-		else
-			s->fly_sell -= r.grow;
-		if (r.kind == TG_RISK_IN_NEW) {
-			s->fly_new--;
-			t->fly_new_all--;
-		}
-		if (r.kind != TG_RISK_IN_CANCEL) {
-			s->fly_rate--;
-			t->fly_rate_all--;
-		}
-		if (k < skip) {
-			q->pend = PEND_NONE;	/* skipped: its decision never came (counted above) */
-			continue;
-		}
-		if (!accepted) {
-			s->c.rejected++;
-			s->c.rejected_by[d->reason < TG_RISK_REASONS ? d->reason : TG_RISK_R_BAD_ORDER]++;
-			q->pend = PEND_NONE;
-			/* a kill or halt we had not seen yet: hold off until the card's flags are read again */
-			if (d->reason == TG_RISK_R_KILLED)
-				t->killed = true;
-			else if (d->reason == TG_RISK_R_INSTRUMENT_KILLED)
-				s->killed = true;
-			else if (d->reason == TG_RISK_R_HALTED && !s->halted_feed)
-				s->halted_host = true;
-			continue;
-		}
-		s->c.accepted++;
-		q->pend_decided = true;
-		if (r.kind == TG_RISK_IN_NEW) {
-			q->gate_open = true;
-			q->rem = 0;
-			s->open_orders++;
-			t->open_all++;
-			set_rem(t, q, r.qty);
-			took_order(t, s, &r, d->in_cycle);
-		} else if (r.kind == TG_RISK_IN_REPLACE) {
-			/* until the exchange states the new size, the larger one is open */
-			q->rep_grow = q->gate_open && r.qty > q->rem ? r.qty - q->rem : 0;
-			if (q->rep_grow != 0)
-				set_rem(t, q, r.qty);
-			q->replaced = true;
-			took_order(t, s, &r, d->in_cycle);
-		}
-	}
-}
-
-/* Shares bought or sold at a price: position, cash, realized P&L. */
-static void book_trade(struct sym *s, bool buy, uint32_t qty, uint32_t price)
-{
-	int64_t value = (int64_t)qty * price, q = qty;
-
-	s->pos += buy ? q : -q;
-	s->cash += buy ? -value : value;
-	/* realized P&L against the average cost of the run's open position */
-	if (s->run_pos != 0 && (s->run_pos > 0) != buy) {
-		int64_t open = s->run_pos > 0 ? s->run_pos : -s->run_pos;
-		int64_t c = q < open ? q : open;
-		int64_t removed = c == open ? s->basis : (int64_t)((tg_risk_notional)s->basis * c / open);
-		int64_t closed = c * (int64_t)price;
-
-		s->realized += s->run_pos > 0 ? closed - removed : removed - closed;
-		s->basis -= removed;
-		s->run_pos += buy ? c : -c;
-		q -= c;
-	}
-	if (q > 0) {
-		s->basis += q * (int64_t)price;
-		s->run_pos += buy ? q : -q;
-	}
-}
-
-static void on_fill(struct sym *s, bool buy, uint32_t qty, uint32_t price)
-{
-	book_trade(s, buy, qty, price);
-	s->c.fills++;
-	s->c.fill_shares += qty;
-	if (buy)
-		s->c.bought += qty;
-	else
-		s->c.sold += qty;
-	s->last_fill_price = price;
-}
 
 /*
  * A Broken Trade of an execution the card applied: reversed in the gate
@@ -1171,8 +715,8 @@ static void on_fill(struct sym *s, bool buy, uint32_t qty, uint32_t price)
  */
 static void on_bust(struct trader *t, const struct tg_exec *x, char reason)
 {
-	int k = x->inst < TG_RISK_CARD_INST_MAX ? t->sym_of_inst[x->inst] : -1;
-	struct sym *s = k >= 0 ? &t->sym[k] : NULL;
+	int k = x->inst < TG_RISK_CARD_INST_MAX ? t->state.sym_of_inst[x->inst] : -1;
+	struct sym *s = k >= 0 ? &t->state.sym[k] : NULL;
 	char name[16];
 
 	snprintf(name, sizeof(name), "instrument-%u", x->inst);
@@ -1191,7 +735,7 @@ static void on_bust(struct trader *t, const struct tg_exec *x, char reason)
 		t->busts_other++;
 		return;
 	}
-	book_trade(s, !is_buy(x->side), x->qty, x->price);
+	trade_book_trade(s, !trade_is_buy(x->side), x->qty, x->price);
 	s->c.busts++;
 	s->c.bust_shares += x->qty;
 }
@@ -1214,160 +758,11 @@ static void ledger_take(struct trader *t, const union tg_c2h_record *ev)
 	}
 }
 
-/*
- * An exchange response, as the card applied it to the gate (docs/risk.md:
- * Accepted and Replaced state the open quantity, Canceled decrements it,
- * an execution fills, a rejected new order closes its slot) and as the
- * exchange's own view of our orders.
- */
-static void on_response(struct trader *t, const struct tg_c2h_order_resp *e)
-{
-	struct slot *q = e->slot < t->n_slots ? &t->slots[e->slot] : NULL;
-	bool matched = e->flags & 1u;
-	struct sym *s = q != NULL && q->sym >= 0 ? &t->sym[q->sym] : NULL;
-
-	if (s == NULL || (q->foreign && !matched)) {
-		t->other_responses++;
-		return;
-	}
-	if (e->msg_type == 'B') {
-		s->c.x_broken++;	/* the card applies none: the ledger's answer is reversed (ledger_take) */
-		return;
-	}
-	if (!matched) {
-		s->c.unmatched++;	/* an order the card has no longer: not applied */
-		return;
-	}
-	switch (e->msg_type) {
-	case 'A':
-		set_rem(t, q, e->state == 'D' ? 0 : e->qty);
-		if (q->foreign)
-			break;
-		s->c.x_accepted++;
-		q->acked = true;
-		q->acked_ns = tg_monotonic_ns();
-		q->xopen = e->state == 'D' ? 0 : e->qty;
-		q->price = e->price;
-		if (q->pend == PEND_NEW)
-			q->pend = PEND_NONE;
-		break;
-	case 'U':
-		q->rep_grow = 0;
-		set_rem(t, q, e->state == 'D' ? 0 : e->qty);
-		if (q->foreign)
-			break;
-		s->c.x_replaced++;
-		q->xopen = e->state == 'D' ? 0 : e->qty;
-		q->price = e->price;
-		if (q->pend == PEND_REPLACE)
-			q->pend = PEND_NONE;
-		break;
-	case 'C':
-	case 'D':
-		set_rem(t, q, e->qty < q->rem ? q->rem - e->qty : 0);
-		if (q->foreign)
-			break;
-		s->c.x_canceled++;
-		s->c.x_canceled_shares += e->qty;
-		q->xopen = e->qty < q->xopen ? q->xopen - e->qty : 0;
-		if (q->pend == PEND_CANCEL)
-			q->pend = PEND_NONE;
-		break;
-	case 'E':
-		/* the card moves the position by every execution it matched */
-		on_fill(s, is_buy(q->side), e->qty, e->price);
-		set_rem(t, q, e->qty < q->rem ? q->rem - e->qty : 0);
-		if (q->foreign)
-			break;
-		q->xopen = e->qty < q->xopen ? q->xopen - e->qty : 0;
-		/* executed in full while our cancel was on its way: the exchange
-		 * ignores a cancel of an order it no longer has, no answer comes */
-		if (q->xopen == 0 && q->pend == PEND_CANCEL)
-			q->pend = PEND_NONE;
-		break;
-	case 'J':
-		if (!q->replaced) {
-			set_rem(t, q, 0);	/* a rejected new order never opened */
-		} else if (q->rep_grow != 0) {
-			/* a rejected replace: the card takes back what it added */
-			set_rem(t, q, q->rem > q->rep_grow ? q->rem - q->rep_grow : 0);
-			q->rep_grow = 0;
-		}
-		if (q->foreign)
-			break;
-		s->c.x_rejected++;
-		if (q->pend == PEND_NEW) {
-			q->xopen = 0;
-			q->acked = true;
-			q->pend = PEND_NONE;
-		} else if (q->pend == PEND_REPLACE) {
-			q->pend = PEND_NONE;	/* the order stands as it was */
-		}
-		break;
-	case 'I':
-		if (q->foreign)
-			break;
-		s->c.x_cancel_rejects++;
-		if (q->pend == PEND_CANCEL) {
-			q->xopen = 0;	/* the exchange has nothing left to cancel */
-			q->pend = PEND_NONE;
-		}
-		break;
-	default:
-		if (!q->foreign)
-			s->c.x_other++;
-		break;
-	}
-}
-
-static void on_book(struct trader *t, const struct tg_feed_event_book *b)
-{
-	int k = b->instrument < TG_RISK_CARD_INST_MAX ? t->sym_of_inst[b->instrument] : -1;
-	struct sym *s;
-
-	if (k < 0)
-		return;
-	s = &t->sym[k];
-	if (b->ev.timestamp > s->market_ns)
-		s->market_ns = b->ev.timestamp;
-	switch (b->ev.type) {
-	case TG_BOOK_EV_BBO:
-		s->bbo_updates++;
-		s->bbo_flags = b->ev.u.bbo.flags;
-		/* a side the book cannot know is none, as the gate takes it */
-		s->bid = (s->bbo_flags & TG_BOOK_BBO_BID_UNKNOWN) ? 0 : b->ev.u.bbo.bid_price;
-		s->ask = (s->bbo_flags & TG_BOOK_BBO_ASK_UNKNOWN) ? 0 : b->ev.u.bbo.ask_price;
-		s->bid_size = b->ev.u.bbo.bid_size;
-		s->ask_size = b->ev.u.bbo.ask_size;
-		s->locate = b->ev.locate;
-		s->locate_valid = true;
-		break;
-	case TG_BOOK_EV_TRADE:
-		s->trades++;
-		s->last_trade = b->ev.u.trade.price;
-		break;
-	case TG_BOOK_EV_HALT:
-		s->halt_events++;
-		s->halted_feed = b->ev.u.halt.halted;
-		break;
-	default:
-		break;
-	}
-}
-
 /* ------------------------------------------------------------------ strategy */
-
-/* a slot the strategy still counts as its order: in progress, or open at the exchange */
-static bool live(const struct slot *q)
-{
-	if (q->pend != PEND_NONE)
-		return true;
-	return q->acked ? q->xopen > 0 : q->gate_open;
-}
 
 static bool market_ok(const struct trader *t, const struct sym *s)
 {
-	return !t->killed && !s->killed && !s->halted_feed && !s->halted_host && s->lim[TG_RISK_LIM_ENABLED] &&
+	return !t->state.killed && !s->killed && !s->halted_feed && !s->halted_host && s->lim[TG_RISK_LIM_ENABLED] &&
 	       s->bid != 0 && s->ask != 0 && s->bid < s->ask && !(s->bbo_flags & TG_BOOK_BBO_NOT_AUTHORITATIVE);
 }
 
@@ -1394,7 +789,7 @@ static uint32_t order_cap(const struct sym *s, uint32_t qty, uint32_t price, uns
 /* A sell that would take the position (every open sell filled) below 0 is a short sale. */
 static unsigned sell_side(const struct sym *s, uint32_t qty)
 {
-	return all_sells(s) - (int64_t)qty >= 0 ? TG_RISK_SIDE_SELL : TG_RISK_SIDE_SELL_SHORT;
+	return trade_all_sells(s) - (int64_t)qty >= 0 ? TG_RISK_SIDE_SELL : TG_RISK_SIDE_SELL_SHORT;
 }
 
 /*
@@ -1409,11 +804,11 @@ static void manage_quote(struct trader *t, struct sym *s, unsigned b, bool ok, u
 	int sl = s->quote[b];
 	const struct slot *q;
 
-	if (sl >= 0 && !live(&t->slots[sl]))
+	if (sl >= 0 && !trade_live(&t->state.slots[sl]))
 		s->quote[b] = sl = -1;	/* filled or canceled */
 	if (t->failed)
 		return;
-	q = sl >= 0 ? &t->slots[sl] : NULL;
+	q = sl >= 0 ? &t->state.slots[sl] : NULL;
 	if (q != NULL && q->pend != PEND_NONE)
 		return;
 	if (q != NULL)
@@ -1453,9 +848,9 @@ static void schedule_ioc(struct sym *s)
 static void maybe_ioc(struct trader *t, struct sym *s)
 {
 	if (s->ioc_slot >= 0) {
-		struct slot *q = &t->slots[s->ioc_slot];
+		struct slot *q = &t->state.slots[s->ioc_slot];
 
-		if (live(q))
+		if (trade_live(q))
 			return;
 		s->ioc_slot = -1;
 	}
@@ -1475,7 +870,7 @@ static void maybe_ioc(struct trader *t, struct sym *s)
 		buy = true;
 	uint32_t price = buy ? s->ask : s->bid;
 	uint32_t qty = t->o->size / 4 ? t->o->size / 4 : 1;
-	int64_t room = buy ? s->bound_long - all_buys(s) : s->bound_short + all_sells(s);
+	int64_t room = buy ? s->bound_long - trade_all_buys(s) : s->bound_short + trade_all_sells(s);
 	if (room < (int64_t)qty)
 		qty = room > 0 ? (uint32_t)room : 0;
 	if (qty == 0)
@@ -1493,9 +888,9 @@ static void maybe_ioc(struct trader *t, struct sym *s)
 /* An IOC must not rest: one an exchange left open gets a cancel (wall clock: a safety net, not a decision). */
 static void ioc_safety_net(struct trader *t, struct sym *s)
 {
-	const struct slot *q = s->ioc_slot >= 0 ? &t->slots[s->ioc_slot] : NULL;
+	const struct slot *q = s->ioc_slot >= 0 ? &t->state.slots[s->ioc_slot] : NULL;
 
-	if (q != NULL && live(q) && q->pend == PEND_NONE && q->acked && q->gate_open &&
+	if (q != NULL && trade_live(q) && q->pend == PEND_NONE && q->acked && q->gate_open &&
 	    tg_monotonic_ns() - q->acked_ns > IOC_STALE_NS)
 		send_order(t, s, 2, TG_RISK_IN_CANCEL, s->ioc_slot, 0, 0, 0, false);
 }
@@ -1529,8 +924,8 @@ static void evaluate(struct trader *t, struct sym *s)
 		if (s->pos < -s->bound_short / 2)
 			target[1] += tick;
 		/* room under the bound with every open order filled (the gate's measure) */
-		room[0] = s->bound_long - all_buys(s);
-		room[1] = s->bound_short + all_sells(s);
+		room[0] = s->bound_long - trade_all_buys(s);
+		room[1] = s->bound_short + trade_all_sells(s);
 	}
 	for (unsigned b = 0; b < 2; b++)
 		manage_quote(t, s, b, ok, target[b], room[b]);
@@ -1543,30 +938,30 @@ static void evaluate(struct trader *t, struct sym *s)
 static void on_book_cb(void *ctx, const struct tg_feed_event_book *b)
 {
 	struct trader *t = ctx;
+	int k = trade_book_event(&t->state, b);
 
-	on_book(t, b);
-	if (b->instrument < TG_RISK_CARD_INST_MAX && t->sym_of_inst[b->instrument] >= 0)
-		evaluate(t, &t->sym[t->sym_of_inst[b->instrument]]);
+	if (k >= 0)
+		evaluate(t, &t->state.sym[k]);
 }
 
 static void handle_event(struct trader *t, const union tg_c2h_record *ev)
 {
 	int k = -1;
 
-	if (ev->hdr.timestamp > t->now_cycle)
-		t->now_cycle = ev->hdr.timestamp;
+	if (ev->hdr.timestamp > t->state.now_cycle)
+		t->state.now_cycle = ev->hdr.timestamp;
 	if (ev->hdr.type == TG_C2H_EVT_ORDER_DECISION || ev->hdr.type == TG_C2H_EVT_ORDER_RESP)
 		ledger_take(t, ev);
 	switch (ev->hdr.type) {
 	case TG_C2H_EVT_ORDER_DECISION:
-		on_decision(t, &ev->order_decision);
+		trade_decision(&t->state, &ev->order_decision);
 		if (ev->order_decision.instrument < TG_RISK_CARD_INST_MAX)
-			k = t->sym_of_inst[ev->order_decision.instrument];
+			k = t->state.sym_of_inst[ev->order_decision.instrument];
 		break;
 	case TG_C2H_EVT_ORDER_RESP:
-		on_response(t, &ev->order_resp);
-		if (ev->order_resp.slot < t->n_slots)
-			k = t->slots[ev->order_resp.slot].sym;
+		trade_response(&t->state, &ev->order_resp, tg_monotonic_ns());
+		if (ev->order_resp.slot < t->state.n_slots)
+			k = t->state.slots[ev->order_resp.slot].sym;
 		break;
 	case TG_C2H_EVT_CMD_ERROR:
 		fail(t, "%s: the card could not execute a command (opcode %u)", tg_card_uri(t->card),
@@ -1577,7 +972,7 @@ static void handle_event(struct trader *t, const union tg_c2h_record *ev)
 		break;
 	}
 	if (k >= 0)
-		evaluate(t, &t->sym[k]);
+		evaluate(t, &t->state.sym[k]);
 }
 
 static bool poll_events(struct trader *t, unsigned *got_out)
@@ -1616,8 +1011,8 @@ static void heartbeat(struct trader *t)
 		int was = t->link.state;
 
 		if (tg_card_oe_link(t->card, &t->link) == TG_OK && was != TG_CARD_OE_UP && t->link.state == TG_CARD_OE_UP) {
-			for (unsigned k = 0; k < t->n_sym; k++)
-				evaluate(t, &t->sym[k]);	/* what waited for the session */
+			for (unsigned k = 0; k < t->state.n_sym; k++)
+				evaluate(t, &t->state.sym[k]);	/* what waited for the session */
 		}
 	}
 	if (v & TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK) {
@@ -1625,18 +1020,18 @@ static void heartbeat(struct trader *t)
 		fail(t, "%s: the host watchdog tripped: the card engaged its kill switch and canceled every open order",
 		     tg_card_uri(t->card));
 	}
-	if (killed != t->killed) {
-		t->killed = killed;
-		for (unsigned k = 0; k < t->n_sym; k++)
-			evaluate(t, &t->sym[k]);
+	if (killed != t->state.killed) {
+		t->state.killed = killed;
+		for (unsigned k = 0; k < t->state.n_sym; k++)
+			evaluate(t, &t->state.sym[k]);
 	}
 }
 
 /* Instrument kills and host halts (set by the risk officer). */
 static void card_poll(struct trader *t)
 {
-	for (unsigned k = 0; k < t->n_sym && !t->failed; k++) {
-		struct sym *s = &t->sym[k];
+	for (unsigned k = 0; k < t->state.n_sym && !t->failed; k++) {
+		struct sym *s = &t->state.sym[k];
 		uint32_t v;
 
 		if (!card_ok(t, tg_card_csr_write(t->card, TG_REG_RISK_SEL, s->inst << TG_RISK_SEL_INST_SHIFT),
@@ -1682,8 +1077,8 @@ static struct tally totals(const struct trader *t)
 	struct tally sum;
 
 	memset(&sum, 0, sizeof(sum));
-	for (unsigned k = 0; k < t->n_sym; k++)
-		add_tally(&sum, &t->sym[k].c);
+	for (unsigned k = 0; k < t->state.n_sym; k++)
+		add_tally(&sum, &t->state.sym[k].c);
 	return sum;
 }
 
@@ -1696,9 +1091,9 @@ static void status_text(const struct trader *t, char *buf, size_t len)
 	size_t n = 0, p = 0;
 	unsigned shown = 0;
 
-	for (unsigned k = 0; k < t->n_sym; k++) {
-		bbo += t->sym[k].bbo_updates;
-		pnl += pnl_total(&t->sym[k]);
+	for (unsigned k = 0; k < t->state.n_sym; k++) {
+		bbo += t->state.sym[k].bbo_updates;
+		pnl += pnl_total(&t->state.sym[k]);
 	}
 	for (unsigned r = 1; r < TG_RISK_REASONS && n < sizeof(reasons); r++) {
 		if (c.rejected_by[r] == 0)
@@ -1708,15 +1103,15 @@ static void status_text(const struct trader *t, char *buf, size_t len)
 	}
 	if (shown > 0 && n < sizeof(reasons))
 		snprintf(reasons + n, sizeof(reasons) - n, ")");
-	if (t->n_sym <= 4) {
-		for (unsigned k = 0; k < t->n_sym && p < sizeof(pos); k++)
-			p += (size_t)snprintf(pos + p, sizeof(pos) - p, "%s%s %+" PRId64, k ? " " : "", t->sym[k].name,
-					      t->sym[k].pos);
+	if (t->state.n_sym <= 4) {
+		for (unsigned k = 0; k < t->state.n_sym && p < sizeof(pos); k++)
+			p += (size_t)snprintf(pos + p, sizeof(pos) - p, "%s%s %+" PRId64, k ? " " : "", t->state.sym[k].name,
+					      t->state.sym[k].pos);
 	} else {
 		int64_t net = 0;
 
-		for (unsigned k = 0; k < t->n_sym; k++)
-			net += t->sym[k].pos;
+		for (unsigned k = 0; k < t->state.n_sym; k++)
+			net += t->state.sym[k].pos;
 		snprintf(pos, sizeof(pos), "net %+" PRId64, net);
 	}
 	fmt_money(money, sizeof(money), pnl);
@@ -1725,7 +1120,7 @@ static void status_text(const struct trader *t, char *buf, size_t len)
 		 " (%" PRIu64 " sh)  pos %s  P&L $%s%s",
 		 t->cnt_now.feed_messages - t->cnt_start.feed_messages, bbo, sent, c.accepted, c.rejected, reasons, c.fills,
 		 c.fill_shares, pos, money,
-		 t->killed ? "  KILLED" : t->link_known && t->link.state != TG_CARD_OE_UP ? "  ORDER ENTRY DOWN" : "");
+		 t->state.killed ? "  KILLED" : t->link_known && t->link.state != TG_CARD_OE_UP ? "  ORDER ENTRY DOWN" : "");
 }
 
 static void status_update(struct trader *t, bool final)
@@ -1763,8 +1158,8 @@ static void run(struct trader *t)
 	int64_t status_every = t->tty ? TTY_STATUS_NS : (int64_t)(t->o->status_interval * 1e9);
 
 	next_status = t->t_start + status_every;
-	for (unsigned k = 0; k < t->n_sym; k++)
-		evaluate(t, &t->sym[k]);	/* a BBO the book already had */
+	for (unsigned k = 0; k < t->state.n_sym; k++)
+		evaluate(t, &t->state.sym[k]);	/* a BBO the book already had */
 	while (!t->failed) {
 		unsigned got = 0;
 		int64_t now;
@@ -1783,8 +1178,8 @@ static void run(struct trader *t)
 		if (now >= next_hb) {
 			heartbeat(t);
 			next_hb = now + HEARTBEAT_NS;
-			for (unsigned k = 0; k < t->n_sym && !t->failed; k++)
-				ioc_safety_net(t, &t->sym[k]);
+			for (unsigned k = 0; k < t->state.n_sym && !t->failed; k++)
+				ioc_safety_net(t, &t->state.sym[k]);
 		}
 		if (now >= next_poll) {
 			card_poll(t);
@@ -1806,18 +1201,18 @@ static unsigned open_or_pending(const struct trader *t, bool *any_pending)
 {
 	unsigned n = 0;
 
-	*any_pending = t->fifo_len > 0;
-	for (unsigned sl = 0; sl < t->n_slots; sl++) {
-		const struct slot *q = &t->slots[sl];
+	*any_pending = t->state.fifo_len > 0;
+	for (unsigned sl = 0; sl < t->state.n_slots; sl++) {
+		const struct slot *q = &t->state.slots[sl];
 
 		if (q->foreign || q->sym < 0)
 			continue;
 		if (q->pend != PEND_NONE)
 			*any_pending = true;
-		if (live(q))
+		if (trade_live(q))
 			n++;
 	}
-	return n + (unsigned)t->fifo_len;
+	return n + (unsigned)t->state.fifo_len;
 }
 
 /* Which orders are left: each slot still open or awaiting an answer, with
@@ -1826,13 +1221,13 @@ static void report_left_open(const struct trader *t)
 {
 	static const char *const pend_name[] = { "none", "new", "cancel", "replace" };
 
-	for (unsigned sl = 0; sl < t->n_slots; sl++) {
-		const struct slot *q = &t->slots[sl];
+	for (unsigned sl = 0; sl < t->state.n_slots; sl++) {
+		const struct slot *q = &t->state.slots[sl];
 
-		if (q->foreign || q->sym < 0 || !live(q))
+		if (q->foreign || q->sym < 0 || !trade_live(q))
 			continue;
 		cli_error("  slot %u %s: waiting for %s%s, %s, open at the exchange %u, in the gate %u%s", sl,
-			  t->sym[q->sym].name, pend_name[q->pend < 4 ? q->pend : 0],
+			  t->state.sym[q->sym].name, pend_name[q->pend < 4 ? q->pend : 0],
 			  q->pend != PEND_NONE && q->pend_decided ? " (accepted by the gate)" : "",
 			  q->acked ? "acknowledged" : "not acknowledged", q->xopen, q->rem,
 			  q->replaced ? ", replaced" : "");
@@ -1854,14 +1249,14 @@ static void shutdown_orders(struct trader *t)
 		unsigned got = 0;
 		int64_t now = tg_monotonic_ns();
 
-		for (unsigned sl = 0; sl < t->n_slots && !t->io_failed; sl++) {
-			struct slot *q = &t->slots[sl];
+		for (unsigned sl = 0; sl < t->state.n_slots && !t->io_failed; sl++) {
+			struct slot *q = &t->state.slots[sl];
 
-			if (q->foreign || q->sym < 0 || q->pend != PEND_NONE || !live(q) || !q->gate_open ||
+			if (q->foreign || q->sym < 0 || q->pend != PEND_NONE || !trade_live(q) || !q->gate_open ||
 			    q->cancel_tries >= SHUTDOWN_CANCEL_TRIES)
 				continue;
 			q->cancel_tries++;
-			if (send_order(t, &t->sym[q->sym], q->side == TG_RISK_SIDE_BUY ? 0 : 1, TG_RISK_IN_CANCEL, (int)sl, 0,
+			if (send_order(t, &t->state.sym[q->sym], q->side == TG_RISK_SIDE_BUY ? 0 : 1, TG_RISK_IN_CANCEL, (int)sl, 0,
 				       0, 0, false) >= 0)
 				t->shutdown_cancels++;
 		}
@@ -1889,15 +1284,6 @@ struct final {
 	struct tg_card_ring_stats ring;
 	bool have_state, have_lat;
 };
-
-static uint64_t in_flight(const struct trader *t, int sym)
-{
-	uint64_t n = 0;
-
-	for (unsigned i = 0; i < t->fifo_len; i++)
-		n += sym < 0 || t->fifo[(t->fifo_head + i) % INFLIGHT_MAX].sym == sym;
-	return n;
-}
 
 static const char *held_name(unsigned why)
 {
@@ -2029,8 +1415,8 @@ static void write_json(const struct trader *t, const struct final *f, FILE *out)
 	tg_json_object_end(&j);
 
 	tg_json_array_begin(&j, "symbols");
-	for (unsigned k = 0; k < t->n_sym; k++) {
-		const struct sym *s = &t->sym[k];
+	for (unsigned k = 0; k < t->state.n_sym; k++) {
+		const struct sym *s = &t->state.sym[k];
 		const struct tg_risk_card_inst *in = f->have_state ? &f->st.inst[s->inst] : NULL;
 		struct pnl p = pnl_of(s);
 
@@ -2057,7 +1443,7 @@ static void write_json(const struct trader *t, const struct final *f, FILE *out)
 		tg_json_u64(&j, "trades", s->trades);
 		tg_json_u64(&j, "halts", s->halt_events);
 		tg_json_object_end(&j);
-		json_tally(&j, &s->c, in_flight(t, (int)k));
+		json_tally(&j, &s->c, trade_in_flight(&t->state, (int)k));
 		tg_json_object_begin(&j, "position");
 		tg_json_i64(&j, "start", s->pos_start);
 		tg_json_i64(&j, "host", s->pos);
@@ -2077,7 +1463,7 @@ static void write_json(const struct trader *t, const struct final *f, FILE *out)
 	tg_json_array_end(&j);
 
 	tg_json_object_begin(&j, "total");
-	json_tally(&j, &c, in_flight(t, -1));
+	json_tally(&j, &c, trade_in_flight(&t->state, -1));
 	tg_json_object_begin(&j, "position");
 	tg_json_i64(&j, "start", pos_start);
 	tg_json_i64(&j, "host", pos_host);
@@ -2118,9 +1504,9 @@ static void write_json(const struct trader *t, const struct final *f, FILE *out)
 	tg_json_object_end(&j);
 
 	tg_json_object_begin(&j, "anomalies");
-	tg_json_u64(&j, "card_decisions", t->card_decisions);
-	tg_json_u64(&j, "decision_mismatches", t->decision_mismatch);
-	tg_json_u64(&j, "other_responses", t->other_responses);
+	tg_json_u64(&j, "card_decisions", t->state.card_decisions);
+	tg_json_u64(&j, "decision_mismatches", t->state.decision_mismatch);
+	tg_json_u64(&j, "other_responses", t->state.other_responses);
 	tg_json_u64(&j, "unmatched_responses", c.unmatched);
 	tg_json_u64(&j, "busts_unplaced", t->busts_unplaced);
 	tg_json_u64(&j, "busts_other_instruments", t->busts_other);
@@ -2197,13 +1583,13 @@ static void print_text(const struct trader *t, const struct final *f)
 		printf("limits: the card's, unchanged (every symbol was enabled before)\n");
 	printf("\n%-8s %10s %10s %6s %5s %5s %5s %6s %5s %6s %8s %8s %8s %14s %14s\n", "symbol", "bid", "ask", "sent",
 	       "new", "repl", "canc", "acc", "rej", "fills", "shares", "pos", "card", "cash", "P&L");
-	for (unsigned k = 0; k <= t->n_sym; k++) {
-		const struct sym *s = k < t->n_sym ? &t->sym[k] : NULL;
+	for (unsigned k = 0; k <= t->state.n_sym; k++) {
+		const struct sym *s = k < t->state.n_sym ? &t->state.sym[k] : NULL;
 		const struct tally *tc = s ? &s->c : &c;
 		int64_t pos = 0, card = 0, cash = 0, pnl = 0;
 
-		for (unsigned i = 0; i < t->n_sym; i++) {
-			const struct sym *x = &t->sym[i];
+		for (unsigned i = 0; i < t->state.n_sym; i++) {
+			const struct sym *x = &t->state.sym[i];
 
 			if (s != NULL && x != s)
 				continue;
@@ -2250,8 +1636,8 @@ static void print_text(const struct trader *t, const struct final *f)
 	{
 		int64_t r = 0, u = 0, tot = 0;
 
-		for (unsigned k = 0; k < t->n_sym; k++) {
-			struct pnl p = pnl_of(&t->sym[k]);
+		for (unsigned k = 0; k < t->state.n_sym; k++) {
+			struct pnl p = pnl_of(&t->state.sym[k]);
 
 			r += p.realized;
 			u += p.unrealized;
@@ -2263,8 +1649,8 @@ static void print_text(const struct trader *t, const struct final *f)
 		printf("P&L: $%s (realized $%s, unrealized $%s at the card's BBO mid)\n", m3, m1, m2);
 	}
 	uint64_t bbo_rx = 0;
-	for (unsigned k = 0; k < t->n_sym; k++)
-		bbo_rx += t->sym[k].bbo_updates;
+	for (unsigned k = 0; k < t->state.n_sym; k++)
+		bbo_rx += t->state.sym[k].bbo_updates;
 	printf("feed: %" PRIu64 " messages (%" PRIu64 " gaps), %" PRIu64 " BBO changes in the card's book, %" PRIu64
 	       " BBO events of ours received, %" PRIu64 " book events dropped\n",
 	       t->cnt_now.feed_messages - t->cnt_start.feed_messages, t->cnt_now.feed_gaps - t->cnt_start.feed_gaps,
@@ -2283,10 +1669,10 @@ static void print_text(const struct trader *t, const struct final *f)
 	printf("shutdown: %" PRIu64 " cancels, %u orders left open%s; watchdog %s\n", t->shutdown_cancels, t->left_open,
 	       f->have_state && f->st.open_all > 0 ? " (the card counts some open: tickgate orders)" : "",
 	       t->wd_tripped ? "TRIPPED" : t->watchdog_armed ? "left armed" : "disarmed");
-	if (t->card_decisions || t->decision_mismatch || c.unmatched || f->ring.seq_gaps)
+	if (t->state.card_decisions || t->state.decision_mismatch || c.unmatched || f->ring.seq_gaps)
 		printf("anomalies: %" PRIu64 " card-made decisions, %" PRIu64 " decision mismatches, %" PRIu64
 		       " unmatched responses, %" PRIu64 " event sequence gaps\n",
-		       t->card_decisions, t->decision_mismatch, c.unmatched, f->ring.seq_gaps);
+		       t->state.card_decisions, t->state.decision_mismatch, c.unmatched, f->ring.seq_gaps);
 	if (f->have_lat) {
 		for (unsigned h = 0; h < 2; h++)
 			card_lat_print(stdout, &f->lat[h], "");
@@ -2309,10 +1695,10 @@ static bool setup_card(struct trader *t)
 	if (!card_ok(t, tg_card_csr_read(t->card, TG_REG_RISK_PARAMS, &v), "reading RISK_PARAMS"))
 		return false;
 	t->n_inst = (v & TG_RISK_PARAMS_INSTRUMENTS_MASK) >> TG_RISK_PARAMS_INSTRUMENTS_SHIFT;
-	t->n_slots = 1u << ((v & TG_RISK_PARAMS_SLOTS_LOG2_MASK) >> TG_RISK_PARAMS_SLOTS_LOG2_SHIFT);
-	if (t->n_inst > TG_RISK_CARD_INST_MAX || t->n_slots > TG_RISK_SLOTS_MAX) {
+	t->state.n_slots = 1u << ((v & TG_RISK_PARAMS_SLOTS_LOG2_MASK) >> TG_RISK_PARAMS_SLOTS_LOG2_SHIFT);
+	if (t->n_inst > TG_RISK_CARD_INST_MAX || t->state.n_slots > TG_RISK_SLOTS_MAX) {
 		fail(t, "%s: a risk gate of %u instruments and %u slots is more than this build handles",
-		     tg_card_uri(t->card), t->n_inst, t->n_slots);
+		     tg_card_uri(t->card), t->n_inst, t->state.n_slots);
 		return false;
 	}
 	if (t->o->n_symbols > t->n_inst) {
@@ -2328,9 +1714,9 @@ static bool setup_card(struct trader *t)
 		     tg_card_uri(t->card), v & TG_RISK_STATUS_WATCHDOG_TRIPPED_MASK ? " (a host watchdog tripped)" : "");
 		return false;
 	}
-	t->slots = calloc(t->n_slots, sizeof(*t->slots));
-	t->ledger = tg_exec_ledger_new(t->n_slots);
-	if (t->slots == NULL || t->ledger == NULL) {
+	t->state.slots = calloc(t->state.n_slots, sizeof(*t->state.slots));
+	t->ledger = tg_exec_ledger_new(t->state.n_slots);
+	if (t->state.slots == NULL || t->ledger == NULL) {
 		fail(t, "out of memory");
 		return false;
 	}
@@ -2401,7 +1787,7 @@ int cmd_trade(const struct cli *cli_in, int argc, char **argv)
 	t->o = &o;
 	t->cli = &cli;
 	for (unsigned i = 0; i < TG_RISK_CARD_INST_MAX; i++)
-		t->sym_of_inst[i] = -1;
+		t->state.sym_of_inst[i] = -1;
 	{
 		struct tg_feed_event_handlers h = { .book = on_book_cb, .ctx = t };
 
@@ -2444,7 +1830,7 @@ int cmd_trade(const struct cli *cli_in, int argc, char **argv)
 			status_update(t, true);
 	}
 	if (!t->io_failed && t->book_control_old != (TG_BOOK_CONTROL_ENABLE_MASK | TG_BOOK_CONTROL_EVENTS_MASK) &&
-	    t->n_sym > 0)
+	    t->state.n_sym > 0)
 		(void)card_ok(t, tg_card_csr_write(t->card, TG_REG_BOOK_CONTROL, t->book_control_old),
 			      "restoring BOOK_CONTROL");
 	tg_card_ring_stats(t->card, &fin.ring);
@@ -2471,7 +1857,7 @@ int cmd_trade(const struct cli *cli_in, int argc, char **argv)
 		if (o.summary != NULL && !write_summary_file(t, &fin))
 			rc = CLI_EXIT_FAIL;
 	}
-	free(t->slots);
+	free(t->state.slots);
 	tg_exec_ledger_free(t->ledger);
 	if (t->failed || !traded || t->left_open > 0)
 		return CLI_EXIT_FAIL;
