@@ -158,6 +158,19 @@ static void test_new_fill_close(void)
 	CU_ASSERT_EQUAL(trade_alloc_slot(&st), sl + 1);	/* slots are taken round the table */
 }
 
+/* A cancel of the whole order, accepted by the gate: nothing changes until the exchange answers. */
+static void cancel_accepted(int sl)
+{
+	uint32_t tag;
+
+	send(0, TG_RISK_IN_CANCEL, sl, 0, 0, 0, &tag);
+	CU_ASSERT_EQUAL(slots[sl].pend, PEND_CANCEL);
+	decide(tag, 0, 20);
+	CU_ASSERT_EQUAL(slots[sl].pend, PEND_CANCEL);
+	CU_ASSERT(slots[sl].gate_open);
+	CU_ASSERT_EQUAL(slots[sl].rem, 100);
+}
+
 /*
  * The race: a cancel is on its way when the order executes in full. The
  * exchange ignores a cancel of an order it no longer has, so no answer
@@ -167,17 +180,12 @@ static void test_new_fill_close(void)
 static void test_cancel_crossed_by_full_execution(void)
 {
 	struct sym *s = &st.sym[0];
-	uint32_t tag;
 
 	fixture(1);
 	int sl = open_buy_100();
 	struct slot *q = &slots[sl];
 
-	send(0, TG_RISK_IN_CANCEL, sl, 0, 0, 0, &tag);
-	CU_ASSERT_EQUAL(q->pend, PEND_CANCEL);
-	decide(tag, 0, 20);
-	CU_ASSERT_EQUAL(q->pend, PEND_CANCEL);
-	CU_ASSERT(q->gate_open);	/* a cancel changes nothing until the exchange says so */
+	cancel_accepted(sl);
 	CU_ASSERT_EQUAL(s->open_buy, 100);
 	answer('E', sl, 100, PX + 100, 0);
 	CU_ASSERT_EQUAL(q->pend, PEND_NONE);
@@ -195,14 +203,12 @@ static void test_cancel_crossed_by_full_execution(void)
 static void test_cancel_crossed_by_partial_execution(void)
 {
 	struct sym *s = &st.sym[0];
-	uint32_t tag;
 
 	fixture(1);
 	int sl = open_buy_100();
 	struct slot *q = &slots[sl];
 
-	send(0, TG_RISK_IN_CANCEL, sl, 0, 0, 0, &tag);
-	decide(tag, 0, 20);
+	cancel_accepted(sl);
 	answer('E', sl, 40, PX + 100, 0);
 	CU_ASSERT_EQUAL(q->pend, PEND_CANCEL);
 	CU_ASSERT(trade_live(q));
@@ -219,14 +225,11 @@ static void test_cancel_crossed_by_partial_execution(void)
 /* A Cancel Reject: the exchange has nothing left to cancel; the gate counts what it counted. */
 static void test_cancel_reject(void)
 {
-	uint32_t tag;
-
 	fixture(1);
 	int sl = open_buy_100();
 	struct slot *q = &slots[sl];
 
-	send(0, TG_RISK_IN_CANCEL, sl, 0, 0, 0, &tag);
-	decide(tag, 0, 20);
+	cancel_accepted(sl);
 	answer('I', sl, 0, 0, 0);
 	CU_ASSERT_EQUAL(q->pend, PEND_NONE);
 	CU_ASSERT_EQUAL(q->xopen, 0);
