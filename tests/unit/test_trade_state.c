@@ -471,7 +471,7 @@ static void test_book_events(void)
 /* ------------------------------------------------------------------ against the golden model */
 
 #define GM_INST 2u
-#define GM_STEPS 200000u
+#define GM_STEPS 1000000u
 
 /* What the simulated exchange owes a slot. */
 enum owe { OWE_NONE, OWE_NEW, OWE_REPLACE, OWE_CANCEL };
@@ -736,6 +736,20 @@ static int gm_quiet_slot(struct gm *m)
 	return -1;
 }
 
+/* A slot the gate holds closed with nothing owed; -1: none. */
+static int gm_closed_slot(struct gm *m)
+{
+	unsigned start = (unsigned)gm_rand(m, SLOTS);
+
+	for (unsigned k = 0; k < SLOTS; k++) {
+		unsigned sl = (start + k) % SLOTS;
+
+		if (!slots[sl].gate_open && slots[sl].pend == PEND_NONE && m->owe[sl] == OWE_NONE)
+			return (int)sl;
+	}
+	return -1;
+}
+
 static int gm_owed_slot(struct gm *m)
 {
 	unsigned start = (unsigned)gm_rand(m, SLOTS);
@@ -791,14 +805,32 @@ static void test_against_golden_model(void)
 		} else if (what < 11) {
 			gm_market(&m, inst, 2);
 		} else if (what < 12) {
-			bool on = !st.killed && gm_rand(&m, 8) == 0;
+			/* kills (global or the instrument's): engaged one time in 8, released at once,
+			 * as the heartbeat's and the instrument poll's status reads tell */
+			bool global = gm_rand(&m, 2) == 0;
+			bool *killed = global ? &st.killed : &st.sym[inst].killed;
+			bool on = !*killed && gm_rand(&m, 8) == 0;
 
-			gm_apply(&m, (struct tg_risk_input){ .kind = TG_RISK_IN_KILL, .qty = on });
-			st.killed = on;		/* as the heartbeat's status read tells */
+			gm_apply(&m, (struct tg_risk_input){ .kind = TG_RISK_IN_KILL, .sub = !global, .inst = (uint8_t)inst,
+							    .qty = on });
+			*killed = on;
 		} else if (what < 13) {
-			/* a limit change mid-stream: reduce-only on or off */
-			gm_limit(&m, TG_RISK_LIM_REDUCE_ONLY, inst, !st.sym[inst].lim[TG_RISK_LIM_REDUCE_ONLY]);
+			/* a limit change mid-stream: reduce-only on or off, or the instrument
+			 * disabled (one time in 4) and enabled again */
+			if (gm_rand(&m, 2) == 0) {
+				gm_limit(&m, TG_RISK_LIM_REDUCE_ONLY, inst, !st.sym[inst].lim[TG_RISK_LIM_REDUCE_ONLY]);
+			} else {
+				bool enabled = st.sym[inst].lim[TG_RISK_LIM_ENABLED];
+
+				gm_limit(&m, TG_RISK_LIM_ENABLED, inst, !enabled || gm_rand(&m, 4) != 0);
+			}
 			gm_apply(&m, (struct tg_risk_input){ .kind = TG_RISK_IN_COMMIT });
+		} else if (what < 14) {
+			/* a cancel or replace of a slot that is not open */
+			sl = gm_closed_slot(&m);
+			if (sl >= 0)
+				gm_order(&m, gm_rand(&m, 2) ? TG_RISK_IN_CANCEL : TG_RISK_IN_REPLACE, inst, sl, 0, 1,
+					 gm_price(&m, inst));
 		} else if (what < 45) {
 			const uint64_t *lim = st.sym[inst].lim;
 			uint32_t qty = gm_near(&m, lim[TG_RISK_LIM_MAX_ORDER_QTY], 1 + (uint32_t)gm_rand(&m, 400));
@@ -847,7 +879,9 @@ static void test_against_golden_model(void)
 	}
 	fprintf(stderr, "\n");
 	CU_ASSERT(m.races > 100);
-	static const unsigned must[] = { TG_RISK_R_KILLED, TG_RISK_R_HALTED, TG_RISK_R_BAD_ORDER, TG_RISK_R_REDUCE_ONLY,
+	/* every reason but SLOT_BUSY: the trader puts a NEW only into a free slot */
+	static const unsigned must[] = { TG_RISK_R_KILLED, TG_RISK_R_INSTRUMENT_KILLED, TG_RISK_R_NOT_ENABLED,
+					 TG_RISK_R_UNKNOWN_ORDER, TG_RISK_R_HALTED, TG_RISK_R_BAD_ORDER, TG_RISK_R_REDUCE_ONLY,
 					 TG_RISK_R_MAX_ORDER_QTY, TG_RISK_R_MAX_ORDER_NOTIONAL, TG_RISK_R_NO_REFERENCE,
 					 TG_RISK_R_COLLAR, TG_RISK_R_MAX_LONG, TG_RISK_R_MAX_SHORT, TG_RISK_R_MAX_GROSS,
 					 TG_RISK_R_MAX_NET, TG_RISK_R_MAX_OPEN, TG_RISK_R_MAX_OPEN_ALL, TG_RISK_R_RATE,
