@@ -722,42 +722,36 @@ static void gm_market(struct gm *m, unsigned inst, unsigned what)
 	CU_ASSERT_EQUAL(trade_book_event(&st, &b), (int)inst);
 }
 
-/* A slot of ours the gate holds open with nothing owed by the exchange; -1: none. */
-static int gm_quiet_slot(struct gm *m)
+/* Which slot a step picks: */
+enum pick {
+	PICK_QUIET,	/* open in the gate, open at the exchange, nothing owed */
+	PICK_CLOSED,	/* closed in the gate, nothing pending or owed */
+	PICK_OWED,	/* the exchange owes it an answer */
+};
+
+static bool gm_is(const struct gm *m, unsigned sl, enum pick which)
 {
-	unsigned start = (unsigned)gm_rand(m, SLOTS);
+	const struct slot *q = &slots[sl];
 
-	for (unsigned k = 0; k < SLOTS; k++) {
-		unsigned sl = (start + k) % SLOTS;
-
-		if (slots[sl].gate_open && m->owe[sl] == OWE_NONE && m->xopen[sl] > 0)
-			return (int)sl;
+	switch (which) {
+	case PICK_QUIET:
+		return q->gate_open && m->owe[sl] == OWE_NONE && m->xopen[sl] > 0;
+	case PICK_CLOSED:
+		return !q->gate_open && q->pend == PEND_NONE && m->owe[sl] == OWE_NONE;
+	default:
+		return m->owe[sl] != OWE_NONE;
 	}
-	return -1;
 }
 
-/* A slot the gate holds closed with nothing owed; -1: none. */
-static int gm_closed_slot(struct gm *m)
+/* The first slot of that kind from a random start; -1: none. */
+static int gm_slot(struct gm *m, enum pick which)
 {
 	unsigned start = (unsigned)gm_rand(m, SLOTS);
 
 	for (unsigned k = 0; k < SLOTS; k++) {
 		unsigned sl = (start + k) % SLOTS;
 
-		if (!slots[sl].gate_open && slots[sl].pend == PEND_NONE && m->owe[sl] == OWE_NONE)
-			return (int)sl;
-	}
-	return -1;
-}
-
-static int gm_owed_slot(struct gm *m)
-{
-	unsigned start = (unsigned)gm_rand(m, SLOTS);
-
-	for (unsigned k = 0; k < SLOTS; k++) {
-		unsigned sl = (start + k) % SLOTS;
-
-		if (m->owe[sl] != OWE_NONE)
+		if (gm_is(m, sl, which))
 			return (int)sl;
 	}
 	return -1;
@@ -827,7 +821,7 @@ static void test_against_golden_model(void)
 			gm_apply(&m, (struct tg_risk_input){ .kind = TG_RISK_IN_COMMIT });
 		} else if (what < 14) {
 			/* a cancel or replace of a slot that is not open */
-			sl = gm_closed_slot(&m);
+			sl = gm_slot(&m, PICK_CLOSED);
 			if (sl >= 0)
 				gm_order(&m, gm_rand(&m, 2) ? TG_RISK_IN_CANCEL : TG_RISK_IN_REPLACE, inst, sl, 0, 1,
 					 gm_price(&m, inst));
@@ -839,14 +833,14 @@ static void test_against_golden_model(void)
 			if (sl >= 0)
 				gm_order(&m, TG_RISK_IN_NEW, inst, sl, gm_side(&m), qty, gm_price(&m, inst));
 		} else if (what < 55) {
-			sl = gm_quiet_slot(&m);
+			sl = gm_slot(&m, PICK_QUIET);
 			if (sl >= 0) {
 				uint32_t rem = slots[sl].rem, left = gm_rand(&m, 4) == 0 ? (uint32_t)gm_rand(&m, rem + 1) : 0;
 
 				gm_order(&m, TG_RISK_IN_CANCEL, tg_risk_slot(m.r, (unsigned)sl)->inst, sl, 0, left, 0);
 			}
 		} else if (what < 70) {
-			sl = gm_quiet_slot(&m);
+			sl = gm_slot(&m, PICK_QUIET);
 			if (sl >= 0) {
 				unsigned i = tg_risk_slot(m.r, (unsigned)sl)->inst;
 				uint32_t qty = gm_near(&m, slots[sl].rem, 1 + (uint32_t)gm_rand(&m, 2 * slots[sl].rem));
@@ -854,7 +848,7 @@ static void test_against_golden_model(void)
 				gm_order(&m, TG_RISK_IN_REPLACE, i, sl, 0, qty, gm_price(&m, i));
 			}
 		} else {
-			sl = gm_rand(&m, 2) ? gm_owed_slot(&m) : gm_quiet_slot(&m);
+			sl = gm_rand(&m, 2) ? gm_slot(&m, PICK_OWED) : gm_slot(&m, PICK_QUIET);
 			if (sl >= 0 && (m.owe[sl] != OWE_NONE || m.xopen[sl] > 0))
 				gm_answer(&m, sl);
 		}
