@@ -60,20 +60,38 @@ reg [511:0] rec_reg = 512'd0, rec_next;
 reg [63:0] rec_addr_reg = 64'd0, rec_addr_next;
 reg record_pulse_reg = 1'b0, record_pulse_next;
 
-wire [31:0] ring_size = 32'd1 << size_log2;
-wire [31:0] mask = ring_size - 32'd1;
+reg [31:0] prod1_reg = 32'd1, prod1_next;  // prod_reg + 1
+
+wire [15:0] mask;
+wire [63:0] prod_addr, geom_rec_addr;
+wire        geom_marker;
+wire [16:0] take_index;               // the slot a record is taken into, low bits
+
+tg_ring_geom #(.MAX_LOG2(16), .INDEX_OFFSET(TG_RING_PROD_OFFSET)) geom_inst (
+    .clk(clk),
+    .enable(enable),
+    .base_addr(base_addr),
+    .size_log2(size_log2),
+    .mask(mask),
+    .index_addr(prod_addr),
+    .addr_index(take_index[15:0]),
+    .rec_addr(geom_rec_addr),
+    .lap_index(take_index[16:0]),
+    .marker(geom_marker)
+);
 
 // Room in the ring, registered: "a record fits" and "a record fits behind
 // the one being written", for the producer index of the next cycle (it is 0,
 // the same, or one more), against the consumer index of this one. The
 // consumer index only moves on, so a cycle-old one never shows room that is
 // not there: at worst a record waits a cycle for room just made.
-function automatic [1:0] room_at(input [31:0] prod, input [31:0] cons, input [31:0] size);
-    room_at = {prod - cons < size - 32'd1, prod - cons < size};
+// The ring holds mask + 1 records.
+function automatic [1:0] room_at(input [31:0] prod, input [31:0] cons, input [15:0] m);
+    room_at = {prod - cons < {16'd0, m}, prod - cons <= {16'd0, m}};
 endfunction
-wire [1:0] room_same = room_at(prod_reg, cons_index, ring_size);
-wire [1:0] room_more = room_at(prod_reg + 32'd1, cons_index, ring_size);
-wire [1:0] room_zero = room_at(32'd0, cons_index, ring_size);
+wire [1:0] room_same = room_at(prod_reg, cons_index, mask);
+wire [1:0] room_more = room_at(prod1_reg, cons_index, mask);
+wire [1:0] room_zero = room_at(32'd0, cons_index, mask);
 reg  [1:0] room_reg = 2'b00;
 wire space = room_reg[0];
 wire space_behind = room_reg[1];
@@ -84,7 +102,7 @@ wire wb_due = since_wb_reg == TG_RING_WRITEBACK_EVERY[4:0] - 5'd1;
 // before (no idle cycle between records), into the slot after it
 wire take = enable && s_axis_evt_tvalid
          && ((state_reg == ST_IDLE && space) || (last_beat && !wb_due && space_behind));
-wire [31:0] take_index = state_reg == ST_IDLE ? prod_reg : prod_reg + 32'd1;
+assign take_index = state_reg == ST_IDLE ? prod_reg[16:0] : prod1_reg[16:0];
 wire [31:0] take_seq = state_reg == ST_IDLE ? seq_reg : seq_reg + 32'd1;
 
 assign prod_index = prod_reg;
@@ -94,7 +112,7 @@ assign s_axis_evt_tready = take;
 assign m_axis_dma_wr_tdata = state_reg == ST_WB ? {32'd0, prod_reg} : rec_reg[beat_reg*64 +: 64];
 assign m_axis_dma_wr_tkeep = state_reg == ST_WB ? 8'h0f : 8'hff;
 assign m_axis_dma_wr_tlast = state_reg == ST_WB || beat_reg == 3'd7;
-assign m_axis_dma_wr_tuser = state_reg == ST_WB ? base_addr + TG_RING_PROD_OFFSET : rec_addr_reg;
+assign m_axis_dma_wr_tuser = state_reg == ST_WB ? prod_addr : rec_addr_reg;
 assign m_axis_dma_wr_tvalid = state_reg == ST_WRITE || state_reg == ST_WB;
 
 assign record_pulse = record_pulse_reg;
@@ -102,6 +120,7 @@ assign record_pulse = record_pulse_reg;
 always @* begin
     state_next = state_reg;
     prod_next = prod_reg;
+    prod1_next = prod1_reg;
     seq_next = seq_reg;
     since_wb_next = since_wb_reg;
     wb_pending_next = wb_pending_reg;
@@ -115,6 +134,7 @@ always @* begin
             if (!enable) begin
                 // a disabled ring restarts at index 0
                 prod_next = 32'd0;
+                prod1_next = 32'd1;
                 since_wb_next = 5'd0;
                 wb_pending_next = 1'b0;
             end else if (take) begin
@@ -127,7 +147,8 @@ always @* begin
             if (m_axis_dma_wr_tready) begin
                 beat_next = beat_reg + 3'd1;
                 if (beat_reg == 3'd7) begin
-                    prod_next = prod_reg + 32'd1;
+                    prod_next = prod1_reg;
+                    prod1_next = prod1_reg + 32'd1;
                     seq_next = seq_reg + 32'd1;
                     record_pulse_next = 1'b1;
                     wb_pending_next = 1'b1;
@@ -149,8 +170,8 @@ always @* begin
     if (take) begin
         rec_next = s_axis_evt_tdata;
         rec_next[TG_C2H_SEQ_LSB +: TG_C2H_SEQ_W] = take_seq;
-        rec_next[TG_RING_MARKER_OFFSET*8 +: 8] = {7'd0, ~take_index[size_log2]};
-        rec_addr_next = base_addr + TG_RING_RECORDS_OFFSET + {26'd0, take_index & mask, 6'd0};
+        rec_next[TG_RING_MARKER_OFFSET*8 +: 8] = {7'd0, geom_marker};
+        rec_addr_next = geom_rec_addr;
         beat_next = 3'd0;
     end
 end
@@ -158,6 +179,7 @@ end
 always @(posedge clk) begin
     state_reg <= state_next;
     prod_reg <= prod_next;
+    prod1_reg <= prod1_next;
     seq_reg <= seq_next;
     since_wb_reg <= since_wb_next;
     wb_pending_reg <= wb_pending_next;
@@ -170,6 +192,7 @@ always @(posedge clk) begin
     if (rst) begin
         state_reg <= ST_IDLE;
         prod_reg <= 32'd0;
+        prod1_reg <= 32'd1;
         seq_reg <= 32'd0;
         since_wb_reg <= 5'd0;
         wb_pending_reg <= 1'b0;

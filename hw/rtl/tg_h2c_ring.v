@@ -118,10 +118,27 @@ end
 reg [31:0] cons_reg = 32'd0;
 reg [31:0] rx_idx_reg = 32'd0;
 reg [31:0] fetch_reg = 32'd0;
+reg [27:0] fetch_hi1_reg = 28'd1;          // fetch_reg[31:4] + 1, a cycle late
 reg [7:0]  backoff_reg = 8'd0;
 reg        flush_reg = 1'b0;               // dropping the data of reads in flight
 
-wire [31:0] mask = (32'd1 << size_log2) - 32'd1;
+wire [15:0] mask;
+wire [63:0] cons_addr, geom_rec_addr;
+wire        marker_bit;
+wire [31:0] fetch_pos;
+
+tg_ring_geom #(.MAX_LOG2(16), .INDEX_OFFSET(TG_RING_CONS_OFFSET)) geom_inst (
+    .clk(clk),
+    .enable(enable),
+    .base_addr(base_addr),
+    .size_log2(size_log2),
+    .mask(mask),
+    .index_addr(cons_addr),
+    .addr_index(fetch_pos[15:0]),
+    .rec_addr(geom_rec_addr),
+    .lap_index(rx_idx_reg[16:0]),
+    .marker(marker_bit)
+);
 
 // ---------------------------------------------------------------- reads in flight
 // one entry per read, from its descriptor until its last beat: records, issue cycle
@@ -141,23 +158,28 @@ end
 
 // The next read: records up to the doorbell, the wrap and MAX_BURST. The
 // wrap's limit is worked out a cycle ahead (a register, fresh unless the
-// fetch index or the ring's size moved in the last cycle: no read issues
-// then). The doorbell's is taken in the cycle from its low 4 bits, with no
-// 32-bit subtract: the records offered modulo 16, or 15 when the last
-// cycle's doorbell was 16 or more ahead (avail16_reg; it only moves on), or
-// when the low bits are 0 but the doorbell is not at the fetch index. That
-// is never more records than there are, and the same count as a full
-// subtract unless the doorbell jumped past 16 in one write.
-wire [31:0] fetch_pos = fetch_reg & mask;
-wire [31:0] to_wrap = mask - fetch_pos + 32'd1;
+// fetch index moved or the ring was disabled in the last cycle, the only
+// time its size can change: no read issues then). The doorbell's is taken
+// in the cycle from its low 4 bits, with no 32-bit subtract: the records
+// offered modulo 16, or 15 when the last cycle's doorbell was 16 or more
+// ahead (avail16_reg; it only moves on), or when the low bits are 0 but the
+// doorbell is not at the fetch index. That is never more records than there
+// are, and the same count as a full subtract unless the doorbell jumped past
+// 16 in one write.
+assign fetch_pos = {16'd0, fetch_reg[15:0] & mask};
+wire [31:0] to_wrap = {16'd0, mask} - fetch_pos + 32'd1;
 reg  [3:0]  wrap_lim = 4'd0;
 reg         wrap_fresh = 1'b0;
-reg  [4:0]  wrap_size = 5'd0;              // the size it was worked out for
 reg         avail16_reg = 1'b0;            // the last cycle's doorbell was 16 or more ahead
+// A read moves the fetch index on by burst_n (< 16): its low 4 bits are added
+// and their carry picks the high bits or their increment, which is a cycle
+// late but fresh whenever a read may issue (wrap_fresh).
+wire [4:0]  fetch_lo_sum;
 wire        avail = prod_index != fetch_reg;
 wire [3:0]  avail_low = prod_index[3:0] - fetch_reg[3:0];
 wire [3:0]  avail_lim = avail16_reg || avail_low == 4'd0 ? 4'd15 : avail_low;
 wire [3:0]  burst_n = avail_lim < wrap_lim ? avail_lim : wrap_lim;
+assign fetch_lo_sum = {1'b0, fetch_reg[3:0]} + {1'b0, burst_n};
 
 reg        desc_valid_reg = 1'b0;
 reg [63:0] desc_addr_reg = 64'd0;
@@ -188,7 +210,7 @@ wire beat_go = s_axis_dma_rd_data_tvalid && s_axis_dma_rd_data_tready;
 
 wire [511:0] rec_full = {s_axis_dma_rd_data_tdata, asm_reg};
 // marker is 1 on even laps, 0 on odd laps (memory starts zeroed)
-wire [7:0] marker_expected = {7'd0, ~rx_idx_reg[size_log2]};
+wire [7:0] marker_expected = {7'd0, marker_bit};
 wire marker_ok = rec_full[TG_RING_MARKER_OFFSET*8 +: 8] == marker_expected;
 wire head_last_rec = rcv_reg + 4'd1 == rd_n[rd_head];
 // a record arrived whole, with its marker and tlast where they belong
@@ -207,7 +229,7 @@ assign m_axis_cmd_tvalid = o_count != 2'd0 && since_wb_reg != 6'd63;
 
 wire desc_take = !desc_valid_reg || m_axis_dma_rd_desc_ready;
 wire issue = desc_take && enable && !flush_reg && !rec_bad && backoff_reg == 8'd0 &&
-             wrap_fresh && wrap_size == size_log2 && avail && reads_out != MAX_READS_W;
+             wrap_fresh && avail && reads_out != MAX_READS_W;
 
 wire wb_raise = !wb_valid_reg && enable && since_wb_reg != 6'd0 &&
                 (since_wb_reg >= WB_EVERY_W || cons_reg == prod_index);
@@ -221,7 +243,7 @@ assign busy = desc_valid_reg || reads_out != 0 || o_count != 2'd0 || wb_valid_re
 assign m_axis_wb_tdata = {32'd0, wb_data_reg};
 assign m_axis_wb_tkeep = 8'h0f;
 assign m_axis_wb_tlast = 1'b1;
-assign m_axis_wb_tuser = base_addr + TG_RING_CONS_OFFSET;
+assign m_axis_wb_tuser = cons_addr;
 assign m_axis_wb_tvalid = wb_valid_reg;
 
 reg record_pulse_reg = 1'b0;
@@ -234,9 +256,9 @@ always @(posedge clk) begin
     phase_wait_pulse_reg <= rec_bad;
 
     wrap_lim <= to_wrap < MAX_BURST ? to_wrap[3:0] : MAX_BURST_W;
-    wrap_size <= size_log2;
-    wrap_fresh <= !(issue || rec_bad || idle_reset || rst);
+    wrap_fresh <= enable && !(issue || rec_bad || idle_reset || rst);
     avail16_reg <= prod_index - fetch_reg >= 32'd16;
+    fetch_hi1_reg <= fetch_reg[31:4] + 28'd1;
 
     // descriptor: latched, held until taken
     if (desc_valid_reg && m_axis_dma_rd_desc_ready) begin
@@ -244,17 +266,20 @@ always @(posedge clk) begin
     end
     if (issue) begin
         desc_valid_reg <= 1'b1;
-        desc_addr_reg <= base_addr + TG_RING_RECORDS_OFFSET + {26'd0, fetch_pos, 6'd0};
+        desc_addr_reg <= geom_rec_addr;
         desc_len_reg <= {6'd0, burst_n, 6'd0};
         rd_n[rd_wr_reg[RW-1:0]] <= burst_n;
         rd_cyc[rd_wr_reg[RW-1:0]] <= cycle;
         rd_wr_reg <= rd_wr_reg + 1'b1;
-        fetch_reg <= fetch_reg + {28'd0, burst_n};
+        fetch_reg <= {fetch_lo_sum[4] ? fetch_hi1_reg : fetch_reg[31:4], fetch_lo_sum[3:0]};
     end
 
     // data
     if (beat_go) begin
-        if (!last_beat) asm_reg[beat_reg*64 +: 64] <= s_axis_dma_rd_data_tdata;
+        // beats 0..6 each into their own place (a decode per beat, no shifter)
+        for (i = 0; i < 7; i = i + 1) begin
+            if (beat_reg == i[2:0]) asm_reg[i*64 +: 64] <= s_axis_dma_rd_data_tdata;
+        end
         beat_reg <= beat_reg + 3'd1;
         if (last_beat) rcv_reg <= rcv_reg + 4'd1;
     end

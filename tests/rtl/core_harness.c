@@ -63,14 +63,21 @@ uint64_t core_rd64(uint32_t lo)
 
 void core_rings(struct tg_ring *h2c, unsigned h2c_log2, struct tg_ring *c2h, unsigned c2h_log2)
 {
+	core_rings_at(h2c, h2c_log2, CORE_H2C_OFF, c2h, c2h_log2, CORE_C2H_OFF);
+}
+
+void core_rings_at(struct tg_ring *h2c, unsigned h2c_log2, uint32_t h2c_off,
+		   struct tg_ring *c2h, unsigned c2h_log2, uint32_t c2h_off)
+{
 	size_t hb = tg_ring_mem_bytes(h2c_log2, TG_RECORD_BYTES);
 	size_t cb = tg_ring_mem_bytes(c2h_log2, TG_RECORD_BYTES);
-	uint64_t hbus = CORE_BUS_BASE + CORE_H2C_OFF, cbus = CORE_BUS_BASE + CORE_C2H_OFF;
+	uint64_t hbus = CORE_BUS_BASE + h2c_off, cbus = CORE_BUS_BASE + c2h_off;
 
-	CU_ASSERT_EQUAL_FATAL(tg_ring_format(core_mem + CORE_H2C_OFF, hb, h2c_log2, TG_RECORD_BYTES), TG_OK);
-	CU_ASSERT_EQUAL_FATAL(tg_ring_attach(h2c, core_mem + CORE_H2C_OFF, hb, h2c_log2, TG_RECORD_BYTES), TG_OK);
-	CU_ASSERT_EQUAL_FATAL(tg_ring_format(core_mem + CORE_C2H_OFF, cb, c2h_log2, TG_RECORD_BYTES), TG_OK);
-	CU_ASSERT_EQUAL_FATAL(tg_ring_attach(c2h, core_mem + CORE_C2H_OFF, cb, c2h_log2, TG_RECORD_BYTES), TG_OK);
+	CU_ASSERT_FATAL(h2c_off + hb <= CORE_MEM_BYTES && c2h_off + cb <= CORE_MEM_BYTES);
+	CU_ASSERT_EQUAL_FATAL(tg_ring_format(core_mem + h2c_off, hb, h2c_log2, TG_RECORD_BYTES), TG_OK);
+	CU_ASSERT_EQUAL_FATAL(tg_ring_attach(h2c, core_mem + h2c_off, hb, h2c_log2, TG_RECORD_BYTES), TG_OK);
+	CU_ASSERT_EQUAL_FATAL(tg_ring_format(core_mem + c2h_off, cb, c2h_log2, TG_RECORD_BYTES), TG_OK);
+	CU_ASSERT_EQUAL_FATAL(tg_ring_attach(c2h, core_mem + c2h_off, cb, c2h_log2, TG_RECORD_BYTES), TG_OK);
 	core_wr(TG_REG_H2C_BASE_LO, (uint32_t)hbus);
 	core_wr(TG_REG_H2C_BASE_HI, (uint32_t)(hbus >> 32));
 	core_wr(TG_REG_H2C_SIZE, h2c_log2);

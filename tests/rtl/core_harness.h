@@ -16,7 +16,10 @@
 #include "card_model.h"
 #include "tickgate/ring.h"
 
-#define CORE_BUS_BASE 0x2000000000ull	/* bus address of core_mem[0] */
+/* bus address of core_mem[0]: 512 KiB below 2^37, so a ring placed at
+ * CORE_BOUNDARY_OFF straddles a carry through bits 19..36 of its addresses */
+#define CORE_BUS_BASE 0x1ffff80000ull
+#define CORE_BOUNDARY_OFF 0x80000u
 #define CORE_MEM_BYTES (1u << 20)
 #define CORE_H2C_OFF 0u			/* where core_rings() places the H2C ring ... */
 #define CORE_C2H_OFF 0x40000u		/* ... and the C2H ring */
@@ -41,6 +44,9 @@ uint64_t core_rd64(uint32_t lo);
 /* Format both rings in the window (2^h2c_log2 and 2^c2h_log2 records),
  * attach the host's views and point the card at them, both engines on. */
 void core_rings(struct tg_ring *h2c, unsigned h2c_log2, struct tg_ring *c2h, unsigned c2h_log2);
+/* The same with the rings at the given offsets in the window. */
+void core_rings_at(struct tg_ring *h2c, unsigned h2c_log2, uint32_t h2c_off,
+		   struct tg_ring *c2h, unsigned c2h_log2, uint32_t c2h_off);
 
 /* The next number of a seeded sequence (splitmix64) kept in *state. */
 uint64_t core_rnd(uint64_t *state);

@@ -652,6 +652,74 @@ static void test_dma_outside_window(void)
 	CU_ASSERT_EQUAL(core_rd(TG_REG_H2C_CONS), 0);
 }
 
+/* Stream `total` loopbacks through the rings (tags from base_tag), the host keeping
+ * the H2C ring as full as it can; returns the answers taken, each checked in order. */
+static uint32_t stream_loopbacks(struct tg_ring *h2c, struct tg_ring *c2h, uint32_t base_tag, uint32_t total)
+{
+	uint32_t sent = 0, got = 0;
+
+	for (unsigned iter = 0; got < total && iter < 100 * total; iter++) {
+		unsigned n = tg_ring_space(h2c);
+
+		push_loopbacks(h2c, &sent, base_tag, n < total - sent ? n : total - sent);
+		core_wr(TG_REG_H2C_PROD, h2c->index);
+		tg_cm_run(core_cm, 40);
+		take_answers(c2h, &got, base_tag, total);
+	}
+	return got;
+}
+
+/* Rings whose records straddle a carry through bus address bits 19..36: every
+ * record lands where the host reads it (the address's high bits are picked by
+ * the low sum's carry), laps after laps. */
+static void test_rings_across_address_carry(void)
+{
+	struct tg_ring h2c, c2h;
+	const uint32_t h2c_off = CORE_BOUNDARY_OFF - TG_RING_RECORDS_OFFSET - 32 * TG_RECORD_BYTES;
+	const uint32_t c2h_off = CORE_BOUNDARY_OFF + 0x10000 - TG_RING_RECORDS_OFFSET - 8 * TG_RECORD_BYTES;
+
+	core_fresh(NULL);
+	/* 64 H2C records, 32 of them past the carry; 16 C2H records, the last 8 past a 64 KiB carry */
+	core_rings_at(&h2c, 6, h2c_off, &c2h, 4, c2h_off);
+	CU_ASSERT_EQUAL(stream_loopbacks(&h2c, &c2h, 5000, 300), 300);
+	tg_cm_run(core_cm, 200);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_H2C_CONS), 300);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_C2H_PROD), 300);
+	CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), 300);
+	CU_ASSERT_EQUAL(ring_hdr(&c2h, TG_RING_PROD_OFFSET), 300);
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_errors, 0);
+}
+
+/* A ring's base and size are taken while it is disabled: written while it
+ * runs, they wait for the next enable, and the running ring is not moved. */
+static void test_ring_geometry_waits_for_enable(void)
+{
+	struct tg_ring h2c, c2h;
+	const uint32_t moved = 0xc0000;
+
+	core_fresh(NULL);
+	core_rings(&h2c, 3, &c2h, 3);
+	CU_ASSERT_EQUAL(stream_loopbacks(&h2c, &c2h, 100, 20), 20);
+	/* point both rings outside the window and change their sizes, running */
+	core_wr(TG_REG_H2C_BASE_LO, 0);
+	core_wr(TG_REG_H2C_SIZE, 5);
+	core_wr(TG_REG_C2H_BASE_LO, 0);
+	core_wr(TG_REG_C2H_SIZE, 1);
+	CU_ASSERT_EQUAL(stream_loopbacks(&h2c, &c2h, 200, 30), 30);
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_errors, 0);
+	/* disabled, the new place and sizes are taken at the next enable */
+	core_wr(TG_REG_RING_CONTROL, 0);
+	core_wr(TG_REG_H2C_PROD, 0);
+	core_wr(TG_REG_C2H_CONS, 0);
+	tg_cm_run(core_cm, 20);
+	core_rings_at(&h2c, 5, moved, &c2h, 1, moved + 0x10000);
+	CU_ASSERT_EQUAL(stream_loopbacks(&h2c, &c2h, 300, 70), 70);
+	tg_cm_run(core_cm, 200);
+	CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), 70);
+	CU_ASSERT_EQUAL(ring_hdr(&c2h, TG_RING_PROD_OFFSET), 70);
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_errors, 0);
+}
+
 int main(void)
 {
 	static const struct tg_cunit_test tests[] = {
@@ -662,6 +730,8 @@ int main(void)
 		{ "loopback over many ring laps", test_loopback_many_laps },
 		{ "phase wait never consumes an unwritten record", test_phase_wait_never_consumes_unwritten },
 		{ "unknown opcode answered with CMD_ERROR", test_unknown_opcode_answered },
+		{ "rings across a carry in the bus address", test_rings_across_address_carry },
+		{ "ring geometry written while running waits for the enable", test_ring_geometry_waits_for_enable },
 		{ "H2C: a read per run of records, bounded by the wrap", test_h2c_burst_across_wrap },
 		{ "H2C: doorbells while reads are in flight", test_h2c_doorbell_mid_burst },
 		{ "H2C: a stale marker inside a burst", test_h2c_stale_marker_mid_burst },
