@@ -115,6 +115,7 @@ rx_inst (
 // ---------------------------------------------------------------- counters
 reg [63:0] drop_cnt [0:15];
 reg [63:0] type_cnt [0:TG_ITCH_TYPES];    // index 0 unused (unknown)
+reg [63:0] gap_span_reg = 64'd0;          // messages of the gap seen last cycle
 wire [TG_ITCH_INDEX_W-1:0] msg_index = tg_itch_index(msg_data[7:0]);
 wire [TG_ITCH_INDEX_W-1:0] sel_index = tg_itch_index(type_sel);
 
@@ -199,12 +200,13 @@ always @(posedge clk) begin
         cont_reg <= !cont_reg;
     end
 
-    if (frame_done) begin
-        if (frame_reason == 5'd31) begin
-            parsed <= parsed + 64'd1;
-        end else begin
-            drop_cnt[frame_reason[3:0]] <= drop_cnt[frame_reason[3:0]] + 64'd1;
-        end
+    // each counter has its own incrementer: no counter is read through a
+    // multiplexer on its way to the adder
+    if (frame_done && frame_reason == 5'd31) begin
+        parsed <= parsed + 64'd1;
+    end
+    for (d = 0; d < 16; d = d + 1) begin
+        if (frame_done && frame_reason == d[4:0]) drop_cnt[d] <= drop_cnt[d] + 64'd1;
     end
     if (pkt_pulse) packets <= packets + 64'd1;
     if (heartbeat_pulse) heartbeats <= heartbeats + 64'd1;
@@ -214,11 +216,15 @@ always @(posedge clk) begin
     if (dup_msg_pulse) duplicate_messages <= duplicate_messages + 64'd1;
     if (msg_valid) begin
         messages <= messages + 64'd1;
-        type_cnt[msg_index] <= type_cnt[msg_index] + 64'd1;
     end
+    for (d = 1; d <= TG_ITCH_TYPES; d = d + 1) begin
+        if (msg_valid && msg_index == d[TG_ITCH_INDEX_W-1:0]) type_cnt[d] <= type_cnt[d] + 64'd1;
+    end
+    // a gap's message count is worked out as it is seen and added a cycle later
+    gap_span_reg <= gap_valid ? gap_last - gap_first + 64'd1 : 64'd0;
+    gap_messages <= gap_messages + gap_span_reg;
     if (gap_valid) begin
         gaps <= gaps + 64'd1;
-        gap_messages <= gap_messages + (gap_last - gap_first + 64'd1);
     end
     // both a message and a gap in one cycle cannot happen: a gap is decided
     // at a packet header, before any of its messages
@@ -238,6 +244,7 @@ always @(posedge clk) begin
         duplicate_messages <= 64'd0;
         gaps <= 64'd0;
         gap_messages <= 64'd0;
+        gap_span_reg <= 64'd0;
         events_dropped <= 64'd0;
         for (d = 0; d < 16; d = d + 1) drop_cnt[d] <= 64'd0;
         for (d = 0; d <= TG_ITCH_TYPES; d = d + 1) type_cnt[d] <= 64'd0;

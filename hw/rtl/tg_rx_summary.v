@@ -39,16 +39,21 @@ localparam [15:0] ETHERTYPE_VLAN = 16'h8100;
 reg [63:0] frames_reg = 64'd0;
 reg [63:0] bytes_reg = 64'd0;
 reg [63:0] dropped_reg = 64'd0;
+reg [3:0] bytes_add_reg = 4'd0;      // the last beat's bytes, counted a cycle late
 reg [31:0] len_reg = 32'd0;          // bytes so far in the current frame
 reg [1:0] beat_reg = 2'd0;           // beat index, saturating at 3
 reg [191:0] head_reg = 192'd0;       // first 24 bytes of the current frame
 
-// frame completed last cycle, waiting to become an event
+// frame completed last cycle, its summary being made
 reg pend_reg = 1'b0;
 reg [31:0] pend_len_reg = 32'd0;
 reg [31:0] pend_no_reg = 32'd0;
 reg [191:0] pend_head_reg = 192'd0;
 reg [63:0] pend_cycle_reg = 64'd0;
+
+// the summary, leaving: as an event, or as a counted drop when the queue is full
+reg evt_valid_reg = 1'b0;
+reg [511:0] evt_reg = 512'd0;
 
 `include "tg_axis_keep.vh"
 
@@ -65,11 +70,13 @@ endgenerate
 wire beat_in = s_axis_net_tvalid;
 wire [31:0] len_now = len_reg + {28'd0, beat_bytes};
 
+// the first 3 beats each into their own place (a decode per beat, no shifter)
 reg [191:0] head_now;
+integer b;
 always @* begin
     head_now = beat_reg == 2'd0 ? 192'd0 : head_reg;
-    if (beat_reg != 2'd3) begin
-        head_now[beat_reg*64 +: 64] = s_axis_net_tdata & keep_mask;
+    for (b = 0; b < 3; b = b + 1) begin
+        if (beat_reg == b[1:0]) head_now[b*64 +: 64] = s_axis_net_tdata & keep_mask;
     end
 end
 
@@ -94,21 +101,24 @@ always @* begin
 end
 
 assign s_axis_net_tready = 1'b1;
-assign m_axis_evt_tdata = evt;
-assign m_axis_evt_tvalid = pend_reg;
+assign m_axis_evt_tdata = evt_reg;
+assign m_axis_evt_tvalid = evt_valid_reg;
 assign rx_frames = frames_reg;
 assign rx_bytes = bytes_reg;
 assign rx_events_dropped = dropped_reg;
 
 always @(posedge clk) begin
-    // the pending summary leaves now, as an event or as a counted drop
-    if (pend_reg && !m_axis_evt_tready) begin
+    // the summary leaves now, as an event or as a counted drop
+    if (evt_valid_reg && !m_axis_evt_tready) begin
         dropped_reg <= dropped_reg + 64'd1;
     end
+    evt_valid_reg <= pend_reg;
+    evt_reg <= evt;
     pend_reg <= 1'b0;
 
+    bytes_reg <= bytes_reg + {60'd0, bytes_add_reg};
+    bytes_add_reg <= beat_in ? beat_bytes : 4'd0;
     if (beat_in) begin
-        bytes_reg <= bytes_reg + {60'd0, beat_bytes};
         if (s_axis_net_tlast) begin
             frames_reg <= frames_reg + 64'd1;
             len_reg <= 32'd0;
@@ -131,9 +141,11 @@ always @(posedge clk) begin
         frames_reg <= 64'd0;
         bytes_reg <= 64'd0;
         dropped_reg <= 64'd0;
+        bytes_add_reg <= 4'd0;
         len_reg <= 32'd0;
         beat_reg <= 2'd0;
         pend_reg <= 1'b0;
+        evt_valid_reg <= 1'b0;
     end
 end
 
