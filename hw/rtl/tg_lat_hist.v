@@ -9,7 +9,9 @@
 //
 // Two stages: a sample and its bin are registered first, then every figure
 // moves (a bin's priority logic and a 64-bit adder in one cycle would be 13
-// LUT levels). A figure therefore counts a sample 2 cycles after it came; a
+// LUT levels). Each bin has its own incrementer, enabled by its bit of the
+// registered one-hot bin: no bin is read through a multiplexer on its way to
+// an adder. A figure therefore counts a sample 2 cycles after it came; a
 // clear drops a sample still in the first stage, as it drops every figure.
 module tg_lat_hist
 (
@@ -36,17 +38,21 @@ initial begin
     for (i = 0; i < 32; i = i + 1) hist[i] = 64'd0;
 end
 
-function [4:0] bin_of(input [31:0] x);
+// the sample's bin, one-hot, each bit from its own compare (no priority
+// encoder in front of a decoder)
+function [31:0] bin_onehot(input [31:0] x);
     integer k;
-    reg [4:0] msb;
+    reg low;                               // x < 32
     begin
-        msb = 5'd0;
-        for (k = 0; k < 32; k = k + 1) begin
-            if (x[k]) msb = k[4:0];
+        low = ~|x[31:5];
+        for (k = 0; k < 24; k = k + 1) begin
+            bin_onehot[k] = low && x[4:0] == k[4:0];
         end
-        if (x < 32'd24) bin_of = x[4:0];
-        else if (msb >= 5'd11) bin_of = 5'd31;
-        else bin_of = 5'd20 + msb;         // msb 4 -> 24 ... msb 10 -> 30
+        bin_onehot[24] = low && x[4] && x[3];                      // 24..31
+        for (k = 5; k <= 10; k = k + 1) begin
+            bin_onehot[20 + k] = x[k] && (x >> (k + 1)) == 32'd0;     // 2^k .. 2^(k+1)-1
+        end
+        bin_onehot[31] = |x[31:11];                                // 2048 and more
     end
 endfunction
 
@@ -54,19 +60,21 @@ assign bin_count = hist[bin_sel];
 
 reg        s_valid = 1'b0;
 reg [31:0] s_sample = 32'd0;
-reg [4:0]  s_bin = 5'd0;
+reg [31:0] s_bin = 32'd0;                  // one-hot
 
 always @(posedge clk) begin
     s_valid <= sample_valid;
     s_sample <= sample;
-    s_bin <= bin_of(sample);
+    s_bin <= bin_onehot(sample);
     if (s_valid) begin
         last <= s_sample;
         if (s_sample < lat_min) lat_min <= s_sample;
         if (s_sample > lat_max) lat_max <= s_sample;
         count <= count + 64'd1;
         sum <= sum + {32'd0, s_sample};
-        hist[s_bin] <= hist[s_bin] + 64'd1;
+        for (i = 0; i < 32; i = i + 1) begin
+            if (s_bin[i]) hist[i] <= hist[i] + 64'd1;
+        end
     end
     if (rst || clear) begin
         s_valid <= 1'b0;
