@@ -67,18 +67,18 @@ module tg_order_entry #
     output wire         s_axis_oe_tready,
 
     // responses applied to the gate (FILL, RESTATE)
-    output reg          gi_valid = 1'b0,
+    output wire         gi_valid,
     input  wire         gi_ready,
-    output reg  [3:0]   gi_kind = 4'd0,
-    output reg  [1:0]   gi_sub = 2'd0,
-    output reg  [7:0]   gi_inst = 8'd0,
-    output reg  [1:0]   gi_side = 2'd0,
-    output reg  [15:0]  gi_slot = 16'd0,
-    output reg  [31:0]  gi_qty = 32'd0,
+    output wire [3:0]   gi_kind,
+    output wire [1:0]   gi_sub,
+    output wire [7:0]   gi_inst,
+    output wire [1:0]   gi_side,
+    output wire [15:0]  gi_slot,
+    output wire [31:0]  gi_qty,
 
     // ORDER_RESP events
-    output reg  [511:0] m_axis_evt_tdata = 512'd0,
-    output reg          m_axis_evt_tvalid = 1'b0,
+    output wire [511:0] m_axis_evt_tdata,
+    output wire         m_axis_evt_tvalid,
     input  wire         m_axis_evt_tready,
 
     // order latency: entry into the gate to the first byte on the wire
@@ -514,7 +514,10 @@ wire [DW-1:0] dq_head = dq_mem[dq_rd[DQ_LOG2-1:0]];
 
 // ---- lookup: registered fields and the slot they name
 reg  l_valid = 1'b0;
-wire e_free = !(gi_valid && !gi_ready) && !(m_axis_evt_tvalid && !m_axis_evt_tready);
+// the emit stage hands its gate input and its event to skid buffers, whose
+// ready is a register: the gate's and the event queue's ready stop there
+wire gi_s_ready, evt_s_ready;
+wire e_free = gi_s_ready && evt_s_ready;
 wire e_go = l_valid && e_free;
 wire l_free = !l_valid || e_go;
 wire dq_pop = dq_wr != dq_rd && l_free;
@@ -604,60 +607,8 @@ always @(posedge clk) begin
         l_valid <= 1'b0;
     end
 
-    if (e_go) begin
-        // the emit stage: the gate input and the event
-        if (l_has_urn && !l_match) rx_unmatched <= rx_unmatched + 64'd1;
-        gi_slot <= {{(16-SW){1'b0}}, l_si};
-        gi_inst <= {{(8-IW){1'b0}}, sl_inst[l_si]};
-        gi_side <= sl_side[l_si];
-        gi_qty <= l_qty;
-        gi_sub <= 2'd0;
-        gi_kind <= TG_RISK_IN_RESTATE;
-        gi_valid <= 1'b0;
-        case (l_type)
-            "A", "U": if (l_cur) begin
-                gi_valid <= 1'b1;
-                gi_qty <= l_state == "D" ? 32'd0 : l_qty;
-            end
-            "C", "D": if (l_match) begin
-                gi_valid <= 1'b1;
-                gi_sub <= 2'd1;
-            end
-            "E": if (l_match) begin
-                gi_valid <= 1'b1;
-                gi_kind <= TG_RISK_IN_FILL;
-            end
-            "J": if (l_cur && prev_urn[l_si] == 32'd0) begin
-                gi_valid <= 1'b1;          // a rejected new order never opened
-                gi_qty <= 32'd0;
-            end else if (rep_rejected && rep_grow[l_si] != 24'd0) begin
-                gi_valid <= 1'b1;          // take back what the replace added
-                gi_sub <= 2'd1;
-                gi_qty <= {8'd0, rep_grow[l_si]};
-            end
-            default: ;
-        endcase
-        m_axis_evt_tvalid <= 1'b1;
-        m_axis_evt_tdata <= 512'd0;
-        m_axis_evt_tdata[TG_C2H_TYPE_LSB +: TG_C2H_TYPE_W] <= TG_C2H_EVT_ORDER_RESP;
-        m_axis_evt_tdata[TG_C2H_FLAGS_LSB +: 3] <= {!l_known, l_price[63:32] != 32'd0, l_match};
-        m_axis_evt_tdata[TG_C2H_TIMESTAMP_LSB +: TG_C2H_TIMESTAMP_W] <= cycle;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_SOUP_SEQ_LSB +: 64] <= l_seq;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_EXCH_TIME_LSB +: 64] <= l_time;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_URN_LSB +: 32] <= l_urn;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_ORIG_URN_LSB +: 32] <= l_orig;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_MSG_TYPE_LSB +: 8] <= l_type;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_SIDE_LSB +: 8] <= l_side;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_STATE_LSB +: 8] <= l_state;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_INSTRUMENT_LSB +: 8] <= l_match ? {{(8-IW){1'b0}}, sl_inst[l_si]} : 8'hff;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_SLOT_LSB +: 16] <= {{(16-SW){1'b0}}, l_si};
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_REASON_LSB +: 16] <= l_reason;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_QTY_LSB +: 32] <= l_qty;
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_PRICE_LSB +: 32] <= l_price[31:0];
-        m_axis_evt_tdata[TG_C2H_ORDER_RESP_REF_LSB +: 56] <= l_ref;
-    end else begin
-        if (gi_valid && gi_ready) gi_valid <= 1'b0;
-        if (m_axis_evt_tvalid && m_axis_evt_tready) m_axis_evt_tvalid <= 1'b0;
+    if (e_go && l_has_urn && !l_match) begin
+        rx_unmatched <= rx_unmatched + 64'd1;
     end
 
     if (rst || rx_reset) begin
@@ -670,8 +621,6 @@ always @(posedge clk) begin
         dq_wr <= 0;
         dq_rd <= 0;
         l_valid <= 1'b0;
-        gi_valid <= 1'b0;
-        m_axis_evt_tvalid <= 1'b0;
         rx_sequenced <= 64'd0;
     end
     if (rst) begin
@@ -680,6 +629,82 @@ always @(posedge clk) begin
         rx_unmatched <= 64'd0;
     end
 end
+
+// ---- emit: the gate input (FILL, RESTATE) and the ORDER_RESP event of the
+// message in the lookup stage, into their skid buffers as it leaves
+reg         e_gi_valid;
+reg [3:0]   e_gi_kind;
+reg [1:0]   e_gi_sub;
+reg [31:0]  e_gi_qty;
+reg [511:0] e_evt;
+always @* begin
+    e_gi_valid = 1'b0;
+    e_gi_kind = TG_RISK_IN_RESTATE;
+    e_gi_sub = 2'd0;
+    e_gi_qty = l_qty;
+    case (l_type)
+        "A", "U": if (l_cur) begin
+            e_gi_valid = 1'b1;
+            e_gi_qty = l_state == "D" ? 32'd0 : l_qty;
+        end
+        "C", "D": if (l_match) begin
+            e_gi_valid = 1'b1;
+            e_gi_sub = 2'd1;
+        end
+        "E": if (l_match) begin
+            e_gi_valid = 1'b1;
+            e_gi_kind = TG_RISK_IN_FILL;
+        end
+        "J": if (l_cur && prev_urn[l_si] == 32'd0) begin
+            e_gi_valid = 1'b1;             // a rejected new order never opened
+            e_gi_qty = 32'd0;
+        end else if (rep_rejected && rep_grow[l_si] != 24'd0) begin
+            e_gi_valid = 1'b1;             // take back what the replace added
+            e_gi_sub = 2'd1;
+            e_gi_qty = {8'd0, rep_grow[l_si]};
+        end
+        default: ;
+    endcase
+    e_evt = 512'd0;
+    e_evt[TG_C2H_TYPE_LSB +: TG_C2H_TYPE_W] = TG_C2H_EVT_ORDER_RESP;
+    e_evt[TG_C2H_FLAGS_LSB +: 3] = {!l_known, l_price[63:32] != 32'd0, l_match};
+    e_evt[TG_C2H_TIMESTAMP_LSB +: TG_C2H_TIMESTAMP_W] = cycle;
+    e_evt[TG_C2H_ORDER_RESP_SOUP_SEQ_LSB +: 64] = l_seq;
+    e_evt[TG_C2H_ORDER_RESP_EXCH_TIME_LSB +: 64] = l_time;
+    e_evt[TG_C2H_ORDER_RESP_URN_LSB +: 32] = l_urn;
+    e_evt[TG_C2H_ORDER_RESP_ORIG_URN_LSB +: 32] = l_orig;
+    e_evt[TG_C2H_ORDER_RESP_MSG_TYPE_LSB +: 8] = l_type;
+    e_evt[TG_C2H_ORDER_RESP_SIDE_LSB +: 8] = l_side;
+    e_evt[TG_C2H_ORDER_RESP_STATE_LSB +: 8] = l_state;
+    e_evt[TG_C2H_ORDER_RESP_INSTRUMENT_LSB +: 8] = l_match ? {{(8-IW){1'b0}}, sl_inst[l_si]} : 8'hff;
+    e_evt[TG_C2H_ORDER_RESP_SLOT_LSB +: 16] = {{(16-SW){1'b0}}, l_si};
+    e_evt[TG_C2H_ORDER_RESP_REASON_LSB +: 16] = l_reason;
+    e_evt[TG_C2H_ORDER_RESP_QTY_LSB +: 32] = l_qty;
+    e_evt[TG_C2H_ORDER_RESP_PRICE_LSB +: 32] = l_price[31:0];
+    e_evt[TG_C2H_ORDER_RESP_REF_LSB +: 56] = l_ref;
+end
+
+tg_skid #(.DATA_WIDTH(4 + 2 + 8 + 2 + 16 + 32)) gi_skid_inst (
+    .clk(clk),
+    .rst(rst || rx_reset),
+    .s_data({e_gi_kind, e_gi_sub, {{(8-IW){1'b0}}, sl_inst[l_si]}, sl_side[l_si], {{(16-SW){1'b0}}, l_si}, e_gi_qty}),
+    .s_valid(e_go && e_gi_valid),
+    .s_ready(gi_s_ready),
+    .m_data({gi_kind, gi_sub, gi_inst, gi_side, gi_slot, gi_qty}),
+    .m_valid(gi_valid),
+    .m_ready(gi_ready)
+);
+
+tg_skid #(.DATA_WIDTH(512)) evt_skid_inst (
+    .clk(clk),
+    .rst(rst || rx_reset),
+    .s_data(e_evt),
+    .s_valid(e_go),
+    .s_ready(evt_s_ready),
+    .m_data(m_axis_evt_tdata),
+    .m_valid(m_axis_evt_tvalid),
+    .m_ready(m_axis_evt_tready)
+);
 
 endmodule
 

@@ -568,6 +568,46 @@ static void test_responses_update_gate(void)
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_SEQUENCED_LO), 7);
 }
 
+/* Executions back to back: each FILL holds the gate's entry for cycles and
+ * each event takes the C2H engine 8, so responses wait in the order-entry
+ * block's skid buffers. Every one is applied once and forwarded once, in order. */
+static void test_response_burst(void)
+{
+	union tg_c2h_record ev;
+	const unsigned n = 12;
+	int64_t pos[2] = { 0, 0 };
+
+	fresh();
+	for (unsigned i = 0; i < n; i++)
+		order(TG_RISK_IN_NEW, 100 + i, i, i % 2, TG_RISK_SIDE_BUY, 100, 630200);
+	doorbell();
+	settle();
+	for (unsigned i = 0; i < n; i++)
+		expect_decision(100 + i, TG_RISK_R_ACCEPTED);
+	/* all in the exchange's byte stream before the card runs a cycle */
+	for (unsigned i = 0; i < n; i++) {
+		executed(urn_of(i + 1, i), 10 + i, 630100, 500 + i);
+		pos[i % 2] += 10 + i;
+	}
+	settle();
+	for (unsigned i = 0; i < n; i++) {
+		CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_RESP, &ev));
+		CU_ASSERT_EQUAL(ev.order_resp.msg_type, 'E');
+		CU_ASSERT_EQUAL(ev.order_resp.urn, urn_of(i + 1, i));
+		CU_ASSERT_EQUAL(ev.order_resp.qty, 10 + i);
+		CU_ASSERT_EQUAL(ev.order_resp.soup_seq, i + 1);
+		CU_ASSERT_EQUAL(ev.order_resp.flags & 1u, 1u);
+	}
+	CU_ASSERT_FALSE(next_event(TG_C2H_EVT_ORDER_RESP, &ev));
+	for (unsigned k = 0; k < 2; k++) {
+		sel(0, k);
+		CU_ASSERT_EQUAL((int64_t)core_rd64(TG_REG_RISK_INST_POSITION_LO), pos[k]);
+		CU_ASSERT_EQUAL((int64_t)core_rd64(TG_REG_RISK_INST_OPEN_BUY_LO), 100 * (int64_t)(n / 2) - pos[k]);
+	}
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_SEQUENCED_LO), n);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
+}
+
 /* The same with the exchange's bytes split into beats at random. */
 static void test_responses_update_gate_split(void)
 {
@@ -1204,6 +1244,7 @@ int main(void)
 		{ "responses update the gate", test_responses_update_gate },
 		{ "a rejected replace takes back what it added", test_rejected_replace },
 		{ "responses update the gate, stream split at random", test_responses_update_gate_split },
+		{ "a burst of executions waits in the skid buffers", test_response_burst },
 		{ "response decoder: every type, whole beats", test_decoder_whole_beats },
 		{ "response decoder: every type, any split", test_decoder_any_split },
 		{ "response decoder: a beat a cycle", test_decoder_rate },
