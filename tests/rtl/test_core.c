@@ -671,23 +671,27 @@ static uint32_t stream_loopbacks(struct tg_ring *h2c, struct tg_ring *c2h, uint3
 
 /* Rings whose records straddle a carry through bus address bits 19..36: every
  * record lands where the host reads it (the address's high bits are picked by
- * the low sum's carry), laps after laps. */
+ * the low sum's carry), laps after laps. Each ring in turn sits across the
+ * carry, the other 64 KiB further on. */
 static void test_rings_across_address_carry(void)
 {
-	struct tg_ring h2c, c2h;
-	const uint32_t h2c_off = CORE_BOUNDARY_OFF - TG_RING_RECORDS_OFFSET - 32 * TG_RECORD_BYTES;
-	const uint32_t c2h_off = CORE_BOUNDARY_OFF + 0x10000 - TG_RING_RECORDS_OFFSET - 8 * TG_RECORD_BYTES;
+	const uint32_t across = CORE_BOUNDARY_OFF - TG_RING_RECORDS_OFFSET - 32 * TG_RECORD_BYTES;
+	const uint32_t after = CORE_BOUNDARY_OFF + 0x10000;
 
-	core_fresh(NULL);
-	/* 64 H2C records, 32 of them past the carry; 16 C2H records, the last 8 past a 64 KiB carry */
-	core_rings_at(&h2c, 6, h2c_off, &c2h, 4, c2h_off);
-	CU_ASSERT_EQUAL(stream_loopbacks(&h2c, &c2h, 5000, 300), 300);
-	tg_cm_run(core_cm, 200);
-	CU_ASSERT_EQUAL(core_rd(TG_REG_H2C_CONS), 300);
-	CU_ASSERT_EQUAL(core_rd(TG_REG_C2H_PROD), 300);
-	CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), 300);
-	CU_ASSERT_EQUAL(ring_hdr(&c2h, TG_RING_PROD_OFFSET), 300);
-	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_errors, 0);
+	for (unsigned c = 0; c < 2; c++) {
+		struct tg_ring h2c, c2h;
+
+		core_fresh(NULL);
+		/* 64 records each, 32 of them past the carry */
+		core_rings_at(&h2c, 6, c == 0 ? across : after, &c2h, 6, c == 0 ? after : across);
+		CU_ASSERT_EQUAL(stream_loopbacks(&h2c, &c2h, 5000, 300), 300);
+		tg_cm_run(core_cm, 200);
+		CU_ASSERT_EQUAL(core_rd(TG_REG_H2C_CONS), 300);
+		CU_ASSERT_EQUAL(core_rd(TG_REG_C2H_PROD), 300);
+		CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), 300);
+		CU_ASSERT_EQUAL(ring_hdr(&c2h, TG_RING_PROD_OFFSET), 300);
+		CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_errors, 0);
+	}
 }
 
 /* A ring's base and size are taken while it is disabled: written while it
