@@ -46,9 +46,11 @@
  *
  * What this process knows of the gate and of its orders, and how each event
  * moves it, is trade_state.c: no I/O there, tested on its own against the
- * gate's golden model. trade_report.c writes the status line and the
- * summary. This file does the rest: arguments, setup, the card's I/O, the
- * strategy, the loop and shutdown.
+ * gate's golden model. The strategy is trade_strategy.c, which decides from
+ * that and sends through send_order here. trade_report.c writes the status
+ * line and the summary. This file does the rest: arguments, setup, the
+ * card's I/O (send_order: the ring, the link's state), the loop and
+ * shutdown.
  *
  * The watchdog heartbeat is written from the trading loop itself, not from a
  * thread of its own: a loop that hangs stops the heartbeat, and the card
@@ -85,9 +87,6 @@
 
 #define CMD "trade"
 #define POSITION_LOTS 5			/* the strategy's position bound: this many --size lots */
-#define IOC_GAP_MIN_NS 2000000000ull	/* market time between IOCs: 2..6 s */
-#define IOC_GAP_SPAN_NS 4000000000ull
-#define IOC_STALE_NS 2000000000ll	/* an IOC still open this long after its ack is canceled */
 #define HEARTBEAT_NS 100000000ll	/* HEARTBEAT writes, and the kill/watchdog status read */
 #define CARD_POLL_NS 1000000000ll	/* instrument kill/halt flags (through the shared RISK_SEL) */
 #define TTY_STATUS_NS 250000000ll	/* status line refresh on a terminal */
@@ -115,21 +114,6 @@ static void fail(struct trader *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->fail_msg, sizeof(t->fail_msg), fmt, ap);
 	va_end(ap);
-}
-
-/* splitmix64: small, seedable, the same everywhere */
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t tick_of(uint32_t price)
-{
-	return price >= 10000 ? 100 : 1;	/* $0.01, below $1 $0.0001 */
 }
 
 /* ------------------------------------------------------------------ arguments */
@@ -565,15 +549,6 @@ static bool setup_state(struct trader *t)
 
 /* ------------------------------------------------------------------ sending */
 
-static void hold(struct sym *s, unsigned key, unsigned why)
-{
-	/* counted once per episode: the same hold again and again is one */
-	if (s->held_last[key] != why + 1) {
-		s->c.held_by[why]++;
-		s->held_last[key] = (uint8_t)(why + 1);
-	}
-}
-
 /*
  * One order through the pre-trade checks and onto the H2C ring. key: which
  * of the symbol's activities (0 buy quote, 1 sell quote, 2 IOC) for the
@@ -591,24 +566,24 @@ static int send_order(struct trader *t, struct sym *s, unsigned key, unsigned ki
 	if (kind == TG_RISK_IN_NEW && slot < 0)
 		slot = trade_alloc_slot(&t->state);
 	if (slot < 0) {
-		hold(s, key, HELD_NO_SLOT);
+		trade_hold(s, key, HELD_NO_SLOT);
 		return -1;
 	}
 	struct slot *q = &t->state.slots[slot];
 
 	if (t->state.fifo_len == TRADE_INFLIGHT_MAX) {
-		hold(s, key, HELD_RING_FULL);
+		trade_hold(s, key, HELD_RING_FULL);
 		return -1;
 	}
 	if (t->link_known && tg_card_oe_link(t->card, &t->link) == TG_OK && t->link.state != TG_CARD_OE_UP) {
-		hold(s, key, HELD_LINK_DOWN);
+		trade_hold(s, key, HELD_LINK_DOWN);
 		return -1;
 	}
 	if (kind != TG_RISK_IN_NEW)
 		side = q->side;
 	why = trade_precheck(&t->state, s, kind, kind == TG_RISK_IN_NEW ? &free_slot : q, side, qty, price, &grow);
 	if (why != 0) {
-		hold(s, key, (unsigned)why);
+		trade_hold(s, key, (unsigned)why);
 		return -1;
 	}
 	uint32_t tag = trade_next_tag(&t->state);
@@ -636,7 +611,7 @@ static int send_order(struct trader *t, struct sym *s, unsigned key, unsigned ki
 	}
 	rc = tg_card_send(t->card, &r);
 	if (rc == TG_ERR_AGAIN) {
-		hold(s, key, HELD_RING_FULL);
+		trade_hold(s, key, HELD_RING_FULL);
 		return -1;
 	}
 	if (!card_ok(t, rc, "sending an order"))
@@ -704,177 +679,16 @@ static void ledger_take(struct trader *t, const union tg_c2h_record *ev)
 
 /* ------------------------------------------------------------------ strategy */
 
-static bool market_ok(const struct trader *t, const struct sym *s)
+static int strategy_send(void *ctx, struct sym *s, unsigned key, unsigned kind, int slot, unsigned side,
+			 uint32_t qty, uint32_t price, bool ioc)
 {
-	return !t->state.killed && !s->killed && !s->halted_feed && !s->halted_host && s->lim[TG_RISK_LIM_ENABLED] &&
-	       s->bid != 0 && s->ask != 0 && s->bid < s->ask && !(s->bbo_flags & TG_BOOK_BBO_NOT_AUTHORITATIVE);
+	return send_order(ctx, s, key, kind, slot, side, qty, price, ioc);
 }
 
-/* The largest order the instrument's limits allow at this price; 0 (and
- * the limit's reason in *why) when they allow none. */
-static uint32_t order_cap(const struct sym *s, uint32_t qty, uint32_t price, unsigned *why)
-{
-	uint64_t q = qty;
-
-	*why = 0;
-	if (q > s->lim[TG_RISK_LIM_MAX_ORDER_QTY]) {
-		q = s->lim[TG_RISK_LIM_MAX_ORDER_QTY];
-		*why = TG_RISK_R_MAX_ORDER_QTY;
-	}
-	if (price > 0 && q * price > s->lim[TG_RISK_LIM_MAX_ORDER_NOTIONAL]) {
-		q = s->lim[TG_RISK_LIM_MAX_ORDER_NOTIONAL] / price;
-		*why = TG_RISK_R_MAX_ORDER_NOTIONAL;
-	}
-	if (q > TG_RISK_QTY_MAX)
-		q = TG_RISK_QTY_MAX;
-	return (uint32_t)q;
-}
-
-/* A sell that would take the position (every open sell filled) below 0 is a short sale. */
-static unsigned sell_side(const struct sym *s, uint32_t qty)
-{
-	return trade_all_sells(s) - (int64_t)qty >= 0 ? TG_RISK_SIDE_SELL : TG_RISK_SIDE_SELL_SHORT;
-}
-
-/*
- * One side's quote: placed when wanted and absent, replaced when the target
- * moved more than a tick away (or it would cross, or it is larger than the
- * room the position bound leaves), canceled when no longer wanted or when
- * fills took more than half of it. Nothing is done to a quote with a
- * request in progress.
- */
-static void manage_quote(struct trader *t, struct sym *s, unsigned b, bool ok, uint32_t target, int64_t room)
-{
-	int sl = s->quote[b];
-	const struct slot *q;
-
-	if (sl >= 0 && !trade_live(&t->state.slots[sl]))
-		s->quote[b] = sl = -1;	/* filled or canceled */
-	if (t->failed)
-		return;
-	q = sl >= 0 ? &t->state.slots[sl] : NULL;
-	if (q != NULL && q->pend != PEND_NONE)
-		return;
-	if (q != NULL)
-		room += q->rem;	/* its own shares are in the measure */
-	int64_t want = room < (int64_t)t->o->size ? room : (int64_t)t->o->size;
-	unsigned why = 0;
-	uint32_t qty = ok && want > 0 ? order_cap(s, (uint32_t)want, target, &why) : 0;
-
-	if (ok && want > 0 && qty == 0)
-		hold(s, b, why);	/* the limits allow no order at all */
-	if (q == NULL) {
-		if (qty > 0)
-			s->quote[b] = send_order(t, s, b, TG_RISK_IN_NEW, -1,
-						 b == 0 ? TG_RISK_SIDE_BUY : sell_side(s, qty), qty, target, false);
-		return;
-	}
-	/* not wanted, or mostly filled: canceled (a fresh quote follows once it is gone) */
-	if (qty == 0 || 2ull * q->xopen < qty) {
-		send_order(t, s, b, TG_RISK_IN_CANCEL, sl, 0, 0, 0, false);
-		return;
-	}
-	/* A replace never grows the order: the gate holds the larger size open until the
-	 * exchange states the new one, and an exchange that rejects the replace (the order
-	 * was filled meanwhile) never does (docs/risk.md); a smaller one closes with the fills. */
-	bool crosses = b == 0 ? q->price >= s->ask : q->price <= s->bid;
-	uint32_t dist = q->price > target ? q->price - target : target - q->price;
-	if (crosses || dist > tick_of(target) || q->xopen > qty)
-		send_order(t, s, b, TG_RISK_IN_REPLACE, sl, 0, q->xopen < qty ? q->xopen : qty, target, false);
-}
-
-/* The next IOC's market time: 2 to 6 seconds on, drawn from the symbol's stream. */
-static void schedule_ioc(struct sym *s)
-{
-	s->next_ioc_ns = s->market_ns + IOC_GAP_MIN_NS + rng_next(&s->rng) % IOC_GAP_SPAN_NS;
-}
-
-static void maybe_ioc(struct trader *t, struct sym *s)
-{
-	if (s->ioc_slot >= 0) {
-		struct slot *q = &t->state.slots[s->ioc_slot];
-
-		if (trade_live(q))
-			return;
-		s->ioc_slot = -1;
-	}
-	if (s->next_ioc_ns == 0) {
-		schedule_ioc(s);
-		return;
-	}
-	if (s->market_ns < s->next_ioc_ns)
-		return;
-	schedule_ioc(s);
-	/* the side: at random, unless the position leans one way */
-	int64_t pos = s->pos;
-	bool buy = rng_next(&s->rng) & 1;
-	if (pos > s->bound_long / 2)
-		buy = false;
-	else if (pos < -s->bound_short / 2)
-		buy = true;
-	uint32_t price = buy ? s->ask : s->bid;
-	uint32_t qty = t->o->size / 4 ? t->o->size / 4 : 1;
-	int64_t room = buy ? s->bound_long - trade_all_buys(s) : s->bound_short + trade_all_sells(s);
-	if (room < (int64_t)qty)
-		qty = room > 0 ? (uint32_t)room : 0;
-	if (qty == 0)
-		return;
-	unsigned why = 0;
-	qty = order_cap(s, qty, price, &why);
-	if (qty == 0) {
-		hold(s, 2, why);
-		return;
-	}
-	s->ioc_slot = send_order(t, s, 2, TG_RISK_IN_NEW, -1, buy ? TG_RISK_SIDE_BUY : sell_side(s, qty), qty, price,
-				 true);
-}
-
-/* An IOC must not rest: one an exchange left open gets a cancel (wall clock: a safety net, not a decision). */
-static void ioc_safety_net(struct trader *t, struct sym *s)
-{
-	const struct slot *q = s->ioc_slot >= 0 ? &t->state.slots[s->ioc_slot] : NULL;
-
-	if (q != NULL && trade_live(q) && q->pend == PEND_NONE && q->acked && q->gate_open &&
-	    tg_monotonic_ns() - q->acked_ns > IOC_STALE_NS)
-		send_order(t, s, 2, TG_RISK_IN_CANCEL, s->ioc_slot, 0, 0, 0, false);
-}
-
-/*
- * The strategy, for one symbol, after every event that concerns it: a buy
- * and a sell quote around the card's BBO (one tick inside a spread wider
- * than two ticks, else joining it; the side that grows the position stepped
- * back a tick past half the bound, withdrawn at it), and now and then an IOC.
- */
 static void evaluate(struct trader *t, struct sym *s)
 {
-	bool ok = market_ok(t, s);
-	uint32_t target[2] = { 0, 0 };
-	int64_t room[2] = { 0, 0 };
-
-	if (t->shutting_down)
-		return;
-	if (ok) {
-		uint32_t tick = tick_of(s->bid);
-
-		if (s->ask - s->bid > 2 * tick) {
-			target[0] = s->bid + tick;
-			target[1] = s->ask - tick;
-		} else {
-			target[0] = s->bid;
-			target[1] = s->ask;
-		}
-		if (s->pos > s->bound_long / 2 && target[0] > tick)
-			target[0] -= tick;
-		if (s->pos < -s->bound_short / 2)
-			target[1] += tick;
-		/* room under the bound with every open order filled (the gate's measure) */
-		room[0] = s->bound_long - trade_all_buys(s);
-		room[1] = s->bound_short + trade_all_sells(s);
-	}
-	for (unsigned b = 0; b < 2; b++)
-		manage_quote(t, s, b, ok, target[b], room[b]);
-	if (ok)
-		maybe_ioc(t, s);
+	if (!t->shutting_down)
+		trade_strategy_evaluate(&t->strategy, s);
 }
 
 /* ------------------------------------------------------------------ the loop */
@@ -1049,7 +863,7 @@ static void run(struct trader *t)
 			heartbeat(t);
 			next_hb = now + HEARTBEAT_NS;
 			for (unsigned k = 0; k < t->state.n_sym && !t->failed; k++)
-				ioc_safety_net(t, &t->state.sym[k]);
+				trade_strategy_ioc_safety_net(&t->strategy, &t->state.sym[k], tg_monotonic_ns());
 		}
 		if (now >= next_poll) {
 			card_poll(t);
@@ -1255,6 +1069,8 @@ int cmd_trade(const struct cli *cli_in, int argc, char **argv)
 	t->cli = &cli;
 	for (unsigned i = 0; i < TG_RISK_CARD_INST_MAX; i++)
 		t->state.sym_of_inst[i] = -1;
+	t->strategy = (struct trade_strategy){ .st = &t->state, .size = o.size, .stopped = &t->failed,
+					       .send = strategy_send, .ctx = t };
 	{
 		struct tg_feed_event_handlers h = { .book = on_book_cb, .ctx = t };
 

@@ -1,8 +1,9 @@
 /*
  * `tickgate trade`: what its parts share. cmd_trade.c runs it (arguments,
- * setup, the loop, the card's I/O, the strategy, shutdown); trade_state.c
- * keeps what it knows of the gate and of its orders; trade_report.c turns
- * that into the status line and the summary (text and JSON).
+ * setup, the loop, the card's I/O, shutdown); trade_state.c keeps what it
+ * knows of the gate and of its orders; trade_strategy.c decides the orders;
+ * trade_report.c turns that into the status line and the summary (text and
+ * JSON).
  */
 #ifndef TICKGATE_HOST_TRADE_H
 #define TICKGATE_HOST_TRADE_H
@@ -19,6 +20,7 @@
 #include "tickgate/feed_events.h"
 #include "tickgate/risk_card.h"
 #include "trade_state.h"
+#include "trade_strategy.h"
 
 struct opts {
 	const char *symbols[TRADE_SYMBOLS_MAX];
@@ -43,6 +45,7 @@ struct trader {
 	struct tg_card *card;
 	unsigned n_inst;
 	struct trade_state state;	/* symbols, our orders, the gate's counts */
+	struct trade_strategy strategy;	/* decides from state, sends through send_order */
 	bool wd_tripped, shutting_down;
 	const char *limits_source;
 	size_t limits_changed;

@@ -198,6 +198,14 @@ int trade_precheck(const struct trade_state *st, const struct sym *s, unsigned k
 	return 0;
 }
 
+void trade_hold(struct sym *s, unsigned key, unsigned why)
+{
+	if (s->held_last[key] != why + 1) {
+		s->c.held_by[why]++;
+		s->held_last[key] = (uint8_t)(why + 1);
+	}
+}
+
 int trade_alloc_slot(struct trade_state *st)
 {
 	for (unsigned k = 0; k < st->n_slots; k++) {

@@ -160,6 +160,12 @@ int64_t trade_all_sells(const struct sym *s);
 int trade_precheck(const struct trade_state *st, const struct sym *s, unsigned kind, const struct slot *q,
 		   unsigned side, uint32_t qty, uint32_t price, uint32_t *grow);
 
+/* An order for the symbol's activity key (0 buy quote, 1 sell quote, 2 IOC)
+ * held back for why (a reason, or HELD_*): counted once per episode, so the
+ * same hold again and again is one; the sender clears held_last[key] when
+ * an order of that key goes out. */
+void trade_hold(struct sym *s, unsigned key, unsigned why);
+
 /* A slot of ours that is free in the gate and has nothing pending; -1: none. */
 int trade_alloc_slot(struct trade_state *st);
 
