@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "tg_cunit.h"
+#include "trade_fixture.h"
 #include "trade_state.h"
 #include "tickgate/risk.h"
 
@@ -32,14 +33,7 @@ static struct slot slots[SLOTS];
 /* One symbol per card instrument 0..n-1, generous limits, a BBO of 100.00 x 100.02. */
 static void fixture(unsigned n)
 {
-	memset(&st, 0, sizeof(st));
-	memset(slots, 0, sizeof(slots));
-	st.slots = slots;
-	st.n_slots = SLOTS;
-	for (unsigned i = 0; i < TG_RISK_CARD_INST_MAX; i++)
-		st.sym_of_inst[i] = -1;
-	for (unsigned sl = 0; sl < SLOTS; sl++)
-		slots[sl].sym = -1;
+	trade_fixture_init(&st, slots, SLOTS);
 	st.n_sym = n;
 	for (unsigned k = 0; k < n; k++) {
 		struct sym *s = &st.sym[k];
