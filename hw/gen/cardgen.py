@@ -442,15 +442,18 @@ reg [1:0] rresp_reg = RESP_OKAY;
 reg [31:0] rdata_reg = 32'd0;
 
 // A write is taken in the cycle both address and data are valid and no
-// response is pending; ready depends on valid, which AXI allows.
+// response is pending; ready depends on valid, which AXI allows. A read's
+// address is registered as it is taken and its data chosen in the next cycle,
+// so the read mux over every register starts from a register, not the bus.
 wire wr_en = s_axil_awvalid && s_axil_wvalid && !bvalid_reg;
-wire rd_en = s_axil_arvalid && !rvalid_reg;
+reg rd_pend = 1'b0;                        // an address taken, its data chosen now
+reg [9:0] rd_idx = 10'd0;
+reg rd_hi_zero = 1'b0;
+wire rd_en = s_axil_arvalid && !rvalid_reg && !rd_pend;
 wire [9:0] wr_idx = s_axil_awaddr[11:2];
-wire [9:0] rd_idx = s_axil_araddr[11:2];
 wire [31:0] wmask = {{{{8{{s_axil_wstrb[3]}}}}, {{8{{s_axil_wstrb[2]}}}}, {{8{{s_axil_wstrb[1]}}}}, {{8{{s_axil_wstrb[0]}}}}}};
 // addresses at or above 0x1000 are outside the map (no aliasing)
 wire wr_hi_zero = (s_axil_awaddr >> 12) == 0;
-wire rd_hi_zero = (s_axil_araddr >> 12) == 0;
 wire wr_hit = wr_hi_zero && (
     {" || ".join(f"wr_idx == {r['offset'] >> 2}" for r in rw)});
 
@@ -502,7 +505,12 @@ always @(posedge clk) begin
     if (rvalid_reg && s_axil_rready) begin
         rvalid_reg <= 1'b0;
     end
+    rd_pend <= rd_en;
     if (rd_en) begin
+        rd_idx <= s_axil_araddr[11:2];
+        rd_hi_zero <= (s_axil_araddr >> 12) == 0;
+    end
+    if (rd_pend) begin
         rvalid_reg <= 1'b1;
         rdata_reg <= rdata_next;
         rresp_reg <= rd_hit ? RESP_OKAY : RESP_SLVERR;
@@ -515,6 +523,7 @@ always @(posedge clk) begin
         rvalid_reg <= 1'b0;
         rresp_reg <= RESP_OKAY;
         rdata_reg <= 32'd0;
+        rd_pend <= 1'b0;
 {n.join(rst)}
     end
 end
