@@ -132,8 +132,9 @@ localparam [3:0] OP_SET = 4'd1, OP_COMMIT = 4'd2, OP_INST_KILL = 4'd3, OP_INST_R
                  OP_HALT = 4'd5, OP_UNHALT = 4'd6, OP_REF_PRICE = 4'd7, OP_BUST = 4'd8;
 
 // ------------------------------------------------------------------ the gate
-reg         in_valid;
+reg         in_valid;                      // a source present
 wire        in_ready;
+wire        fire;                          // ...and taken (see the input choice)
 reg [3:0]   in_kind;
 reg [1:0]   in_sub;
 reg [7:0]   in_inst;
@@ -165,6 +166,13 @@ wire [1:0]  out_side;
 wire [31:0] out_qty;
 wire [31:0] out_price;
 wire [23:0] out_grow;
+// every source's input, and whether tg_risk would take it now (see the input choice)
+localparam integer NSRC = 6;
+wire [NSRC*4-1:0]  src_kind;
+wire [NSRC*2-1:0]  src_sub;
+wire [NSRC*8-1:0]  src_inst;
+wire [NSRC*16-1:0] src_slot;
+wire [NSRC-1:0]    src_ready;
 reg  [15:0] sweep_idx = 16'd0;
 wire        sweep_open;
 // The sweep starts once every order that entered before the kill is decided
@@ -210,12 +218,13 @@ wire [2:0]  q_slot_state;
 /* verilator lint_off PINCONNECTEMPTY */
 tg_risk #(
     .INSTRUMENTS(INSTRUMENTS),
-    .SLOTS(SLOTS)
+    .SLOTS(SLOTS),
+    .PROBES(NSRC)
 )
 risk_inst (
     .clk(clk),
     .rst(rst),
-    .in_valid(in_valid),
+    .in_take(fire),
     .in_ready(in_ready),
     .in_kind(in_kind),
     .in_sub(in_sub),
@@ -228,6 +237,11 @@ risk_inst (
     .in_price2(in_price2),
     .in_value(in_value),
     .in_t(cycle),
+    .pr_kind(src_kind),
+    .pr_sub(src_sub),
+    .pr_inst(src_inst),
+    .pr_slot(src_slot),
+    .pr_ready(src_ready),
     .out_valid(out_valid),
     .out_accept(out_accept),
     .out_kind(out_kind),
@@ -446,7 +460,41 @@ always @* begin
     {in_kind, in_sub, in_inst, in_side, in_field, in_slot, in_qty, in_price, in_price2, in_value} = in_bus;
 end
 
-wire fire = in_valid && in_ready;
+// Whether the input is taken: tg_risk answers for each source's own input
+// (its probes), and the answer is picked by the same flags as the input, so
+// what a source waits on never passes through the input mux. It is in_ready
+// of the input chosen, by construction; the simulation checks it.
+localparam integer IB_SLOT = IB_QTY + 32, IB_INST = IB_SLOT + 16 + 5 + 2, IB_SUB = IB_INST + 8, IB_KIND = IB_SUB + 2;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [NSRC*IB_W-1:0] src_bus = {ord_bus, sweep_bus, rc_bus, rsp_bus, c_bus, kill_bus};   // by priority, last first
+/* verilator lint_on UNUSEDSIGNAL */                 // (a wait looks at kind, sub, instrument and slot)
+genvar j;
+generate
+    for (j = 0; j < NSRC; j = j + 1) begin : probes
+        assign src_kind[j*4 +: 4] = src_bus[j*IB_W + IB_KIND +: 4];
+        assign src_sub[j*2 +: 2] = src_bus[j*IB_W + IB_SUB +: 2];
+        assign src_inst[j*8 +: 8] = src_bus[j*IB_W + IB_INST +: 8];
+        assign src_slot[j*16 +: 16] = src_bus[j*IB_W + IB_SLOT +: 16];
+    end
+endgenerate
+// (an AND-OR of the answers, not a mux: behind a mux, Yosys's `share` merges
+// the probes' reads of the slot table into one read at a muxed address)
+wire [NSRC-1:0] src_first;                 // the first source present, one-hot
+assign src_first[0] = kill_due;
+assign src_first[1] = !kill_due && cmd_pending;
+assign src_first[2] = !kill_due && !cmd_pending && rsp_valid;
+assign src_first[3] = !kill_due && !cmd_pending && !rsp_valid && rc_valid;
+assign src_first[4] = !kill_due && !cmd_pending && !rsp_valid && !rc_valid && sweep_cand;
+assign src_first[5] = !kill_due && !cmd_pending && !rsp_valid && !rc_valid && !sweep_cand;
+wire take_ready = |(src_first & src_ready);
+assign fire = in_valid && take_ready;
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst && in_valid && take_ready != in_ready) begin
+        $error("tg_gate: the chosen source's probe says %0d, tg_risk's in_ready %0d", take_ready, in_ready);
+    end
+end
+`endif
 // the sweep moves on from a closed slot, or once its cancel went in
 wire sweep_step = sweep_fresh && (!sweep_open_q || (fire && src == SRC_SWEEP));
 wire fire_order = fire && (src == SRC_ORDER || src == SRC_SWEEP);

@@ -44,14 +44,18 @@
 module tg_risk #
 (
     parameter integer INSTRUMENTS = 8,     // 1..64
-    parameter integer SLOTS = 64           // order slots, 2..4096
+    parameter integer SLOTS = 64,          // order slots, 2..4096
+    parameter integer PROBES = 1           // inputs pr_ready answers for, 1..16
 )
 (
     input  wire        clk,
     input  wire        rst,
 
-    // inputs, applied in order
-    input  wire        in_valid,
+    // inputs, applied in order. in_ready says whether the input on in_* may
+    // enter now; in_take enters it, and is raised only while in_ready (or the
+    // probe asking for the same input) is high: the caller decides, so what
+    // takes an input never waits on this module's own read of in_*
+    input  wire        in_take,
     output wire        in_ready,
     input  wire [3:0]  in_kind,
     input  wire [1:0]  in_sub,
@@ -64,6 +68,16 @@ module tg_risk #
     input  wire [31:0] in_price2,
     input  wire [63:0] in_value,
     input  wire [63:0] in_t,
+
+    // in_ready's answer for other inputs: pr_ready[j] is what in_ready would
+    // be with probe j's kind, sub, instrument and slot on in_* (the card asks
+    // it for each of its sources on their own registers, so the source it
+    // takes waits on no input mux)
+    input  wire [PROBES*4-1:0]  pr_kind,
+    input  wire [PROBES*2-1:0]  pr_sub,
+    input  wire [PROBES*8-1:0]  pr_inst,
+    input  wire [PROBES*16-1:0] pr_slot,
+    output wire [PROBES-1:0]    pr_ready,
 
     // one decision per NEW, CANCEL and REPLACE, in input order (no
     // back-pressure), in the cycle stage D makes it: 4 cycles after the input
@@ -120,8 +134,8 @@ module tg_risk #
 `include "tg_card_defs.vh"
 
 initial begin
-    if (INSTRUMENTS < 1 || INSTRUMENTS > 64 || SLOTS < 2 || SLOTS > 4096) begin
-        $error("tg_risk: INSTRUMENTS must be 1..64, SLOTS 2..4096");
+    if (INSTRUMENTS < 1 || INSTRUMENTS > 64 || SLOTS < 2 || SLOTS > 4096 || PROBES < 1 || PROBES > 16) begin
+        $error("tg_risk: INSTRUMENTS must be 1..64, SLOTS 2..4096, PROBES 1..16");
         $finish;
     end
 end
@@ -163,7 +177,8 @@ reg signed [NW-1:0] sn [0:INSTRUMENTS-1];      // ss x reference price
 reg [15:0]  nopen [0:INSTRUMENTS-1];
 reg [30:0]  refp [0:INSTRUMENTS-1];
 reg [31:0]  nrefp [0:INSTRUMENTS-1];        // -refp
-reg [30:0]  src_bid [0:INSTRUMENTS-1], src_ask [0:INSTRUMENTS-1];
+reg [30:0]  src_mid [0:INSTRUMENTS-1];      // the last BBO's mid (kept as the mid: no adder
+reg         src_two [0:INSTRUMENTS-1];      // behind a table read), with both sides present
 reg [30:0]  src_last [0:INSTRUMENTS-1], src_host [0:INSTRUMENTS-1];
 reg         hfeed [0:INSTRUMENTS-1], hhost [0:INSTRUMENTS-1], ikill [0:INSTRUMENTS-1];
 reg [63:0]  tat [0:INSTRUMENTS-1];
@@ -221,7 +236,7 @@ initial begin
         a_dupw[i] = 32'd0; s_dupw[i] = 32'd0;
         pos[i] = {SH{1'b0}}; ls[i] = {SH{1'b0}}; ss[i] = {SH{1'b0}};
         ln[i] = {NW{1'b0}}; sn[i] = {NW{1'b0}}; nopen[i] = 16'd0; refp[i] = 31'd0; nrefp[i] = 32'd0;
-        src_bid[i] = 31'd0; src_ask[i] = 31'd0; src_last[i] = 31'd0; src_host[i] = 31'd0;
+        src_mid[i] = 31'd0; src_two[i] = 1'b0; src_last[i] = 31'd0; src_host[i] = 31'd0;
         hfeed[i] = 1'b0; hhost[i] = 1'b0; ikill[i] = 1'b0; tat[i] = 64'd0;
         dv[i] = 1'b0; dside[i] = 2'd0; dqty[i] = 24'd0; dprice[i] = 31'd0; dt[i] = 64'd0;
         eg[i] = {NW{1'b0}}; ea[i] = {NW{1'b0}}; eb[i] = {NW{1'b0}};
@@ -238,8 +253,16 @@ end
 // ------------------------------------------------------------------ stage A: the input cycle
 // Reads what the products need: the order slot, the instrument's reference
 // price and collar, and for a REF the share counts and price sources.
-wire p_inst_ok = {24'd0, in_inst} < INSTRUMENTS;
-wire p_slot_ok = {16'd0, in_slot} < SLOTS;
+// (in range: the bits above the index zero, and the index below the table's
+// size unless that is a power of two; no carry chain in front of the reads)
+function automatic inst_in_range(input [7:0] v);
+    inst_in_range = (v >> IW) == 8'd0 && ((1 << IW) == INSTRUMENTS || {{(32-IW){1'b0}}, v[IW-1:0]} < INSTRUMENTS);
+endfunction
+function automatic slot_in_range(input [15:0] v);
+    slot_in_range = (v >> SW) == 16'd0 && ((1 << SW) == SLOTS || {{(32-SW){1'b0}}, v[SW-1:0]} < SLOTS);
+endfunction
+wire p_inst_ok = inst_in_range(in_inst);
+wire p_slot_ok = slot_in_range(in_slot);
 wire [IW-1:0] p_ii = in_inst[IW-1:0];
 wire [SW-1:0] p_si = in_slot[SW-1:0];
 wire p_kind_slot_inst = in_kind == TG_RISK_IN_REPLACE || in_kind == TG_RISK_IN_RESTATE;
@@ -256,14 +279,18 @@ wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_qty < p_rem ? p_qty : p_rem);
 // slot's open quantity reduced by it (a cancel's decrement)
 wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_qty >= p_rem ? 24'd0 : p_rem - p_qty);
 
-// the reference price a REF input makes
-wire [30:0] p_bid = in_sub == 2'd0 ? in_price[30:0] : src_bid[p_ii];
-wire [30:0] p_ask = in_sub == 2'd0 ? in_price2[30:0] : src_ask[p_ii];
+// the reference price a REF input makes: the BBO's mid when it has both
+// sides (the input's for a BBO, else the one kept), else the last trade, else
+// the host's price
+function automatic [30:0] mid_of(input [30:0] bid, input [30:0] ask);
+    mid_of = {1'b0, bid[30:1]} + {1'b0, ask[30:1]} + {30'd0, bid[0] & ask[0]};
+endfunction
+wire p_bbo = in_sub == 2'd0;
+wire [30:0] p_mid = p_bbo ? mid_of(in_price[30:0], in_price2[30:0]) : src_mid[p_ii];
+wire p_two = p_bbo ? in_price[30:0] != 31'd0 && in_price2[30:0] != 31'd0 : src_two[p_ii];
 wire [30:0] p_last = in_sub == 2'd1 ? in_price[30:0] : src_last[p_ii];
 wire [30:0] p_host = in_sub == 2'd2 ? in_price[30:0] : src_host[p_ii];
-wire [30:0] p_mid = {1'b0, p_bid[30:1]} + {1'b0, p_ask[30:1]} + {30'd0, p_bid[0] & p_ask[0]};
-wire [30:0] p_newref = (p_bid != 31'd0 && p_ask != 31'd0) ? p_mid
-                     : p_last != 31'd0 ? p_last : p_host;
+wire [30:0] p_newref = p_two ? p_mid : p_last != 31'd0 ? p_last : p_host;
 wire p_is_ref = in_kind == TG_RISK_IN_REF;
 
 // What the products make: pl moves ln, ps moves sn (both by the share
@@ -343,12 +370,8 @@ wire [FW-1:0] p_f = {hfeed[p_k] || hhost[p_k], ikill[p_k], kill_all, p_order_buy
                      p_rq, p_fill_d, p_matched, in_t, in_value, in_price2, in_price, in_qty, p_si,
                      p_slot_ok, in_slot, in_field, in_side, p_k, p_inst_ok, in_inst, in_sub, in_kind};
 
-// what may enter now (see the pipeline comment at the top)
-wire p_order = in_kind == TG_RISK_IN_NEW || in_kind == TG_RISK_IN_CANCEL || in_kind == TG_RISK_IN_REPLACE;
-wire p_takes = in_kind == TG_RISK_IN_NEW || in_kind == TG_RISK_IN_REPLACE;
 wire p_heavy = in_kind == TG_RISK_IN_FILL || in_kind == TG_RISK_IN_RESTATE || p_is_ref
             || in_kind == TG_RISK_IN_COMMIT;
-wire p_reads_slot = p_order || p_fill_slot || in_kind == TG_RISK_IN_RESTATE;
 
 // in flight, by stage: M (products), C (instrument checks), E (totals), D (decide)
 reg         m_valid = 1'b0, c_valid = 1'b0, e_valid = 1'b0, d_valid = 1'b0;
@@ -369,16 +392,53 @@ function automatic same_inst(input v, input [FW-1:0] f, input [IW-1:0] kk);
 endfunction
 /* verilator lint_on UNUSEDSIGNAL */
 
-wire haz_slot = p_reads_slot && p_slot_ok && (same_slot(m_valid, m_f, p_si) || same_slot(c_valid, c_f, p_si)
-                                              || same_slot(e_valid, e_f, p_si) || same_slot(d_valid, d_f, p_si));
-wire inst_ahead = same_inst(m_valid, m_f, p_k) || same_inst(c_valid, c_f, p_k) || same_inst(e_valid, e_f, p_k);
-// inputs that read their instrument's state in M and C (orders, fills and
-// restatements) wait for the orders of it in M, C and E: those write in D
-wire p_moves_inst = p_takes || in_kind == TG_RISK_IN_FILL || in_kind == TG_RISK_IN_RESTATE;
-wire haz_inst = p_moves_inst && inst_ahead;
-wire haz_ref = p_is_ref && (inst_ahead || same_inst(d_valid, d_f, p_k));
-assign in_ready = blk == 3'd0 && !haz_slot && !haz_inst && !haz_ref;
-wire p_go = in_valid && in_ready;
+// What may enter now (see the pipeline comment at the top), for the input on
+// in_* (the last) and for each probe: one copy of the waits per question.
+localparam integer NQ = PROBES + 1;
+wire [NQ*4-1:0]  q_kind = {in_kind, pr_kind};
+/* verilator lint_off UNUSEDSIGNAL */
+wire [NQ*2-1:0]  q_sub = {in_sub, pr_sub};       // (bit 0: a FILL's bust flag, all a wait looks at)
+/* verilator lint_on UNUSEDSIGNAL */
+wire [NQ*8-1:0]  q_inst = {in_inst, pr_inst};
+wire [NQ*16-1:0] q_slot = {in_slot, pr_slot};
+wire [NQ-1:0]    q_ready;
+genvar q;
+generate
+    for (q = 0; q < NQ; q = q + 1) begin : waits
+        wire [3:0]  kind = q_kind[q*4 +: 4];
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [7:0]  inst = q_inst[q*8 +: 8];         // (its index bits name the instrument)
+        /* verilator lint_on UNUSEDSIGNAL */
+        wire [15:0] slot = q_slot[q*16 +: 16];
+        wire [SW-1:0] si = slot[SW-1:0];
+        // the instrument it moves: a REPLACE's or RESTATE's slot's
+        wire [IW-1:0] kk = kind == TG_RISK_IN_REPLACE || kind == TG_RISK_IN_RESTATE ? sl_inst[si] : inst[IW-1:0];
+        wire takes = kind == TG_RISK_IN_NEW || kind == TG_RISK_IN_REPLACE;
+        wire reads_slot = takes || kind == TG_RISK_IN_CANCEL || kind == TG_RISK_IN_RESTATE
+                       || (kind == TG_RISK_IN_FILL && !q_sub[q*2]);
+        wire haz_slot = reads_slot && slot_in_range(slot)
+                     && (same_slot(m_valid, m_f, si) || same_slot(c_valid, c_f, si)
+                         || same_slot(e_valid, e_f, si) || same_slot(d_valid, d_f, si));
+        wire inst_ahead = same_inst(m_valid, m_f, kk) || same_inst(c_valid, c_f, kk) || same_inst(e_valid, e_f, kk);
+        // inputs that read their instrument's state in M and C (orders,
+        // fills and restatements) wait for the orders of it in M, C and E:
+        // those write in D; a REF reads the share counts in A
+        wire moves_inst = takes || kind == TG_RISK_IN_FILL || kind == TG_RISK_IN_RESTATE;
+        wire haz_inst = moves_inst && inst_ahead;
+        wire haz_ref = kind == TG_RISK_IN_REF && (inst_ahead || same_inst(d_valid, d_f, kk));
+        assign q_ready[q] = blk == 3'd0 && !haz_slot && !haz_inst && !haz_ref;
+    end
+endgenerate
+assign in_ready = q_ready[NQ-1];
+assign pr_ready = q_ready[PROBES-1:0];
+wire p_go = in_take;
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst && in_take && !in_ready) begin
+        $error("tg_risk: an input taken while it must wait");
+    end
+end
+`endif
 
 // HALT and KILL take effect as they enter: every order behind them reads the
 // flags in A (into the bus), every order ahead of them has read them already.
@@ -1078,8 +1138,8 @@ always @(posedge clk) begin
                 end else begin
                     case (d_sub)
                         2'd0: begin
-                            src_bid[d_k] <= d_price[30:0];
-                            src_ask[d_k] <= d_f[F_PRICE2 +: 31];
+                            src_mid[d_k] <= mid_of(d_price[30:0], d_f[F_PRICE2 +: 31]);
+                            src_two[d_k] <= d_price[30:0] != 31'd0 && d_f[F_PRICE2 +: 31] != 31'd0;
                         end
                         2'd1: src_last[d_k] <= d_price[30:0];
                         default: src_host[d_k] <= d_price[30:0];

@@ -252,6 +252,7 @@ static void test_differential(void)
 	struct expect q[QLEN];
 	unsigned qh = 0, qt = 0;
 	uint64_t taken = 0, decisions = 0, mismatches = 0, stalls = 0, cycles = 0, state_bad = 0, busts = 0;
+	uint64_t probe_bad = 0;	/* cycles the probe port answered otherwise than in_ready */
 	struct tg_risk_input cur;
 	bool have = false;
 	uint64_t next_check = 20000;
@@ -295,6 +296,7 @@ static void test_differential(void)
 			}
 		}
 		if (offer) {
+			probe_bad += out.probe_ready != out.in_ready;
 			if (out.in_ready) {
 				if (ph == pt && cur.kind > TG_RISK_IN_REPLACE) {
 					prop_input(&prop, &cur);	/* no decision pending ahead of it */
@@ -333,8 +335,8 @@ static void test_differential(void)
 	tg_risk_totals(g.m, &t);
 	printf("\n%" PRIu64 " inputs in %" PRIu64 " cycles (%" PRIu64 " stalls), %" PRIu64
 	       " decisions, %" PRIu64 " mismatches, %" PRIu64 " state differences; bad inputs %" PRIu64
-	       ", unmatched %" PRIu64 ", busts %" PRIu64 "\n", taken, cycles, stalls, decisions, mismatches, state_bad,
-	       t.bad_inputs, t.unmatched, busts);
+	       ", unmatched %" PRIu64 ", busts %" PRIu64 "; probe answers unlike in_ready %" PRIu64 "\n", taken,
+	       cycles, stalls, decisions, mismatches, state_bad, t.bad_inputs, t.unmatched, busts, probe_bad);
 	for (unsigned r = 0; r < TG_RISK_REASONS; r++)
 		printf("  %-20s %" PRIu64 "\n", tg_risk_reason_name(r), t.decided[r]);
 	printf("property check: %" PRIu64 " accepted orders checked against the limits in force, %" PRIu64
@@ -343,6 +345,7 @@ static void test_differential(void)
 	CU_ASSERT(prop.checked >= n_inputs / 20);
 	CU_ASSERT_EQUAL(mismatches, 0);
 	CU_ASSERT_EQUAL(state_bad, 0);
+	CU_ASSERT_EQUAL(probe_bad, 0);
 	/* a test that never reached a check proves nothing about it */
 	uint64_t floor = n_inputs / 20000;
 	for (unsigned r = 0; r < TG_RISK_REASONS; r++)

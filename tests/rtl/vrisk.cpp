@@ -61,7 +61,7 @@ extern "C" void tg_vrisk_free(struct tg_vrisk *v)
 extern "C" void tg_vrisk_cycle(struct tg_vrisk *v, const struct tg_risk_input *in, struct tg_vrisk_out *out)
 {
 	Vtg_risk *t = v->top.get();
-	t->in_valid = in != nullptr;
+	t->in_take = 0;
 	if (in != nullptr) {
 		t->in_kind = in->kind;
 		t->in_sub = in->sub;
@@ -74,10 +74,17 @@ extern "C" void tg_vrisk_cycle(struct tg_vrisk *v, const struct tg_risk_input *i
 		t->in_price2 = in->price2;
 		t->in_value = in->value;
 		t->in_t = in->t;
+		t->pr_kind = in->kind;
+		t->pr_sub = in->sub;
+		t->pr_inst = in->inst;
+		t->pr_slot = in->slot;
 	}
 	t->clk = 0;
 	t->eval();
-	out->in_ready = t->in_ready;
+	out->in_ready = in != nullptr && t->in_ready;
+	out->probe_ready = in != nullptr && t->pr_ready;
+	t->in_take = out->in_ready;	/* the input enters when it may */
+	t->eval();
 	out->valid = t->out_valid;
 	out->kind = t->out_kind;
 	out->reason = t->out_reason;

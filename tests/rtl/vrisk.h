@@ -20,6 +20,7 @@ struct tg_vrisk;
 
 struct tg_vrisk_out {
 	bool in_ready;		/* the input offered this cycle was taken */
+	bool probe_ready;	/* pr_ready for the same input on the probe port */
 	bool valid;		/* a decision */
 	uint8_t kind, reason, inst, side;
 	uint16_t slot;
