@@ -376,14 +376,30 @@ always @* begin
     end
 end
 wire [INSTRUMENTS-1:0] ref_dirty = bbo_dirty | trade_pend | (book_halted ^ sent_halt);
+// the lowest such instrument, one-hot, and its values as an AND-OR over the
+// instruments: no index decode between the compares and the reads
+reg [INSTRUMENTS-1:0] ref_first;
 reg [IW-1:0] ref_i;
+reg [31:0] ref_bid, ref_ask, ref_trade;
+reg ref_halt, ref_seen;
 always @* begin
+    ref_seen = 1'b0;
     ref_i = {IW{1'b0}};
-    for (i = INSTRUMENTS - 1; i >= 0; i = i - 1) begin
-        if (ref_dirty[i]) ref_i = i[IW-1:0];
+    ref_bid = 32'd0;
+    ref_ask = 32'd0;
+    ref_trade = 32'd0;
+    ref_halt = 1'b0;
+    for (i = 0; i < INSTRUMENTS; i = i + 1) begin
+        ref_first[i] = ref_dirty[i] && !ref_seen;
+        ref_seen = ref_seen || ref_dirty[i];
+        ref_i = ref_i | (ref_first[i] ? i[IW-1:0] : {IW{1'b0}});
+        ref_bid = ref_bid | ({32{ref_first[i]}} & book_top_bid[i*32 +: 32]);
+        ref_ask = ref_ask | ({32{ref_first[i]}} & book_top_ask[i*32 +: 32]);
+        ref_trade = ref_trade | ({32{ref_first[i]}} & trade_px[i]);
+        ref_halt = ref_halt || (ref_first[i] && book_halted[i]);
     end
 end
-wire [1:0] ref_what = bbo_dirty[ref_i] ? 2'd0 : trade_pend[ref_i] ? 2'd1 : 2'd2;
+wire [1:0] ref_what = |(ref_first & bbo_dirty) ? 2'd0 : |(ref_first & trade_pend) ? 2'd1 : 2'd2;
 
 // The next reference to send is chosen a cycle ahead, into registers: the
 // lowest instrument whose top of book, trade price or halted flag differs
@@ -632,11 +648,11 @@ always @(posedge clk) begin
     rc_what <= ref_what;
     case (ref_what)
         2'd0: rc_bus <= input_bus(TG_RISK_IN_REF, 2'd0, {{(8-IW){1'b0}}, ref_i}, 2'd0, 5'd0, 16'd0, 32'd0,
-                                  book_top_bid[ref_i*32 +: 32], book_top_ask[ref_i*32 +: 32], 64'd0);
+                                  ref_bid, ref_ask, 64'd0);
         2'd1: rc_bus <= input_bus(TG_RISK_IN_REF, 2'd1, {{(8-IW){1'b0}}, ref_i}, 2'd0, 5'd0, 16'd0, 32'd0,
-                                  trade_px[ref_i], 32'd0, 64'd0);
+                                  ref_trade, 32'd0, 64'd0);
         default: rc_bus <= input_bus(TG_RISK_IN_HALT, 2'd0, {{(8-IW){1'b0}}, ref_i}, 2'd0, 5'd0, 16'd0,
-                                     {31'd0, book_halted[ref_i]}, 32'd0, 32'd0, 64'd0);
+                                     {31'd0, ref_halt}, 32'd0, 32'd0, 64'd0);
     endcase
     if (fire && src == SRC_REF) begin
         case (rc_what)

@@ -93,7 +93,7 @@ module tg_order_entry #
     /* verilator lint_off UNUSEDSIGNAL */
     input  wire [15:0]  rd_slot,
     /* verilator lint_on UNUSEDSIGNAL */
-    output wire [31:0]  rd_slot_urn,
+    output reg  [31:0]  rd_slot_urn = 32'd0,   // a cycle behind rd_slot
     output reg  [63:0]  sent_enter = 64'd0,
     output reg  [63:0]  sent_replace = 64'd0,
     output reg  [63:0]  sent_cancel = 64'd0,
@@ -140,7 +140,10 @@ initial begin
 end
 
 assign urn_next = urn_seq;
-assign rd_slot_urn = {16'd0, rd_slot} < SLOTS ? cur_urn[rd_slot[SW-1:0]] : 32'd0;
+// registered, so a CSR read never runs through this table's read as well
+always @(posedge clk) begin
+    rd_slot_urn <= (rd_slot >> SW) == 16'd0 ? cur_urn[rd_slot[SW-1:0]] : 32'd0;
+end
 
 always @(posedge clk) begin
     if (sym_wr && {24'd0, sym_inst} < INSTRUMENTS) begin

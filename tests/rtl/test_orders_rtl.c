@@ -1056,6 +1056,53 @@ static void test_reference_from_book(void)
 	CU_ASSERT_EQUAL(decide_buy(8, 7, 1234500), TG_RISK_R_ACCEPTED);
 }
 
+/* Both instruments' books move in the same frames, so both differ from what
+ * the gate was sent at once: each gets its own reference and halt (the gate
+ * picks the lowest such instrument and reads that one's values). */
+static void test_references_of_two_instruments(void)
+{
+	struct tg_itch_hdr h0 = { .locate = 100, .tracking = 0, .ts_ns = 34200000000000ull };
+	struct tg_itch_hdr h1 = { .locate = 101, .tracking = 0, .ts_ns = 34200000000000ull };
+	struct blocks bl;
+	uint8_t m[64];
+
+	fresh();
+	memset(&bl, 0, sizeof(bl));
+	core_wr(TG_REG_FEED_CONTROL, TG_FEED_CONTROL_ACCEPT_ALL_MASK);
+
+	/* the two tops, interleaved */
+	block_add(&bl, m, tg_itch_enc_add_order(m, &h0, 1, 'B', 100, "CVLT    ", 1000000));
+	block_add(&bl, m, tg_itch_enc_add_order(m, &h1, 11, 'B', 100, "ADBE    ", 2000000));
+	block_add(&bl, m, tg_itch_enc_add_order(m, &h0, 2, 'S', 100, "CVLT    ", 1010000));
+	block_add(&bl, m, tg_itch_enc_add_order(m, &h1, 12, 'S', 100, "ADBE    ", 2020000));
+	feed(&bl);
+	CU_ASSERT_EQUAL(ref_price(0), 1005000);
+	CU_ASSERT_EQUAL(ref_price(1), 2010000);
+
+	/* CVLT's top goes and it trades; ADBE trades (its top stays) and halts */
+	block_add(&bl, m, tg_itch_enc_order_delete(m, &h0, 1));
+	block_add(&bl, m, tg_itch_enc_trade(m, &h1, 0, 'B', 50, "ADBE    ", 2222200, 78));
+	block_add(&bl, m, tg_itch_enc_order_delete(m, &h0, 2));
+	block_add(&bl, m, tg_itch_enc_trade(m, &h0, 0, 'B', 50, "CVLT    ", 1234500, 77));
+	block_add(&bl, m, tg_itch_enc_trading_action(m, &h1, "ADBE    ", 'H', "    "));
+	feed(&bl);
+	CU_ASSERT_EQUAL(ref_price(0), 1234500);
+	CU_ASSERT_EQUAL(ref_price(1), 2010000);
+	sel(0, 0);
+	CU_ASSERT_FALSE(core_rd(TG_REG_RISK_INST_STATE) & TG_RISK_INST_STATE_HALTED_FEED_MASK);
+	sel(0, 1);
+	CU_ASSERT_TRUE(core_rd(TG_REG_RISK_INST_STATE) & TG_RISK_INST_STATE_HALTED_FEED_MASK);
+
+	/* ADBE's top goes: its last trade; CVLT gets a top again */
+	block_add(&bl, m, tg_itch_enc_order_delete(m, &h1, 11));
+	block_add(&bl, m, tg_itch_enc_add_order(m, &h0, 3, 'B', 100, "CVLT    ", 1100000));
+	block_add(&bl, m, tg_itch_enc_order_delete(m, &h1, 12));
+	block_add(&bl, m, tg_itch_enc_add_order(m, &h0, 4, 'S', 100, "CVLT    ", 1110000));
+	feed(&bl);
+	CU_ASSERT_EQUAL(ref_price(0), 1105000);
+	CU_ASSERT_EQUAL(ref_price(1), 2222200);
+}
+
 /* The kill switch blocks the order right behind it; cancels still pass. */
 static void test_kill_blocks_next_order(void)
 {
@@ -1250,6 +1297,7 @@ int main(void)
 		{ "response decoder: a beat a cycle", test_decoder_rate },
 		{ "collar, position limit, instrument kill, halt", test_collar_and_limits },
 		{ "reference prices and halts from the book", test_reference_from_book },
+		{ "two instruments' references move together", test_references_of_two_instruments },
 		{ "kill blocks the next order", test_kill_blocks_next_order },
 		{ "watchdog kills and cancels", test_watchdog },
 		{ "watchdog trips while orders stream", test_watchdog_mid_stream },
