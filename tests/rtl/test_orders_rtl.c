@@ -978,6 +978,14 @@ static void feed(struct blocks *bl)
 	settle();
 }
 
+/* A fresh core whose feed takes every MoldUDP64 session, and no blocks yet. */
+static void fresh_fed(struct blocks *bl)
+{
+	fresh();
+	memset(bl, 0, sizeof(*bl));
+	core_wr(TG_REG_FEED_CONTROL, TG_FEED_CONTROL_ACCEPT_ALL_MASK);
+}
+
 static uint32_t ref_price(unsigned inst)
 {
 	sel(0, inst);
@@ -1005,9 +1013,7 @@ static void test_reference_from_book(void)
 	struct blocks bl;
 	uint8_t m[64];
 
-	fresh();
-	memset(&bl, 0, sizeof(bl));
-	core_wr(TG_REG_FEED_CONTROL, TG_FEED_CONTROL_ACCEPT_ALL_MASK);
+	fresh_fed(&bl);
 	set_limit(TG_RISK_LIM_COLLAR_BPS, 0, 100);		/* 1 % */
 	risk_cmd(OP_COMMIT);
 	CU_ASSERT_EQUAL(ref_price(0), 0);
@@ -1066,9 +1072,7 @@ static void test_references_of_two_instruments(void)
 	struct blocks bl;
 	uint8_t m[64];
 
-	fresh();
-	memset(&bl, 0, sizeof(bl));
-	core_wr(TG_REG_FEED_CONTROL, TG_FEED_CONTROL_ACCEPT_ALL_MASK);
+	fresh_fed(&bl);
 
 	/* the two tops, interleaved */
 	block_add(&bl, m, tg_itch_enc_add_order(m, &h0, 1, 'B', 100, "CVLT    ", 1000000));
