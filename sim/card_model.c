@@ -51,6 +51,9 @@ struct tg_card_model {
 	uint8_t oe_pkt[TG_CM_OE_PACKET_MAX];
 	size_t oe_pkt_len;
 	uint64_t oe_pkt_cycle;
+	bool oe_tx_held;	/* a beat was offered and not taken: it must come again */
+	uint64_t oe_tx_held_data;
+	uint8_t oe_tx_held_keep, oe_tx_held_last;
 	uint8_t *oe_rx;		/* ring of TG_CM_OE_RX_BYTES */
 	size_t oe_rx_head;
 	size_t oe_rx_len;
@@ -209,6 +212,28 @@ static void drive_oe_rx(struct tg_card_model *cm)
 	io->oe_rx_tvalid = cm->oe_rx_offered;
 }
 
+/* The card's beat on the order-entry port: held to AXI-Stream's rule (a
+ * beat offered stays, unchanged, until taken), taken when the port is
+ * ready. */
+static void oe_tx_beat(struct tg_card_model *cm)
+{
+	const struct tg_vcore_io *io = &cm->io;
+
+	if (io->rst) {
+		cm->oe_tx_held = false;		/* a reset ends whatever was offered */
+		return;
+	}
+	if (cm->oe_tx_held && (!io->oe_tx_tvalid || io->oe_tx_tdata != cm->oe_tx_held_data ||
+			       io->oe_tx_tkeep != cm->oe_tx_held_keep || io->oe_tx_tlast != cm->oe_tx_held_last))
+		cm->stats.oe_tx_unstable++;
+	cm->oe_tx_held = io->oe_tx_tvalid && !io->oe_tx_tready;
+	cm->oe_tx_held_data = io->oe_tx_tdata;
+	cm->oe_tx_held_keep = io->oe_tx_tkeep;
+	cm->oe_tx_held_last = io->oe_tx_tlast;
+	if (cm->oe_tx_held)
+		cm->stats.oe_tx_stalls++;
+}
+
 static void take_oe_tx_beat(struct tg_card_model *cm)
 {
 	const struct tg_vcore_io *io = &cm->io;
@@ -243,7 +268,7 @@ static void cycle(struct tg_card_model *cm)
 		io->dma_rd_data_tlast = cm->rd_beat + 1 == cm->rd_beats;
 	}
 	io->dma_wr_tready = 1;
-	io->oe_tx_tready = 1;
+	io->oe_tx_tready = cm->cfg.oe_tx_ready == NULL || cm->cfg.oe_tx_ready(cm->cfg.oe_tx_ready_ctx);
 	drive_net(cm);
 	drive_oe_rx(cm);
 
@@ -284,9 +309,11 @@ static void cycle(struct tg_card_model *cm)
 					 (unsigned)__builtin_popcount(io->net_tkeep), io->net_tlast);
 		advance_net(cm);
 	}
+	oe_tx_beat(cm);
 	if (io->oe_tx_tvalid) {
 		active = true;
-		take_oe_tx_beat(cm);
+		if (io->oe_tx_tready)
+			take_oe_tx_beat(cm);
 	}
 	cm->stats.oe_rx_waiting += io->oe_rx_tvalid;
 	if (io->oe_rx_tvalid && io->oe_rx_tready) {

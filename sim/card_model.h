@@ -63,6 +63,11 @@ struct tg_cm_config {
 	 * -1 for no beat this cycle; NULL: the low lanes, 8 bytes when queued */
 	int (*oe_rx_keep)(void *ctx);
 	void *oe_rx_keep_ctx;
+	/* optional: whether the order-entry port takes the card's beat this
+	 * cycle (tready, as a TCP offload that is not ready would hold it);
+	 * NULL: always */
+	bool (*oe_tx_ready)(void *ctx);
+	void *oe_tx_ready_ctx;
 };
 
 struct tg_cm_stats {
@@ -82,6 +87,10 @@ struct tg_cm_stats {
 	uint64_t oe_rx_beats;	/* exchange beats the card took */
 	uint64_t oe_rx_waiting;	/* cycles exchange bytes were queued for the card (offered at its port) */
 	uint64_t oe_errors;	/* packets longer than TG_CM_OE_PACKET_MAX (cut) */
+	uint64_t oe_tx_stalls;	/* cycles the card offered a beat the port did not take */
+	/* beats offered, not taken, then withdrawn or changed (AXI-Stream
+	 * requires them held as they were until taken) */
+	uint64_t oe_tx_unstable;
 };
 
 enum tg_cm_csr_result {

@@ -21,6 +21,8 @@
 // Rejected replace takes that back and makes the number before it current.
 //
 // Transmit: one packet per AXI-Stream frame, byte 0 of a beat in bits 7:0.
+// An accepted order with nothing ahead of it starts out in the cycle the
+// gate decides it; the others queue (FIFO_LOG2) in decision order.
 // Receive: a byte stream; tlast carries no meaning (packets are delimited
 // by their length fields), up to a beat (8 bytes) is decoded per cycle.
 module tg_order_entry #
@@ -158,11 +160,24 @@ reg [FIFO_LOG2:0] q_wr = 0, q_rd = 0;
 wire [FIFO_LOG2:0] q_used = q_wr - q_rd;
 assign ord_room = q_used <= (1 << FIFO_LOG2) - 8;
 wire q_valid = q_wr != q_rd;
-wire [QW-1:0] q_head = q_mem[q_rd[FIFO_LOG2-1:0]];
+// The order at the head: the queue's oldest, or with the queue empty the
+// order the gate accepts this cycle, so that it goes out in the cycle of
+// its decision. It is written into the queue either way, and the read
+// pointer passes it as it goes out (a port not ready keeps it queued,
+// unchanged, at the head).
+wire [QW-1:0] ord_entry = {ord_kind, ord_slot, ord_inst, ord_side, ord_qty, ord_price, ord_grow, ord_attr,
+                           ord_in_cycle};
+wire h_valid = q_valid || ord_valid;
+wire [QW-1:0] q_head = q_valid ? q_mem[q_rd[FIFO_LOG2-1:0]] : ord_entry;
 
 always @(posedge clk) begin
+`ifndef SYNTHESIS
+    if (!rst && ord_valid && q_used == (1 << FIFO_LOG2)) begin
+        $error("tg_order_entry: an accepted order with the queue full (the gate ignored ord_room)");
+    end
+`endif
     if (ord_valid && q_used != (1 << FIFO_LOG2)) begin
-        q_mem[q_wr[FIFO_LOG2-1:0]] <= {ord_kind, ord_slot, ord_inst, ord_side, ord_qty, ord_price, ord_grow, ord_attr, ord_in_cycle};
+        q_mem[q_wr[FIFO_LOG2-1:0]] <= ord_entry;
         q_wr <= q_wr + 1'b1;
     end
     if (rst) q_wr <= 0;
@@ -248,19 +263,20 @@ end
 // ------------------------------------------------------------------ transmit
 reg         tx_busy = 1'b0;                // beats 1.. of a packet going out
 reg [511:0] tx_pk = 512'd0;
-reg [6:0]   tx_len = 7'd0;
+reg [6:0]   tx_left = 7'd0;                // bytes of the packet from the beat on the port
 reg [2:0]   tx_beat = 3'd0;
 
+// A packet's first beat comes from the head order; every packet is longer
+// than a beat (12 bytes at least), so the first is whole and never the
+// last, and the rest come from registers (tx_pk, tx_beat, tx_left).
 wire [2:0]  tx_cur_beat = tx_busy ? tx_beat : 3'd0;
 wire [511:0] tx_cur_pk = tx_busy ? tx_pk : pk;
-wire [6:0]  tx_cur_len = tx_busy ? tx_len : pk_len;
-wire [6:0]  tx_left = tx_cur_len - {1'b0, tx_cur_beat, 3'd0};
-assign m_axis_oe_tvalid = tx_busy || q_valid;
+assign m_axis_oe_tvalid = tx_busy || h_valid;
 assign m_axis_oe_tdata = tx_cur_pk[{tx_cur_beat, 6'd0} +: 64];
-assign m_axis_oe_tlast = tx_left <= 7'd8;
-assign m_axis_oe_tkeep = tx_left >= 7'd8 ? 8'hff : (8'hff >> (7'd8 - tx_left));
+assign m_axis_oe_tlast = tx_busy && tx_left <= 7'd8;
+assign m_axis_oe_tkeep = !tx_busy || tx_left >= 7'd8 ? 8'hff : (8'hff >> (7'd8 - tx_left));
 
-wire tx_first = !tx_busy && q_valid && m_axis_oe_tready;
+wire tx_first = !tx_busy && h_valid && m_axis_oe_tready;
 reg [3:0]   tx_beat_bytes = 4'd0;
 reg         lat_go = 1'b0;
 reg [63:0]  lat_in = 64'd0, lat_out = 64'd0;
@@ -275,14 +291,14 @@ always @(posedge clk) begin
     lat_valid <= lat_go;
     lat_cycles <= lat_span[63:32] != 32'd0 ? 32'hffff_ffff : lat_span[31:0];
     // bytes sent: the beat's count kept, added a cycle later
-    tx_beat_bytes <= !tx_go ? 4'd0 : tx_left >= 7'd8 ? 4'd8 : tx_left[3:0];
+    tx_beat_bytes <= !tx_go ? 4'd0 : !tx_busy || tx_left >= 7'd8 ? 4'd8 : tx_left[3:0];
     tx_bytes <= tx_bytes + {60'd0, tx_beat_bytes};
     if (tx_first) begin
         q_rd <= q_rd + 1'b1;
         tx_pk <= pk;
-        tx_len <= pk_len;
+        tx_left <= pk_len - 7'd8;
         tx_beat <= 3'd1;
-        tx_busy <= pk_len > 7'd8;
+        tx_busy <= 1'b1;
         case (h_kind)
             TG_RISK_IN_NEW: begin
                 cur_urn[h_si] <= h_urn;
@@ -303,6 +319,7 @@ always @(posedge clk) begin
         endcase
     end else if (tx_busy && m_axis_oe_tready) begin
         tx_beat <= tx_beat + 3'd1;
+        tx_left <= tx_left - 7'd8;
         if (m_axis_oe_tlast) tx_busy <= 1'b0;
     end
     // a rejected replace: the order lives on under its UserRefNum from before

@@ -93,10 +93,21 @@ static int split_keep(void *ctx)
 	}
 }
 
+/* an order-entry port that takes a beat one cycle in three, at random */
+static bool tx_slow;
+
+static bool tx_ready_some(void *ctx)
+{
+	(void)ctx;
+	return rnd() % 3 == 0;
+}
+
 /* a fresh card: rings, instrument 0 = CVLT, 1 = ADBE, generous limits committed */
 static void fresh(void)
 {
-	struct tg_cm_config hooks = { .oe_packet = on_packet, .oe_rx_keep = rx_split ? split_keep : NULL };
+	struct tg_cm_config hooks = { .oe_packet = on_packet,
+				      .oe_rx_keep = rx_split ? split_keep : NULL,
+				      .oe_tx_ready = tx_slow ? tx_ready_some : NULL };
 
 	npkt = 0;
 	core_fresh(&hooks);
@@ -1244,11 +1255,65 @@ static void test_watchdog_mid_stream(void)
 	CU_ASSERT_EQUAL(missed, 0);
 }
 
+/* The order-entry port not ready most cycles: every beat is held unchanged
+ * until taken (the one offered in the decision's own cycle too), the queue
+ * fills and the gate holds orders back, and every accepted order still
+ * leaves whole, in decision order. */
+static void test_port_backpressure(void)
+{
+	uint8_t want[64];
+
+	rng_state = 0x7e1d0a7eull;
+	tx_slow = true;
+	fresh();
+	for (unsigned i = 0; i < 32; i++)
+		order(TG_RISK_IN_NEW, i, i, i % 2, TG_RISK_SIDE_BUY, 1 + i, 100000 + i);
+	for (unsigned j = 0; j < 16; j++)
+		order(TG_RISK_IN_REPLACE, 32 + j, j, 0, 0, 50, 100100 + j);
+	for (unsigned k = 0; k < 16; k++)
+		order(TG_RISK_IN_CANCEL, 48 + k, 16 + k, 0, 0, 0, 0);
+	doorbell();
+	settle();
+	tx_slow = false;
+	for (unsigned i = 0; i < 64; i++)
+		expect_decision(i, TG_RISK_R_ACCEPTED);
+	CU_ASSERT_EQUAL_FATAL(npkt, 64);
+	for (unsigned i = 0; i < 32; i++) {
+		size_t n = enter_order(want, urn_of(1 + i, i), 'B', 1 + i, i % 2 ? "ADBE    " : "CVLT    ",
+				       100000 + i);
+		CU_ASSERT_EQUAL(pkt[i].len, n);
+		CU_ASSERT_EQUAL(memcmp(pkt[i].data, want, n), 0);
+	}
+	for (unsigned j = 0; j < 16; j++) {
+		const uint8_t *r = pkt[32 + j].data;
+		CU_ASSERT_EQUAL(pkt[32 + j].len, 43);
+		CU_ASSERT_EQUAL(get_be(r, 4), (uint64_t)41 << 16 | 'U' << 8 | 'U');
+		CU_ASSERT_EQUAL(get_be(r + 4, 4), urn_of(1 + j, j));
+		CU_ASSERT_EQUAL(get_be(r + 8, 4), urn_of(33 + j, j));
+		CU_ASSERT_EQUAL(get_be(r + 12, 4), 50);
+		CU_ASSERT_EQUAL(get_be(r + 16, 8), 100100 + j);
+	}
+	for (unsigned k = 0; k < 16; k++) {
+		const uint8_t *c = pkt[48 + k].data;
+		CU_ASSERT_EQUAL(pkt[48 + k].len, 12);
+		CU_ASSERT_EQUAL(get_be(c, 4), (uint64_t)10 << 16 | 'U' << 8 | 'X');
+		CU_ASSERT_EQUAL(get_be(c + 4, 4), urn_of(17 + k, 16 + k));
+		CU_ASSERT_EQUAL(get_be(c + 8, 4), 0);
+	}
+	const struct tg_cm_stats *st = tg_cm_stats(core_cm);
+	/* 352 beats went out: the port held the card back more cycles than that */
+	CU_ASSERT(st->oe_tx_stalls > 352);
+	CU_ASSERT_EQUAL(st->oe_tx_unstable, 0);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_SENT_ENTER_LO), 32);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_SENT_REPLACE_LO), 16);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_SENT_CANCEL_LO), 16);
+}
+
 /* The card's latency counters agree with cycles counted outside the core. */
 static void test_latency_counters(void)
 {
 	union tg_c2h_record ev;
-	uint64_t in_cycle[32];
+	uint64_t in_cycle[32], decided[32];
 
 	fresh();
 	for (unsigned i = 0; i < 32; i++)
@@ -1259,8 +1324,13 @@ static void test_latency_counters(void)
 		CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_DECISION, &ev));
 		in_cycle[i] = ev.order_decision.in_cycle;
 		CU_ASSERT_EQUAL(ev.order_decision.timestamp - in_cycle[i], 4);	/* decided 4 cycles after entering */
+		decided[i] = ev.order_decision.timestamp;
 	}
 	CU_ASSERT_EQUAL_FATAL(npkt, 32);
+	/* one a DMA read's 8 beats apart, each finds the port idle and starts
+	 * out in the cycle of its decision */
+	for (unsigned i = 0; i < 32; i++)
+		CU_ASSERT_EQUAL(pkt[i].cycle, decided[i]);
 	uint64_t lo = UINT64_MAX, hi = 0, sum = 0;
 	for (unsigned i = 0; i < 32; i++) {
 		uint64_t l = pkt[i].cycle - in_cycle[i];
@@ -1305,6 +1375,7 @@ int main(void)
 		{ "kill blocks the next order", test_kill_blocks_next_order },
 		{ "watchdog kills and cancels", test_watchdog },
 		{ "watchdog trips while orders stream", test_watchdog_mid_stream },
+		{ "order-entry port not ready: beats held, nothing lost", test_port_backpressure },
 		{ "latency counters", test_latency_counters },
 	};
 
