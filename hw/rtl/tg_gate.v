@@ -433,14 +433,14 @@ reg [3:0]    af_count = 4'd0;
 wire [AW-1:0] af_head = af_mem[af_rd];
 
 // ------------------------------------------------------------------ input choice
-localparam [2:0] SRC_NONE = 3'd0, SRC_KILL = 3'd1, SRC_CMD = 3'd2, SRC_RSP = 3'd3, SRC_REF = 3'd4,
-                 SRC_SWEEP = 3'd5, SRC_ORDER = 3'd6;
 wire [7:0] ord_kind = s_ord_tdata[TG_H2C_ORDER_KIND_LSB +: 8];
-reg  [2:0] src;
 wire kill_due = eff_kill != kill_sent;
 
 // each source's input; anything but NEW, CANCEL or REPLACE from the host is
-// decided as a NEW with no quantity: refused BAD_ORDER, never sent
+// decided as a NEW at a price no order may have (above PRICE_MAX): refused
+// BAD_ORDER, never sent. (The price, not the quantity, carries it: the
+// quantity goes into stage A's slot arithmetic, the price only into
+// products, so the kind's decode stays off the gate's slowest path.)
 wire [IB_W-1:0] kill_bus = input_bus(TG_RISK_IN_KILL, 2'd0, 8'd0, 2'd0, 5'd0, 16'd0, {31'd0, eff_kill},
                                      32'd0, 32'd0, 64'd0);
 wire [IB_W-1:0] rsp_bus = input_bus(rsp_kind, rsp_sub, rsp_inst, rsp_side, 5'd0, rsp_slot, rsp_qty,
@@ -452,28 +452,45 @@ wire [IB_W-1:0] ord_bus = input_bus(ord_bad_kind ? TG_RISK_IN_NEW : ord_kind[3:0
                                     s_ord_tdata[TG_H2C_ORDER_INSTRUMENT_LSB +: 8],
                                     s_ord_tdata[TG_H2C_ORDER_SIDE_LSB +: 2], 5'd0,
                                     s_ord_tdata[TG_H2C_ORDER_SLOT_LSB +: 16],
-                                    ord_bad_kind ? 32'd0 : s_ord_tdata[TG_H2C_ORDER_QTY_LSB +: 32],
-                                    s_ord_tdata[TG_H2C_ORDER_PRICE_LSB +: 32], 32'd0, 64'd0);
+                                    s_ord_tdata[TG_H2C_ORDER_QTY_LSB +: 32],
+                                    ord_bad_kind ? 32'hffff_ffff : s_ord_tdata[TG_H2C_ORDER_PRICE_LSB +: 32],
+                                    32'd0, 64'd0);
 
-// The source taken, in priority order; the sweep and orders wait for room.
-always @* begin
-    src = SRC_NONE;
-    if (kill_due) src = SRC_KILL;
-    else if (cmd_pending) src = SRC_CMD;
-    else if (rsp_valid) src = SRC_RSP;
-    else if (rc_valid) src = SRC_REF;
-    else if (sweep_cand && admit) src = SRC_SWEEP;
-    else if (s_ord_tvalid && admit) src = SRC_ORDER;
-end
+// The sources by priority (bit k of src_first, bus k of src_bus): the kill,
+// a risk command, an exchange response, a book reference, the sweep's
+// cancel, a host order. This is the one place the order is stated.
+localparam integer S_KILL = 0, S_CMD = 1, S_RSP = 2, S_REF = 3, S_SWEEP = 4, S_ORDER = 5;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [NSRC*IB_W-1:0] src_bus = {ord_bus, sweep_bus, rc_bus, rsp_bus, c_bus, kill_bus};   // by priority, last first
+/* verilator lint_on UNUSEDSIGNAL */                 // (a wait looks at kind, sub, instrument and slot)
+wire [NSRC-1:0] src_here = {1'b1, sweep_cand, rc_valid, rsp_valid, cmd_pending, kill_due};
+wire [NSRC-1:0] src_first;                 // the first source present, one-hot (the order's if none)
+genvar j;
+generate
+    for (j = 0; j < NSRC; j = j + 1) begin : first
+        if (j == 0) begin : top
+            assign src_first[j] = src_here[j];
+        end else begin : below
+            assign src_first[j] = src_here[j] && src_here[j-1:0] == {j{1'b0}};
+        end
+    end
+endgenerate
 
-// The input is the first source present, room or not: with no room for the
-// sweep or an order nothing is taken (in_valid is low) and the input does
-// not matter. So the input mux waits on the sources' flags, not on src.
-wire [IB_W-1:0] in_bus = kill_due ? kill_bus : cmd_pending ? c_bus : rsp_valid ? rsp_bus : rc_valid ? rc_bus
-                       : sweep_cand ? sweep_bus : ord_bus;
+// The input is the first source present's, room or not, picked as an
+// AND-OR by the one-hot flags (each a level from registers): with no room
+// for the sweep or an order nothing is taken (in_valid is low) and the input
+// does not matter, so the room checks stay out of the input's path.
+reg [IB_W-1:0] in_bus;
+integer s;
 always @* begin
-    in_valid = src != SRC_NONE;
+    in_bus = {IB_W{1'b0}};
+    for (s = 0; s < NSRC; s = s + 1) begin
+        in_bus = in_bus | ({IB_W{src_first[s]}} & src_bus[s*IB_W +: IB_W]);
+    end
     {in_kind, in_sub, in_inst, in_side, in_field, in_slot, in_qty, in_price, in_price2, in_value} = in_bus;
+    // the sweep and orders wait for room
+    in_valid = |src_first[S_REF:S_KILL] || (src_first[S_SWEEP] && admit)
+            || (src_first[S_ORDER] && s_ord_tvalid && admit);
 end
 
 // Whether the input is taken: tg_risk answers for each source's own input
@@ -481,10 +498,6 @@ end
 // what a source waits on never passes through the input mux. It is in_ready
 // of the input chosen, by construction; the simulation checks it.
 localparam integer IB_SLOT = IB_QTY + 32, IB_INST = IB_SLOT + 16 + 5 + 2, IB_SUB = IB_INST + 8, IB_KIND = IB_SUB + 2;
-/* verilator lint_off UNUSEDSIGNAL */
-wire [NSRC*IB_W-1:0] src_bus = {ord_bus, sweep_bus, rc_bus, rsp_bus, c_bus, kill_bus};   // by priority, last first
-/* verilator lint_on UNUSEDSIGNAL */                 // (a wait looks at kind, sub, instrument and slot)
-genvar j;
 generate
     for (j = 0; j < NSRC; j = j + 1) begin : probes
         assign src_kind[j*4 +: 4] = src_bus[j*IB_W + IB_KIND +: 4];
@@ -495,15 +508,9 @@ generate
 endgenerate
 // (an AND-OR of the answers, not a mux: behind a mux, Yosys's `share` merges
 // the probes' reads of the slot table into one read at a muxed address)
-wire [NSRC-1:0] src_first;                 // the first source present, one-hot
-assign src_first[0] = kill_due;
-assign src_first[1] = !kill_due && cmd_pending;
-assign src_first[2] = !kill_due && !cmd_pending && rsp_valid;
-assign src_first[3] = !kill_due && !cmd_pending && !rsp_valid && rc_valid;
-assign src_first[4] = !kill_due && !cmd_pending && !rsp_valid && !rc_valid && sweep_cand;
-assign src_first[5] = !kill_due && !cmd_pending && !rsp_valid && !rc_valid && !sweep_cand;
 wire take_ready = |(src_first & src_ready);
 assign fire = in_valid && take_ready;
+wire [NSRC-1:0] took = {NSRC{fire}} & src_first;   // the source whose input entered
 `ifndef SYNTHESIS
 always @(posedge clk) begin
     if (!rst && in_valid && take_ready != in_ready) begin
@@ -512,10 +519,10 @@ always @(posedge clk) begin
 end
 `endif
 // the sweep moves on from a closed slot, or once its cancel went in
-wire sweep_step = sweep_fresh && (!sweep_open_q || (fire && src == SRC_SWEEP));
-wire fire_order = fire && (src == SRC_ORDER || src == SRC_SWEEP);
-assign s_ord_tready = fire && src == SRC_ORDER;
-assign rsp_ready = fire && src == SRC_RSP;
+wire sweep_step = sweep_fresh && (!sweep_open_q || took[S_SWEEP]);
+wire fire_order = took[S_ORDER] || took[S_SWEEP];
+assign s_ord_tready = took[S_ORDER];
+assign rsp_ready = took[S_RSP];
 
 wire [151:0] ord_attr = {s_ord_tdata[TG_H2C_ORDER_CLORDID_LSB +: 112],
                          s_ord_tdata[TG_H2C_ORDER_CROSS_TYPE_LSB +: 8],
@@ -585,7 +592,7 @@ always @(posedge clk) begin
 
     // attributes of every order that enters, popped by its decision
     if (fire_order) begin
-        af_mem[af_wr] <= src == SRC_ORDER ? {s_ord_tdata[TG_H2C_TAG_LSB +: 32], 1'b0, cycle, ord_attr}
+        af_mem[af_wr] <= src_first[S_ORDER] ? {s_ord_tdata[TG_H2C_TAG_LSB +: 32], 1'b0, cycle, ord_attr}
                                           : {32'd0, 1'b1, cycle, 152'd0};
         af_wr <= af_wr + 3'd1;
     end
@@ -594,7 +601,7 @@ always @(posedge clk) begin
 
     // kill
     eff_kill_q <= eff_kill;
-    if (fire && src == SRC_KILL) kill_sent <= eff_kill;
+    if (took[S_KILL]) kill_sent <= eff_kill;
     if (eff_kill && !eff_kill_q) begin
         kill_armed <= 1'b1;
         kill_t0 <= cycle;
@@ -632,9 +639,9 @@ always @(posedge clk) begin
     if (sweep_wait != 3'd0 && kill_sent) sweep_wait <= sweep_wait - 3'd1;
 
     // risk commands: one waits at a time
-    if (fire && src == SRC_CMD) cmd_pending <= 1'b0;
+    if (took[S_CMD]) cmd_pending <= 1'b0;
     if (cmd_wr && cmd_op >= OP_SET && cmd_op <= OP_BUST) begin
-        if (cmd_pending && !(fire && src == SRC_CMD)) begin
+        if (cmd_pending && !took[S_CMD]) begin
             cmd_overrun <= 1'b1;
         end else begin
             cmd_pending <= 1'b1;
@@ -643,7 +650,7 @@ always @(posedge clk) begin
     end
 
     // book references: the next to send, and what the gate was told
-    rc_valid <= ref_dirty != {INSTRUMENTS{1'b0}} && !(fire && src == SRC_REF);
+    rc_valid <= ref_dirty != {INSTRUMENTS{1'b0}} && !took[S_REF];
     rc_i <= ref_i;
     rc_what <= ref_what;
     case (ref_what)
@@ -654,7 +661,7 @@ always @(posedge clk) begin
         default: rc_bus <= input_bus(TG_RISK_IN_HALT, 2'd0, {{(8-IW){1'b0}}, ref_i}, 2'd0, 5'd0, 16'd0,
                                      {31'd0, ref_halt}, 32'd0, 32'd0, 64'd0);
     endcase
-    if (fire && src == SRC_REF) begin
+    if (took[S_REF]) begin
         case (rc_what)
             2'd0: begin
                 sent_bid[rc_i] <= rc_p1;
