@@ -290,7 +290,8 @@ static void rejected(uint32_t urn, uint16_t reason)
 	respond(m, 29);
 }
 
-static void expect_decision(uint32_t tag, unsigned reason)
+/* the next decision is of `tag`, for `reason`; returns the price it carries */
+static uint32_t expect_decision(uint32_t tag, unsigned reason)
 {
 	union tg_c2h_record ev;
 
@@ -298,6 +299,7 @@ static void expect_decision(uint32_t tag, unsigned reason)
 	CU_ASSERT_EQUAL(ev.order_decision.tag, tag);
 	CU_ASSERT_EQUAL(ev.order_decision.reason, reason);
 	CU_ASSERT_EQUAL(ev.order_decision.flags & 1u, reason == TG_RISK_R_ACCEPTED);
+	return ev.order_decision.price;
 }
 
 static uint32_t urn_of(unsigned seq, unsigned slot)
@@ -348,9 +350,10 @@ static void test_enter_order_bytes(void)
 	expect_decision(7, TG_RISK_R_ACCEPTED);
 	expect_decision(8, TG_RISK_R_MAX_ORDER_QTY);
 	expect_decision(9, TG_RISK_R_ACCEPTED);
-	expect_decision(10, TG_RISK_R_BAD_ORDER);
-	expect_decision(11, TG_RISK_R_BAD_ORDER);
-	expect_decision(12, TG_RISK_R_BAD_ORDER);
+	/* an unknown kind is decided as a NEW at a price no order may have (card.yaml) */
+	CU_ASSERT_EQUAL(expect_decision(10, TG_RISK_R_BAD_ORDER), 0xffffffffu);
+	CU_ASSERT_EQUAL(expect_decision(11, TG_RISK_R_BAD_ORDER), 0xffffffffu);
+	CU_ASSERT_EQUAL(expect_decision(12, TG_RISK_R_BAD_ORDER), 0xffffffffu);
 	CU_ASSERT_EQUAL_FATAL(npkt, 2);
 	size_t n = enter_order(want, urn_of(1, 3), 'T', 225, "CVLT    ", 630200);
 	CU_ASSERT_EQUAL(pkt[0].len, n);
