@@ -10,7 +10,8 @@ UltraScale+ design can close timing (about 6 levels).
 
 tg_core is the whole card (its book cut to 4 instruments x 4 levels x 1024
 orders, as in the CI synthesis test, which keeps Yosys to about 10 minutes),
-with the slowest path into each of its instances' flip-flops beside the
+with the slowest path into each of its instances' registers (flip-flop D,
+enable and reset pins, DSP, block RAM and distributed RAM inputs) beside the
 worst one: the pipelines above sit among the card's glue (DMA rings, CSRs,
 order entry, latency counters), and the card closes timing only if all do.
 

@@ -203,12 +203,15 @@ def analyse(netlist, npaths=0):
 
 
 def by_instance(top, cost, driver):
-    """The slowest path into each top-level instance's flip-flops.
+    """The slowest path into each top-level instance's registers.
 
-    A flattened netlist keeps the hierarchy in its net names
-    (`gate_inst.risk_inst.d_f`): a flip-flop belongs to the instance its Q
-    net is named in, and the path into it costs what its D input's driver
-    does. Flip-flops of the top module itself count as "(top)"."""
+    Every end point counts: a flip-flop's D, enable and reset pins, the
+    inputs of DSPs (into their registers, and their own unregistered stages
+    that end in one), block RAMs and distributed RAMs (write ports too). A
+    flattened netlist keeps the hierarchy in its names: a flip-flop belongs
+    to the instance its Q net is named in (`gate_inst.risk_inst.d_f`), any
+    other cell to the one its own name is in (`$flatten\\gate_inst.risk_inst.
+    $mul$...`). Cells of the top module itself count as "(top)"."""
     qname = {}
     for name, net in top["netnames"].items():
         if name.startswith("$"):
@@ -217,16 +220,34 @@ def by_instance(top, cost, driver):
             if isinstance(b, int) and (b not in qname or len(name) < len(qname[b])):
                 qname[b] = name
     out = {}
-    for cell in top["cells"].values():
-        if not re.fullmatch(r"FD[CPRS]E", cell["type"]):
+    for cname, cell in top["cells"].items():
+        ctype = cell["type"]
+        is_ff = re.fullmatch(r"FD[CPRS]E", ctype) is not None
+        if not (is_ff or DSP.match(ctype) or LUTRAM_READ.match(ctype) or ctype.startswith("RAMB")):
             continue
         conns = cell["connections"]
-        q = next((b for b in conns.get("Q", []) if isinstance(b, int)), None)
-        d = next((b for b in conns.get("D", []) if isinstance(b, int)), None)
-        if q is None or d is None or q not in qname:
-            continue
-        inst = qname[q].split(".")[0] if "." in qname[q] else "(top)"
-        c = cost.get(driver.get(d), 0.0)
+        dirs = cell.get("port_directions", {})
+        if is_ff:
+            q = next((b for b in conns.get("Q", []) if isinstance(b, int)), None)
+            if q is None or q not in qname:
+                continue
+            inst = qname[q].split(".")[0] if "." in qname[q] else "(top)"
+        else:
+            base = cname[len("$flatten\\"):] if cname.startswith("$flatten\\") else ""
+            inst = base.split(".")[0] if "." in base else "(top)"
+        c = 0.0
+        for port, bits in conns.items():
+            if dirs.get(port) != "input" or port == "C" and is_ff:
+                continue
+            for b in bits:
+                if isinstance(b, int):
+                    c = max(c, cost.get(driver.get(b), 0.0))
+        if DSP.match(ctype):
+            # a stage of its own that ends in its register (M or P)
+            for stage in ("#mul", "#alu"):
+                node = cname + stage
+                if node in cost:
+                    c = max(c, cost[node])
         out[inst] = max(out.get(inst, 0.0), round(c, 2))
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
