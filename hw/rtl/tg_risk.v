@@ -301,54 +301,47 @@ wire p_order_buy = (in_kind == TG_RISK_IN_NEW ? in_side : sl_side[p_si]) == TG_R
 wire p_fill_up = p_buy_in != in_sub[0];   // a bust moves against its side
 wire p_restate_buy = sl_side[p_si] == TG_RISK_SIDE_BUY;
 wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_qty > p_rem ? p_qty - p_rem : 24'd0;
+// The share counts are picked as an AND-OR of a few candidates by selects
+// that need no arithmetic (kind, side, sub, whether a fill matches its
+// slot), and by q >= rem, which comes out of the same carry chain as q - rem:
+//   NEW q; REPLACE q >= rem ? q - rem : 0 (the shares it adds);
+//   FILL q, or for the side that consumes a matched slot's open quantity
+//     q >= rem ? q - rem : 0 (what is left unmatched);
+//   RESTATE rq - rem: sub 0 q - rem; sub 1 q >= rem ? -rem : -q;
+//   REF the instrument's share counts themselves.
+// A deep case statement behind q - rem was the gate's slowest path.
 wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty};
-// q - fill_d: q unless matched, then 0 if q < rem, else q - rem (made apart)
-wire [23:0] p_q_less_rem24 = p_qty - p_rem;
-wire signed [SH-1:0] p_q_unmatched = {{(SH-24){1'b0}}, !p_matched ? p_qty : p_qty < p_rem ? 24'd0 : p_q_less_rem24};
-wire signed [SH-1:0] p_g = {{(SH-24){1'b0}}, p_grow};
-// rq - rem: sub 0 q - rem; sub 1 -rem if q >= rem, else -q (each made apart)
 wire signed [SH-1:0] p_sq = {{(SH-24){1'b0}}, p_qty}, p_srem = {{(SH-24){1'b0}}, p_rem};
 wire signed [SH-1:0] p_q_less_rem = p_sq - p_srem, p_neg_rem = -p_srem, p_neg_q = -p_sq;
-wire signed [SH-1:0] p_restated = !in_sub[0] ? p_q_less_rem : p_qty >= p_rem ? p_neg_rem : p_neg_q;
-reg signed [SH-1:0] p_xl, p_xs;           // share counts
-reg p_nl, p_ns;                            // at the negated price
-always @* begin
-    p_xl = {SH{1'b0}};
-    p_xs = {SH{1'b0}};
-    p_nl = 1'b0;
-    p_ns = 1'b0;
-    case (in_kind)
-        TG_RISK_IN_NEW, TG_RISK_IN_REPLACE:
-            if (p_order_buy) begin
-                p_xl = p_g;
-            end else begin
-                p_xs = p_g;
-                p_ns = 1'b1;
-            end
-        TG_RISK_IN_FILL:
-            if (p_fill_up) begin
-                p_xl = p_q_unmatched;
-                p_xs = p_q;
-            end else begin
-                p_xl = p_q;
-                p_xs = p_q_unmatched;
-                p_nl = 1'b1;
-                p_ns = 1'b1;
-            end
-        TG_RISK_IN_RESTATE:
-            if (p_restate_buy) begin
-                p_xl = p_restated;
-            end else begin
-                p_xs = p_restated;
-                p_ns = 1'b1;
-            end
-        TG_RISK_IN_REF: begin
-            p_xl = ls[p_k];
-            p_xs = ss[p_k];
-        end
-        default: ;
-    endcase
-end
+wire p_q_ge_rem = p_qty >= p_rem;
+wire p_is_new = in_kind == TG_RISK_IN_NEW;
+wire p_is_replace = in_kind == TG_RISK_IN_REPLACE;
+wire p_is_fill = in_kind == TG_RISK_IN_FILL;
+wire p_is_restate = in_kind == TG_RISK_IN_RESTATE;
+// for each of L (long) and S (short): q; q - rem if q >= rem, else 0;
+// q - rem; -rem if q >= rem, else -q; the instrument's count (REF)
+wire p_l_q = (p_is_new && p_order_buy) || (p_is_fill && (p_fill_up ? !p_matched : 1'b1));
+wire p_s_q = (p_is_new && !p_order_buy) || (p_is_fill && (p_fill_up ? 1'b1 : !p_matched));
+wire p_l_left = (p_is_replace && p_order_buy) || (p_is_fill && p_fill_up && p_matched);
+wire p_s_left = (p_is_replace && !p_order_buy) || (p_is_fill && !p_fill_up && p_matched);
+wire p_l_rd = p_is_restate && p_restate_buy && !in_sub[0];
+wire p_s_rd = p_is_restate && !p_restate_buy && !in_sub[0];
+wire p_l_rn = p_is_restate && p_restate_buy && in_sub[0];
+wire p_s_rn = p_is_restate && !p_restate_buy && in_sub[0];
+function automatic signed [SH-1:0] pick_count(input sel_q, input sel_left, input sel_d, input sel_n,
+                                                input sel_ref, input signed [SH-1:0] count);
+    pick_count = ({SH{sel_q}} & p_q)
+               | ({SH{sel_d || (sel_left && p_q_ge_rem)}} & p_q_less_rem)
+               | ({SH{sel_n && p_q_ge_rem}} & p_neg_rem)
+               | ({SH{sel_n && !p_q_ge_rem}} & p_neg_q)
+               | ({SH{sel_ref}} & count);
+endfunction
+wire signed [SH-1:0] p_xl = pick_count(p_l_q, p_l_left, p_l_rd, p_l_rn, p_is_ref, ls[p_k]);   // share counts
+wire signed [SH-1:0] p_xs = pick_count(p_s_q, p_s_left, p_s_rd, p_s_rn, p_is_ref, ss[p_k]);
+// at the negated price: a sell's, and both of a fill that moves the position down
+wire p_nl = p_is_fill && !p_fill_up;
+wire p_ns = ((p_is_new || p_is_replace) && !p_order_buy) || (p_is_fill && !p_fill_up)
+          || (p_is_restate && !p_restate_buy);
 wire signed [31:0] p_pos_price = {1'b0, p_is_ref ? p_newref : refp[p_k]};
 wire signed [31:0] p_neg_price = nrefp[p_k];
 
