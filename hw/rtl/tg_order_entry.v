@@ -265,14 +265,20 @@ reg         tx_busy = 1'b0;                // beats 1.. of a packet going out
 reg [511:0] tx_pk = 512'd0;
 reg [6:0]   tx_left = 7'd0;                // bytes of the packet from the beat on the port
 reg [2:0]   tx_beat = 3'd0;
+reg         tx_held = 1'b0;                // the first beat was offered and not taken
+reg [63:0]  tx_held_beat = 64'd0;          // ... as it was offered
 
 // A packet's first beat comes from the head order; every packet is longer
 // than a beat (12 bytes at least), so the first is whole and never the
-// last, and the rest come from registers (tx_pk, tx_beat, tx_left).
+// last, and the rest come from registers (tx_pk, tx_beat, tx_left). A first
+// beat the port does not take is kept as offered: the UserRefNum it names
+// may change while it waits (a Rejected replace of the slot makes the one
+// before current again), and AXI-Stream wants it unchanged until taken.
+// The packet then names the number current when it was offered.
 wire [2:0]  tx_cur_beat = tx_busy ? tx_beat : 3'd0;
 wire [511:0] tx_cur_pk = tx_busy ? tx_pk : pk;
 assign m_axis_oe_tvalid = tx_busy || h_valid;
-assign m_axis_oe_tdata = tx_cur_pk[{tx_cur_beat, 6'd0} +: 64];
+assign m_axis_oe_tdata = !tx_busy && tx_held ? tx_held_beat : tx_cur_pk[{tx_cur_beat, 6'd0} +: 64];
 assign m_axis_oe_tlast = tx_busy && tx_left <= 7'd8;
 assign m_axis_oe_tkeep = !tx_busy || tx_left >= 7'd8 ? 8'hff : (8'hff >> (7'd8 - tx_left));
 
@@ -293,7 +299,12 @@ always @(posedge clk) begin
     // bytes sent: the beat's count kept, added a cycle later
     tx_beat_bytes <= !tx_go ? 4'd0 : !tx_busy || tx_left >= 7'd8 ? 4'd8 : tx_left[3:0];
     tx_bytes <= tx_bytes + {60'd0, tx_beat_bytes};
+    if (!tx_busy && h_valid && !m_axis_oe_tready && !tx_held) begin
+        tx_held <= 1'b1;
+        tx_held_beat <= pk[63:0];
+    end
     if (tx_first) begin
+        tx_held <= 1'b0;
         q_rd <= q_rd + 1'b1;
         tx_pk <= pk;
         tx_left <= pk_len - 7'd8;
@@ -333,6 +344,7 @@ always @(posedge clk) begin
     if (rst) begin
         q_rd <= 0;
         tx_busy <= 1'b0;
+        tx_held <= 1'b0;
         lat_go <= 1'b0;
         lat_valid <= 1'b0;
         urn_seq <= 32'd1;

@@ -93,13 +93,13 @@ static int split_keep(void *ctx)
 	}
 }
 
-/* an order-entry port that takes a beat one cycle in three, at random */
-static bool tx_slow;
+/* an order-entry port that takes a beat one cycle in three, at random, or none */
+static bool tx_slow, tx_blocked;
 
 static bool tx_ready_some(void *ctx)
 {
 	(void)ctx;
-	return rnd() % 3 == 0;
+	return !tx_blocked && rnd() % 3 == 0;
 }
 
 /* a fresh card: rings, instrument 0 = CVLT, 1 = ADBE, generous limits committed */
@@ -1312,6 +1312,43 @@ static void test_port_backpressure(void)
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_SENT_CANCEL_LO), 16);
 }
 
+/*
+ * A replace waits at a port that is not ready while the exchange rejects the
+ * slot's replace before it, which makes the number before that one current
+ * again. The beat on the port stays as it was offered (AXI-Stream): the
+ * waiting replace names the number current when it was offered, and the
+ * card records what it sent.
+ */
+static void test_held_beat_survives_reject(void)
+{
+	uint32_t u2 = urn_of(2, 5), u3 = urn_of(3, 5);
+
+	rng_state = 0x4e1dull;
+	tx_slow = true;
+	fresh();
+	order(TG_RISK_IN_NEW, 1, 5, 0, TG_RISK_SIDE_BUY, 100, 100000);
+	order(TG_RISK_IN_REPLACE, 2, 5, 0, 0, 160, 100000);
+	doorbell();
+	settle();
+	CU_ASSERT_EQUAL_FATAL(npkt, 2);
+	tx_blocked = true;
+	order(TG_RISK_IN_REPLACE, 3, 5, 0, 0, 150, 100000);
+	doorbell();
+	tg_cm_run(core_cm, 100);			/* decided, offered, held */
+	CU_ASSERT_EQUAL(npkt, 2);
+	rejected(u2, 'X');
+	tg_cm_run(core_cm, 300);			/* the reject applied while the beat waits */
+	tx_blocked = false;
+	tx_slow = false;
+	settle();
+	CU_ASSERT_EQUAL_FATAL(npkt, 3);
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->oe_tx_unstable, 0);
+	CU_ASSERT_EQUAL(get_be(pkt[2].data + 4, 4), u2);	/* as offered */
+	CU_ASSERT_EQUAL(get_be(pkt[2].data + 8, 4), u3);
+	/* 160, the replace to 150 added nothing, the reject took back the 60 */
+	expect_slot(5, true, 100, u3);
+}
+
 /* The card's latency counters agree with cycles counted outside the core. */
 static void test_latency_counters(void)
 {
@@ -1379,6 +1416,7 @@ int main(void)
 		{ "watchdog kills and cancels", test_watchdog },
 		{ "watchdog trips while orders stream", test_watchdog_mid_stream },
 		{ "order-entry port not ready: beats held, nothing lost", test_port_backpressure },
+		{ "a held replace's beat survives a reject of the one before", test_held_beat_survives_reject },
 		{ "latency counters", test_latency_counters },
 	};
 
