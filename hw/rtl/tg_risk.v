@@ -269,15 +269,20 @@ wire p_kind_slot_inst = in_kind == TG_RISK_IN_REPLACE || in_kind == TG_RISK_IN_R
 wire [IW-1:0] p_k = p_kind_slot_inst ? sl_inst[p_si] : p_ii;
 wire [23:0] p_rem = sl_rem[p_si];
 wire [23:0] p_qty = in_qty[23:0];
+// q against the slot's open quantity: one subtraction, whose carry out is
+// q >= rem, for every use below
+wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty}, p_srem = {{(SH-24){1'b0}}, p_rem};
+wire signed [SH-1:0] p_q_less_rem = p_q - p_srem;
+wire p_q_ge_rem = p_qty >= p_rem;
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
 // a FILL that consumes an order slot's open quantity (sub 0); sub 1 is a bust
 wire p_fill_slot = in_kind == TG_RISK_IN_FILL && !in_sub[0];
 wire p_matched = p_fill_slot && p_slot_ok && sl_open[p_si] && sl_inst[p_si] == p_ii && p_inst_ok
                  && ((sl_side[p_si] == TG_RISK_SIDE_BUY) == p_buy_in);
-wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_qty < p_rem ? p_qty : p_rem);
+wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_q_ge_rem ? p_rem : p_qty);
 // the open quantity a RESTATE states: sub 0 the quantity itself, sub 1 the
 // slot's open quantity reduced by it (a cancel's decrement)
-wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_qty >= p_rem ? 24'd0 : p_rem - p_qty);
+wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_q_ge_rem ? 24'd0 : p_rem - p_qty);
 
 // the reference price a REF input makes: the BBO's mid when it has both
 // sides (the input's for a BBO, else the one kept), else the last trade, else
@@ -300,7 +305,7 @@ wire p_is_ref = in_kind == TG_RISK_IN_REF;
 wire p_order_buy = (in_kind == TG_RISK_IN_NEW ? in_side : sl_side[p_si]) == TG_RISK_SIDE_BUY;
 wire p_fill_up = p_buy_in != in_sub[0];   // a bust moves against its side
 wire p_restate_buy = sl_side[p_si] == TG_RISK_SIDE_BUY;
-wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_qty > p_rem ? p_qty - p_rem : 24'd0;
+wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_q_less_rem[23:0] : 24'd0;
 // The share counts are picked as an AND-OR of a few candidates by selects
 // that need no arithmetic (kind, side, sub, whether a fill matches its
 // slot), and by q >= rem, which comes out of the same carry chain as q - rem:
@@ -310,10 +315,7 @@ wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_qty > p_rem ? p_qty -
 //   RESTATE rq - rem: sub 0 q - rem; sub 1 q >= rem ? -rem : -q;
 //   REF the instrument's share counts themselves.
 // A deep case statement behind q - rem was the gate's slowest path.
-wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty};
-wire signed [SH-1:0] p_sq = {{(SH-24){1'b0}}, p_qty}, p_srem = {{(SH-24){1'b0}}, p_rem};
-wire signed [SH-1:0] p_q_less_rem = p_sq - p_srem, p_neg_rem = -p_srem, p_neg_q = -p_sq;
-wire p_q_ge_rem = p_qty >= p_rem;
+wire signed [SH-1:0] p_neg_rem = -p_srem, p_neg_q = -p_q;
 wire p_is_new = in_kind == TG_RISK_IN_NEW;
 wire p_is_replace = in_kind == TG_RISK_IN_REPLACE;
 wire p_is_fill = in_kind == TG_RISK_IN_FILL;
