@@ -283,6 +283,9 @@ assign m_axis_oe_tlast = tx_busy && tx_left <= 7'd8;
 assign m_axis_oe_tkeep = !tx_busy || tx_left >= 7'd8 ? 8'hff : (8'hff >> (7'd8 - tx_left));
 
 wire tx_first = !tx_busy && h_valid && m_axis_oe_tready;
+wire tx_holding = !tx_busy && h_valid && !m_axis_oe_tready;   // a first beat offered, not taken
+reg         urn_pend = 1'b0;               // OE_CONTROL.LOAD_URN waiting for a held packet to go
+reg [31:0]  urn_pend_seq = 32'd0;
 reg [3:0]   tx_beat_bytes = 4'd0;
 reg         lat_go = 1'b0;
 reg [63:0]  lat_in = 64'd0, lat_out = 64'd0;
@@ -299,7 +302,7 @@ always @(posedge clk) begin
     // bytes sent: the beat's count kept, added a cycle later
     tx_beat_bytes <= !tx_go ? 4'd0 : !tx_busy || tx_left >= 7'd8 ? 4'd8 : tx_left[3:0];
     tx_bytes <= tx_bytes + {60'd0, tx_beat_bytes};
-    if (!tx_busy && h_valid && !m_axis_oe_tready && !tx_held) begin
+    if (tx_holding && !tx_held) begin
         tx_held <= 1'b1;
         tx_held_beat <= pk[63:0];
     end
@@ -340,8 +343,19 @@ always @(posedge clk) begin
         cur_urn[rep_rejected_si] <= prev_urn[rep_rejected_si];
         prev_urn[rep_rejected_si] <= 32'd0;
     end
-    if (urn_load) urn_seq <= urn_load_seq;
+    // A UserRefNum load waits while the port holds a first beat: that
+    // packet goes out under the number it offered, and the card records
+    // that one (it names the order in the exchange's answers). It applies
+    // from the next packet: after the increment of one taken now.
+    if ((urn_load || urn_pend) && !tx_holding) begin
+        urn_seq <= urn_load ? urn_load_seq : urn_pend_seq;
+        urn_pend <= 1'b0;
+    end else if (urn_load) begin
+        urn_pend <= 1'b1;
+        urn_pend_seq <= urn_load_seq;
+    end
     if (rst) begin
+        urn_pend <= 1'b0;
         q_rd <= 0;
         tx_busy <= 1'b0;
         tx_held <= 1'b0;

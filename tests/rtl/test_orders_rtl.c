@@ -1349,6 +1349,46 @@ static void test_held_beat_survives_reject(void)
 	expect_slot(5, true, 100, u3);
 }
 
+/*
+ * OE_CONTROL.LOAD_URN while the port holds an Enter Order's first beat: the
+ * packet keeps the UserRefNum it offered and the card records that one (the
+ * exchange's answers name it); the load takes effect from the next packet.
+ */
+static void test_urn_load_waits_for_held_packet(void)
+{
+	uint32_t held = urn_of(1, 3), loaded = urn_of(50, 4);
+
+	rng_state = 0x10adull;
+	tx_slow = true;
+	tx_blocked = true;
+	fresh();
+	order(TG_RISK_IN_NEW, 1, 3, 0, TG_RISK_SIDE_BUY, 100, 100000);
+	doorbell();
+	tg_cm_run(core_cm, 100);			/* decided, offered, held */
+	CU_ASSERT_EQUAL_FATAL(npkt, 0);
+	core_wr(TG_REG_OE_URN_LOAD, 50);
+	core_wr(TG_REG_OE_CONTROL, TG_OE_CONTROL_LOAD_URN_MASK);
+	order(TG_RISK_IN_NEW, 2, 4, 1, TG_RISK_SIDE_SELL, 10, 100000);
+	doorbell();
+	tg_cm_run(core_cm, 100);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_OE_URN_NEXT), 1);	/* the held packet's, until it goes */
+	tx_blocked = false;
+	tx_slow = false;
+	settle();
+	CU_ASSERT_EQUAL_FATAL(npkt, 2);
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->oe_tx_unstable, 0);
+	CU_ASSERT_EQUAL(get_be(pkt[0].data + 4, 4), held);
+	CU_ASSERT_EQUAL(get_be(pkt[1].data + 4, 4), loaded);
+	expect_slot(3, true, 100, held);
+	expect_slot(4, true, 10, loaded);
+	CU_ASSERT_EQUAL(core_rd(TG_REG_OE_URN_NEXT), 51);
+	/* the exchange's answer to the held order finds it */
+	canceled(held, 100);
+	settle();
+	expect_slot(3, false, 0, held);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
+}
+
 /* The card's latency counters agree with cycles counted outside the core. */
 static void test_latency_counters(void)
 {
@@ -1417,6 +1457,7 @@ int main(void)
 		{ "watchdog trips while orders stream", test_watchdog_mid_stream },
 		{ "order-entry port not ready: beats held, nothing lost", test_port_backpressure },
 		{ "a held replace's beat survives a reject of the one before", test_held_beat_survives_reject },
+		{ "a UserRefNum load waits for the packet the port holds", test_urn_load_waits_for_held_packet },
 		{ "latency counters", test_latency_counters },
 	};
 
