@@ -374,8 +374,9 @@ end
 // The exchange's byte stream goes through five stages, each working from
 // registers, so no path runs from one end to the other in a cycle:
 //
-//  queue   a beat a cycle into a byte queue (16 bytes; empty lanes of a beat
-//          are dropped, so any split of the stream into beats reads the same);
+//  queue   a beat a cycle, its kept bytes packed into an input register,
+//          then into a byte queue (16 bytes; empty lanes of a beat are
+//          dropped, so any split of the stream into beats reads the same);
 //  parse   up to 8 bytes a cycle from the queue's front, within one packet:
 //          what is left of the length field, then the packet's bytes, up to
 //          its end; the next packet starts in the next cycle. A packet:
@@ -398,8 +399,15 @@ localparam integer KEEP = 52;
 localparam integer DQ_LOG2 = 2;
 reg [127:0] rq = 128'd0;                   // byte n at bits 8n+7:8n, zero beyond rq_count
 reg [4:0]   rq_count = 5'd0;
-assign s_axis_oe_tready = rq_count <= 5'd8;
-wire rq_in = s_axis_oe_tvalid && s_axis_oe_tready;
+// A beat from the port is packed (its kept bytes to the low lanes) into
+// the input register, and goes into the queue from there: the queue's
+// shifts then start from registers, not from the port's tkeep.
+reg         ib_valid = 1'b0;
+reg [63:0]  ib_c = 64'd0;                  // the beat's kept bytes, packed
+reg [3:0]   ib_n = 4'd0;                   // how many
+wire rq_in = ib_valid && rq_count <= 5'd8;
+assign s_axis_oe_tready = !ib_valid || rq_count <= 5'd8;
+wire ib_load = s_axis_oe_tvalid && s_axis_oe_tready;
 
 // the beat's bytes, packed to the low lanes: a kept lane's byte goes to the
 // lane its count of kept lanes below names (all lanes at once; the count as
@@ -596,8 +604,13 @@ end
 
 always @(posedge clk) begin
     // the byte queue: this cycle's bytes out, a beat in
-    rq <= (rq | ({64'd0, rq_in ? in_c : 64'd0} << {rq_count, 3'd0})) >> {consume, 3'd0};
-    rq_count <= rq_count + (rq_in ? {1'b0, in_n} : 5'd0) - {1'b0, consume};
+    if (ib_load) begin
+        ib_c <= in_c;
+        ib_n <= in_n;
+    end
+    ib_valid <= ib_load || (ib_valid && !rq_in);
+    rq <= (rq | ({64'd0, rq_in ? ib_c : 64'd0} << {rq_count, 3'd0})) >> {consume, 3'd0};
+    rq_count <= rq_count + (rq_in ? {1'b0, ib_n} : 5'd0) - {1'b0, consume};
 
     // parse
     if (!p_pause && !len_ok && avail != 4'd0) begin
@@ -658,6 +671,7 @@ always @(posedge clk) begin
     end
 
     if (rst || rx_reset) begin
+        ib_valid <= 1'b0;
         ps <= P_LEN0;
         rq <= 128'd0;
         rq_count <= 5'd0;
