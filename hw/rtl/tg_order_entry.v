@@ -507,7 +507,7 @@ function [63:0] be64(input integer o);
 endfunction
 
 reg [7:0]  d_type;
-reg [15:0] d_minlen;
+reg        d_has, d_long;
 reg [31:0] d_urn, d_orig, d_qty;
 reg [63:0] d_price, d_time;
 /* verilator lint_off UNUSEDSIGNAL */
@@ -517,7 +517,8 @@ reg [7:0]  d_side, d_state;
 reg [15:0] d_reason;
 always @* begin
     d_type = m[0];
-    d_minlen = 16'd0;
+    d_has = 1'b0;                          // a type OUCH has
+    d_long = 1'b0;                         // as long as its fixed fields
     d_urn = be32(m[9], m[10], m[11], m[12]);
     d_orig = 32'd0;
     d_qty = 32'd0;
@@ -528,37 +529,38 @@ always @* begin
     d_state = 8'd0;
     d_reason = 16'd0;
     case (m[0])
-        "S": begin d_minlen = 16'd10; d_urn = 32'd0; d_state = m[9]; end
+        "S": begin d_has = 1'b1; d_long = m_len > 16'd10; d_urn = 32'd0; d_state = m[9]; end
         "A": begin
-            d_minlen = 16'd64; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]);
+            d_has = 1'b1; d_long = m_len > 16'd64; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]);
             d_price = be64(26); d_ref = be64(36); d_state = m[47];
         end
         "U": begin
-            d_minlen = 16'd68; d_orig = d_urn; d_urn = be32(m[13], m[14], m[15], m[16]);
+            d_has = 1'b1; d_long = m_len > 16'd68; d_orig = d_urn; d_urn = be32(m[13], m[14], m[15], m[16]);
             d_side = m[17]; d_qty = be32(m[18], m[19], m[20], m[21]);
             d_price = be64(30); d_ref = be64(40); d_state = m[51];
         end
-        "C": begin d_minlen = 16'd18; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17]; end
+        "C": begin d_has = 1'b1; d_long = m_len > 16'd18; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17]; end
         "D": begin
-            d_minlen = 16'd32; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17];
+            d_has = 1'b1; d_long = m_len > 16'd32; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17];
             d_price = be64(22); d_side = m[30];
         end
         "E": begin
-            d_minlen = 16'd36; d_qty = be32(m[13], m[14], m[15], m[16]); d_price = be64(17);
+            d_has = 1'b1; d_long = m_len > 16'd36; d_qty = be32(m[13], m[14], m[15], m[16]); d_price = be64(17);
             d_side = m[25]; d_ref = be64(26);
         end
-        "B": begin d_minlen = 16'd36; d_ref = be64(13); d_state = m[21]; end
-        "J": begin d_minlen = 16'd29; d_reason = {m[13], m[14]}; end
-        "P", "I": d_minlen = 16'd13;
-        "T": begin d_minlen = 16'd30; d_price = be64(13); d_ref = be64(22); end
-        "M": begin d_minlen = 16'd20; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]); end
-        "R": d_minlen = 16'd16;
-        "Q": begin d_minlen = 16'd13; d_urn = 32'd0; end
-        default: d_minlen = 16'd0;
+        "B": begin d_has = 1'b1; d_long = m_len > 16'd36; d_ref = be64(13); d_state = m[21]; end
+        "J": begin d_has = 1'b1; d_long = m_len > 16'd29; d_reason = {m[13], m[14]}; end
+        "P", "I": begin d_has = 1'b1; d_long = m_len > 16'd13; end
+        "T": begin d_has = 1'b1; d_long = m_len > 16'd30; d_price = be64(13); d_ref = be64(22); end
+        "M": begin d_has = 1'b1; d_long = m_len > 16'd20; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]); end
+        "R": begin d_has = 1'b1; d_long = m_len > 16'd16; end
+        "Q": begin d_has = 1'b1; d_long = m_len > 16'd13; d_urn = 32'd0; end
+        default: ;
     endcase
 end
-// whole: of a type OUCH has, and as long as that type's fixed fields
-wire d_known = d_minlen != 16'd0 && m_len - 16'd1 >= d_minlen;
+// whole: of a type OUCH has, and as long as that type's fixed fields (the
+// packet's length against each type's, all at once, picked by the type)
+wire d_known = d_has && d_long;
 
 // decoded messages waiting for the lookup stage
 localparam integer DW = 8 + 8 + 8 + 32 + 32 + 32 + 64 + 64 + 56 + 16 + 1 + 1;
@@ -572,7 +574,13 @@ reg  l_valid = 1'b0;
 // ready is a register: the gate's and the event queue's ready stop there
 wire gi_s_ready, evt_s_ready;
 wire e_free = gi_s_ready && evt_s_ready;
-wire e_go = l_valid && e_free;
+// The lookup takes two cycles: the message's UserRefNum is compared with
+// its slot's last two in one, into registers (l_f_*), and it leaves in the
+// next (l_f_ok). A send that changes the slot's numbers in between makes
+// the compare again. (The parser yields a message every 2 cycles at most,
+// so nothing waits on this.)
+reg  l_f_ok = 1'b0;                        // l_f_* hold the compare of the message in the stage
+wire e_go = l_valid && l_f_ok && e_free;
 wire l_free = !l_valid || e_go;
 wire dq_pop = dq_wr != dq_rd && l_free;
 
@@ -584,10 +592,33 @@ reg [15:0] l_reason = 16'd0;
 reg        l_known = 1'b0, l_has_urn = 1'b0;
 reg [63:0] l_seq = 64'd0;                  // its sequenced-data packet number
 wire [SW-1:0] l_si = l_urn[SW-1:0];
-wire l_cur = l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn;
-wire l_prev = l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn;
+reg  l_cur = 1'b0;                         // the slot's current number
+reg  l_prev = 1'b0;                        // its number before the last replace
+reg  l_prev_nz = 1'b0;                     // the slot has a number before the last replace
+reg  l_grow_nz = 1'b0;                     // its last replace added shares
 wire l_match = l_cur || l_prev;
-assign rep_rejected = e_go && l_type == "J" && l_cur && prev_urn[l_si] != 32'd0;
+// the slot's numbers change as this cycle ends: an order of it sent (a
+// cancel changes nothing; counted anyway), or its last replace rejected
+// (only ever by the message's own, as it leaves)
+wire l_slot_moves = tx_first && h_si == l_si;
+always @(posedge clk) begin
+    l_cur <= l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn;
+    l_prev <= l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn;
+    l_prev_nz <= prev_urn[l_si] != 32'd0;
+    l_grow_nz <= rep_grow[l_si] != 24'd0;
+    l_f_ok <= l_valid && !e_go && !l_slot_moves && !rst && !rx_reset;
+end
+assign rep_rejected = e_go && l_type == "J" && l_cur && l_prev_nz;
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst && e_go && ({l_cur, l_prev, l_prev_nz, l_grow_nz}
+                         != {l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn,
+                             l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn,
+                             prev_urn[l_si] != 32'd0, rep_grow[l_si] != 24'd0})) begin
+        $error("tg_order_entry: the lookup's compare is stale");
+    end
+end
+`endif
 assign rep_rejected_si = l_si;
 
 // the chunk's byte for each of m's: m[j] is packet byte j + 1
@@ -648,7 +679,7 @@ always @(posedge clk) begin
     // decode
     if (m_done) begin
         dq_mem[dq_wr[DQ_LOG2-1:0]] <= {d_type, d_side, d_state, d_urn, d_orig, d_qty,
-                                       d_price, d_minlen != 16'd0 ? d_time : 64'd0, d_ref[55:0], d_reason,
+                                       d_price, d_has ? d_time : 64'd0, d_ref[55:0], d_reason,
                                        d_known, d_known && d_type != "S" && d_type != "Q"};
         dq_wr <= dq_wr + 1'b1;
     end
@@ -715,10 +746,10 @@ always @* begin
             e_gi_valid = 1'b1;
             e_gi_kind = TG_RISK_IN_FILL;
         end
-        "J": if (l_cur && prev_urn[l_si] == 32'd0) begin
+        "J": if (l_cur && !l_prev_nz) begin
             e_gi_valid = 1'b1;             // a rejected new order never opened
             e_gi_qty = 32'd0;
-        end else if (rep_rejected && rep_grow[l_si] != 24'd0) begin
+        end else if (rep_rejected && l_grow_nz) begin
             e_gi_valid = 1'b1;             // take back what the replace added
             e_gi_sub = 2'd1;
             e_gi_qty = {8'd0, rep_grow[l_si]};

@@ -93,6 +93,15 @@ static int split_keep(void *ctx)
 	}
 }
 
+/* the exchange's stream a byte a beat: a response's timing moves a cycle at a time */
+static bool rx_trickle;
+
+static int trickle_keep(void *ctx)
+{
+	(void)ctx;
+	return 0x01;
+}
+
 /* an order-entry port that takes a beat one cycle in three, at random, or none */
 static bool tx_slow, tx_blocked;
 
@@ -106,7 +115,7 @@ static bool tx_ready_some(void *ctx)
 static void fresh(void)
 {
 	struct tg_cm_config hooks = { .oe_packet = on_packet,
-				      .oe_rx_keep = rx_split ? split_keep : NULL,
+				      .oe_rx_keep = rx_split ? split_keep : rx_trickle ? trickle_keep : NULL,
 				      .oe_tx_ready = tx_slow ? tx_ready_some : NULL };
 
 	npkt = 0;
@@ -1389,6 +1398,51 @@ static void test_urn_load_waits_for_held_packet(void)
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
 }
 
+/*
+ * A response looked up in the cycle an order of its slot goes out: the
+ * lookup compares the UserRefNum with the slot's last two a cycle before
+ * the response leaves, so it must compare again when the send changes them
+ * (the RTL checks every compare it uses against the slot's numbers of the
+ * cycle; a stale one stops the simulation). The Order Accepted of the
+ * number before the replace is applied only while that number is current:
+ * each offset here lands it before, on, or after the replace's send.
+ */
+static void test_lookup_while_slot_sent(void)
+{
+	uint32_t u1 = urn_of(1, 5), u2 = urn_of(2, 5);
+	unsigned applied = 0, ignored = 0;
+
+	/* the response (67 bytes, a byte a cycle) pushed 0..99 cycles before
+	 * the doorbell of the replace */
+	rx_trickle = true;
+	for (unsigned d = 0; d < 100; d++) {
+		fresh();
+		order(TG_RISK_IN_NEW, 1, 5, 0, TG_RISK_SIDE_BUY, 100, 100000);
+		doorbell();
+		settle();
+		CU_ASSERT_EQUAL_FATAL(npkt, 1);
+		order(TG_RISK_IN_REPLACE, 2, 5, 0, 0, 150, 100000);
+		accepted(u1, 'B', 40, 100000, 'L');	/* restates u1 at 40 open */
+		tg_cm_run(core_cm, d);
+		doorbell();
+		settle();
+		CU_ASSERT_EQUAL_FATAL(npkt, 2);
+		core_wr(TG_REG_RISK_SLOT_SEL, 5);
+		uint32_t rem = core_rd(TG_REG_RISK_SLOT_REM);
+		/* 150: restated to 40 before the replace was decided (which
+		 * made it 150), or after it went out (u1 no longer current,
+		 * nothing applied); 40: after the decision, before the send */
+		CU_ASSERT(rem == 40 || rem == 150);
+		applied += rem == 40;
+		ignored += rem == 150;
+		expect_slot(5, true, rem, u2);
+		CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
+	}
+	rx_trickle = false;
+	CU_ASSERT(applied > 0);
+	CU_ASSERT(ignored > 0);
+}
+
 /* The card's latency counters agree with cycles counted outside the core. */
 static void test_latency_counters(void)
 {
@@ -1458,6 +1512,7 @@ int main(void)
 		{ "order-entry port not ready: beats held, nothing lost", test_port_backpressure },
 		{ "a held replace's beat survives a reject of the one before", test_held_beat_survives_reject },
 		{ "a UserRefNum load waits for the packet the port holds", test_urn_load_waits_for_held_packet },
+		{ "a response looked up as its slot's order goes out", test_lookup_while_slot_sent },
 		{ "latency counters", test_latency_counters },
 	};
 
