@@ -1429,9 +1429,11 @@ static void test_lookup_while_slot_sent(void)
 		CU_ASSERT_EQUAL_FATAL(npkt, 2);
 		core_wr(TG_REG_RISK_SLOT_SEL, 5);
 		uint32_t rem = core_rd(TG_REG_RISK_SLOT_REM);
-		/* 150: restated to 40 before the replace was decided (which
-		 * made it 150), or after it went out (u1 no longer current,
-		 * nothing applied); 40: after the decision, before the send */
+		/* 150: restated to 40 before the replace entered the gate
+		 * (which made it 150), or looked up after the replace went out
+		 * (u1 no longer current, nothing applied). 40: looked up while
+		 * u1 was current, applied in the gate after the replace's
+		 * decision (the race in docs/risk.md, "What is not here yet") */
 		CU_ASSERT(rem == 40 || rem == 150);
 		applied += rem == 40;
 		ignored += rem == 150;
