@@ -264,6 +264,12 @@ static void open_add(struct tg_risk *r, struct tg_risk_slot *o, int64_t delta)
 	}
 }
 
+/* The slot's count of accepted NEW and REPLACE orders after one more. */
+static uint8_t next_decided(const struct tg_risk_slot *o)
+{
+	return (uint8_t)((o->decided + 1u) & TG_RISK_STAMP_COUNT);
+}
+
 static enum tg_risk_reason decide_new(struct tg_risk *r, const struct tg_risk_input *in)
 {
 	if (r->killed)
@@ -282,7 +288,7 @@ static enum tg_risk_reason decide_new(struct tg_risk *r, const struct tg_risk_in
 		return why;
 	struct tg_risk_slot *o = &r->slot[in->slot];
 	*o = (struct tg_risk_slot){.open = true, .inst = in->inst, .side = in->side, .rem = 0,
-				   .price = in->price};
+				   .price = in->price, .decided = next_decided(o)};
 	r->inst[in->inst].open_orders++;
 	r->open_orders++;
 	open_add(r, o, in->qty);
@@ -311,6 +317,7 @@ static enum tg_risk_reason decide_replace(struct tg_risk *r, const struct tg_ris
 		return why;
 	open_add(r, o, grow);
 	o->price = in->price;
+	o->decided = next_decided(o);
 	took_order(r, o->inst, in, o->side);
 	return TG_RISK_R_ACCEPTED;
 }
@@ -366,6 +373,12 @@ static void apply_restate(struct tg_risk *r, const struct tg_risk_input *in)
 		r->unmatched++;
 		return;
 	}
+	/* an open quantity stated before an order of the slot that the gate has
+	 * decided since: that order's own answer states it (a dead order still
+	 * closes) */
+	if (in->sub == 0 && (in->field & TG_RISK_STAMPED) && in->qty != 0 &&
+	    (in->field & TG_RISK_STAMP_COUNT) != o->decided)
+		return;
 	/* sub 1: the quantity is a decrement (an exchange's cancel) */
 	uint32_t rem = in->sub == 0 ? in->qty : in->qty >= o->rem ? 0 : o->rem - in->qty;
 	open_add(r, o, (int64_t)rem - (int64_t)o->rem);

@@ -654,6 +654,7 @@ wire [63:0] oe_ord_in_cycle;
 wire rsp_valid, rsp_ready;
 wire [3:0] rsp_kind;
 wire [1:0] rsp_sub, rsp_side;
+wire [4:0] rsp_field;
 wire [7:0] rsp_inst;
 wire [15:0] rsp_slot;
 wire [31:0] rsp_qty;
@@ -683,6 +684,7 @@ gate_inst (
     .rsp_ready(rsp_ready),
     .rsp_kind(rsp_kind),
     .rsp_sub(rsp_sub),
+    .rsp_field(rsp_field),
     .rsp_inst(rsp_inst),
     .rsp_side(rsp_side),
     .rsp_slot(rsp_slot),
@@ -780,6 +782,7 @@ oe_inst (
     .gi_ready(rsp_ready),
     .gi_kind(rsp_kind),
     .gi_sub(rsp_sub),
+    .gi_field(rsp_field),
     .gi_inst(rsp_inst),
     .gi_side(rsp_side),
     .gi_slot(rsp_slot),

@@ -51,6 +51,7 @@ module tg_gate #
     output wire         rsp_ready,
     input  wire [3:0]   rsp_kind,
     input  wire [1:0]   rsp_sub,
+    input  wire [4:0]   rsp_field,             // a RESTATE's stamp
     input  wire [7:0]   rsp_inst,
     input  wire [1:0]   rsp_side,
     input  wire [15:0]  rsp_slot,
@@ -443,7 +444,7 @@ wire kill_due = eff_kill != kill_sent;
 // products, so the kind's decode stays off the gate's slowest path.)
 wire [IB_W-1:0] kill_bus = input_bus(TG_RISK_IN_KILL, 2'd0, 8'd0, 2'd0, 5'd0, 16'd0, {31'd0, eff_kill},
                                      32'd0, 32'd0, 64'd0);
-wire [IB_W-1:0] rsp_bus = input_bus(rsp_kind, rsp_sub, rsp_inst, rsp_side, 5'd0, rsp_slot, rsp_qty,
+wire [IB_W-1:0] rsp_bus = input_bus(rsp_kind, rsp_sub, rsp_inst, rsp_side, rsp_field, rsp_slot, rsp_qty,
                                     32'd0, 32'd0, 64'd0);
 wire [IB_W-1:0] sweep_bus = input_bus(TG_RISK_IN_CANCEL, 2'd0, 8'd0, 2'd0, 5'd0, sweep_idx, 32'd0,
                                       32'd0, 32'd0, 64'd0);

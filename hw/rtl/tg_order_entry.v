@@ -73,6 +73,7 @@ module tg_order_entry #
     input  wire         gi_ready,
     output wire [3:0]   gi_kind,
     output wire [1:0]   gi_sub,
+    output wire [4:0]   gi_field,              // a RESTATE sub 0's stamp (TG_RISK_STAMPED)
     output wire [7:0]   gi_inst,
     output wire [1:0]   gi_side,
     output wire [15:0]  gi_slot,
@@ -128,6 +129,12 @@ wire [SW-1:0] rep_rejected_si;
 reg [IW-1:0] sl_inst [0:SLOTS-1];
 reg [1:0]   sl_side [0:SLOTS-1];
 reg [31:0]  urn_seq = 32'd1;
+// NEW and REPLACE orders of the slot the gate accepted, mod 16: the count
+// tg_risk keeps (sl_dec), moved by the same decisions in the same cycle.
+// An Accepted or Replaced carries it as it stood when looked up, so the
+// gate applies its quantity only if no order of the slot was accepted
+// since (the order's own answer states that one's).
+reg [3:0]   sl_dec [0:SLOTS-1];
 
 integer i;
 initial begin
@@ -138,6 +145,7 @@ initial begin
         rep_grow[i] = 24'd0;
         sl_inst[i] = {IW{1'b0}};
         sl_side[i] = 2'd0;
+        sl_dec[i] = 4'd0;
     end
 end
 
@@ -176,6 +184,9 @@ always @(posedge clk) begin
         $error("tg_order_entry: an accepted order with the queue full (the gate ignored ord_room)");
     end
 `endif
+    if (ord_valid && ord_kind != TG_RISK_IN_CANCEL) begin
+        sl_dec[ord_slot[SW-1:0]] <= sl_dec[ord_slot[SW-1:0]] + 4'd1;
+    end
     if (ord_valid && q_used != (1 << FIFO_LOG2)) begin
         q_mem[q_wr[FIFO_LOG2-1:0]] <= ord_entry;
         q_wr <= q_wr + 1'b1;
@@ -596,25 +607,27 @@ reg  l_cur = 1'b0;                         // the slot's current number
 reg  l_prev = 1'b0;                        // its number before the last replace
 reg  l_prev_nz = 1'b0;                     // the slot has a number before the last replace
 reg  l_grow_nz = 1'b0;                     // its last replace added shares
+reg [3:0] l_dec = 4'd0;                    // its count of accepted orders
 wire l_match = l_cur || l_prev;
-// the slot's numbers change as this cycle ends: an order of it sent (a
-// cancel changes nothing; counted anyway), or its last replace rejected
-// (only ever by the message's own, as it leaves)
-wire l_slot_moves = tx_first && h_si == l_si;
+// the slot's numbers or count change as this cycle ends: an order of it
+// sent or decided (a cancel changes neither; counted anyway), or its last
+// replace rejected (only ever by the message's own, as it leaves)
+wire l_slot_moves = (tx_first && h_si == l_si) || (ord_valid && ord_slot[SW-1:0] == l_si);
 always @(posedge clk) begin
     l_cur <= l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn;
     l_prev <= l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn;
     l_prev_nz <= prev_urn[l_si] != 32'd0;
     l_grow_nz <= rep_grow[l_si] != 24'd0;
+    l_dec <= sl_dec[l_si];
     l_f_ok <= l_valid && !e_go && !l_slot_moves && !rst && !rx_reset;
 end
 assign rep_rejected = e_go && l_type == "J" && l_cur && l_prev_nz;
 `ifndef SYNTHESIS
 always @(posedge clk) begin
-    if (!rst && e_go && ({l_cur, l_prev, l_prev_nz, l_grow_nz}
+    if (!rst && e_go && ({l_cur, l_prev, l_prev_nz, l_grow_nz, l_dec}
                          != {l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn,
                              l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn,
-                             prev_urn[l_si] != 32'd0, rep_grow[l_si] != 24'd0})) begin
+                             prev_urn[l_si] != 32'd0, rep_grow[l_si] != 24'd0, sl_dec[l_si]})) begin
         $error("tg_order_entry: the lookup's compare is stale");
     end
 end
@@ -726,16 +739,19 @@ end
 reg         e_gi_valid;
 reg [3:0]   e_gi_kind;
 reg [1:0]   e_gi_sub;
+reg [4:0]   e_gi_field;
 reg [31:0]  e_gi_qty;
 reg [511:0] e_evt;
 always @* begin
     e_gi_valid = 1'b0;
     e_gi_kind = TG_RISK_IN_RESTATE;
     e_gi_sub = 2'd0;
+    e_gi_field = 5'd0;
     e_gi_qty = l_qty;
     case (l_type)
         "A", "U": if (l_cur) begin
             e_gi_valid = 1'b1;
+            e_gi_field = {1'b1, l_dec};    // stamped (TG_RISK_STAMPED)
             e_gi_qty = l_state == "D" ? 32'd0 : l_qty;
         end
         "C", "D": if (l_match) begin
@@ -775,13 +791,14 @@ always @* begin
     e_evt[TG_C2H_ORDER_RESP_REF_LSB +: 56] = l_ref;
 end
 
-tg_skid #(.DATA_WIDTH(4 + 2 + 8 + 2 + 16 + 32)) gi_skid_inst (
+tg_skid #(.DATA_WIDTH(4 + 2 + 5 + 8 + 2 + 16 + 32)) gi_skid_inst (
     .clk(clk),
     .rst(rst || rx_reset),
-    .s_data({e_gi_kind, e_gi_sub, {{(8-IW){1'b0}}, sl_inst[l_si]}, sl_side[l_si], {{(16-SW){1'b0}}, l_si}, e_gi_qty}),
+    .s_data({e_gi_kind, e_gi_sub, e_gi_field, {{(8-IW){1'b0}}, sl_inst[l_si]}, sl_side[l_si], {{(16-SW){1'b0}}, l_si},
+             e_gi_qty}),
     .s_valid(e_go && e_gi_valid),
     .s_ready(gi_s_ready),
-    .m_data({gi_kind, gi_sub, gi_inst, gi_side, gi_slot, gi_qty}),
+    .m_data({gi_kind, gi_sub, gi_field, gi_inst, gi_side, gi_slot, gi_qty}),
     .m_valid(gi_valid),
     .m_ready(gi_ready)
 );

@@ -194,6 +194,7 @@ reg [IW-1:0] sl_inst [0:SLOTS-1];
 reg [1:0]   sl_side [0:SLOTS-1];
 reg [23:0]  sl_rem [0:SLOTS-1];
 reg [30:0]  sl_price [0:SLOTS-1];
+reg [3:0]   sl_dec [0:SLOTS-1];            // NEW and REPLACE orders accepted on it, mod 16
 
 // totals
 reg signed [NW-1:0] gross = {NW{1'b0}};
@@ -243,7 +244,7 @@ initial begin
     end
     for (i = 0; i < SLOTS; i = i + 1) begin
         sl_open[i] = 1'b0; sl_inst[i] = {IW{1'b0}}; sl_side[i] = 2'd0;
-        sl_rem[i] = 24'd0; sl_price[i] = 31'd0;
+        sl_rem[i] = 24'd0; sl_price[i] = 31'd0; sl_dec[i] = 4'd0;
     end
     for (i = 0; i < 32; i = i + 1) begin
         decided[i] = 64'd0;
@@ -281,8 +282,12 @@ wire p_matched = p_fill_slot && p_slot_ok && sl_open[p_si] && sl_inst[p_si] == p
                  && ((sl_side[p_si] == TG_RISK_SIDE_BUY) == p_buy_in);
 wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_q_ge_rem ? p_rem : p_qty);
 // the open quantity a RESTATE states: sub 0 the quantity itself, sub 1 the
-// slot's open quantity reduced by it (a cancel's decrement)
-wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_q_ge_rem ? 24'd0 : p_rem - p_qty);
+// slot's open quantity reduced by it (a cancel's decrement). A stamped sub 0
+// whose count of the slot's accepted orders has moved on states nothing
+// (the slot's open quantity stays), unless it closes the order
+// (TG_RISK_STAMPED in sw/include/tickgate/risk.h).
+wire p_stale = in_field[4] && in_field[3:0] != sl_dec[p_si] && p_qty != 24'd0;
+wire [23:0] p_rq = !in_sub[0] ? (p_stale ? p_rem : p_qty) : (p_q_ge_rem ? 24'd0 : p_rem - p_qty);
 
 // the reference price a REF input makes: the BBO's mid when it has both
 // sides (the input's for a BBO, else the one kept), else the last trade, else
@@ -312,7 +317,7 @@ wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_q_less_r
 //   NEW q; REPLACE q >= rem ? q - rem : 0 (the shares it adds);
 //   FILL q, or for the side that consumes a matched slot's open quantity
 //     q >= rem ? q - rem : 0 (what is left unmatched);
-//   RESTATE rq - rem: sub 0 q - rem; sub 1 q >= rem ? -rem : -q;
+//   RESTATE rq - rem: sub 0 q - rem (0 if stale); sub 1 q >= rem ? -rem : -q;
 //   REF the instrument's share counts themselves.
 // A deep case statement behind q - rem was the gate's slowest path.
 wire signed [SH-1:0] p_neg_rem = -p_srem, p_neg_q = -p_q;
@@ -326,8 +331,8 @@ wire p_l_q = (p_is_new && p_order_buy) || (p_is_fill && (p_fill_up ? !p_matched 
 wire p_s_q = (p_is_new && !p_order_buy) || (p_is_fill && (p_fill_up ? 1'b1 : !p_matched));
 wire p_l_left = (p_is_replace && p_order_buy) || (p_is_fill && p_fill_up && p_matched);
 wire p_s_left = (p_is_replace && !p_order_buy) || (p_is_fill && !p_fill_up && p_matched);
-wire p_l_rd = p_is_restate && p_restate_buy && !in_sub[0];
-wire p_s_rd = p_is_restate && !p_restate_buy && !in_sub[0];
+wire p_l_rd = p_is_restate && p_restate_buy && !in_sub[0] && !p_stale;
+wire p_s_rd = p_is_restate && !p_restate_buy && !in_sub[0] && !p_stale;
 wire p_l_rn = p_is_restate && p_restate_buy && in_sub[0];
 wire p_s_rn = p_is_restate && !p_restate_buy && in_sub[0];
 function automatic signed [SH-1:0] pick_count(input sel_q, input sel_left, input sel_d, input sel_n,
@@ -1086,6 +1091,7 @@ always @(posedge clk) begin
         dprice[d_k] <= d_price[30:0];
         dt[d_k] <= d_f[F_T +: 64];
         sl_price[d_si] <= d_price[30:0];
+        sl_dec[d_si] <= sl_dec[d_si] + 4'd1;
         if (d_is_new) begin
             sl_open[d_si] <= 1'b1;
             sl_inst[d_si] <= d_k;

@@ -273,6 +273,15 @@ struct tg_risk_input tg_risk_stream_next(struct tg_risk_stream *g)
 		in.qty = chance(g, 2) ? TG_RISK_QTY_MAX + 1 : chance(g, 30) ? 0 : below(g, rem + 20);
 		/* a third are decrements (an exchange's cancel); a few carry a bad sub */
 		in.sub = (uint8_t)(chance(g, 1) ? 2 + below(g, 2) : chance(g, 33) ? 1 : 0);
+		/* most are stamped with the slot's count of accepted orders (as order
+		 * entry stamps an Accepted or Replaced), some with a count that has
+		 * moved on since, some not at all */
+		if (!chance(g, 20)) {
+			unsigned count = o ? o->decided : below(g, 16);
+			if (chance(g, 30))
+				count += 1 + below(g, 15);
+			in.field = (uint8_t)(TG_RISK_STAMPED | (count & TG_RISK_STAMP_COUNT));
+		}
 	} else if (w < 820) {
 		in.kind = TG_RISK_IN_REF;
 		in.inst = (uint8_t)pick_inst(g);

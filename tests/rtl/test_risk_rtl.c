@@ -51,6 +51,7 @@ struct prop {
 	bool open[TG_RISK_SLOTS_MAX];
 	uint8_t inst[TG_RISK_SLOTS_MAX], side[TG_RISK_SLOTS_MAX];
 	int64_t rem[TG_RISK_SLOTS_MAX];
+	unsigned decided[TG_RISK_SLOTS_MAX];	/* NEW and REPLACE accepted on the slot */
 	unsigned ni, ns;
 	uint64_t violations, checked;
 };
@@ -116,6 +117,10 @@ static void prop_input(struct prop *p, const struct tg_risk_input *in)
 	case TG_RISK_IN_RESTATE:
 		if (in->slot < p->ns && in->qty <= TG_RISK_QTY_MAX && in->sub < 2 && p->open[in->slot]) {
 			int64_t r = p->rem[in->slot];
+			/* stated before an order accepted since: not applied (risk.h) */
+			if (in->sub == 0 && (in->field & 0x10) && in->qty != 0 &&
+			    (in->field & 0x0f) != p->decided[in->slot] % 16)
+				break;
 			prop_resize(p, in->slot, in->sub == 0 ? in->qty : in->qty >= r ? 0 : r - in->qty);
 		}
 		break;
@@ -152,6 +157,7 @@ static void prop_order(struct prop *p, const struct tg_risk_input *in, unsigned 
 	if (!ok && p->violations++ < 5)
 		printf("the card accepted an order past a limit: slot %u inst %u qty %u price %u\n", s, i, in->qty,
 		       in->price);
+	p->decided[s]++;
 	if (is_new) {
 		p->open[s] = true;
 		p->inst[s] = (uint8_t)i;

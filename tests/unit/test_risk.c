@@ -279,6 +279,42 @@ static void test_positions(void)
 	CU_ASSERT_EQUAL(t.unmatched, 1);
 }
 
+/* A stamped restatement applies only while no order of the slot was accepted since it was judged. */
+static void test_stamped_restatement(void)
+{
+	fresh();
+	CU_ASSERT_EQUAL(order(3, 1, TG_RISK_SIDE_BUY, 100, 100000), TG_RISK_R_ACCEPTED);
+	CU_ASSERT_EQUAL(tg_risk_slot(r, 3)->decided, 1);
+	uint8_t judged = TG_RISK_STAMPED | tg_risk_slot(r, 3)->decided;
+	CU_ASSERT_EQUAL(replace(3, 150, 100000), TG_RISK_R_ACCEPTED);	/* 50 more */
+	CU_ASSERT_EQUAL(tg_risk_slot(r, 3)->decided, 2);
+	/* an Accepted of the first order, judged before the replace: the
+	 * replace's 50 stay counted */
+	in((struct tg_risk_input){.kind = TG_RISK_IN_RESTATE, .slot = 3, .qty = 100, .field = judged});
+	CU_ASSERT_EQUAL(tg_risk_slot(r, 3)->rem, 150);
+	CU_ASSERT_EQUAL(tg_risk_inst(r, 1)->open_buy, 150);
+	/* stamped with the count now, or not stamped: applied */
+	in((struct tg_risk_input){.kind = TG_RISK_IN_RESTATE, .slot = 3, .qty = 140,
+				  .field = TG_RISK_STAMPED | 2});
+	CU_ASSERT_EQUAL(tg_risk_slot(r, 3)->rem, 140);
+	restate(3, 130);
+	CU_ASSERT_EQUAL(tg_risk_inst(r, 1)->open_buy, 130);
+	/* a dead order closes whatever the count */
+	in((struct tg_risk_input){.kind = TG_RISK_IN_RESTATE, .slot = 3, .qty = 0, .field = judged});
+	CU_ASSERT_FALSE(tg_risk_slot(r, 3)->open);
+	CU_ASSERT_EQUAL(tg_risk_inst(r, 1)->open_buy, 0);
+	CU_ASSERT_EQUAL(tg_risk_inst(r, 1)->open_orders, 0);
+	/* the count lives on with the slot and wraps at 16 */
+	for (unsigned k = 0; k < 14; k++) {
+		CU_ASSERT_EQUAL(order(3, 1, TG_RISK_SIDE_BUY, 10, 100000), TG_RISK_R_ACCEPTED);
+		restate(3, 0);
+	}
+	CU_ASSERT_EQUAL(tg_risk_slot(r, 3)->decided, 0);
+	/* a refused order does not count */
+	CU_ASSERT_EQUAL(replace(3, 20, 100000), TG_RISK_R_UNKNOWN_ORDER);
+	CU_ASSERT_EQUAL(tg_risk_slot(r, 3)->decided, 0);
+}
+
 static void test_reduce_only(void)
 {
 	fresh();
@@ -797,6 +833,7 @@ int main(void)
 		{"order quantity and notional", test_qty_and_notional},
 		{"collar and reference price", test_collar_and_reference},
 		{"long and short positions", test_positions},
+		{"a stamped restatement after an order accepted since changes nothing", test_stamped_restatement},
 		{"reduce-only", test_reduce_only},
 		{"gross and net exposure", test_exposure},
 		{"open orders", test_open_orders},

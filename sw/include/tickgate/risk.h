@@ -6,7 +6,8 @@
  *   - The gate applies a stream of inputs in order (enum tg_risk_input_kind):
  *     orders (NEW, CANCEL, REPLACE) are decided, the rest change state:
  *     executions (FILL) and their reversal when the exchange breaks one
- *     (FILL sub TG_RISK_FILL_BUST), open quantities stated by the exchange (RESTATE),
+ *     (FILL sub TG_RISK_FILL_BUST), open quantities stated by the exchange (RESTATE,
+ *     see TG_RISK_STAMPED),
  *     reference prices (REF), halts (HALT), limit writes (SET) into a
  *     shadow table that becomes the limits in force on COMMIT, and kill
  *     switches (KILL). Every input carries `t`, the cycle it arrived at,
@@ -37,6 +38,18 @@
 #define TG_RISK_INSTRUMENTS_MAX 64u
 #define TG_RISK_SLOTS_MAX 4096u
 
+/*
+ * A stamped absolute RESTATE (sub 0, field = TG_RISK_STAMPED | count) states
+ * the open quantity of the order as the slot's count of accepted NEW and
+ * REPLACE orders stood at `count`. If an order of the slot was accepted
+ * since (the count moved on), a nonzero quantity changes nothing: it would
+ * take that order's shares off, and the order's own answer will state them.
+ * A quantity of 0 (a dead order) applies whatever the count. An unstamped
+ * one (field 0) always applies.
+ */
+#define TG_RISK_STAMPED 0x10u
+#define TG_RISK_STAMP_COUNT 0x0fu
+
 /* FILL subs: an execution, or a bust (the exchange broke an execution of
  * that instrument, side and quantity: position and exposure move back,
  * the open quantity it consumed stays consumed, no slot is named). */
@@ -55,7 +68,9 @@ struct tg_risk_input {
 				 * 1 host; KILL: 0 global, 1 instrument; RESTATE: 0 absolute, 1 decrement */
 	uint8_t inst;		/* instrument (NEW, FILL, REF, HALT, SET, KILL) */
 	uint8_t side;		/* enum tg_risk_side (NEW, FILL) */
-	uint8_t field;		/* SET: limit id (enum tg_risk_limit) */
+	uint8_t field;		/* SET: limit id (enum tg_risk_limit); RESTATE sub 0: a stamp
+				 * (TG_RISK_STAMPED | the slot's `decided` when the exchange's
+				 * answer was judged), or 0 */
 	uint16_t slot;		/* order slot (NEW, CANCEL, REPLACE, FILL execution, RESTATE) */
 	uint32_t qty;		/* shares; HALT and KILL: bit 0 = on */
 	uint32_t price;		/* limit price; REF: bid, trade or host price */
@@ -90,6 +105,7 @@ struct tg_risk_slot {
 	uint8_t inst, side;
 	uint32_t rem;		/* open shares */
 	uint32_t price;
+	uint8_t decided;	/* NEW and REPLACE orders accepted on the slot, mod 16 */
 };
 
 struct tg_risk_totals {
