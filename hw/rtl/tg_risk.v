@@ -282,12 +282,15 @@ wire p_matched = p_fill_slot && p_slot_ok && sl_open[p_si] && sl_inst[p_si] == p
                  && ((sl_side[p_si] == TG_RISK_SIDE_BUY) == p_buy_in);
 wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_q_ge_rem ? p_rem : p_qty);
 // the open quantity a RESTATE states: sub 0 the quantity itself, sub 1 the
-// slot's open quantity reduced by it (a cancel's decrement). A stamped sub 0
-// whose count of the slot's accepted orders has moved on states nothing
-// (the slot's open quantity stays), unless it closes the order
-// (TG_RISK_STAMPED in sw/include/tickgate/risk.h).
-wire p_stale = in_field[4] && in_field[3:0] != sl_dec[p_si] && p_qty != 24'd0;
-wire [23:0] p_rq = !in_sub[0] ? (p_stale ? p_rem : p_qty) : (p_q_ge_rem ? 24'd0 : p_rem - p_qty);
+// slot's open quantity reduced by it (a cancel's decrement)
+wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_q_ge_rem ? 24'd0 : p_rem - p_qty);
+// A stamped sub 0 whose count of the slot's accepted orders has moved on
+// states nothing, unless it closes the order (TG_RISK_STAMPED in
+// sw/include/tickgate/risk.h). The flag rides along; it zeroes M's share
+// counts (a register's reset) and makes E's open quantity the slot's own,
+// so it stays off stage A's paths into the products.
+wire p_stale = in_kind == TG_RISK_IN_RESTATE && !in_sub[0] && in_field[4] && in_field[3:0] != sl_dec[p_si]
+            && p_qty != 24'd0;
 
 // the reference price a REF input makes: the BBO's mid when it has both
 // sides (the input's for a BBO, else the one kept), else the last trade, else
@@ -317,7 +320,7 @@ wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_q_less_r
 //   NEW q; REPLACE q >= rem ? q - rem : 0 (the shares it adds);
 //   FILL q, or for the side that consumes a matched slot's open quantity
 //     q >= rem ? q - rem : 0 (what is left unmatched);
-//   RESTATE rq - rem: sub 0 q - rem (0 if stale); sub 1 q >= rem ? -rem : -q;
+//   RESTATE rq - rem: sub 0 q - rem; sub 1 q >= rem ? -rem : -q;
 //   REF the instrument's share counts themselves.
 // A deep case statement behind q - rem was the gate's slowest path.
 wire signed [SH-1:0] p_neg_rem = -p_srem, p_neg_q = -p_q;
@@ -331,8 +334,8 @@ wire p_l_q = (p_is_new && p_order_buy) || (p_is_fill && (p_fill_up ? !p_matched 
 wire p_s_q = (p_is_new && !p_order_buy) || (p_is_fill && (p_fill_up ? 1'b1 : !p_matched));
 wire p_l_left = (p_is_replace && p_order_buy) || (p_is_fill && p_fill_up && p_matched);
 wire p_s_left = (p_is_replace && !p_order_buy) || (p_is_fill && !p_fill_up && p_matched);
-wire p_l_rd = p_is_restate && p_restate_buy && !in_sub[0] && !p_stale;
-wire p_s_rd = p_is_restate && !p_restate_buy && !in_sub[0] && !p_stale;
+wire p_l_rd = p_is_restate && p_restate_buy && !in_sub[0];
+wire p_s_rd = p_is_restate && !p_restate_buy && !in_sub[0];
 wire p_l_rn = p_is_restate && p_restate_buy && in_sub[0];
 wire p_s_rn = p_is_restate && !p_restate_buy && in_sub[0];
 function automatic signed [SH-1:0] pick_count(input sel_q, input sel_left, input sel_d, input sel_n,
@@ -362,11 +365,12 @@ localparam integer F_KIND = 0, F_SUB = F_KIND + 4, F_INST = F_SUB + 2, F_INST_OK
                    F_GROW = F_RQ + 24, F_NEWREF = F_GROW + 24, F_REFP = F_NEWREF + 31,
                    F_SOPEN = F_REFP + 31, F_SINST = F_SOPEN + 1, F_SSIDE = F_SINST + IW,
                    F_SREM = F_SSIDE + 2, F_OBUY = F_SREM + 24, F_KILLED = F_OBUY + 1,
-                   F_IKILLED = F_KILLED + 1, F_HALTED = F_IKILLED + 1, FW = F_HALTED + 1;
+                   F_IKILLED = F_KILLED + 1, F_HALTED = F_IKILLED + 1, F_STALE = F_HALTED + 1,
+                   FW = F_STALE + 1;
 
 // the slot fields come from the table as it is now: no input in flight
 // writes the slot of an input that enters (haz_slot below)
-wire [FW-1:0] p_f = {hfeed[p_k] || hhost[p_k], ikill[p_k], kill_all, p_order_buy, p_rem, sl_side[p_si], sl_inst[p_si], sl_open[p_si], refp[p_k], p_newref, p_grow,
+wire [FW-1:0] p_f = {p_stale, hfeed[p_k] || hhost[p_k], ikill[p_k], kill_all, p_order_buy, p_rem, sl_side[p_si], sl_inst[p_si], sl_open[p_si], refp[p_k], p_newref, p_grow,
                      p_rq, p_fill_d, p_matched, in_t, in_value, in_price2, in_price, in_qty, p_si,
                      p_slot_ok, in_slot, in_field, in_side, p_k, p_inst_ok, in_inst, in_sub, in_kind};
 
@@ -472,8 +476,8 @@ always @(posedge clk) begin
         m_pricel <= p_nl ? p_neg_price : p_pos_price;
         m_prices <= p_ns ? p_neg_price : p_pos_price;
         m_bps <= a_bps[p_k];
-        m_xl <= p_xl;
-        m_xs <= p_xs;
+        m_xl <= p_stale ? {SH{1'b0}} : p_xl;
+        m_xs <= p_stale ? {SH{1'b0}} : p_xs;
     end
     if (p_go) begin
         blk <= p_heavy ? 3'd5 : 3'd0;
@@ -770,7 +774,7 @@ wire [1:0] e_sub = e_f[F_SUB +: 2];
 wire e_inst_ok = e_f[F_INST_OK];
 wire [31:0] e_qty = e_f[F_QTY +: 32];
 wire [23:0] e_grow = e_f[F_GROW +: 24];
-wire [23:0] e_rq = e_f[F_RQ +: 24];
+wire [23:0] e_rq = e_f[F_STALE] ? e_f[F_SREM +: 24] : e_f[F_RQ +: 24];   // stale: the slot's own
 wire [23:0] e_fill_d = e_f[F_FILL_D +: 24];
 wire [23:0] e_srem = e_f[F_SREM +: 24];
 wire e_slot_ok = e_f[F_SLOT_OK];
