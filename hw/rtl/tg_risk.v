@@ -287,8 +287,8 @@ wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_q_ge_rem ? 24'd0 : p_rem - p_qty);
 // A stamped sub 0 whose count of the slot's accepted orders has moved on
 // states nothing, unless it closes the order (TG_RISK_STAMPED in
 // sw/include/tickgate/risk.h). The flag rides along; it zeroes M's share
-// counts (a register's reset) and makes E's open quantity the slot's own,
-// so it stays off stage A's paths into the products.
+// counts before the multipliers and makes E's open quantity the slot's
+// own, so it stays off stage A's paths into the products.
 wire p_stale = in_kind == TG_RISK_IN_RESTATE && !in_sub[0] && in_field[4] && in_field[3:0] != sl_dec[p_si]
             && p_qty != 24'd0;
 
@@ -476,8 +476,8 @@ always @(posedge clk) begin
         m_pricel <= p_nl ? p_neg_price : p_pos_price;
         m_prices <= p_ns ? p_neg_price : p_pos_price;
         m_bps <= a_bps[p_k];
-        m_xl <= p_stale ? {SH{1'b0}} : p_xl;
-        m_xs <= p_stale ? {SH{1'b0}} : p_xs;
+        m_xl <= p_xl;
+        m_xs <= p_xs;
     end
     if (p_go) begin
         blk <= p_heavy ? 3'd5 : 3'd0;
@@ -508,6 +508,10 @@ function automatic [17:0] p_chunk(input [31:0] v, input integer n);
     p_chunk = n == 0 ? {1'b0, v[16:0]} : {{3{v[31]}}, v[31:17]};
 endfunction
 wire [31:0] m_pricem = {1'b0, m_refp};
+// a stale restatement moves no share count (its flag set in A, used here,
+// a LUT before the multipliers rather than in A's share-count pick)
+wire signed [SH-1:0] m_xl_used = m_f[F_STALE] ? {SH{1'b0}} : m_xl;
+wire signed [SH-1:0] m_xs_used = m_f[F_STALE] ? {SH{1'b0}} : m_xs;
 wire [17:0] m_cl = 18'd10000 + {4'd0, m_bps};   // collar factors
 wire [17:0] m_ch = 18'd10000 - {4'd0, m_bps};
 
@@ -530,8 +534,8 @@ always @(posedge clk) begin
     if (m_valid) begin
         c_f <= m_f;
         for (i = 0; i < 6; i = i + 1) begin
-            c_ppl[i] <= dsp(x_chunk(m_xl, i / 2), p_chunk(m_pricel, i % 2));
-            c_pps[i] <= dsp(x_chunk(m_xs, i / 2), p_chunk(m_prices, i % 2));
+            c_ppl[i] <= dsp(x_chunk(m_xl_used, i / 2), p_chunk(m_pricel, i % 2));
+            c_pps[i] <= dsp(x_chunk(m_xs_used, i / 2), p_chunk(m_prices, i % 2));
         end
         for (i = 0; i < 2; i = i + 1) begin
             c_ppm[i] <= dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, i));
