@@ -118,8 +118,8 @@ static void prop_input(struct prop *p, const struct tg_risk_input *in)
 		if (in->slot < p->ns && in->qty <= TG_RISK_QTY_MAX && in->sub < 2 && p->open[in->slot]) {
 			int64_t r = p->rem[in->slot];
 			/* stated before an order accepted since: not applied (risk.h) */
-			if (in->sub == 0 && (in->field & 0x10) && in->qty != 0 &&
-			    (in->field & 0x0f) != p->decided[in->slot] % 16)
+			if (in->sub == 0 && (in->field & TG_RISK_STAMPED) && in->qty != 0 &&
+			    (in->field & TG_RISK_STAMP_COUNT) != p->decided[in->slot] % 16)
 				break;
 			prop_resize(p, in->slot, in->sub == 0 ? in->qty : in->qty >= r ? 0 : r - in->qty);
 		}
