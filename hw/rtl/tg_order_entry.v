@@ -613,21 +613,18 @@ wire l_match = l_cur || l_prev;
 // sent or decided (a cancel changes neither; counted anyway), or its last
 // replace rejected (only ever by the message's own, as it leaves)
 wire l_slot_moves = (tx_first && h_si == l_si) || (ord_valid && ord_slot[SW-1:0] == l_si);
+// the compare as the slot's tables stand this cycle
+wire [7:0] l_now = {l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn,
+                    l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn,
+                    prev_urn[l_si] != 32'd0, rep_grow[l_si] != 24'd0, sl_dec[l_si]};
 always @(posedge clk) begin
-    l_cur <= l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn;
-    l_prev <= l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn;
-    l_prev_nz <= prev_urn[l_si] != 32'd0;
-    l_grow_nz <= rep_grow[l_si] != 24'd0;
-    l_dec <= sl_dec[l_si];
+    {l_cur, l_prev, l_prev_nz, l_grow_nz, l_dec} <= l_now;
     l_f_ok <= l_valid && !e_go && !l_slot_moves && !rst && !rx_reset;
 end
 assign rep_rejected = e_go && l_type == "J" && l_cur && l_prev_nz;
 `ifndef SYNTHESIS
 always @(posedge clk) begin
-    if (!rst && e_go && ({l_cur, l_prev, l_prev_nz, l_grow_nz, l_dec}
-                         != {l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn,
-                             l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn,
-                             prev_urn[l_si] != 32'd0, rep_grow[l_si] != 24'd0, sl_dec[l_si]})) begin
+    if (!rst && e_go && {l_cur, l_prev, l_prev_nz, l_grow_nz, l_dec} != l_now) begin
         $error("tg_order_entry: the lookup's compare is stale");
     end
 end
