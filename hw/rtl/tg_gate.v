@@ -177,7 +177,7 @@ wire [NSRC-1:0]    src_ready;
 reg  [15:0] sweep_idx = 16'd0;
 wire        sweep_open;
 // The sweep starts once every order that entered before the kill is decided
-// (the kill entered, then 3 cycles: an order decides 4 cycles after it
+// (the kill entered, then 2 cycles: an order decides 3 cycles after it
 // enters, its slot open to a read in the cycle after): else a slot still
 // closed when the sweep passes would open behind it and keep its order.
 reg  [2:0]  sweep_wait = 3'd0;
@@ -420,13 +420,13 @@ wire         rc_halt = rc_bus[IB_QTY];
 localparam integer EQ_LOG2 = 4;
 reg  [EQ_LOG2:0] eq_count = 0;
 wire eq_push, eq_tready;
-// tg_risk decides an order 4 cycles after it enters (in the cycle its stage D
-// holds it): with the one entering, up to 5 decisions are on their way to the
+// tg_risk decides an order 3 cycles after it enters (in the cycle its stage D
+// holds it): with the one entering, up to 4 decisions are on their way to the
 // event and order-entry queues; both are asked for room for 8
 wire admit = eq_count <= (1 << EQ_LOG2) - 8 && oe_room && af_count <= 4'd6;
 
 // order attributes, in order, until their decision: tag, card-made, cycle in,
-// OUCH attributes (at most 5 orders are between entering and decided)
+// OUCH attributes (at most 4 orders are between entering and decided)
 localparam integer AW = 32 + 1 + 64 + 152;
 reg [AW-1:0] af_mem [0:7];
 reg [2:0]    af_wr = 3'd0, af_rd = 3'd0;
@@ -632,7 +632,7 @@ always @(posedge clk) begin
     end else if (wd_units >= wd_timeout && !wd_tripped) begin
         wd_tripped <= 1'b1;
         sweeping <= 1'b1;
-        sweep_wait <= 3'd3;
+        sweep_wait <= 3'd2;
         sweep_idx <= 16'd0;
         sweep_fresh <= 1'b0;
     end

@@ -20,17 +20,19 @@
 // Pipeline, one stage a cycle (docs/risk.md, "The card's pipeline"):
 //   A    the input cycle: slot and instrument table reads, product operands
 //   M    products as DSP-sized pieces; t + the rate tolerances and periods;
-//        the instrument's notional limit, A and B
-//   C    the checks on the order's instrument; dg = m - A (or B) for gross
-//        (the pieces go into carry-save sums, never added up alone)
-//   E    the checks on the totals, under both outcomes of the order in D
-//        (rooms x_ after D, xa_ after D's order too); every new value
-//   D    the decision, 4 cycles after input, out of D's registers; every
-//        write but a HALT's or KILL's (those write as they enter, in A)
+//        the instrument's limits, share counts, A and B read
+//   C    every check: the instrument's, and the totals' under both outcomes
+//        of the order in D (the rooms x_ after D, less D's order's changes
+//        if it takes); dg = m - A (or B) for gross (the product pieces go
+//        into carry-save sums, never added up alone)
+//   D    the decision, 3 cycles after input, out of D's registers; every
+//        write but a HALT's or KILL's (those write as they enter, in A),
+//        each new value worked out from D's registers
+//   W    the net totals (read only by the U stages and the read-back)
 //   U1..U4  after a FILL, RESTATE or REF: g, A, B of its instrument, then
 //        gross, then the totals' rooms; after a COMMIT the rooms
-// Inputs wait (in_ready low) so that C and E read settled state: an order,
-// fill or restatement behind an order of its instrument in M, C or E; anything
+// Inputs wait (in_ready low) so that M and C read settled state: an order,
+// fill or restatement behind an order of its instrument in M or C; anything
 // that reads a slot behind an order of that slot; a REF behind an order of
 // its instrument; anything within 5 cycles after a FILL, RESTATE, REF or
 // COMMIT entered. Nothing waits behind a HALT or KILL: the order right behind
@@ -80,7 +82,7 @@ module tg_risk #
     output wire [PROBES-1:0]    pr_ready,
 
     // one decision per NEW, CANCEL and REPLACE, in input order (no
-    // back-pressure), in the cycle stage D makes it: 4 cycles after the input
+    // back-pressure), in the cycle stage D makes it: 3 cycles after the input
     // entered. Combinational from D's registers through the reason's priority
     // (out_accept through fewer levels: the order-entry path takes it)
     output wire        out_valid,
@@ -209,15 +211,13 @@ reg [63:0]  unmatched = 64'd0;
 
 
 // exposure bookkeeping for the checks (see stage C): per instrument g, A, B;
-// every total's room under its limit, after D (x_) and after the order in D
-// if it is accepted (xa_)
+// every total's room under its limit after every order that left D (x_)
 reg signed [NW-1:0] eg [0:INSTRUMENTS-1];
 reg signed [NW-1:0] ea [0:INSTRUMENTS-1];
 reg signed [NW-1:0] eb [0:INSTRUMENTS-1];
-reg signed [NW:0] x_gross = {(NW+1){1'b0}}, xa_gross = {(NW+1){1'b0}};
-reg signed [NW:0] x_netl = {(NW+1){1'b0}}, xa_netl = {(NW+1){1'b0}};
-reg signed [NW:0] x_nets = {(NW+1){1'b0}}, xa_nets = {(NW+1){1'b0}};
-reg [63:0]  xa_tat_all = 64'd0;
+reg signed [NW:0] x_gross = {(NW+1){1'b0}};
+reg signed [NW:0] x_netl = {(NW+1){1'b0}};
+reg signed [NW:0] x_nets = {(NW+1){1'b0}};
 // stages U1..U4 (after a FILL, RESTATE, REF or COMMIT)
 reg         u1_valid = 1'b0, u2_valid = 1'b0, u3_valid = 1'b0, u4_valid = 1'b0;
 reg         u1_inst = 1'b0, u2_inst = 1'b0, u3_inst = 1'b0;
@@ -287,7 +287,7 @@ wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_q_ge_rem ? 24'd0 : p_rem - p_qty);
 // A stamped sub 0 whose count of the slot's accepted orders has moved on
 // states nothing, unless it closes the order (TG_RISK_STAMPED in
 // sw/include/tickgate/risk.h). The flag rides along; it zeroes M's share
-// counts before the multipliers and makes E's open quantity the slot's
+// counts before the multipliers and makes C's open quantity the slot's
 // own, so it stays off stage A's paths into the products.
 wire p_stale = in_kind == TG_RISK_IN_RESTATE && !in_sub[0] && in_field[4] && in_field[3:0] != sl_dec[p_si]
             && p_qty != 24'd0;
@@ -377,9 +377,9 @@ wire [FW-1:0] p_f = {p_stale, hfeed[p_k] || hhost[p_k], ikill[p_k], kill_all, p_
 wire p_heavy = in_kind == TG_RISK_IN_FILL || in_kind == TG_RISK_IN_RESTATE || p_is_ref
             || in_kind == TG_RISK_IN_COMMIT;
 
-// in flight, by stage: M (products), C (instrument checks), E (totals), D (decide)
-reg         m_valid = 1'b0, c_valid = 1'b0, e_valid = 1'b0, d_valid = 1'b0;
-reg [FW-1:0] m_f = {FW{1'b0}}, c_f = {FW{1'b0}}, e_f = {FW{1'b0}}, d_f = {FW{1'b0}};
+// in flight, by stage: M (products), C (checks), D (decide)
+reg         m_valid = 1'b0, c_valid = 1'b0, d_valid = 1'b0;
+reg [FW-1:0] m_f = {FW{1'b0}}, c_f = {FW{1'b0}}, d_f = {FW{1'b0}};
 reg [2:0]   blk = 3'd0;                    // cycles nothing may enter after a state input
 
 // an order that may take (NEW or REPLACE) in flight; its slot and instrument
@@ -422,10 +422,10 @@ generate
                        || (kind == TG_RISK_IN_FILL && !q_sub[q*2]);
         wire haz_slot = reads_slot && slot_in_range(slot)
                      && (same_slot(m_valid, m_f, si) || same_slot(c_valid, c_f, si)
-                         || same_slot(e_valid, e_f, si) || same_slot(d_valid, d_f, si));
-        wire inst_ahead = same_inst(m_valid, m_f, kk) || same_inst(c_valid, c_f, kk) || same_inst(e_valid, e_f, kk);
+                         || same_slot(d_valid, d_f, si));
+        wire inst_ahead = same_inst(m_valid, m_f, kk) || same_inst(c_valid, c_f, kk);
         // inputs that read their instrument's state in M and C (orders,
-        // fills and restatements) wait for the orders of it in M, C and E:
+        // fills and restatements) wait for the orders of it in M and C:
         // those write in D; a REF reads the share counts in A
         wire moves_inst = takes || kind == TG_RISK_IN_FILL || kind == TG_RISK_IN_RESTATE;
         wire haz_inst = moves_inst && inst_ahead;
@@ -496,7 +496,7 @@ wire [30:0] m_price = m_f[F_PRICE +: 31];
 wire [30:0] m_refp = m_f[F_REFP +: 31];
 
 // Every product as DSP-sized pieces (25 x 18 bits signed), added up in C
-// and E by carry-save sums: a price is its low 17 bits + the rest (signed)
+// and D by carry-save sums: a price is its low 17 bits + the rest (signed)
 // << 17, a share count x0 + x1 << 24 + x2 << 48 (x2 signed).
 function automatic signed [42:0] dsp(input signed [24:0] a, input signed [17:0] b);
     dsp = a * b;
@@ -528,6 +528,19 @@ reg [64:0]  c_t_tol_all = 65'd0;           // t + the global rate tolerance
 reg [63:0]  c_maxn = 64'd0;                // the instrument's MAX_ORDER_NOTIONAL
 reg signed [NW-1:0] c_ab = {NW{1'b0}};     // its A for a buy, B for a sell
 reg signed [NW-1:0] c_ab_other = {NW{1'b0}};   // the other
+reg [57:0]  c_ab_sat = 58'd0;              // c_ab (never negative) saturated at 2^57
+// the instrument's state C's checks add to and compare with, read here: no
+// order of the instrument is in C or D (haz_inst), so none writes it before C
+reg signed [SH-1:0] c_ls = {SH{1'b0}}, c_ss = {SH{1'b0}};   // its share counts
+reg [31:0]  c_maxl = 32'd0, c_maxs = 32'd0;
+reg [63:0]  c_dup_dt = 64'd0;              // t - the last accepted order's
+reg [63:0]  c_tat = 64'd0, c_tat_per = 64'd0;   // its rate bucket, and that + its period
+
+// A or B saturated: the rooms' compares in C are sums on the low bits, and an
+// order's notional is below 2^55, so any A or B from 2^57 up acts the same
+function automatic [57:0] sat57(input [NW-1:0] v);
+    sat57 = v[NW-1:57] != {(NW-57){1'b0}} ? {1'b1, 57'd0} : {1'b0, v[56:0]};
+endfunction
 
 always @(posedge clk) begin
     c_valid <= m_valid;
@@ -554,6 +567,14 @@ always @(posedge clk) begin
         c_maxn <= a_maxn[m_k];
         c_ab <= m_f[F_OBUY] ? ea[m_k] : eb[m_k];
         c_ab_other <= m_f[F_OBUY] ? eb[m_k] : ea[m_k];
+        c_ab_sat <= sat57(m_f[F_OBUY] ? ea[m_k] : eb[m_k]);
+        c_ls <= ls[m_k];
+        c_ss <= ss[m_k];
+        c_maxl <= a_maxl[m_k];
+        c_maxs <= a_maxs[m_k];
+        c_dup_dt <= m_t - dt[m_k];
+        c_tat <= tat[m_k];
+        c_tat_per <= tat[m_k] + {32'd0, a_rper[m_k]};
     end
     if (rst) begin
         c_valid <= 1'b0;
@@ -577,9 +598,9 @@ function automatic signed [XW-1:0] add3c(input [XW-1:0] a, input [XW-1:0] b, inp
     add3c = cs_s(a, b, c3) + (cs_c(a, b, c3) | {{(XW-1){1'b0}}, cin});
 endfunction
 
-// ------------------------------------------------------------------ stage C: the instrument's checks
-// (no order of this instrument is in E or D, nor was in D while this input
-// was in M: it waited; see haz_inst)
+// ------------------------------------------------------------------ stage C: the checks
+// (no order of this instrument is in D, nor was in D while this input was
+// in M: it waited; see haz_inst)
 wire [IW-1:0] k = c_f[F_K +: IW];
 wire [3:0] c_kind = c_f[F_KIND +: 4];
 wire [31:0] c_qty = c_f[F_QTY +: 32];
@@ -594,7 +615,7 @@ wire [1:0] c_oside = c_is_new ? c_f[F_SIDE +: 2] : c_f[F_SSIDE +: 2];   // the o
 wire c_buy = c_f[F_OBUY];
 wire c_fields_ok = c_qty != 32'd0 && c_qty <= QTY_MAX && c_price != 32'd0 && c_price <= PRICE_MAX;
 
-// pl and ps from their six pieces, to a sum and a carry that E adds (the
+// pl and ps from their six pieces, to a sum and a carry that D adds (the
 // shifts: price chunk 0 or 17, share chunk 0, 24 or 48)
 function automatic [2*XW-1:0] pieces6(input [6*43-1:0] p);
     reg [XW-1:0] q0, q1, q2, q3, q4, q5, s1, c1, s2, c2, s3, c3;
@@ -641,18 +662,13 @@ tg_sum_ge0 #(.W(CW)) below_lo_inst (
     .a(pc(c_pplo[0], 0)), .b(pc(c_pplo[1], 24)), .c(~pc(c_ppsc[0], 0)), .d(~pc(c_ppsc[1], 24)), .cin(1'b1),
     .ge0(c_below_lo));
 
-// the instrument's share counts if the order is accepted (compared in E)
-wire signed [SH-1:0] l2 = c_buy ? ls[k] + $signed({{(SH-24){1'b0}}, c_grow}) : ls[k];
-wire signed [SH-1:0] s2 = c_buy ? ss[k] : ss[k] - $signed({{(SH-24){1'b0}}, c_grow});
-
 wire rate_ok = a_rper[k] == 32'd0 || {1'b0, tat[k]} <= c_t_tol;
-// the duplicate window: all but the time's compare here, that in E
 wire dup_same = a_dupw[k] != 32'd0 && dv[k] && dside[k] == c_oside && {8'd0, dqty[k]} == c_qty
              && {1'b0, dprice[k]} == c_price;
 
 // The order checks (check_order in sw/risk.c), reasons MAX_ORDER_QTY (bit 0)
 // to DUPLICATE (bit 13), which are consecutive codes. Those on the share
-// counts and the duplicate's time are E's, as are those on the totals.
+// counts, the duplicate's time and the totals follow (c_fail_r, c_fail_a).
 wire [13:0] c_order_fail = {
     2'd0,
     !rate_ok,
@@ -713,163 +729,154 @@ end
 
 // gross exposure: an instrument's g = max(|ln|, |sn|) = max(ln, -sn) (ln >= sn
 // always), A = g - ln and B = g + sn. A buy of notional m raises g by
-// max(m - A, 0), a sell by max(m - B, 0); so stage E needs only dg = m - A
-// (or B) against the room left under MAX_GROSS.
-wire signed [NW:0] c_dg = add3c(px(c_ppm[0], 0), px(c_ppm[1], 17), ~{1'b0, c_ab}, 1'b1);
+// max(m - A, 0), a sell by max(m - B, 0): dg = m - A (or B) against the room
+// left under MAX_GROSS.
+wire signed [NW:0] c_dg = c_mx - {1'b0, c_ab};
 
-// stage C -> E
-reg [1:0]   e_oside = 2'd0;
-reg signed [NW-1:0] e_m = {NW{1'b0}};
-reg [2*XW-1:0] e_pl = {2*XW{1'b0}}, e_ps = {2*XW{1'b0}};   // sum and carry
-reg [4:0]   e_pre_reason = 5'd0;
-reg         e_then_orders = 1'b0;
-reg [13:0]  e_order_fail = 14'd0;
-reg signed [NW:0] e_dg = {(NW+1){1'b0}};
-reg signed [NW-1:0] e_ab_other = {NW{1'b0}};   // B for a buy, A for a sell
-reg signed [NW-1:0] e_ln = {NW{1'b0}}, e_sn = {NW{1'b0}}, e_g = {NW{1'b0}};
-reg signed [SH-1:0] e_l2 = {SH{1'b0}}, e_s2 = {SH{1'b0}};
-reg [31:0]  e_maxl = 32'd0, e_maxs = 32'd0;
-reg         e_ro = 1'b0, e_dup_same = 1'b0;
-reg [63:0]  e_dup_dt = 64'd0;              // t - the last accepted order's
-reg [31:0]  e_dupw = 32'd0;
-reg [63:0]  e_tat = 64'd0, e_tat_per = 64'd0, e_t_per = 64'd0;
-reg         e_tat_gt = 1'b0, e_rper0 = 1'b0;
-reg [64:0]  e_t_tol_all = 65'd0;
+// stage C -> D (declared here: C's checks look at the order in D)
+reg [1:0]   d_oside = 2'd0;
+reg [4:0]   d_pre_reason = 5'd0;
+reg         d_then_orders = 1'b0;
+reg [13:0]  d_fail_r = 14'd0, d_fail_a = 14'd0;   // failed checks if D's order is refused, taken
+reg         d_acc_prev = 1'b0;             // the order decided last cycle took
+reg signed [NW-1:0] d_m = {NW{1'b0}};      // an order's notional at the reference price
+reg signed [NW:0] d_dg = {(NW+1){1'b0}};
+reg [2*XW-1:0] d_pl = {2*XW{1'b0}}, d_ps = {2*XW{1'b0}};   // sum and carry
+reg signed [NW-1:0] d_ln = {NW{1'b0}}, d_sn = {NW{1'b0}}, d_g = {NW{1'b0}};
+reg signed [NW-1:0] d_ab_other = {NW{1'b0}};   // B for a buy, A for a sell
+reg signed [SH-1:0] d_l2 = {SH{1'b0}}, d_s2 = {SH{1'b0}};
+reg [63:0]  d_tat_next = 64'd0;
+reg [63:0]  d_t_per_all = 64'd0;           // t + the global rate period
+reg         d_upd_inst = 1'b0, d_fill_ok = 1'b0, d_bust = 1'b0, d_matched = 1'b0;
+reg         d_restate_ok = 1'b0, d_ref_ok = 1'b0, d_slot_open = 1'b0, d_set_ok = 1'b0, d_closes = 1'b0;
+reg [31:0]  d_negref = 32'd0;             // a REF's new reference price, negated
+reg [23:0]  d_rem_next = 24'd0;            // a slot's open quantity after a fill or restatement
+reg signed [SH-1:0] d_dl = {SH{1'b0}}, d_ds = {SH{1'b0}}, d_dpos = {SH{1'b0}};
+reg         d_tk = 1'b0;                   // D holds a NEW or REPLACE (it takes if accepted)
+reg         d_is_ref = 1'b0;               // D holds a REF
 
-always @(posedge clk) begin
-    e_valid <= c_valid;
-    if (c_valid) begin
-        e_f <= c_f;
-        e_oside <= c_oside;
-        e_m <= c_m;
-        e_pl <= c_pl;
-        e_ps <= c_ps;
-        e_pre_reason <= pre_reason;
-        e_then_orders <= pre_then_orders;
-        e_order_fail <= pre_then_orders ? c_order_fail : 14'd0;
-        e_dg <= c_dg;
-        e_ab_other <= c_ab_other;
-        e_ln <= ln[k];
-        e_sn <= sn[k];
-        e_g <= eg[k];
-        e_l2 <= l2;
-        e_s2 <= s2;
-        e_maxl <= a_maxl[k];
-        e_maxs <= a_maxs[k];
-        e_ro <= a_ro[k];
-        e_dup_same <= dup_same;
-        e_dup_dt <= c_t - dt[k];
-        e_dupw <= a_dupw[k];
-        e_tat <= tat[k];
-        e_tat_per <= tat[k] + {32'd0, a_rper[k]};
-        e_t_per <= c_t_per;
-        e_tat_gt <= tat[k] > c_t;
-        e_rper0 <= a_rper[k] == 32'd0;
-        e_t_tol_all <= c_t_tol_all;
-    end
-    if (rst) begin
-        e_valid <= 1'b0;
-    end
-end
+wire [3:0] d_kind = d_f[F_KIND +: 4];
+wire d_is_new = d_kind == TG_RISK_IN_NEW;
+wire d_buy = d_oside == TG_RISK_SIDE_BUY;
+wire [63:0] d_t = d_f[F_T +: 64];
 
-// ------------------------------------------------------------------ stage E: the totals
-wire [3:0] e_kind = e_f[F_KIND +: 4];
-wire [1:0] e_sub = e_f[F_SUB +: 2];
-wire e_inst_ok = e_f[F_INST_OK];
-wire [31:0] e_qty = e_f[F_QTY +: 32];
-wire [23:0] e_grow = e_f[F_GROW +: 24];
-wire [23:0] e_rq = e_f[F_STALE] ? e_f[F_SREM +: 24] : e_f[F_RQ +: 24];   // stale: the slot's own
-wire [23:0] e_fill_d = e_f[F_FILL_D +: 24];
-wire [23:0] e_srem = e_f[F_SREM +: 24];
-wire e_slot_ok = e_f[F_SLOT_OK];
-wire [63:0] e_t = e_f[F_T +: 64];
-wire [63:0] e_value = e_f[F_VALUE +: 64];
-wire [4:0] e_field = e_f[F_FIELD +: 5];
+// ---- the instrument's checks on its share counts, and the duplicate's time
+wire c_grows = c_grow != 24'd0;
+localparam integer LW = SH + 2;
+wire [LW-1:0] c_lsx = {{2{c_ls[SH-1]}}, c_ls}, c_ssx = {{2{c_ss[SH-1]}}, c_ss};
+wire [LW-1:0] c_growx = {{(LW-24){1'b0}}, c_grow};
+wire c_l_over, c_s_over, c_l_pos, c_s_nonneg;
+tg_sum_ge0 #(.W(LW)) long_inst (           // ls + grow > MAX_LONG
+    .a(c_lsx), .b(c_growx), .c(~{{(LW-32){1'b0}}, c_maxl}), .d({LW{1'b0}}), .cin(1'b0),
+    .ge0(c_l_over));
+tg_sum_ge0 #(.W(LW)) short_inst (          // -(ss - grow) > MAX_SHORT
+    .a(c_growx), .b(~c_ssx), .c(~{{(LW-32){1'b0}}, c_maxs}), .d({LW{1'b0}}), .cin(1'b1),
+    .ge0(c_s_over));
+tg_sum_ge0 #(.W(LW)) long_pos_inst (       // ls + grow > 0
+    .a(c_lsx), .b(c_growx), .c({LW{1'b1}}), .d({LW{1'b0}}), .cin(1'b0),
+    .ge0(c_l_pos));
+tg_sum_ge0 #(.W(LW)) short_nonneg_inst (   // ss - grow >= 0
+    .a(c_ssx), .b(~c_growx), .c({LW{1'b0}}), .d({LW{1'b0}}), .cin(1'b1),
+    .ge0(c_s_nonneg));
+wire c_short = c_grows && !c_buy && c_s_over;
+wire c_long = c_grows && c_buy && c_l_over;
+wire c_reduce = c_grows && a_ro[k] && (c_buy ? c_l_pos : !c_s_nonneg);
+wire c_dup = dup_same && c_dup_dt < {32'd0, a_dupw[k]};
 
-// The totals' checks are made under both outcomes of the order ahead, in D
-// now: x_* is a total's room after every input that left D, xa_* the room
-// after the order in D too if it is accepted. D picks one by its decision.
-wire e_buy = e_oside == TG_RISK_SIDE_BUY;
-wire e_tk_now = takes_in(e_valid, e_f);
-wire e_grows = e_grow != 24'd0;
-wire e_dg_pos = e_dg > 0;
-// g rises by dg when dg is positive (and by 0 when it is 0 anyway); the net
-// long or short total by m. Sums that may take these are made with and
-// without them, and picked after.
-wire e_g_rises = e_tk_now && !e_dg[NW];
-wire signed [NW-1:0] e_gup = e_g_rises ? e_dg[NW-1:0] : {NW{1'b0}};
-wire signed [NW:0] e_mx = {e_m[NW-1], e_m};
-wire e_moves_nl = e_tk_now && e_buy;
-wire e_moves_ns = e_tk_now && !e_buy;
-wire e_m_pos = e_m > 0;
-
-function automatic [63:0] tat_after(input [63:0] tat_in, input [63:0] t, input [31:0] per, input takes);
-    tat_after = !takes || per == 32'd0 ? tat_in : (tat_in > t ? tat_in : t) + {32'd0, per};
-endfunction
-
-wire e_gross_r = e_grows && e_dg_pos && e_dg > x_gross;
-wire e_gross_a = e_grows && e_dg_pos && e_dg > xa_gross;
-wire e_net_r = e_grows && e_m_pos && (e_buy ? e_mx > x_netl : e_mx > x_nets);
-wire e_net_a = e_grows && e_m_pos && (e_buy ? e_mx > xa_netl : e_mx > xa_nets);
-wire e_new = e_kind == TG_RISK_IN_NEW;
-wire d_is_new = d_f[F_KIND +: 4] == TG_RISK_IN_NEW;
-wire e_open_r = e_new && nopen_all >= a_opena;
-wire e_open_a = e_new && {1'b0, nopen_all} + {16'd0, d_valid && d_is_new} >= {1'b0, a_opena};
-wire e_rate_r = a_rpera != 32'd0 && {1'b0, tat_all} > e_t_tol_all;
-wire e_rate_a = a_rpera != 32'd0 && {1'b0, xa_tat_all} > e_t_tol_all;
-
-// the instrument's checks left to E: share counts and the duplicate's time
-wire e_short = e_grows && !e_buy && -e_s2 > $signed({{(SH-32){1'b0}}, e_maxs});
-wire e_long = e_grows && e_buy && e_l2 > $signed({{(SH-32){1'b0}}, e_maxl});
-wire e_reduce = e_grows && e_ro && (e_buy ? e_l2 > 0 : e_s2 < 0);
-wire e_dup = e_dup_same && e_dup_dt < {32'd0, e_dupw};
-
-// fail bits E adds: {dup, rate_all, open_all, net, gross, short, long,
-// reduce-only} at bits 13, 12, 10, 8, 7, 6, 5, 4
-function automatic [13:0] e_bits(input dup_f, input rate_f, input open_f, input net_f, input gross_f,
-                                 input short_f, input long_f, input reduce_f);
-    e_bits = {dup_f, rate_f, 1'b0, open_f, 1'b0, net_f, gross_f, short_f, long_f, reduce_f, 4'd0};
-endfunction
-wire [13:0] e_fail_r = e_order_fail | (e_then_orders ? e_bits(e_dup, e_rate_r, e_open_r, e_net_r, e_gross_r,
-                                                               e_short, e_long, e_reduce) : 14'd0);
-wire [13:0] e_fail_a = e_order_fail | (e_then_orders ? e_bits(e_dup, e_rate_a, e_open_a, e_net_a, e_gross_a,
-                                                               e_short, e_long, e_reduce) : 14'd0);
-
-// the instrument's exposure measures if the order is accepted
-wire signed [NW-1:0] e_ab_next = e_dg[NW] ? -e_dg[NW-1:0] : {NW{1'b0}};         // A (buy) or B (sell)
-wire signed [NW-1:0] e_ab_other_up = e_ab_other + e_dg[NW-1:0];
-wire signed [NW-1:0] e_ab_other_next = e_g_rises ? e_ab_other_up : e_ab_other;  // B (buy) or A (sell)
-wire signed [NW-1:0] e_g_up = e_g + e_dg[NW-1:0];
-wire signed [NW-1:0] e_g_next = e_g_rises ? e_g_up : e_g;
-wire [63:0] e_tat_next = e_rper0 ? e_tat : e_tat_gt ? e_tat_per : e_t_per;
-
-// fills, restatements and reference prices: share and notional changes of
-// the affected instrument (these inputs never share the pipeline with an
-// order of their instrument ahead, so the state read in C is settled)
-wire e_fill_ok = e_inst_ok && e_qty != 32'd0 && e_qty <= QTY_MAX && !e_sub[1];
-wire e_bust = e_sub[0];                    // FILL sub 1: reverse an execution
-// the side the position moves to: the execution's, or against it for a bust
-wire e_fill_up = (e_f[F_SIDE +: 2] == TG_RISK_SIDE_BUY) != e_bust;
-wire e_restate_ok = e_slot_ok && e_qty <= QTY_MAX && !e_sub[1];
-wire e_ref_ok = e_inst_ok && e_sub != 2'd3 && e_f[F_PRICE +: 32] <= PRICE_MAX && e_f[F_PRICE2 +: 32] <= PRICE_MAX;
-wire e_slot_open = e_slot_ok && e_f[F_SOPEN];
-wire e_restate_buy = e_f[F_SSIDE +: 2] == TG_RISK_SIDE_BUY;
-
-// what the input makes of the instrument's ln and sn: pl and ps added, or
-// for a REF pl and ps themselves; and the net totals' changes
-wire e_is_ref = e_kind == TG_RISK_IN_REF;
+// ---- the totals' checks, under both outcomes of the order in D now
+// x_* is a total's room after every order that left D. If D's order takes,
+// a room is less by its change (dg where g rises, m for the net total of its
+// side): one more operand of the same compare. D picks by its decision.
+// Each compare is a sum >= 0 on the room's low bits; a room beyond them (its
+// top bits not all its sign) decides alone: an order's m and dg are below
+// 2^55, and A or B is saturated at 2^57 (where m > A is false anyway).
+localparam integer GW = 61, NTW = 59;
+wire c_g_big = !x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b0}};   // room >= 2^58
+wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < -2^58
+wire [GW-1:0] c_dg_d = {GW{d_tk && !d_dg[NW]}} & d_dg[GW-1:0];        // D's dg, where it raises g
+wire c_g_pos, c_g_over_r, c_g_over_a;
+tg_sum_ge0 #(.W(GW)) gross_pos_inst (      // m > A: g rises
+    .a(c_mx[GW-1:0]), .b(~{{(GW-58){1'b0}}, c_ab_sat}), .c({GW{1'b0}}), .d({GW{1'b0}}),
+    .cin(1'b0), .ge0(c_g_pos));
+tg_sum_ge0 #(.W(GW)) gross_r_inst (        // m - A > room
+    .a(c_mx[GW-1:0]), .b(~{{(GW-58){1'b0}}, c_ab_sat}), .c(~x_gross[GW-1:0]), .d({GW{1'b0}}),
+    .cin(1'b1), .ge0(c_g_over_r));
+// -A - 1 - room - 1 + D's dg as a sum and a carry, out of registers while the
+// DSPs add m's pieces (m itself comes out of the DSPs' adder)
+wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0];
+wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ c_dg_d;
 /* verilator lint_off UNUSEDSIGNAL */
-wire [XW-1:0] e_lnx = {e_ln[NW-1], e_ln}, e_snx = {e_sn[NW-1], e_sn};
-wire [XW-1:0] e_pl_v = e_pl[XW +: XW] + e_pl[0 +: XW], e_ps_v = e_ps[XW +: XW] + e_ps[0 +: XW];
-wire [XW-1:0] e_ln_plus = add3c(e_lnx, e_pl[XW +: XW], e_pl[0 +: XW], 1'b0);
-wire [XW-1:0] e_sn_plus = add3c(e_snx, e_ps[XW +: XW], e_ps[0 +: XW], 1'b0);
-wire [XW-1:0] e_pl_less = add3c(e_pl[XW +: XW], e_pl[0 +: XW], ~e_lnx, 1'b1);
-wire [XW-1:0] e_ps_less = add3c(e_ps[XW +: XW], e_ps[0 +: XW], ~e_snx, 1'b1);
+wire [GW-1:0] c_ga_c = (c_ga_1 & c_ga_2) | (c_ga_1 & c_dg_d) | (c_ga_2 & c_dg_d);
 /* verilator lint_on UNUSEDSIGNAL */
-wire signed [NW-1:0] e_ln_next = e_is_ref ? e_pl_v[NW-1:0] : e_ln_plus[NW-1:0];
-wire signed [NW-1:0] e_sn_next = e_is_ref ? e_ps_v[NW-1:0] : e_sn_plus[NW-1:0];
-wire signed [NW-1:0] e_dln = e_is_ref ? e_pl_less[NW-1:0] : e_pl_v[NW-1:0];
-wire signed [NW-1:0] e_dsn = e_is_ref ? e_ps_less[NW-1:0] : e_ps_v[NW-1:0];
+tg_sum_ge0 #(.W(GW)) gross_a_inst (        // m - A > room - D's dg
+    .a(c_mx[GW-1:0]), .b(c_ga_s), .c({c_ga_c[GW-2:0], 1'b0}), .d({GW{1'b0}}), .cin(1'b1),
+    .ge0(c_g_over_a));
+wire c_gross_r = c_grows && c_g_pos && (c_g_neg || (!c_g_big && c_g_over_r));
+wire c_gross_a = c_grows && c_g_pos && (c_g_neg || (!c_g_big && c_g_over_a));
+
+// the net total of the order's side: m > room (m > 0: shares at a price)
+wire c_m_pos = c_grows && c_refp != 31'd0;
+wire signed [NW:0] c_xn = c_buy ? x_netl : x_nets;
+wire c_n_big = !c_xn[NW] && c_xn[NW-1:57] != {(NW-57){1'b0}};        // room >= 2^57
+wire c_n_neg = c_xn[NW] && c_xn[NW-1:57] != {(NW-57){1'b1}};         // room < -2^57
+wire [NTW-1:0] c_m_d = {NTW{d_tk && d_buy == c_buy}} & d_m[NTW-1:0];  // D's m, where on this side
+wire c_n_over_r, c_n_over_a;
+tg_sum_ge0 #(.W(NTW)) net_r_inst (
+    .a(c_mx[NTW-1:0]), .b(~c_xn[NTW-1:0]), .c({NTW{1'b0}}), .d({NTW{1'b0}}),
+    .cin(1'b0), .ge0(c_n_over_r));
+tg_sum_ge0 #(.W(NTW)) net_a_inst (
+    .a(c_mx[NTW-1:0]), .b(~c_xn[NTW-1:0]), .c(c_m_d), .d({NTW{1'b0}}),
+    .cin(1'b0), .ge0(c_n_over_a));
+wire c_net_r = c_m_pos && (c_n_neg || (!c_n_big && c_n_over_r));
+wire c_net_a = c_m_pos && (c_n_neg || (!c_n_big && c_n_over_a));
+
+// open orders, and the global rate bucket: D's order, taken, moves it to
+// max(tat, t) + period, above t + tolerance where either sum is
+wire c_open_r = c_is_new && nopen_all >= a_opena;
+wire c_open_a = c_is_new && {1'b0, nopen_all} + {16'd0, d_valid && d_is_new} >= {1'b0, a_opena};
+wire c_rate_r = a_rpera != 32'd0 && {1'b0, tat_all} > c_t_tol_all;
+wire c_tat_over, c_t_over;
+tg_sum_ge0 #(.W(67)) rate_tat_inst (
+    .a({3'd0, tat_all}), .b({35'd0, a_rpera}), .c(~{2'd0, c_t_tol_all}), .d(67'd0),
+    .cin(1'b0), .ge0(c_tat_over));
+tg_sum_ge0 #(.W(67)) rate_t_inst (
+    .a({3'd0, d_t}), .b({35'd0, a_rpera}), .c(~{2'd0, c_t_tol_all}), .d(67'd0),
+    .cin(1'b0), .ge0(c_t_over));
+wire c_rate_a = d_tk ? a_rpera != 32'd0 && (c_tat_over || c_t_over) : c_rate_r;
+
+// fail bits added here: {dup, rate_all, open_all, net, gross, short, long,
+// reduce-only} at bits 13, 12, 10, 8, 7, 6, 5, 4
+function automatic [13:0] tot_bits(input dup_f, input rate_f, input open_f, input net_f, input gross_f,
+                                   input short_f, input long_f, input reduce_f);
+    tot_bits = {dup_f, rate_f, 1'b0, open_f, 1'b0, net_f, gross_f, short_f, long_f, reduce_f, 4'd0};
+endfunction
+wire [13:0] c_fail_r = !pre_then_orders ? 14'd0
+                     : c_order_fail | tot_bits(c_dup, c_rate_r, c_open_r, c_net_r, c_gross_r, c_short, c_long, c_reduce);
+wire [13:0] c_fail_a = !pre_then_orders ? 14'd0
+                     : c_order_fail | tot_bits(c_dup, c_rate_a, c_open_a, c_net_a, c_gross_a, c_short, c_long, c_reduce);
+
+// the instrument's rate bucket if the order is accepted
+wire [63:0] c_tat_next = a_rper[k] == 32'd0 ? c_tat : c_tat > c_t ? c_tat_per : c_t_per;
+
+// ---- fills, restatements and reference prices: share changes of their
+// instrument (these inputs never share the pipeline with an order of their
+// instrument ahead, so the state read in M and C is settled)
+wire [1:0] c_sub = c_f[F_SUB +: 2];
+wire c_inst_ok = c_f[F_INST_OK];
+wire [23:0] c_rq = c_f[F_STALE] ? c_f[F_SREM +: 24] : c_f[F_RQ +: 24];   // stale: the slot's own
+wire [23:0] c_fill_d = c_f[F_FILL_D +: 24];
+wire [23:0] c_srem = c_f[F_SREM +: 24];
+wire [63:0] c_value = c_f[F_VALUE +: 64];
+wire [4:0] c_field = c_f[F_FIELD +: 5];
+wire c_fill_ok = c_f[F_INST_OK] && c_qty != 32'd0 && c_qty <= QTY_MAX && !c_sub[1];
+wire c_bust = c_sub[0];                    // FILL sub 1: reverse an execution
+// the side the position moves to: the execution's, or against it for a bust
+wire c_fill_up = (c_f[F_SIDE +: 2] == TG_RISK_SIDE_BUY) != c_bust;
+wire c_restate_ok = c_slot_ok && c_qty <= QTY_MAX && !c_sub[1];
+wire c_ref_ok = c_inst_ok && c_sub != 2'd3 && c_price <= PRICE_MAX && c_f[F_PRICE2 +: 32] <= PRICE_MAX;
+wire c_slot_open = c_slot_ok && c_sopen;
+wire c_restate_buy = c_f[F_SSIDE +: 2] == TG_RISK_SIDE_BUY;
+wire [23:0] c_rem_fill = c_srem - c_fill_d;
 
 // share counts, and whether the input changes its instrument at all
 reg signed [SH-1:0] upd_dl, upd_ds, upd_dpos;
@@ -879,30 +886,30 @@ always @* begin
     upd_ds = {SH{1'b0}};
     upd_dpos = {SH{1'b0}};
     upd_inst = 1'b0;
-    case (e_kind)
+    case (c_kind)
         // a bust is never matched (fill_d 0): L, S and the position move
         // together, as for an execution of no open order on the other side
-        TG_RISK_IN_FILL: if (e_fill_ok) begin
+        TG_RISK_IN_FILL: if (c_fill_ok) begin
             upd_inst = 1'b1;
-            if (e_fill_up) begin
-                upd_dpos = $signed({{(SH-24){1'b0}}, e_qty[23:0]});
-                upd_dl = $signed({{(SH-24){1'b0}}, e_qty[23:0] - e_fill_d});
-                upd_ds = $signed({{(SH-24){1'b0}}, e_qty[23:0]});
+            if (c_fill_up) begin
+                upd_dpos = $signed({{(SH-24){1'b0}}, c_qty[23:0]});
+                upd_dl = $signed({{(SH-24){1'b0}}, c_qty[23:0] - c_fill_d});
+                upd_ds = $signed({{(SH-24){1'b0}}, c_qty[23:0]});
             end else begin
-                upd_dpos = -$signed({{(SH-24){1'b0}}, e_qty[23:0]});
-                upd_ds = -$signed({{(SH-24){1'b0}}, e_qty[23:0] - e_fill_d});
-                upd_dl = -$signed({{(SH-24){1'b0}}, e_qty[23:0]});
+                upd_dpos = -$signed({{(SH-24){1'b0}}, c_qty[23:0]});
+                upd_ds = -$signed({{(SH-24){1'b0}}, c_qty[23:0] - c_fill_d});
+                upd_dl = -$signed({{(SH-24){1'b0}}, c_qty[23:0]});
             end
         end
-        TG_RISK_IN_RESTATE: if (e_restate_ok && e_slot_open) begin
+        TG_RISK_IN_RESTATE: if (c_restate_ok && c_slot_open) begin
             upd_inst = 1'b1;
-            if (e_restate_buy) begin
-                upd_dl = $signed({{(SH-24){1'b0}}, e_rq}) - $signed({{(SH-24){1'b0}}, e_srem});
+            if (c_restate_buy) begin
+                upd_dl = $signed({{(SH-24){1'b0}}, c_rq}) - $signed({{(SH-24){1'b0}}, c_srem});
             end else begin
-                upd_ds = $signed({{(SH-24){1'b0}}, e_srem}) - $signed({{(SH-24){1'b0}}, e_rq});
+                upd_ds = $signed({{(SH-24){1'b0}}, c_srem}) - $signed({{(SH-24){1'b0}}, c_rq});
             end
         end
-        TG_RISK_IN_REF: upd_inst = e_ref_ok;
+        TG_RISK_IN_REF: upd_inst = c_ref_ok;
         default: ;
     endcase
 end
@@ -912,7 +919,7 @@ reg [63:0] set_max;
 always @* begin
     set_ok = 1'b1;
     set_max = 64'hffff_ffff_ffff_ffff;
-    case (e_field)
+    case (c_field)
         TG_RISK_LIM_ENABLED, TG_RISK_LIM_REDUCE_ONLY, TG_RISK_LIM_NO_REF_REJECT: set_max = 64'd1;
         TG_RISK_LIM_MAX_ORDER_QTY, TG_RISK_LIM_MAX_LONG, TG_RISK_LIM_MAX_SHORT,
         TG_RISK_LIM_RATE_PERIOD, TG_RISK_LIM_RATE_TOLERANCE, TG_RISK_LIM_DUP_WINDOW,
@@ -922,16 +929,61 @@ always @* begin
         TG_RISK_LIM_MAX_OPEN, TG_RISK_LIM_MAX_OPEN_ALL: set_max = 64'hffff;
         default: set_ok = 1'b0;
     endcase
-    if (e_field < 5'd16 && !e_inst_ok) begin
+    if (c_field < 5'd16 && !c_inst_ok) begin
         set_ok = 1'b0;
     end
-    if (e_value > set_max) begin
+    if (c_value > set_max) begin
         set_ok = 1'b0;
     end
 end
 
+always @(posedge clk) begin
+    d_valid <= c_valid;
+    d_tk <= takes_in(c_valid, c_f);
+    d_is_ref <= c_valid && c_kind == TG_RISK_IN_REF;
+    if (c_valid) begin
+        d_f <= c_f;
+        d_oside <= c_oside;
+        d_pre_reason <= pre_reason;
+        d_then_orders <= pre_then_orders;
+        d_fail_r <= c_fail_r;
+        d_fail_a <= c_fail_a;
+        d_m <= c_m;
+        d_dg <= c_dg;
+        d_pl <= c_pl;
+        d_ps <= c_ps;
+        d_ln <= ln[k];
+        d_sn <= sn[k];
+        d_g <= eg[k];
+        d_ab_other <= c_ab_other;
+        d_l2 <= c_buy ? c_ls + $signed({{(SH-24){1'b0}}, c_grow}) : c_ls;
+        d_s2 <= c_buy ? c_ss : c_ss - $signed({{(SH-24){1'b0}}, c_grow});
+        d_tat_next <= c_tat_next;
+        d_t_per_all <= c_t + {32'd0, a_rpera};
+        d_upd_inst <= upd_inst;
+        d_fill_ok <= c_fill_ok;
+        d_bust <= c_bust;
+        d_matched <= c_f[F_MATCHED];
+        d_restate_ok <= c_restate_ok;
+        d_ref_ok <= c_ref_ok;
+        d_slot_open <= c_slot_open;
+        d_set_ok <= set_ok;
+        d_closes <= (c_kind == TG_RISK_IN_FILL && c_fill_ok && c_f[F_MATCHED] && c_rem_fill == 24'd0)
+                 || (c_kind == TG_RISK_IN_RESTATE && c_restate_ok && c_slot_open && c_rq == 24'd0);
+        d_rem_next <= c_kind == TG_RISK_IN_FILL ? c_rem_fill : c_rq;
+        d_dl <= upd_dl;
+        d_ds <= upd_ds;
+        d_dpos <= upd_dpos;
+        d_negref <= -{1'b0, c_f[F_NEWREF +: 31]};
+    end
+    if (rst) begin
+        d_valid <= 1'b0;
+        d_tk <= 1'b0;
+        d_is_ref <= 1'b0;
+    end
+end
+
 // ------------------------------------------------------------------ stage D: decide and apply
-wire [3:0] d_kind = d_f[F_KIND +: 4];
 wire [1:0] d_sub = d_f[F_SUB +: 2];
 wire d_inst_ok = d_f[F_INST_OK];
 wire [IW-1:0] d_k = d_f[F_K +: IW];
@@ -944,66 +996,28 @@ wire [63:0] d_value = d_f[F_VALUE +: 64];
 wire [23:0] d_grow = d_f[F_GROW +: 24];
 wire [IW-1:0] d_sinst = d_f[F_SINST +: IW];
 
-reg [1:0]   d_oside = 2'd0;
-reg [4:0]   d_pre_reason = 5'd0;
-reg         d_then_orders = 1'b0;
-reg [13:0]  d_fail_r = 14'd0, d_fail_a = 14'd0;
-reg         d_acc_prev = 1'b0;             // the order decided last cycle took
-reg signed [NW-1:0] d_dln = {NW{1'b0}}, d_dsn = {NW{1'b0}};
-reg signed [NW-1:0] d_gup = {NW{1'b0}}, d_ab_next = {NW{1'b0}}, d_ab_other_next = {NW{1'b0}};
-reg signed [NW-1:0] d_g_next = {NW{1'b0}}, d_ln_next = {NW{1'b0}}, d_sn_next = {NW{1'b0}};
-reg signed [SH-1:0] d_l2 = {SH{1'b0}}, d_s2 = {SH{1'b0}};
-reg [63:0]  d_tat_next = 64'd0;
-reg         d_upd_inst = 1'b0, d_fill_ok = 1'b0, d_bust = 1'b0, d_matched = 1'b0;
-reg         d_restate_ok = 1'b0, d_ref_ok = 1'b0, d_slot_open = 1'b0, d_set_ok = 1'b0, d_closes = 1'b0;
-reg [31:0]  d_negref = 32'd0;             // a REF's new reference price, negated
-reg [23:0]  d_rem_next = 24'd0;            // a slot's open quantity after a fill or restatement
-reg signed [SH-1:0] d_dl = {SH{1'b0}}, d_ds = {SH{1'b0}}, d_dpos = {SH{1'b0}};
-
-wire [23:0] e_rem_fill = e_srem - e_fill_d;
-
-always @(posedge clk) begin
-    d_valid <= e_valid;
-    if (e_valid) begin
-        d_f <= e_f;
-        d_oside <= e_oside;
-        d_pre_reason <= e_pre_reason;
-        d_then_orders <= e_then_orders;
-        d_fail_r <= e_fail_r;
-        d_fail_a <= e_fail_a;
-        d_gup <= e_gup;
-        d_ab_next <= e_ab_next;
-        d_ab_other_next <= e_ab_other_next;
-        d_g_next <= e_g_next;
-        d_l2 <= e_l2;
-        d_s2 <= e_s2;
-        d_tat_next <= e_tat_next;
-        d_upd_inst <= upd_inst;
-        d_fill_ok <= e_fill_ok;
-        d_bust <= e_bust;
-        d_matched <= e_f[F_MATCHED];
-        d_restate_ok <= e_restate_ok;
-        d_ref_ok <= e_ref_ok;
-        d_slot_open <= e_slot_open;
-        d_set_ok <= set_ok;
-        d_closes <= (e_kind == TG_RISK_IN_FILL && e_fill_ok && e_f[F_MATCHED] && e_rem_fill == 24'd0)
-                 || (e_kind == TG_RISK_IN_RESTATE && e_restate_ok && e_slot_open && e_rq == 24'd0);
-        d_rem_next <= e_kind == TG_RISK_IN_FILL ? e_rem_fill : e_rq;
-        d_dl <= upd_dl;
-        d_ds <= upd_ds;
-        d_dpos <= upd_dpos;
-        // an order moves ln or sn by its notional, the rest to upd_ln, upd_sn
-        d_ln_next <= e_ln_next;
-        d_sn_next <= e_sn_next;
-        d_dln <= e_dln;
-        d_dsn <= e_dsn;
-        d_negref <= -{1'b0, e_f[F_NEWREF +: 31]};
-    end
-    if (rst) begin
-        d_valid <= 1'b0;
-    end
-
-end
+// what an accepted order, or an input that moves its instrument, makes of
+// the instrument's exposure measures: g rises by dg where dg is not negative
+wire d_rises = !d_dg[NW];
+wire signed [NW-1:0] d_gup = d_rises ? d_dg[NW-1:0] : {NW{1'b0}};
+wire signed [NW-1:0] d_g_up = d_g + d_dg[NW-1:0];
+wire signed [NW-1:0] d_g_next = d_rises ? d_g_up : d_g;
+wire signed [NW-1:0] d_ab_next = d_dg[NW] ? -d_dg[NW-1:0] : {NW{1'b0}};          // A (buy) or B (sell)
+wire signed [NW-1:0] d_ab_other_up = d_ab_other + d_dg[NW-1:0];
+wire signed [NW-1:0] d_ab_other_next = d_rises ? d_ab_other_up : d_ab_other;   // B (buy) or A (sell)
+// ln and sn: pl and ps added, or for a REF pl and ps themselves; the net
+// totals move by pl and ps, or for a REF by pl - ln and ps - sn (a cycle
+// later, in W: only the U stages and the read-back look at them)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [XW-1:0] d_lnx = {d_ln[NW-1], d_ln}, d_snx = {d_sn[NW-1], d_sn};
+wire [XW-1:0] d_pl_v = d_pl[XW +: XW] + d_pl[0 +: XW], d_ps_v = d_ps[XW +: XW] + d_ps[0 +: XW];
+wire [XW-1:0] d_ln_plus = add3c(d_lnx, d_pl[XW +: XW], d_pl[0 +: XW], 1'b0);
+wire [XW-1:0] d_sn_plus = add3c(d_snx, d_ps[XW +: XW], d_ps[0 +: XW], 1'b0);
+wire [XW-1:0] d_dln = add3c(d_pl[XW +: XW], d_pl[0 +: XW], d_is_ref ? ~d_lnx : {XW{1'b0}}, d_is_ref);
+wire [XW-1:0] d_dsn = add3c(d_ps[XW +: XW], d_ps[0 +: XW], d_is_ref ? ~d_snx : {XW{1'b0}}, d_is_ref);
+/* verilator lint_on UNUSEDSIGNAL */
+wire signed [NW-1:0] d_ln_next = d_is_ref ? d_pl_v[NW-1:0] : d_ln_plus[NW-1:0];
+wire signed [NW-1:0] d_sn_next = d_is_ref ? d_ps_v[NW-1:0] : d_sn_plus[NW-1:0];
 
 // U3's gross - g_old + g_new in one carry chain
 /* verilator lint_off UNUSEDSIGNAL */
@@ -1028,28 +1042,15 @@ wire d_decided = d_kind == TG_RISK_IN_NEW || d_kind == TG_RISK_IN_CANCEL || d_ki
 wire d_accept = d_valid && d_decided && d_pre_reason == TG_RISK_R_ACCEPTED
              && !(d_then_orders && order_fail != 14'd0);
 wire d_takes = d_accept && d_kind != TG_RISK_IN_CANCEL;     // NEW or REPLACE
-wire d_buy = d_oside == TG_RISK_SIDE_BUY;
 
-// the totals' rooms for stage E's checks: x_ after D, xa_ after E's order too
-// (taken from whichever outcome D's order has)
-wire signed [NW:0] x_gross_next = d_takes ? xa_gross : x_gross;
-wire signed [NW:0] x_netl_next = d_takes ? xa_netl : x_netl;
-wire signed [NW:0] x_nets_next = d_takes ? xa_nets : x_nets;
-wire [63:0] tat_all_next = d_takes ? xa_tat_all : tat_all;
-// E's order's room under either outcome of D's, apart (keep: no shared
-// subtractor with an operand chosen by the late decision)
-(* keep *) wire signed [NW:0] xa_gross_less = xa_gross - e_dg;
-(* keep *) wire signed [NW:0] x_gross_less = x_gross - e_dg;
-(* keep *) wire signed [NW:0] xa_netl_less = xa_netl - e_mx;
-(* keep *) wire signed [NW:0] x_netl_less = x_netl - e_mx;
-(* keep *) wire signed [NW:0] xa_nets_less = xa_nets - e_mx;
-(* keep *) wire signed [NW:0] x_nets_less = x_nets - e_mx;
-wire signed [NW:0] xa_gross_acc = e_g_rises ? xa_gross_less : xa_gross;
-wire signed [NW:0] xa_gross_rej = e_g_rises ? x_gross_less : x_gross;
-wire signed [NW:0] xa_netl_acc = e_moves_nl ? xa_netl_less : xa_netl;
-wire signed [NW:0] xa_netl_rej = e_moves_nl ? x_netl_less : x_netl;
-wire signed [NW:0] xa_nets_acc = e_moves_ns ? xa_nets_less : xa_nets;
-wire signed [NW:0] xa_nets_rej = e_moves_ns ? x_nets_less : x_nets;
+// the totals' rooms after D's order: less by its changes if it takes (each
+// worked out apart from the decision, then picked by it: keep, so that no
+// subtractor is shared behind an operand the late decision chooses)
+(* keep *) wire signed [NW:0] x_gross_less = x_gross - d_dg;
+(* keep *) wire signed [NW:0] x_netl_less = x_netl - {d_m[NW-1], d_m};
+(* keep *) wire signed [NW:0] x_nets_less = x_nets - {d_m[NW-1], d_m};
+(* keep *) wire [63:0] tat_all_per = tat_all + {32'd0, a_rpera};
+wire [63:0] tat_all_took = a_rpera == 32'd0 ? tat_all : tat_all > d_t ? tat_all_per : d_t_per_all;
 
 assign out_valid = d_valid && d_decided;
 assign out_accept = d_accept;
@@ -1062,29 +1063,37 @@ assign out_qty = d_qty;
 assign out_price = d_price;
 assign out_grow = d_kind == TG_RISK_IN_REPLACE ? d_grow : 24'd0;
 
+// stage W: the net totals, a cycle after D
+reg         w_net = 1'b0;
+reg signed [NW-1:0] w_dln = {NW{1'b0}}, w_dsn = {NW{1'b0}};
+
 always @(posedge clk) begin
     d_acc_prev <= d_takes;
 
-    x_gross <= x_gross_next;
-    x_netl <= x_netl_next;
-    x_nets <= x_nets_next;
-    tat_all <= tat_all_next;
-    // both outcomes worked out, then picked: the decision is late in the cycle
-    xa_gross <= d_takes ? xa_gross_acc : xa_gross_rej;
-    xa_netl <= d_takes ? xa_netl_acc : xa_netl_rej;
-    xa_nets <= d_takes ? xa_nets_acc : xa_nets_rej;
-    xa_tat_all <= d_takes ? tat_after(xa_tat_all, e_t, a_rpera, e_tk_now)
-                          : tat_after(tat_all, e_t, a_rpera, e_tk_now);
+    w_net <= d_takes || (d_valid && d_upd_inst);
+    w_dln <= d_dln[NW-1:0];
+    w_dsn <= d_dsn[NW-1:0];
+    if (w_net) begin
+        netl <= netl + w_dln;
+        nets <= nets + w_dsn;
+    end
 
     if (d_takes) begin
+        if (d_rises) begin
+            x_gross <= x_gross_less;
+        end
+        if (d_buy) begin
+            x_netl <= x_netl_less;
+        end else begin
+            x_nets <= x_nets_less;
+        end
+        tat_all <= tat_all_took;
         ls[d_k] <= d_l2;
         ss[d_k] <= d_s2;
         gross <= gross + d_gup;
         eg[d_k] <= d_g_next;
         ln[d_k] <= d_ln_next;
         sn[d_k] <= d_sn_next;
-        netl <= netl + d_dln;
-        nets <= nets + d_dsn;
         if (d_buy) begin
             ea[d_k] <= d_ab_next;
             eb[d_k] <= d_ab_other_next;
@@ -1119,8 +1128,6 @@ always @(posedge clk) begin
             pos[d_k] <= pos[d_k] + d_dpos;
             ln[d_k] <= d_ln_next;
             sn[d_k] <= d_sn_next;
-            netl <= netl + d_dln;
-            nets <= nets + d_dsn;
         end
         case (d_kind)
             TG_RISK_IN_FILL:
@@ -1249,6 +1256,7 @@ always @(posedge clk) begin
 
     if (rst) begin
         d_acc_prev <= 1'b0;
+        w_net <= 1'b0;
     end
 end
 

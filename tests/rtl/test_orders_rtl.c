@@ -1453,7 +1453,7 @@ static void test_latency_counters(void)
 	for (unsigned i = 0; i < 32; i++) {
 		CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_DECISION, &ev));
 		in_cycle[i] = ev.order_decision.in_cycle;
-		CU_ASSERT_EQUAL(ev.order_decision.timestamp - in_cycle[i], 4);	/* decided 4 cycles after entering */
+		CU_ASSERT_EQUAL(ev.order_decision.timestamp - in_cycle[i], 3);	/* decided 3 cycles after entering */
 		decided[i] = ev.order_decision.timestamp;
 	}
 	CU_ASSERT_EQUAL_FATAL(npkt, 32);
