@@ -640,6 +640,9 @@ wire [2*XW-1:0] c_ps = pieces6({c_pps[5], c_pps[4], c_pps[3], c_pps[2], c_pps[1]
 // an order's notional, and the limit price's checks against it and the collar
 /* verilator lint_off UNUSEDSIGNAL */
 wire signed [XW-1:0] c_mx = px(c_ppm[0], 0) + px(c_ppm[1], 17);
+// m's pieces (never negative), for the compares: m added up first would put
+// a carry chain in front of each
+wire [XW-1:0] c_pm0 = px(c_ppm[0], 0), c_pm1 = px(c_ppm[1], 17);
 /* verilator lint_on UNUSEDSIGNAL */
 wire signed [NW-1:0] c_m = c_mx[NW-1:0];
 // (compares as sums >= 0: x > y is x - y - 1 >= 0, and -y - 1 = ~y; the
@@ -652,7 +655,7 @@ function automatic [CW-1:0] pc(input signed [42:0] v, input integer shift);
     pc = {{(CW-43){v[42]}}, v} << shift;
 endfunction
 wire c_onot_over, c_above_hi, c_below_lo;
-tg_sum_ge0 #(.W(OW)) onot_over_inst (
+tg_sum_ge0 #(.W(OW), .D_ZERO(1)) onot_over_inst (
     .a(po(c_ppo[0], 0)), .b(po(c_ppo[1], 17)), .c(~{2'b00, c_maxn}), .d({OW{1'b0}}), .cin(1'b0),
     .ge0(c_onot_over));
 tg_sum_ge0 #(.W(CW)) above_hi_inst (
@@ -766,16 +769,16 @@ localparam integer LW = SH + 2;
 wire [LW-1:0] c_lsx = {{2{c_ls[SH-1]}}, c_ls}, c_ssx = {{2{c_ss[SH-1]}}, c_ss};
 wire [LW-1:0] c_growx = {{(LW-24){1'b0}}, c_grow};
 wire c_l_over, c_s_over, c_l_pos, c_s_nonneg;
-tg_sum_ge0 #(.W(LW)) long_inst (           // ls + grow > MAX_LONG
+tg_sum_ge0 #(.W(LW), .D_ZERO(1)) long_inst (           // ls + grow > MAX_LONG
     .a(c_lsx), .b(c_growx), .c(~{{(LW-32){1'b0}}, c_maxl}), .d({LW{1'b0}}), .cin(1'b0),
     .ge0(c_l_over));
-tg_sum_ge0 #(.W(LW)) short_inst (          // -(ss - grow) > MAX_SHORT
+tg_sum_ge0 #(.W(LW), .D_ZERO(1)) short_inst (          // -(ss - grow) > MAX_SHORT
     .a(c_growx), .b(~c_ssx), .c(~{{(LW-32){1'b0}}, c_maxs}), .d({LW{1'b0}}), .cin(1'b1),
     .ge0(c_s_over));
-tg_sum_ge0 #(.W(LW)) long_pos_inst (       // ls + grow > 0
+tg_sum_ge0 #(.W(LW), .D_ZERO(1)) long_pos_inst (       // ls + grow > 0
     .a(c_lsx), .b(c_growx), .c({LW{1'b1}}), .d({LW{1'b0}}), .cin(1'b0),
     .ge0(c_l_pos));
-tg_sum_ge0 #(.W(LW)) short_nonneg_inst (   // ss - grow >= 0
+tg_sum_ge0 #(.W(LW), .D_ZERO(1)) short_nonneg_inst (   // ss - grow >= 0
     .a(c_ssx), .b(~c_growx), .c({LW{1'b0}}), .d({LW{1'b0}}), .cin(1'b1),
     .ge0(c_s_nonneg));
 wire c_short = c_grows && !c_buy && c_s_over;
@@ -795,40 +798,64 @@ wire c_g_big = !x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b0}};   // room >=
 wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < -2^58
 wire [GW-1:0] c_dg_d = {GW{d_tk && !d_dg[NW]}} & d_dg[GW-1:0];        // D's dg, where it raises g
 wire c_g_pos, c_g_over_r, c_g_over_a;
-tg_sum_ge0 #(.W(GW)) gross_pos_inst (      // m > A: g rises
-    .a(c_mx[GW-1:0]), .b(~{{(GW-58){1'b0}}, c_ab_sat}), .c({GW{1'b0}}), .d({GW{1'b0}}),
+tg_sum_ge0 #(.W(GW), .D_ZERO(1)) gross_pos_inst (      // m > A: g rises (for D's order taken)
+    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(~{{(GW-58){1'b0}}, c_ab_sat}), .d({GW{1'b0}}),
     .cin(1'b0), .ge0(c_g_pos));
-tg_sum_ge0 #(.W(GW)) gross_r_inst (        // m - A > room
-    .a(c_mx[GW-1:0]), .b(~{{(GW-58){1'b0}}, c_ab_sat}), .c(~x_gross[GW-1:0]), .d({GW{1'b0}}),
+// D's order refused: m - A > max(room, 0), which is m > A where the room is
+// negative, so this one compare is the whole check (the room's clamp is a
+// level from registers, beside the DSPs)
+wire [GW-1:0] c_g_room0 = x_gross[NW] ? {GW{1'b0}} : x_gross[GW-1:0];
+tg_sum_ge0 #(.W(GW)) gross_r_inst (        // m - A > max(room, 0)
+    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(~c_g_room0), .d(~{{(GW-58){1'b0}}, c_ab_sat}),
     .cin(1'b1), .ge0(c_g_over_r));
 // -A - 1 - room - 1 + D's dg as a sum and a carry, out of registers while the
-// DSPs add m's pieces (m itself comes out of the DSPs' adder)
+// DSPs make m's pieces
 wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0];
 wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ c_dg_d;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [GW-1:0] c_ga_c = (c_ga_1 & c_ga_2) | (c_ga_1 & c_dg_d) | (c_ga_2 & c_dg_d);
 /* verilator lint_on UNUSEDSIGNAL */
 tg_sum_ge0 #(.W(GW)) gross_a_inst (        // m - A > room - D's dg
-    .a(c_mx[GW-1:0]), .b(c_ga_s), .c({c_ga_c[GW-2:0], 1'b0}), .d({GW{1'b0}}), .cin(1'b1),
+    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(c_ga_s), .d({c_ga_c[GW-2:0], 1'b0}), .cin(1'b1),
     .ge0(c_g_over_a));
-wire c_gross_r = c_grows && c_g_pos && (c_g_neg || (!c_g_big && c_g_over_r));
-wire c_gross_a = c_grows && c_g_pos && (c_g_neg || (!c_g_big && c_g_over_a));
+// (what is known before the carry chains end is combined apart and kept:
+// ABC sees every input arrive at once, and would put a chain's result deep
+// in a cone)
+(* keep *) wire c_g_r_en = pre_then_orders && c_grows && !c_g_big;
+(* keep *) wire c_g_a_neg = pre_then_orders && c_grows && c_g_neg;
+(* keep *) wire c_g_a_en = pre_then_orders && c_grows && !c_g_neg && !c_g_big;
+wire c_gross_r = c_g_r_en && c_g_over_r;
+wire c_gross_a = c_g_pos && (c_g_a_neg || (c_g_a_en && c_g_over_a));
 
-// the net total of the order's side: m > room (m > 0: shares at a price)
+// the net total of the order's side: m > room (m > 0: shares at a price),
+// both sides compared and the order's picked after the carry chains
 wire c_m_pos = c_grows && c_refp != 31'd0;
-wire signed [NW:0] c_xn = c_buy ? x_netl : x_nets;
-wire c_n_big = !c_xn[NW] && c_xn[NW-1:57] != {(NW-57){1'b0}};        // room >= 2^57
-wire c_n_neg = c_xn[NW] && c_xn[NW-1:57] != {(NW-57){1'b1}};         // room < -2^57
-wire [NTW-1:0] c_m_d = {NTW{d_tk && d_buy == c_buy}} & d_m[NTW-1:0];  // D's m, where on this side
-wire c_n_over_r, c_n_over_a;
-tg_sum_ge0 #(.W(NTW)) net_r_inst (
-    .a(c_mx[NTW-1:0]), .b(~c_xn[NTW-1:0]), .c({NTW{1'b0}}), .d({NTW{1'b0}}),
-    .cin(1'b0), .ge0(c_n_over_r));
-tg_sum_ge0 #(.W(NTW)) net_a_inst (
-    .a(c_mx[NTW-1:0]), .b(~c_xn[NTW-1:0]), .c(c_m_d), .d({NTW{1'b0}}),
-    .cin(1'b0), .ge0(c_n_over_a));
-wire c_net_r = c_m_pos && (c_n_neg || (!c_n_big && c_n_over_r));
-wire c_net_a = c_m_pos && (c_n_neg || (!c_n_big && c_n_over_a));
+wire c_nl_big = !x_netl[NW] && x_netl[NW-1:57] != {(NW-57){1'b0}};     // room >= 2^57
+wire c_nl_neg = x_netl[NW] && x_netl[NW-1:57] != {(NW-57){1'b1}};      // room < -2^57
+wire c_ns_big = !x_nets[NW] && x_nets[NW-1:57] != {(NW-57){1'b0}};
+wire c_ns_neg = x_nets[NW] && x_nets[NW-1:57] != {(NW-57){1'b1}};
+wire [NTW-1:0] c_ml_d = {NTW{d_tk && d_buy}} & d_m[NTW-1:0];    // D's m, where it is a buy
+wire [NTW-1:0] c_ms_d = {NTW{d_tk && !d_buy}} & d_m[NTW-1:0];   // ... a sell
+wire c_nl_over_r, c_nl_over_a, c_ns_over_r, c_ns_over_a;
+tg_sum_ge0 #(.W(NTW), .D_ZERO(1)) net_long_r_inst (
+    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(~x_netl[NTW-1:0]), .d({NTW{1'b0}}),
+    .cin(1'b0), .ge0(c_nl_over_r));
+tg_sum_ge0 #(.W(NTW)) net_long_a_inst (
+    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(~x_netl[NTW-1:0]), .d(c_ml_d),
+    .cin(1'b0), .ge0(c_nl_over_a));
+tg_sum_ge0 #(.W(NTW), .D_ZERO(1)) net_short_r_inst (
+    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(~x_nets[NTW-1:0]), .d({NTW{1'b0}}),
+    .cin(1'b0), .ge0(c_ns_over_r));
+tg_sum_ge0 #(.W(NTW)) net_short_a_inst (
+    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(~x_nets[NTW-1:0]), .d(c_ms_d),
+    .cin(1'b0), .ge0(c_ns_over_a));
+// (the room's own verdict, and which compare counts, picked by side ahead
+// of the chains' results)
+(* keep *) wire c_n_neg = pre_then_orders && c_m_pos && (c_buy ? c_nl_neg : c_ns_neg);
+(* keep *) wire c_n_l = pre_then_orders && c_m_pos && c_buy && !c_nl_big && !c_nl_neg;
+(* keep *) wire c_n_s = pre_then_orders && c_m_pos && !c_buy && !c_ns_big && !c_ns_neg;
+wire c_net_r = c_n_neg || (c_n_l && c_nl_over_r) || (c_n_s && c_ns_over_r);
+wire c_net_a = c_n_neg || (c_n_l && c_nl_over_a) || (c_n_s && c_ns_over_a);
 
 // open orders, and the global rate bucket: D's order, taken, moves it to
 // max(tat, t) + period, above t + tolerance where either sum is
@@ -836,10 +863,10 @@ wire c_open_r = c_is_new && nopen_all >= a_opena;
 wire c_open_a = c_is_new && {1'b0, nopen_all} + {16'd0, d_valid && d_is_new} >= {1'b0, a_opena};
 wire c_rate_r = a_rpera != 32'd0 && {1'b0, tat_all} > c_t_tol_all;
 wire c_tat_over, c_t_over;
-tg_sum_ge0 #(.W(67)) rate_tat_inst (
+tg_sum_ge0 #(.W(67), .D_ZERO(1)) rate_tat_inst (
     .a({3'd0, tat_all}), .b({35'd0, a_rpera}), .c(~{2'd0, c_t_tol_all}), .d(67'd0),
     .cin(1'b0), .ge0(c_tat_over));
-tg_sum_ge0 #(.W(67)) rate_t_inst (
+tg_sum_ge0 #(.W(67), .D_ZERO(1)) rate_t_inst (
     .a({3'd0, d_t}), .b({35'd0, a_rpera}), .c(~{2'd0, c_t_tol_all}), .d(67'd0),
     .cin(1'b0), .ge0(c_t_over));
 wire c_rate_a = d_tk ? a_rpera != 32'd0 && (c_tat_over || c_t_over) : c_rate_r;
@@ -850,10 +877,13 @@ function automatic [13:0] tot_bits(input dup_f, input rate_f, input open_f, inpu
                                    input short_f, input long_f, input reduce_f);
     tot_bits = {dup_f, rate_f, 1'b0, open_f, 1'b0, net_f, gross_f, short_f, long_f, reduce_f, 4'd0};
 endfunction
-wire [13:0] c_fail_r = !pre_then_orders ? 14'd0
-                     : c_order_fail | tot_bits(c_dup, c_rate_r, c_open_r, c_net_r, c_gross_r, c_short, c_long, c_reduce);
-wire [13:0] c_fail_a = !pre_then_orders ? 14'd0
-                     : c_order_fail | tot_bits(c_dup, c_rate_a, c_open_a, c_net_a, c_gross_a, c_short, c_long, c_reduce);
+// (the net and gross bits hold pre_then_orders already)
+wire [13:0] c_fail_r = (!pre_then_orders ? 14'd0
+                        : c_order_fail | tot_bits(c_dup, c_rate_r, c_open_r, 1'b0, 1'b0, c_short, c_long, c_reduce))
+                     | tot_bits(1'b0, 1'b0, 1'b0, c_net_r, c_gross_r, 1'b0, 1'b0, 1'b0);
+wire [13:0] c_fail_a = (!pre_then_orders ? 14'd0
+                        : c_order_fail | tot_bits(c_dup, c_rate_a, c_open_a, 1'b0, 1'b0, c_short, c_long, c_reduce))
+                     | tot_bits(1'b0, 1'b0, 1'b0, c_net_a, c_gross_a, 1'b0, 1'b0, 1'b0);
 
 // the instrument's rate bucket if the order is accepted
 wire [63:0] c_tat_next = a_rper[k] == 32'd0 ? c_tat : c_tat > c_t ? c_tat_per : c_t_per;
