@@ -756,6 +756,13 @@ reg [31:0]  d_negref = 32'd0;             // a REF's new reference price, negate
 reg [23:0]  d_rem_next = 24'd0;            // a slot's open quantity after a fill or restatement
 reg signed [SH-1:0] d_dl = {SH{1'b0}}, d_ds = {SH{1'b0}}, d_dpos = {SH{1'b0}};
 reg         d_tk = 1'b0;                   // D holds a NEW or REPLACE (it takes if accepted)
+// what D's order, if it takes, changes C's rooms by: its dg where that
+// raises g, its m on its side's net total; else 0 (registered so, so that
+// C's compares take them straight from registers). GW and NTW are the
+// widths of C's compares on the gross and net rooms (see there).
+localparam integer GW = 61, NTW = 59;
+reg [GW-1:0] d_dg_up = {GW{1'b0}};
+reg [NTW-1:0] d_m_buy = {NTW{1'b0}}, d_m_sell = {NTW{1'b0}};
 reg         d_is_ref = 1'b0;               // D holds a REF
 
 wire [3:0] d_kind = d_f[F_KIND +: 4];
@@ -793,10 +800,10 @@ wire c_dup = dup_same && c_dup_dt < {32'd0, a_dupw[k]};
 // Each compare is a sum >= 0 on the room's low bits; a room beyond them (its
 // top bits not all its sign) decides alone: an order's m and dg are below
 // 2^55, and A or B is saturated at 2^57 (where m > A is false anyway).
-localparam integer GW = 61, NTW = 59;
+// dg on the low bits: exact wherever it is not negative (then A <= m < 2^55)
+wire [GW-1:0] c_dg_n = c_mx[GW-1:0] - {{(GW-58){1'b0}}, c_ab_sat};
 wire c_g_big = !x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b0}};   // room >= 2^58
 wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < -2^58
-wire [GW-1:0] c_dg_d = {GW{d_tk && !d_dg[NW]}} & d_dg[GW-1:0];        // D's dg, where it raises g
 wire c_g_pos, c_g_over_r, c_g_over_a;
 tg_sum_ge0 #(.W(GW), .D_ZERO(1)) gross_pos_inst (      // m > A: g rises (for D's order taken)
     .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(~{{(GW-58){1'b0}}, c_ab_sat}), .d({GW{1'b0}}),
@@ -808,12 +815,12 @@ wire [GW-1:0] c_g_room0 = x_gross[NW] ? {GW{1'b0}} : x_gross[GW-1:0];
 tg_sum_ge0 #(.W(GW)) gross_r_inst (        // m - A > max(room, 0)
     .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(~c_g_room0), .d(~{{(GW-58){1'b0}}, c_ab_sat}),
     .cin(1'b1), .ge0(c_g_over_r));
-// -A - 1 - room - 1 + D's dg as a sum and a carry, out of registers while the
-// DSPs make m's pieces
+// -A - 1 - room - 1 + D's dg as a sum and a carry, out of registers (a level
+// beside the DSPs)
 wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0];
-wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ c_dg_d;
+wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ d_dg_up;
 /* verilator lint_off UNUSEDSIGNAL */
-wire [GW-1:0] c_ga_c = (c_ga_1 & c_ga_2) | (c_ga_1 & c_dg_d) | (c_ga_2 & c_dg_d);
+wire [GW-1:0] c_ga_c = (c_ga_1 & c_ga_2) | (c_ga_1 & d_dg_up) | (c_ga_2 & d_dg_up);
 /* verilator lint_on UNUSEDSIGNAL */
 tg_sum_ge0 #(.W(GW)) gross_a_inst (        // m - A > room - D's dg
     .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(c_ga_s), .d({c_ga_c[GW-2:0], 1'b0}), .cin(1'b1),
@@ -834,20 +841,18 @@ wire c_nl_big = !x_netl[NW] && x_netl[NW-1:57] != {(NW-57){1'b0}};     // room >
 wire c_nl_neg = x_netl[NW] && x_netl[NW-1:57] != {(NW-57){1'b1}};      // room < -2^57
 wire c_ns_big = !x_nets[NW] && x_nets[NW-1:57] != {(NW-57){1'b0}};
 wire c_ns_neg = x_nets[NW] && x_nets[NW-1:57] != {(NW-57){1'b1}};
-wire [NTW-1:0] c_ml_d = {NTW{d_tk && d_buy}} & d_m[NTW-1:0];    // D's m, where it is a buy
-wire [NTW-1:0] c_ms_d = {NTW{d_tk && !d_buy}} & d_m[NTW-1:0];   // ... a sell
 wire c_nl_over_r, c_nl_over_a, c_ns_over_r, c_ns_over_a;
 tg_sum_ge0 #(.W(NTW), .D_ZERO(1)) net_long_r_inst (
     .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(~x_netl[NTW-1:0]), .d({NTW{1'b0}}),
     .cin(1'b0), .ge0(c_nl_over_r));
 tg_sum_ge0 #(.W(NTW)) net_long_a_inst (
-    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(~x_netl[NTW-1:0]), .d(c_ml_d),
+    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(d_m_buy), .d(~x_netl[NTW-1:0]),
     .cin(1'b0), .ge0(c_nl_over_a));
 tg_sum_ge0 #(.W(NTW), .D_ZERO(1)) net_short_r_inst (
     .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(~x_nets[NTW-1:0]), .d({NTW{1'b0}}),
     .cin(1'b0), .ge0(c_ns_over_r));
 tg_sum_ge0 #(.W(NTW)) net_short_a_inst (
-    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(~x_nets[NTW-1:0]), .d(c_ms_d),
+    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(d_m_sell), .d(~x_nets[NTW-1:0]),
     .cin(1'b0), .ge0(c_ns_over_a));
 // (the room's own verdict, and which compare counts, picked by side ahead
 // of the chains' results)
@@ -970,6 +975,9 @@ end
 always @(posedge clk) begin
     d_valid <= c_valid;
     d_tk <= takes_in(c_valid, c_f);
+    d_dg_up <= takes_in(c_valid, c_f) && !c_dg_n[GW-1] ? c_dg_n : {GW{1'b0}};
+    d_m_buy <= takes_in(c_valid, c_f) && c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
+    d_m_sell <= takes_in(c_valid, c_f) && !c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
     d_is_ref <= c_valid && c_kind == TG_RISK_IN_REF;
     if (c_valid) begin
         d_f <= c_f;
@@ -1009,6 +1017,9 @@ always @(posedge clk) begin
     if (rst) begin
         d_valid <= 1'b0;
         d_tk <= 1'b0;
+        d_dg_up <= {GW{1'b0}};
+        d_m_buy <= {NTW{1'b0}};
+        d_m_sell <= {NTW{1'b0}};
         d_is_ref <= 1'b0;
     end
 end
