@@ -771,6 +771,7 @@ wire d_buy = d_oside == TG_RISK_SIDE_BUY;
 wire [63:0] d_t = d_f[F_T +: 64];
 
 // ---- the instrument's checks on its share counts, and the duplicate's time
+wire c_tk = takes_in(c_valid, c_f);        // C holds a NEW or REPLACE
 wire c_grows = c_grow != 24'd0;
 localparam integer LW = SH + 2;
 wire [LW-1:0] c_lsx = {{2{c_ls[SH-1]}}, c_ls}, c_ssx = {{2{c_ss[SH-1]}}, c_ss};
@@ -974,10 +975,10 @@ end
 
 always @(posedge clk) begin
     d_valid <= c_valid;
-    d_tk <= takes_in(c_valid, c_f);
-    d_dg_up <= takes_in(c_valid, c_f) && !c_dg_n[GW-1] ? c_dg_n : {GW{1'b0}};
-    d_m_buy <= takes_in(c_valid, c_f) && c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
-    d_m_sell <= takes_in(c_valid, c_f) && !c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
+    d_tk <= c_tk;
+    d_dg_up <= c_tk && !c_dg_n[GW-1] ? c_dg_n : {GW{1'b0}};
+    d_m_buy <= c_tk && c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
+    d_m_sell <= c_tk && !c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
     d_is_ref <= c_valid && c_kind == TG_RISK_IN_REF;
     if (c_valid) begin
         d_f <= c_f;
