@@ -31,8 +31,9 @@
 //   W    the net totals (read only by the U stages and the read-back)
 //   U1..U4  after a FILL, RESTATE or REF: g, A, B of its instrument, then
 //        gross, then the totals' rooms; after a COMMIT the rooms
-// Inputs wait (in_ready low) so that M and C read settled state: an order,
-// fill or restatement behind an order of its instrument in M or C; anything
+// Inputs wait (in_ready low) so that M and C read settled state: an order
+// behind an order of its instrument in M (one in D as it leaves M writes what
+// M takes, see m_byp), a fill or restatement behind one in M or C; anything
 // that reads a slot behind an order of that slot; a REF behind an order of
 // its instrument; anything within 5 cycles after a FILL, RESTATE, REF or
 // COMMIT entered. Nothing waits behind a HALT or KILL: the order right behind
@@ -423,12 +424,15 @@ generate
         wire haz_slot = reads_slot && slot_in_range(slot)
                      && (same_slot(m_valid, m_f, si) || same_slot(c_valid, c_f, si)
                          || same_slot(d_valid, d_f, si));
-        wire inst_ahead = same_inst(m_valid, m_f, kk) || same_inst(c_valid, c_f, kk);
-        // inputs that read their instrument's state in M and C (orders,
-        // fills and restatements) wait for the orders of it in M and C:
-        // those write in D; a REF reads the share counts in A
-        wire moves_inst = takes || kind == TG_RISK_IN_FILL || kind == TG_RISK_IN_RESTATE;
-        wire haz_inst = moves_inst && inst_ahead;
+        wire inst_in_m = same_inst(m_valid, m_f, kk);
+        wire inst_ahead = inst_in_m || same_inst(c_valid, c_f, kk);
+        // inputs that read their instrument's state in M and C wait for the
+        // orders of it that write it in D before they read it: an order for
+        // those in M (one in C writes as this one leaves M, and M takes its
+        // values from D: see m_byp), a fill or restatement for those in M and
+        // C; a REF reads the share counts in A
+        wire moves_inst = kind == TG_RISK_IN_FILL || kind == TG_RISK_IN_RESTATE;
+        wire haz_inst = (takes && inst_in_m) || (moves_inst && inst_ahead);
         wire haz_ref = kind == TG_RISK_IN_REF && (inst_ahead || same_inst(d_valid, d_f, kk));
         assign q_ready[q] = blk == 3'd0 && !haz_slot && !haz_inst && !haz_ref;
     end
@@ -529,8 +533,28 @@ reg [63:0]  c_maxn = 64'd0;                // the instrument's MAX_ORDER_NOTIONA
 reg signed [NW-1:0] c_ab = {NW{1'b0}};     // its A for a buy, B for a sell
 reg signed [NW-1:0] c_ab_other = {NW{1'b0}};   // the other
 reg [57:0]  c_ab_sat = 58'd0;              // c_ab (never negative) saturated at 2^57
-// the instrument's state C's checks add to and compare with, read here: no
-// order of the instrument is in C or D (haz_inst), so none writes it before C
+reg [57:0]  c_oth_less_ab = 58'd0;         // the other's low 57 bits - c_ab's (see c_othl)
+// the instrument's state C's checks add to and compare with, read here. An
+// order of the instrument in D writes it as this input moves to C (none is
+// in C: haz_inst), so where D's order takes, its new values are taken here
+// instead of the tables' (each sum worked out both ways, then picked).
+wire          d_wr_inst;                   // D's order takes (assigned in stage D)
+wire [IW-1:0] d_wr_k;                      // ...its instrument, and what it writes:
+wire          d_wr_buy;                    // its side, and A (buy) or B (sell), and the other
+wire signed [NW-1:0] d_wr_ab, d_wr_oth;
+wire signed [SH-1:0] d_wr_ls, d_wr_ss;     // the share counts
+wire [63:0]   d_wr_tat, d_wr_t;            // the rate bucket, the duplicate record's time
+wire m_byp = d_wr_inst && d_wr_k == m_k;
+// A or B of this input's side, and the other, from the tables and from D
+// (each sum on them made from both, and picked after: m_byp comes late)
+wire signed [NW-1:0] m_tbl_ab = m_f[F_OBUY] ? ea[m_k] : eb[m_k];
+wire signed [NW-1:0] m_tbl_oth = m_f[F_OBUY] ? eb[m_k] : ea[m_k];
+wire m_same_side = m_f[F_OBUY] == d_wr_buy;
+wire signed [NW-1:0] m_byp_ab = m_same_side ? d_wr_ab : d_wr_oth;
+wire signed [NW-1:0] m_byp_oth = m_same_side ? d_wr_oth : d_wr_ab;
+function automatic [57:0] low_less(input [56:0] a, input [56:0] b);
+    low_less = {1'b0, a} - {1'b0, b};
+endfunction
 reg signed [SH-1:0] c_ls = {SH{1'b0}}, c_ss = {SH{1'b0}};   // its share counts
 reg [31:0]  c_maxl = 32'd0, c_maxs = 32'd0;
 reg [63:0]  c_dup_dt = 64'd0;              // t - the last accepted order's
@@ -565,16 +589,17 @@ always @(posedge clk) begin
         c_t_per <= m_t + {32'd0, a_rper[m_k]};
         c_t_tol_all <= {1'b0, m_t} + {33'd0, a_rtola};
         c_maxn <= a_maxn[m_k];
-        c_ab <= m_f[F_OBUY] ? ea[m_k] : eb[m_k];
-        c_ab_other <= m_f[F_OBUY] ? eb[m_k] : ea[m_k];
-        c_ab_sat <= sat57(m_f[F_OBUY] ? ea[m_k] : eb[m_k]);
-        c_ls <= ls[m_k];
-        c_ss <= ss[m_k];
+        c_ab <= m_byp ? m_byp_ab : m_tbl_ab;
+        c_ab_other <= m_byp ? m_byp_oth : m_tbl_oth;
+        c_ab_sat <= m_byp ? sat57(m_byp_ab) : sat57(m_tbl_ab);
+        c_oth_less_ab <= m_byp ? low_less(m_byp_oth[56:0], m_byp_ab[56:0]) : low_less(m_tbl_oth[56:0], m_tbl_ab[56:0]);
+        c_ls <= m_byp ? d_wr_ls : ls[m_k];
+        c_ss <= m_byp ? d_wr_ss : ss[m_k];
         c_maxl <= a_maxl[m_k];
         c_maxs <= a_maxs[m_k];
-        c_dup_dt <= m_t - dt[m_k];
-        c_tat <= tat[m_k];
-        c_tat_per <= tat[m_k] + {32'd0, a_rper[m_k]};
+        c_dup_dt <= m_byp ? m_t - d_wr_t : m_t - dt[m_k];
+        c_tat <= m_byp ? d_wr_tat : tat[m_k];
+        c_tat_per <= m_byp ? d_wr_tat + {32'd0, a_rper[m_k]} : tat[m_k] + {32'd0, a_rper[m_k]};
     end
     if (rst) begin
         c_valid <= 1'b0;
@@ -599,8 +624,8 @@ function automatic signed [XW-1:0] add3c(input [XW-1:0] a, input [XW-1:0] b, inp
 endfunction
 
 // ------------------------------------------------------------------ stage C: the checks
-// (no order of this instrument is in D, nor was in D while this input was
-// in M: it waited; see haz_inst)
+// (no order of this instrument is in D; one that was in D while this input
+// was in M has written, and M took its values: see haz_inst, m_byp)
 wire [IW-1:0] k = c_f[F_K +: IW];
 wire [3:0] c_kind = c_f[F_KIND +: 4];
 wire [31:0] c_qty = c_f[F_QTY +: 32];
@@ -734,7 +759,9 @@ end
 // always), A = g - ln and B = g + sn. A buy of notional m raises g by
 // max(m - A, 0), a sell by max(m - B, 0): dg = m - A (or B) against the room
 // left under MAX_GROSS.
-wire signed [NW:0] c_dg = c_mx - {1'b0, c_ab};
+// (m as its two pieces here and below: added up first, it would put a
+// carry chain in front of each sum)
+wire signed [NW:0] c_dg = c_pm0 + c_pm1 - {1'b0, c_ab};
 
 // stage C -> D (declared here: C's checks look at the order in D)
 reg [1:0]   d_oside = 2'd0;
@@ -746,7 +773,7 @@ reg signed [NW-1:0] d_m = {NW{1'b0}};      // an order's notional at the referen
 reg signed [NW:0] d_dg = {(NW+1){1'b0}};
 reg [2*XW-1:0] d_pl = {2*XW{1'b0}}, d_ps = {2*XW{1'b0}};   // sum and carry
 reg signed [NW-1:0] d_ln = {NW{1'b0}}, d_sn = {NW{1'b0}}, d_g = {NW{1'b0}};
-reg signed [NW-1:0] d_ab_other = {NW{1'b0}};   // B for a buy, A for a sell
+reg signed [NW-1:0] d_abn = {NW{1'b0}}, d_othn = {NW{1'b0}};   // A (buy) or B (sell) if it takes, the other
 reg signed [SH-1:0] d_l2 = {SH{1'b0}}, d_s2 = {SH{1'b0}};
 reg [63:0]  d_tat_next = 64'd0;
 reg [63:0]  d_t_per_all = 64'd0;           // t + the global rate period
@@ -973,6 +1000,21 @@ always @* begin
     end
 end
 
+// A and B after the order, if it takes, worked out here so that D writes
+// them (and M takes them, see m_byp) from registers: its side's becomes
+// max(-dg, 0), the other grows by dg where that is not negative. Where g
+// rises (c_g_pos) A <= m < 2^55 and dg < 2^55, else A - m >= 0 here, so each
+// is a sum on the low 57 bits whose carry (or borrow) picks the bits above
+// as they are or one up (down): no carry chain over all NW bits. (The
+// other's low bits less A's come from M: then each is three operands.)
+localparam integer LOW = 57;
+wire [LOW:0] c_abl = {1'b0, c_ab[LOW-1:0]} - c_pm0[LOW:0] - c_pm1[LOW:0];
+wire [LOW:0] c_othl = c_oth_less_ab + c_pm0[LOW:0] + c_pm1[LOW:0];
+wire [NW-LOW-1:0] c_ab_hi = c_ab[NW-1:LOW], c_ab_hi_dec = c_ab[NW-1:LOW] - 1'b1;
+wire [NW-LOW-1:0] c_oth_hi = c_ab_other[NW-1:LOW], c_oth_hi_inc = c_ab_other[NW-1:LOW] + 1'b1;
+wire signed [NW-1:0] c_ab_new = c_g_pos ? {NW{1'b0}} : {c_abl[LOW] ? c_ab_hi_dec : c_ab_hi, c_abl[LOW-1:0]};
+wire signed [NW-1:0] c_other_new = !c_g_pos ? c_ab_other : {c_othl[LOW] ? c_oth_hi_inc : c_oth_hi, c_othl[LOW-1:0]};
+
 always @(posedge clk) begin
     d_valid <= c_valid;
     d_tk <= c_tk;
@@ -994,7 +1036,8 @@ always @(posedge clk) begin
         d_ln <= ln[k];
         d_sn <= sn[k];
         d_g <= eg[k];
-        d_ab_other <= c_ab_other;
+        d_abn <= c_ab_new;
+        d_othn <= c_other_new;
         d_l2 <= c_buy ? c_ls + $signed({{(SH-24){1'b0}}, c_grow}) : c_ls;
         d_s2 <= c_buy ? c_ss : c_ss - $signed({{(SH-24){1'b0}}, c_grow});
         d_tat_next <= c_tat_next;
@@ -1044,9 +1087,6 @@ wire d_rises = !d_dg[NW];
 wire signed [NW-1:0] d_gup = d_rises ? d_dg[NW-1:0] : {NW{1'b0}};
 wire signed [NW-1:0] d_g_up = d_g + d_dg[NW-1:0];
 wire signed [NW-1:0] d_g_next = d_rises ? d_g_up : d_g;
-wire signed [NW-1:0] d_ab_next = d_dg[NW] ? -d_dg[NW-1:0] : {NW{1'b0}};          // A (buy) or B (sell)
-wire signed [NW-1:0] d_ab_other_up = d_ab_other + d_dg[NW-1:0];
-wire signed [NW-1:0] d_ab_other_next = d_rises ? d_ab_other_up : d_ab_other;   // B (buy) or A (sell)
 // ln and sn: pl and ps added, or for a REF pl and ps themselves; the net
 // totals move by pl and ps, or for a REF by pl - ln and ps - sn (a cycle
 // later, in W: only the U stages and the read-back look at them)
@@ -1084,6 +1124,16 @@ wire d_decided = d_kind == TG_RISK_IN_NEW || d_kind == TG_RISK_IN_CANCEL || d_ki
 wire d_accept = d_valid && d_decided && d_pre_reason == TG_RISK_R_ACCEPTED
              && !(d_then_orders && order_fail != 14'd0);
 wire d_takes = d_accept && d_kind != TG_RISK_IN_CANCEL;     // NEW or REPLACE
+// what it writes to its instrument that M reads (see m_byp)
+assign d_wr_inst = d_takes;
+assign d_wr_k = d_k;
+assign d_wr_buy = d_buy;
+assign d_wr_ab = d_abn;
+assign d_wr_oth = d_othn;
+assign d_wr_ls = d_l2;
+assign d_wr_ss = d_s2;
+assign d_wr_tat = d_tat_next;
+assign d_wr_t = d_t;
 
 // the totals' rooms after D's order: less by its changes if it takes (each
 // worked out apart from the decision, then picked by it: keep, so that no
@@ -1130,25 +1180,20 @@ always @(posedge clk) begin
             x_nets <= x_nets_less;
         end
         tat_all <= tat_all_took;
-        ls[d_k] <= d_l2;
-        ss[d_k] <= d_s2;
+        ls[d_k] <= d_wr_ls;
+        ss[d_k] <= d_wr_ss;
         gross <= gross + d_gup;
         eg[d_k] <= d_g_next;
         ln[d_k] <= d_ln_next;
         sn[d_k] <= d_sn_next;
-        if (d_buy) begin
-            ea[d_k] <= d_ab_next;
-            eb[d_k] <= d_ab_other_next;
-        end else begin
-            eb[d_k] <= d_ab_next;
-            ea[d_k] <= d_ab_other_next;
-        end
-        tat[d_k] <= d_tat_next;
+        ea[d_k] <= d_buy ? d_abn : d_othn;
+        eb[d_k] <= d_buy ? d_othn : d_abn;
+        tat[d_k] <= d_wr_tat;
         dv[d_k] <= 1'b1;
         dside[d_k] <= d_oside;
         dqty[d_k] <= d_qty[23:0];
         dprice[d_k] <= d_price[30:0];
-        dt[d_k] <= d_f[F_T +: 64];
+        dt[d_k] <= d_wr_t;
         sl_price[d_si] <= d_price[30:0];
         sl_dec[d_si] <= sl_dec[d_si] + 4'd1;
         if (d_is_new) begin

@@ -134,9 +134,26 @@ static uint64_t pick_limit(struct tg_risk_stream *g, const struct tg_risk_limit_
 }
 
 /*
+ * A quantity that at reference price ref takes half to one and a half times
+ * the room left under MAX_GROSS (gross) or the side's MAX_NET; small where
+ * there is no room or no reference.
+ */
+static uint32_t room_qty(struct tg_risk_stream *g, uint32_t ref, bool gross, bool buy)
+{
+	struct tg_risk_totals t;
+	tg_risk_totals(g->m, &t);
+	tg_risk_notional used = gross ? t.gross : buy ? t.net_long : -t.net_short;
+	tg_risk_notional room = (tg_risk_notional)lim(g, gross ? TG_RISK_LIM_MAX_GROSS : TG_RISK_LIM_MAX_NET, 0) - used;
+	if (ref == 0 || room <= 0 || room / ref > TG_RISK_QTY_MAX)
+		return 1 + below(g, 300);
+	uint64_t q = (uint64_t)(room / ref);
+	return clamp32((int64_t)(q / 2 + below(g, (uint32_t)q + 1)));
+}
+
+/*
  * An order of a run: new orders back to back, each on the next instrument,
- * sized to the room left under MAX_GROSS or MAX_NET (half of it to one and a
- * half times it), so that whether one passes turns on the order just ahead.
+ * sized to the room left under MAX_GROSS or MAX_NET, so that whether one
+ * passes turns on the order just ahead.
  */
 static void run_order(struct tg_risk_stream *g, struct tg_risk_input *in)
 {
@@ -144,20 +161,58 @@ static void run_order(struct tg_risk_stream *g, struct tg_risk_input *in)
 	in->inst = (uint8_t)(g->rr++ % g->ni);
 	in->side = chance(g, 50) ? TG_RISK_SIDE_BUY : (uint8_t)(1 + below(g, 3));
 	in->slot = (uint16_t)pick_slot(g, false);
-	const struct tg_risk_inst_state *st = tg_risk_inst(g->m, in->inst);
-	uint32_t ref = st->ref_price;
+	uint32_t ref = tg_risk_inst(g->m, in->inst)->ref_price;
 	in->price = ref ? ref : g->base[in->inst];
-	struct tg_risk_totals t;
-	tg_risk_totals(g->m, &t);
-	bool gross = chance(g, 50), buy = in->side == TG_RISK_SIDE_BUY;
-	tg_risk_notional used = gross ? t.gross : buy ? t.net_long : -t.net_short;
-	tg_risk_notional room = (tg_risk_notional)lim(g, gross ? TG_RISK_LIM_MAX_GROSS : TG_RISK_LIM_MAX_NET, 0) - used;
-	if (ref == 0 || room <= 0 || room / ref > TG_RISK_QTY_MAX) {
+	in->qty = room_qty(g, ref, chance(g, 50), in->side == TG_RISK_SIDE_BUY);
+}
+
+/*
+ * An order of a run on one instrument: orders back to back, each decided
+ * while the one ahead is, so that whether one passes turns on that one's
+ * decision: sized at and past MAX_LONG, MAX_SHORT and reduce-only's edge, to
+ * the room under MAX_GROSS or MAX_NET, or a repeat of the last (the
+ * duplicate window); now and then a replace that grows one of the
+ * instrument's open orders. The side holds for a while, so that sells build
+ * the short side (A > 0) that buys then eat into, and the other way round.
+ */
+static void inst_run_order(struct tg_risk_stream *g, struct tg_risk_input *in)
+{
+	unsigned k = g->run_inst;
+	if (chance(g, 15))
+		g->run_buy = !g->run_buy;
+	bool buy = g->run_buy;
+	const struct tg_risk_inst_state *st = tg_risk_inst(g->m, k);
+	in->kind = TG_RISK_IN_NEW;
+	in->inst = (uint8_t)k;
+	in->side = buy ? TG_RISK_SIDE_BUY : (uint8_t)(1 + below(g, 3));
+	in->slot = (uint16_t)pick_slot(g, false);
+	in->price = st->ref_price && chance(g, 70) ? st->ref_price : pick_price(g, k);
+	unsigned c = below(g, 10);
+	if (c < 4) {
+		in->qty = pick_qty(g, k, buy, in->price);
+	} else if (c < 6) {
+		in->qty = room_qty(g, st->ref_price, chance(g, 50), buy);
+	} else if (c < 7 && st->last_valid) {
+		in->side = st->last_side;
+		in->qty = st->last_qty;
+		in->price = st->last_price;
+	} else if (c < 8) {
+		unsigned start = below(g, g->ns);
+		for (unsigned i = 0; i < g->ns; i++) {
+			const struct tg_risk_slot *o = tg_risk_slot(g->m, (start + i) % g->ns);
+			if (o->open && o->inst == k) {
+				in->kind = TG_RISK_IN_REPLACE;
+				in->slot = (uint16_t)((start + i) % g->ns);
+				in->side = o->side;
+				in->qty = clamp32((int64_t)o->rem + below(g, 300));
+				break;
+			}
+		}
+		if (in->kind == TG_RISK_IN_NEW)
+			in->qty = 1 + below(g, 300);
+	} else {
 		in->qty = 1 + below(g, 300);
-		return;
 	}
-	uint64_t q = (uint64_t)(room / ref);
-	in->qty = clamp32((int64_t)(q / 2 + below(g, (uint32_t)q + 1)));
 }
 
 struct tg_risk_input tg_risk_stream_next(struct tg_risk_stream *g)
@@ -176,8 +231,18 @@ struct tg_risk_input tg_risk_stream_next(struct tg_risk_stream *g)
 		run_order(g, &in);
 		return in;
 	}
-	if (chance(g, 1))
+	if (g->inst_run) {
+		g->inst_run--;
+		inst_run_order(g, &in);
+		return in;
+	}
+	if (chance(g, 1)) {
 		g->run = 8 + below(g, 16);
+	} else if (chance(g, 1)) {
+		g->inst_run = 8 + below(g, 24);
+		g->run_inst = below(g, g->ni);
+		g->run_buy = chance(g, 50);
+	}
 	unsigned w = below(g, 1000);
 	if (w < 330) {
 		in.kind = TG_RISK_IN_NEW;

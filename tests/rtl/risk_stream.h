@@ -20,6 +20,9 @@ struct tg_risk_stream {
 	unsigned burst;		/* inputs left in a burst at one time step */
 	unsigned run;		/* orders left in a run across instruments at the totals' limits */
 	unsigned rr;		/* the run's next instrument */
+	unsigned inst_run;	/* orders left in a run on one instrument */
+	unsigned run_inst;	/* ...its instrument, and its side now */
+	bool run_buy;
 	struct tg_risk *m;
 	unsigned ni, ns;
 };
