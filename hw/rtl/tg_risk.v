@@ -758,10 +758,8 @@ end
 // gross exposure: an instrument's g = max(|ln|, |sn|) = max(ln, -sn) (ln >= sn
 // always), A = g - ln and B = g + sn. A buy of notional m raises g by
 // max(m - A, 0), a sell by max(m - B, 0): dg = m - A (or B) against the room
-// left under MAX_GROSS.
-// (m as its two pieces here and below: added up first, it would put a
-// carry chain in front of each sum)
-wire signed [NW:0] c_dg = c_pm0 + c_pm1 - {1'b0, c_ab};
+// left under MAX_GROSS. (m as its two pieces here and below: added up first,
+// it would put a carry chain in front of each sum.)
 
 // stage C -> D (declared here: C's checks look at the order in D)
 reg [1:0]   d_oside = 2'd0;
@@ -770,7 +768,6 @@ reg         d_then_orders = 1'b0;
 reg [13:0]  d_fail_r = 14'd0, d_fail_a = 14'd0;   // failed checks if D's order is refused, taken
 reg         d_acc_prev = 1'b0;             // the order decided last cycle took
 reg signed [NW-1:0] d_m = {NW{1'b0}};      // an order's notional at the reference price
-reg signed [NW:0] d_dg = {(NW+1){1'b0}};
 reg [2*XW-1:0] d_pl = {2*XW{1'b0}}, d_ps = {2*XW{1'b0}};   // sum and carry
 reg signed [NW-1:0] d_ln = {NW{1'b0}}, d_sn = {NW{1'b0}}, d_g = {NW{1'b0}};
 reg signed [NW-1:0] d_abn = {NW{1'b0}}, d_othn = {NW{1'b0}};   // A (buy) or B (sell) if it takes, the other
@@ -829,7 +826,7 @@ wire c_dup = dup_same && c_dup_dt < {32'd0, a_dupw[k]};
 // top bits not all its sign) decides alone: an order's m and dg are below
 // 2^55, and A or B is saturated at 2^57 (where m > A is false anyway).
 // dg on the low bits: exact wherever it is not negative (then A <= m < 2^55)
-wire [GW-1:0] c_dg_n = c_mx[GW-1:0] - {{(GW-58){1'b0}}, c_ab_sat};
+wire [GW-1:0] c_dg_n = c_pm0[GW-1:0] + c_pm1[GW-1:0] - {{(GW-58){1'b0}}, c_ab_sat};
 wire c_g_big = !x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b0}};   // room >= 2^58
 wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < -2^58
 wire c_g_pos, c_g_over_r, c_g_over_a;
@@ -1030,7 +1027,6 @@ always @(posedge clk) begin
         d_fail_r <= c_fail_r;
         d_fail_a <= c_fail_a;
         d_m <= c_m;
-        d_dg <= c_dg;
         d_pl <= c_pl;
         d_ps <= c_ps;
         d_ln <= ln[k];
@@ -1083,10 +1079,9 @@ wire [IW-1:0] d_sinst = d_f[F_SINST +: IW];
 
 // what an accepted order, or an input that moves its instrument, makes of
 // the instrument's exposure measures: g rises by dg where dg is not negative
-wire d_rises = !d_dg[NW];
-wire signed [NW-1:0] d_gup = d_rises ? d_dg[NW-1:0] : {NW{1'b0}};
-wire signed [NW-1:0] d_g_up = d_g + d_dg[NW-1:0];
-wire signed [NW-1:0] d_g_next = d_rises ? d_g_up : d_g;
+// (g rises by D's dg where that is not negative: d_dg_up, else 0)
+wire signed [NW-1:0] d_gup = {{(NW-GW){1'b0}}, d_dg_up};
+wire signed [NW-1:0] d_g_next = d_g + d_gup;
 // ln and sn: pl and ps added, or for a REF pl and ps themselves; the net
 // totals move by pl and ps, or for a REF by pl - ln and ps - sn (a cycle
 // later, in W: only the U stages and the read-back look at them)
@@ -1138,7 +1133,7 @@ assign d_wr_t = d_t;
 // the totals' rooms after D's order: less by its changes if it takes (each
 // worked out apart from the decision, then picked by it: keep, so that no
 // subtractor is shared behind an operand the late decision chooses)
-(* keep *) wire signed [NW:0] x_gross_less = x_gross - d_dg;
+(* keep *) wire signed [NW:0] x_gross_less = x_gross - {{(NW+1-GW){1'b0}}, d_dg_up};
 (* keep *) wire signed [NW:0] x_netl_less = x_netl - {d_m[NW-1], d_m};
 (* keep *) wire signed [NW:0] x_nets_less = x_nets - {d_m[NW-1], d_m};
 (* keep *) wire [63:0] tat_all_per = tat_all + {32'd0, a_rpera};
@@ -1171,9 +1166,7 @@ always @(posedge clk) begin
     end
 
     if (d_takes) begin
-        if (d_rises) begin
-            x_gross <= x_gross_less;
-        end
+        x_gross <= x_gross_less;
         if (d_buy) begin
             x_netl <= x_netl_less;
         end else begin
