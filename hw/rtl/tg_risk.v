@@ -21,20 +21,25 @@
 //   A    the input cycle: slot and instrument table reads, product operands
 //   M    products as DSP-sized pieces; t + the rate tolerances and periods;
 //        the instrument's limits, share counts, A and B read
-//   C    every check: the instrument's, and the totals' under both outcomes
-//        of the order in D (the rooms x_ after D, less D's order's changes
-//        if it takes); dg = m - A (or B) for gross (the product pieces go
-//        into carry-save sums, never added up alone)
+//   C    every check, under both outcomes of the order in D: the totals'
+//        (the rooms x_ after D, less D's order's changes if it takes), and
+//        the instrument's where D's order is of it (c_sd); dg = m - A (or
+//        B) for gross (the product pieces go into carry-save sums, never
+//        added up alone); the new A, B, share counts and rate bucket under
+//        both outcomes
 //   D    the decision, 3 cycles after input, out of D's registers; every
 //        write but a HALT's or KILL's (those write as they enter, in A),
-//        each new value worked out from D's registers
-//   W    the net totals (read only by the U stages and the read-back)
+//        each new value worked out from D's registers (the outcome picked
+//        by the decision of the order ahead, d_yt)
+//   W    the net totals (read only by the U stages and the read-back); ln,
+//        sn, g of the order that left D (for the one behind it, in D)
 //   U1..U4  after a FILL, RESTATE or REF: g, A, B of its instrument, then
 //        gross, then the totals' rooms; after a COMMIT the rooms
-// Inputs wait (in_ready low) so that M and C read settled state: an order
-// behind an order of its instrument in M (one in D as it leaves M writes what
-// M takes, see m_byp), a fill or restatement behind one in M or C; anything
-// that reads a slot behind an order of that slot; a REF behind an order of
+// Inputs wait (in_ready low) so that M and C read settled state: a fill or
+// restatement behind an order of its instrument in M or C (an order behind
+// one does not wait: M takes the values D's order writes, m_byp, and C
+// checks under both outcomes of D's order, c_sd); anything that reads a
+// slot behind an order of that slot; a REF behind an order of
 // its instrument; anything within 5 cycles after a FILL, RESTATE, REF or
 // COMMIT entered. Nothing waits behind a HALT or KILL: the order right behind
 // one enters the next cycle and reads it.
@@ -424,15 +429,15 @@ generate
         wire haz_slot = reads_slot && slot_in_range(slot)
                      && (same_slot(m_valid, m_f, si) || same_slot(c_valid, c_f, si)
                          || same_slot(d_valid, d_f, si));
-        wire inst_in_m = same_inst(m_valid, m_f, kk);
-        wire inst_ahead = inst_in_m || same_inst(c_valid, c_f, kk);
-        // inputs that read their instrument's state in M and C wait for the
-        // orders of it that write it in D before they read it: an order for
-        // those in M (one in C writes as this one leaves M, and M takes its
-        // values from D: see m_byp), a fill or restatement for those in M and
-        // C; a REF reads the share counts in A
+        wire inst_ahead = same_inst(m_valid, m_f, kk) || same_inst(c_valid, c_f, kk);
+        // fills and restatements read their instrument's state in M and C,
+        // so they wait for the orders of it there (those write in D); a REF
+        // reads the share counts in A. An order waits for none: M takes the
+        // values D's order writes (m_byp), C checks it under both outcomes
+        // of D's order of its instrument (c_sd), and D works from what that
+        // one left (d_yt).
         wire moves_inst = kind == TG_RISK_IN_FILL || kind == TG_RISK_IN_RESTATE;
-        wire haz_inst = (takes && inst_in_m) || (moves_inst && inst_ahead);
+        wire haz_inst = moves_inst && inst_ahead;
         wire haz_ref = kind == TG_RISK_IN_REF && (inst_ahead || same_inst(d_valid, d_f, kk));
         assign q_ready[q] = blk == 3'd0 && !haz_slot && !haz_inst && !haz_ref;
     end
@@ -528,16 +533,22 @@ reg signed [42:0] c_ppsc [0:1];            // limit price x 10000
 reg signed [42:0] c_pphi [0:1], c_pplo [0:1];   // reference price x (10000 +- collar)
 reg [64:0]  c_t_tol = 65'd0;               // t + the instrument's rate tolerance
 reg [63:0]  c_t_per = 64'd0;               // t + its rate period
+reg [31:0]  c_rper = 32'd0;                // its rate period
 reg [64:0]  c_t_tol_all = 65'd0;           // t + the global rate tolerance
 reg [63:0]  c_maxn = 64'd0;                // the instrument's MAX_ORDER_NOTIONAL
 reg signed [NW-1:0] c_ab = {NW{1'b0}};     // its A for a buy, B for a sell
 reg signed [NW-1:0] c_ab_other = {NW{1'b0}};   // the other
 reg [57:0]  c_ab_sat = 58'd0;              // c_ab (never negative) saturated at 2^57
 reg [57:0]  c_oth_less_ab = 58'd0;         // the other's low 57 bits - c_ab's (see c_othl)
+// this input and the one in D (in C as this one was in M) are NEW or
+// REPLACE orders of one instrument, on the same side or on opposite sides:
+// C checks this one under both outcomes of that one (see the checks)
+reg         c_sd = 1'b0, c_sd_same = 1'b0, c_sd_opp = 1'b0;
+reg         c_nsd = 1'b1;                  // !c_sd (the picks below as AND-ORs of registers)
 // the instrument's state C's checks add to and compare with, read here. An
-// order of the instrument in D writes it as this input moves to C (none is
-// in C: haz_inst), so where D's order takes, its new values are taken here
-// instead of the tables' (each sum worked out both ways, then picked).
+// order of the instrument in D writes it as this input moves to C, so where
+// D's order takes, its new values are taken here instead of the tables'
+// (each sum worked out both ways, then picked).
 wire          d_wr_inst;                   // D's order takes (assigned in stage D)
 wire [IW-1:0] d_wr_k;                      // ...its instrument, and what it writes:
 wire          d_wr_buy;                    // its side, and A (buy) or B (sell), and the other
@@ -568,6 +579,12 @@ endfunction
 
 always @(posedge clk) begin
     c_valid <= m_valid;
+    c_sd <= takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k;
+    c_nsd <= !(takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k);
+    c_sd_same <= takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k
+                 && c_f[F_OBUY] == m_f[F_OBUY];
+    c_sd_opp <= takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k
+                && c_f[F_OBUY] != m_f[F_OBUY];
     if (m_valid) begin
         c_f <= m_f;
         for (i = 0; i < 6; i = i + 1) begin
@@ -587,6 +604,7 @@ always @(posedge clk) begin
         c_pplo[1] <= dsp({18'd0, m_refp[30:24]}, m_ch);
         c_t_tol <= {1'b0, m_t} + {33'd0, a_rtol[m_k]};
         c_t_per <= m_t + {32'd0, a_rper[m_k]};
+        c_rper <= a_rper[m_k];
         c_t_tol_all <= {1'b0, m_t} + {33'd0, a_rtola};
         c_maxn <= a_maxn[m_k];
         c_ab <= m_byp ? m_byp_ab : m_tbl_ab;
@@ -624,8 +642,9 @@ function automatic signed [XW-1:0] add3c(input [XW-1:0] a, input [XW-1:0] b, inp
 endfunction
 
 // ------------------------------------------------------------------ stage C: the checks
-// (no order of this instrument is in D; one that was in D while this input
-// was in M has written, and M took its values: see haz_inst, m_byp)
+// (one of this instrument that was in D while this input was in M has
+// written, and M took its values: m_byp; one in D now is checked under both
+// outcomes: c_sd)
 wire [IW-1:0] k = c_f[F_K +: IW];
 wire [3:0] c_kind = c_f[F_KIND +: 4];
 wire [31:0] c_qty = c_f[F_QTY +: 32];
@@ -695,14 +714,10 @@ wire dup_same = a_dupw[k] != 32'd0 && dv[k] && dside[k] == c_oside && {8'd0, dqt
              && {1'b0, dprice[k]} == c_price;
 
 // The order checks (check_order in sw/risk.c), reasons MAX_ORDER_QTY (bit 0)
-// to DUPLICATE (bit 13), which are consecutive codes. Those on the share
-// counts, the duplicate's time and the totals follow (c_fail_r, c_fail_a).
+// to DUPLICATE (bit 13), which are consecutive codes. Those on the
+// instrument's state and the totals follow (c_fail_r, c_fail_a).
 wire [13:0] c_order_fail = {
-    2'd0,
-    !rate_ok,
-    1'b0,
-    c_is_new && nopen[k] >= a_maxo[k],
-    5'd0,
+    10'd0,
     c_refp != 31'd0 && (c_above_hi || c_below_lo),
     c_refp == 31'd0 && a_noref,
     c_onot_over,
@@ -770,10 +785,19 @@ reg         d_acc_prev = 1'b0;             // the order decided last cycle took
 reg signed [NW-1:0] d_m = {NW{1'b0}};      // an order's notional at the reference price
 reg [2*XW-1:0] d_pl = {2*XW{1'b0}}, d_ps = {2*XW{1'b0}};   // sum and carry
 reg signed [NW-1:0] d_ln = {NW{1'b0}}, d_sn = {NW{1'b0}}, d_g = {NW{1'b0}};
-reg signed [NW-1:0] d_abn = {NW{1'b0}}, d_othn = {NW{1'b0}};   // A (buy) or B (sell) if it takes, the other
+// A (buy) or B (sell) if it takes, and the other: with the order ahead refused
+// or of another instrument (_r), taken (_a); d_yt picks
+// (the other's taken outcome as two: where g rises, d_gpa, and where not)
+reg signed [NW-1:0] d_abn_r = {NW{1'b0}}, d_othn_r = {NW{1'b0}}, d_abn_a = {NW{1'b0}};
+reg signed [NW-1:0] d_othn_ar = {NW{1'b0}}, d_othn_ay = {NW{1'b0}};
+reg         d_gpa = 1'b0;
+reg         d_yt = 1'b0;                   // the order ahead was of this instrument, and took
+wire signed [NW-1:0] d_abn = d_yt ? d_abn_a : d_abn_r;
+wire signed [NW-1:0] d_othn = d_yt ? (d_gpa ? d_othn_ar : d_othn_ay) : d_othn_r;
 reg signed [SH-1:0] d_l2 = {SH{1'b0}}, d_s2 = {SH{1'b0}};
 reg [63:0]  d_tat_next = 64'd0;
 reg [63:0]  d_t_per_all = 64'd0;           // t + the global rate period
+reg [64:0]  d_t_dupw = 65'd0;              // t + its instrument's duplicate window
 reg         d_upd_inst = 1'b0, d_fill_ok = 1'b0, d_bust = 1'b0, d_matched = 1'b0;
 reg         d_restate_ok = 1'b0, d_ref_ok = 1'b0, d_slot_open = 1'b0, d_set_ok = 1'b0, d_closes = 1'b0;
 reg [31:0]  d_negref = 32'd0;             // a REF's new reference price, negated
@@ -794,29 +818,52 @@ wire d_is_new = d_kind == TG_RISK_IN_NEW;
 wire d_buy = d_oside == TG_RISK_SIDE_BUY;
 wire [63:0] d_t = d_f[F_T +: 64];
 
-// ---- the instrument's checks on its share counts, and the duplicate's time
+// ---- the instrument's checks, under both outcomes of its order in D (c_sd)
+// Outcome 0: D's order refused, or of another instrument: the state as M
+// and C read it. Outcome 1: D's order of this instrument takes: the share
+// counts and rate bucket it leaves (its D registers), one more open order
+// for a NEW, and it as the last order for the duplicate check.
 wire c_tk = takes_in(c_valid, c_f);        // C holds a NEW or REPLACE
 wire c_grows = c_grow != 24'd0;
 localparam integer LW = SH + 2;
-wire [LW-1:0] c_lsx = {{2{c_ls[SH-1]}}, c_ls}, c_ssx = {{2{c_ss[SH-1]}}, c_ss};
 wire [LW-1:0] c_growx = {{(LW-24){1'b0}}, c_grow};
-wire c_l_over, c_s_over, c_l_pos, c_s_nonneg;
-tg_sum_ge0 #(.W(LW), .D_ZERO(1)) long_inst (           // ls + grow > MAX_LONG
-    .a(c_lsx), .b(c_growx), .c(~{{(LW-32){1'b0}}, c_maxl}), .d({LW{1'b0}}), .cin(1'b0),
-    .ge0(c_l_over));
-tg_sum_ge0 #(.W(LW), .D_ZERO(1)) short_inst (          // -(ss - grow) > MAX_SHORT
-    .a(c_growx), .b(~c_ssx), .c(~{{(LW-32){1'b0}}, c_maxs}), .d({LW{1'b0}}), .cin(1'b1),
-    .ge0(c_s_over));
-tg_sum_ge0 #(.W(LW), .D_ZERO(1)) long_pos_inst (       // ls + grow > 0
-    .a(c_lsx), .b(c_growx), .c({LW{1'b1}}), .d({LW{1'b0}}), .cin(1'b0),
-    .ge0(c_l_pos));
-tg_sum_ge0 #(.W(LW), .D_ZERO(1)) short_nonneg_inst (   // ss - grow >= 0
-    .a(c_ssx), .b(~c_growx), .c({LW{1'b0}}), .d({LW{1'b0}}), .cin(1'b1),
-    .ge0(c_s_nonneg));
-wire c_short = c_grows && !c_buy && c_s_over;
-wire c_long = c_grows && c_buy && c_l_over;
-wire c_reduce = c_grows && a_ro[k] && (c_buy ? c_l_pos : !c_s_nonneg);
-wire c_dup = dup_same && c_dup_dt < {32'd0, a_dupw[k]};
+wire [2*SH-1:0] c_ls_o = {d_l2, c_ls}, c_ss_o = {d_s2, c_ss};
+wire [1:0] c_short_o, c_long_o, c_reduce_o;
+genvar o;
+generate
+    for (o = 0; o < 2; o = o + 1) begin : share_checks
+        wire [SH-1:0] ls_o = c_ls_o[o*SH +: SH], ss_o = c_ss_o[o*SH +: SH];
+        wire [LW-1:0] lsx = {{2{ls_o[SH-1]}}, ls_o}, ssx = {{2{ss_o[SH-1]}}, ss_o};
+        wire l_over, s_over, l_pos, s_nonneg;
+        tg_sum_ge0 #(.W(LW), .D_ZERO(1)) long_inst (           // ls + grow > MAX_LONG
+            .a(lsx), .b(c_growx), .c(~{{(LW-32){1'b0}}, c_maxl}), .d({LW{1'b0}}), .cin(1'b0),
+            .ge0(l_over));
+        tg_sum_ge0 #(.W(LW), .D_ZERO(1)) short_inst (          // -(ss - grow) > MAX_SHORT
+            .a(c_growx), .b(~ssx), .c(~{{(LW-32){1'b0}}, c_maxs}), .d({LW{1'b0}}), .cin(1'b1),
+            .ge0(s_over));
+        tg_sum_ge0 #(.W(LW), .D_ZERO(1)) long_pos_inst (       // ls + grow > 0
+            .a(lsx), .b(c_growx), .c({LW{1'b1}}), .d({LW{1'b0}}), .cin(1'b0),
+            .ge0(l_pos));
+        tg_sum_ge0 #(.W(LW), .D_ZERO(1)) short_nonneg_inst (   // ss - grow >= 0
+            .a(ssx), .b(~c_growx), .c({LW{1'b0}}), .d({LW{1'b0}}), .cin(1'b1),
+            .ge0(s_nonneg));
+        assign c_short_o[o] = c_grows && !c_buy && s_over;
+        assign c_long_o[o] = c_grows && c_buy && l_over;
+        assign c_reduce_o[o] = c_grows && a_ro[k] && (c_buy ? l_pos : !s_nonneg);
+    end
+endgenerate
+wire c_short_r = c_short_o[0], c_long_r = c_long_o[0], c_reduce_r = c_reduce_o[0];
+wire c_short_a = c_sd ? c_short_o[1] : c_short_o[0];
+wire c_long_a = c_sd ? c_long_o[1] : c_long_o[0];
+wire c_reduce_a = c_sd ? c_reduce_o[1] : c_reduce_o[0];
+wire c_dup_r = dup_same && c_dup_dt < {32'd0, a_dupw[k]};
+wire c_dup_a = !c_sd ? c_dup_r
+             : a_dupw[k] != 32'd0 && d_oside == c_oside && {8'd0, d_qty[23:0]} == c_qty
+               && {1'b0, d_price[30:0]} == c_price && {1'b0, c_t} < d_t_dupw;
+wire c_irate_r = !rate_ok;
+wire c_irate_a = c_sd ? a_rper[k] != 32'd0 && {1'b0, d_tat_next} > c_t_tol : c_irate_r;
+wire c_iopen_r = c_is_new && nopen[k] >= a_maxo[k];
+wire c_iopen_a = c_is_new && {1'b0, nopen[k]} + {16'd0, c_sd && d_is_new} >= {1'b0, a_maxo[k]};
 
 // ---- the totals' checks, under both outcomes of the order in D now
 // x_* is a total's room after every order that left D. If D's order takes,
@@ -830,7 +877,7 @@ wire [GW-1:0] c_dg_n = c_pm0[GW-1:0] + c_pm1[GW-1:0] - {{(GW-58){1'b0}}, c_ab_sa
 wire c_g_big = !x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b0}};   // room >= 2^58
 wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < -2^58
 wire c_g_pos, c_g_over_r, c_g_over_a;
-tg_sum_ge0 #(.W(GW), .D_ZERO(1)) gross_pos_inst (      // m > A: g rises (for D's order taken)
+tg_sum_ge0 #(.W(GW), .D_ZERO(1)) gross_pos_inst (      // m > A: g rises (D's order refused)
     .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(~{{(GW-58){1'b0}}, c_ab_sat}), .d({GW{1'b0}}),
     .cin(1'b0), .ge0(c_g_pos));
 // D's order refused: m - A > max(room, 0), which is m > A where the room is
@@ -840,14 +887,29 @@ wire [GW-1:0] c_g_room0 = x_gross[NW] ? {GW{1'b0}} : x_gross[GW-1:0];
 tg_sum_ge0 #(.W(GW)) gross_r_inst (        // m - A > max(room, 0)
     .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(~c_g_room0), .d(~{{(GW-58){1'b0}}, c_ab_sat}),
     .cin(1'b1), .ge0(c_g_over_r));
-// -A - 1 - room - 1 + D's dg as a sum and a carry, out of registers (a level
-// beside the DSPs)
-wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0];
-wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ d_dg_up;
+// D's order taken, of another instrument: g rises where m > A, and the check
+// is m - A > room - D's rise. Of this instrument (c_sd), with m' its notional
+// and dg' its rise: A after it is max(A - m', 0) = A - m' + dg' on the same
+// side, B + dg' on the other, so g rises where m + t1 - A - t2 > 0 (t1 = m'
+// on the same side, t2 = dg'), and the check is m + m' - A > room on the
+// same side, m - A > room on the other: the room less D's change, u, is
+// room - dg', room - m' or room. (Each three register terms to a sum and a
+// carry in a level beside the DSPs.)
+wire [GW-1:0] c_t1 = {GW{c_sd_same}} & d_m[GW-1:0];
+wire [GW-1:0] c_t2 = {GW{c_sd}} & d_dg_up;
+wire [GW-1:0] c_u = ({GW{c_nsd}} & d_dg_up) | ({GW{c_sd_same}} & d_m[GW-1:0]);
+wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0], c_gp_2 = ~c_t2;
+wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ c_u;
+wire [GW-1:0] c_gp_s = c_ga_1 ^ c_gp_2 ^ c_t1;
 /* verilator lint_off UNUSEDSIGNAL */
-wire [GW-1:0] c_ga_c = (c_ga_1 & c_ga_2) | (c_ga_1 & d_dg_up) | (c_ga_2 & d_dg_up);
+wire [GW-1:0] c_ga_c = (c_ga_1 & c_ga_2) | (c_ga_1 & c_u) | (c_ga_2 & c_u);
+wire [GW-1:0] c_gp_c = (c_ga_1 & c_gp_2) | (c_ga_1 & c_t1) | (c_gp_2 & c_t1);
 /* verilator lint_on UNUSEDSIGNAL */
-tg_sum_ge0 #(.W(GW)) gross_a_inst (        // m - A > room - D's dg
+wire c_g_pos_a;
+tg_sum_ge0 #(.W(GW)) gross_pos_a_inst (    // m + t1 - A - t2 > 0
+    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(c_gp_s), .d({c_gp_c[GW-2:0], 1'b0}), .cin(1'b1),
+    .ge0(c_g_pos_a));
+tg_sum_ge0 #(.W(GW)) gross_a_inst (        // m - A > room - u
     .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(c_ga_s), .d({c_ga_c[GW-2:0], 1'b0}), .cin(1'b1),
     .ge0(c_g_over_a));
 // (what is known before the carry chains end is combined apart and kept:
@@ -857,7 +919,7 @@ tg_sum_ge0 #(.W(GW)) gross_a_inst (        // m - A > room - D's dg
 (* keep *) wire c_g_a_neg = pre_then_orders && c_grows && c_g_neg;
 (* keep *) wire c_g_a_en = pre_then_orders && c_grows && !c_g_neg && !c_g_big;
 wire c_gross_r = c_g_r_en && c_g_over_r;
-wire c_gross_a = c_g_pos && (c_g_a_neg || (c_g_a_en && c_g_over_a));
+wire c_gross_a = c_g_pos_a && (c_g_a_neg || (c_g_a_en && c_g_over_a));
 
 // the net total of the order's side: m > room (m > 0: shares at a price),
 // both sides compared and the order's picked after the carry chains
@@ -901,19 +963,21 @@ tg_sum_ge0 #(.W(67), .D_ZERO(1)) rate_t_inst (
     .cin(1'b0), .ge0(c_t_over));
 wire c_rate_a = d_tk ? a_rpera != 32'd0 && (c_tat_over || c_t_over) : c_rate_r;
 
-// fail bits added here: {dup, rate_all, open_all, net, gross, short, long,
-// reduce-only} at bits 13, 12, 10, 8, 7, 6, 5, 4
-function automatic [13:0] tot_bits(input dup_f, input rate_f, input open_f, input net_f, input gross_f,
-                                   input short_f, input long_f, input reduce_f);
-    tot_bits = {dup_f, rate_f, 1'b0, open_f, 1'b0, net_f, gross_f, short_f, long_f, reduce_f, 4'd0};
+// fail bits added here: {dup, rate_all, rate, open_all, open, net, gross,
+// short, long, reduce-only} at bits 13 to 4
+function automatic [13:0] tot_bits(input dup_f, input rate_f, input irate_f, input open_f, input iopen_f,
+                                   input net_f, input gross_f, input short_f, input long_f, input reduce_f);
+    tot_bits = {dup_f, rate_f, irate_f, open_f, iopen_f, net_f, gross_f, short_f, long_f, reduce_f, 4'd0};
 endfunction
 // (the net and gross bits hold pre_then_orders already)
 wire [13:0] c_fail_r = (!pre_then_orders ? 14'd0
-                        : c_order_fail | tot_bits(c_dup, c_rate_r, c_open_r, 1'b0, 1'b0, c_short, c_long, c_reduce))
-                     | tot_bits(1'b0, 1'b0, 1'b0, c_net_r, c_gross_r, 1'b0, 1'b0, 1'b0);
+                        : c_order_fail | tot_bits(c_dup_r, c_rate_r, c_irate_r, c_open_r, c_iopen_r, 1'b0, 1'b0,
+                                                  c_short_r, c_long_r, c_reduce_r))
+                     | tot_bits(1'b0, 1'b0, 1'b0, 1'b0, 1'b0, c_net_r, c_gross_r, 1'b0, 1'b0, 1'b0);
 wire [13:0] c_fail_a = (!pre_then_orders ? 14'd0
-                        : c_order_fail | tot_bits(c_dup, c_rate_a, c_open_a, 1'b0, 1'b0, c_short, c_long, c_reduce))
-                     | tot_bits(1'b0, 1'b0, 1'b0, c_net_a, c_gross_a, 1'b0, 1'b0, 1'b0);
+                        : c_order_fail | tot_bits(c_dup_a, c_rate_a, c_irate_a, c_open_a, c_iopen_a, 1'b0, 1'b0,
+                                                  c_short_a, c_long_a, c_reduce_a))
+                     | tot_bits(1'b0, 1'b0, 1'b0, 1'b0, 1'b0, c_net_a, c_gross_a, 1'b0, 1'b0, 1'b0);
 
 // the instrument's rate bucket if the order is accepted
 wire [63:0] c_tat_next = a_rper[k] == 32'd0 ? c_tat : c_tat > c_t ? c_tat_per : c_t_per;
@@ -1011,11 +1075,47 @@ wire [NW-LOW-1:0] c_ab_hi = c_ab[NW-1:LOW], c_ab_hi_dec = c_ab[NW-1:LOW] - 1'b1;
 wire [NW-LOW-1:0] c_oth_hi = c_ab_other[NW-1:LOW], c_oth_hi_inc = c_ab_other[NW-1:LOW] + 1'b1;
 wire signed [NW-1:0] c_ab_new = c_g_pos ? {NW{1'b0}} : {c_abl[LOW] ? c_ab_hi_dec : c_ab_hi, c_abl[LOW-1:0]};
 wire signed [NW-1:0] c_other_new = !c_g_pos ? c_ab_other : {c_othl[LOW] ? c_oth_hi_inc : c_oth_hi, c_othl[LOW-1:0]};
+// ...and where an order of this instrument in D takes (c_sd; see the gross
+// checks): its side's A - t1 + t2 - m, or 0 where g rises; the other's
+// after D's order, O + t2 - t1' (t1' = m' on the other side), or that plus
+// the rise, O - A + m + t1 - t1'. Each low sum is within 2^58 of the low
+// bits, so the bits above are as they were, one up or one down.
+localparam integer LW3 = LOW + 3;
+// (a low sum within (-2^57, 2^58): its sign steps the bits above down, its
+// bit 57 up)
+function automatic [NW-LOW-1:0] hi_step(input [NW-LOW-1:0] hi, input [NW-LOW-1:0] hi_dec,
+                                         input [NW-LOW-1:0] hi_inc, input sign, input bit57);
+    hi_step = sign ? hi_dec : bit57 ? hi_inc : hi;
+endfunction
+wire [GW-1:0] c_t1o = c_sd_opp ? d_m[GW-1:0] : {GW{1'b0}};
+// t1 - t1' as one term: m', ~m' (and a carry in) or 0
+wire [LW3-1:0] c_w = c_sd_same ? d_m[LW3-1:0] : c_sd_opp ? ~d_m[LW3-1:0] : {LW3{1'b0}};
+wire [LW3-1:0] c_abl_a = {3'b000, c_ab[LOW-1:0]} - c_t1[LW3-1:0] + c_t2[LW3-1:0] - c_pm0[LW3-1:0] - c_pm1[LW3-1:0];
+wire [LW3-1:0] c_othl_a = {{2{c_oth_less_ab[LOW]}}, c_oth_less_ab} + c_pm0[LW3-1:0] + c_pm1[LW3-1:0]
+                        + c_w + {{(LW3-1){1'b0}}, c_sd_opp};
+wire [NW-LOW-1:0] c_ab_hi_inc = c_ab[NW-1:LOW] + 1'b1, c_oth_hi_dec = c_ab_other[NW-1:LOW] - 1'b1;
+wire signed [NW-1:0] c_oth_y = c_ab_other + {{(NW-GW){1'b0}}, c_t2} - {{(NW-GW){1'b0}}, c_t1o};
+wire signed [NW-1:0] c_ab_new_a = c_g_pos_a ? {NW{1'b0}}
+    : {hi_step(c_ab_hi, c_ab_hi_dec, c_ab_hi_inc, c_abl_a[LW3-1], c_abl_a[LOW]), c_abl_a[LOW-1:0]};
+// (the other's where g rises; D picks it by c_g_pos_a, registered, or c_oth_y)
+wire signed [NW-1:0] c_other_rise_a = {hi_step(c_oth_hi, c_oth_hi_dec, c_oth_hi_inc, c_othl_a[LW3-1], c_othl_a[LOW]),
+                                       c_othl_a[LOW-1:0]};
+
+// What D works from where the order in D is a NEW or REPLACE of this
+// instrument and takes (c_yt): what it leaves, from its D registers
+wire c_yt = c_sd && d_wr_inst;
+wire [GW-1:0] c_dg_na = c_pm0[GW-1:0] + c_pm1[GW-1:0] + c_gp_s + {c_gp_c[GW-2:0], 1'b0} + 2;   // m + t1 - A - t2
+wire signed [SH-1:0] c_growl = c_buy ? $signed({{(SH-24){1'b0}}, c_grow}) : {SH{1'b0}};
+wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, c_grow});
+wire [63:0] c_tat_next_y = c_rper == 32'd0 ? d_tat_next
+                         : d_tat_next > c_t ? d_tat_next + {32'd0, c_rper} : c_t_per;
 
 always @(posedge clk) begin
     d_valid <= c_valid;
     d_tk <= c_tk;
-    d_dg_up <= c_tk && !c_dg_n[GW-1] ? c_dg_n : {GW{1'b0}};
+    d_dg_up <= !c_tk ? {GW{1'b0}}
+             : c_yt ? (c_dg_na[GW-1] ? {GW{1'b0}} : c_dg_na) : (c_dg_n[GW-1] ? {GW{1'b0}} : c_dg_n);
+    d_yt <= c_yt;
     d_m_buy <= c_tk && c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
     d_m_sell <= c_tk && !c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
     d_is_ref <= c_valid && c_kind == TG_RISK_IN_REF;
@@ -1032,12 +1132,17 @@ always @(posedge clk) begin
         d_ln <= ln[k];
         d_sn <= sn[k];
         d_g <= eg[k];
-        d_abn <= c_ab_new;
-        d_othn <= c_other_new;
-        d_l2 <= c_buy ? c_ls + $signed({{(SH-24){1'b0}}, c_grow}) : c_ls;
-        d_s2 <= c_buy ? c_ss : c_ss - $signed({{(SH-24){1'b0}}, c_grow});
-        d_tat_next <= c_tat_next;
+        d_abn_r <= c_ab_new;
+        d_othn_r <= c_other_new;
+        d_abn_a <= c_ab_new_a;
+        d_othn_ar <= c_other_rise_a;
+        d_othn_ay <= c_oth_y;
+        d_gpa <= c_g_pos_a;
+        d_l2 <= c_yt ? d_l2 + c_growl : c_ls + c_growl;
+        d_s2 <= c_yt ? d_s2 - c_grows_s : c_ss - c_grows_s;
+        d_tat_next <= c_yt ? c_tat_next_y : c_tat_next;
         d_t_per_all <= c_t + {32'd0, a_rpera};
+        d_t_dupw <= {1'b0, c_t} + {33'd0, a_dupw[k]};
         d_upd_inst <= upd_inst;
         d_fill_ok <= c_fill_ok;
         d_bust <= c_bust;
@@ -1078,23 +1183,29 @@ wire [23:0] d_grow = d_f[F_GROW +: 24];
 wire [IW-1:0] d_sinst = d_f[F_SINST +: IW];
 
 // what an accepted order, or an input that moves its instrument, makes of
-// the instrument's exposure measures: g rises by dg where dg is not negative
-// (g rises by D's dg where that is not negative: d_dg_up, else 0)
+// the instrument's exposure measures: g rises by D's dg where that is not
+// negative (d_dg_up, else 0); ln and sn move by pl and ps, or for a REF are
+// pl and ps themselves; the net totals move by pl and ps, or for a REF by
+// pl - ln and ps - sn (a cycle later, in W: only the U stages and the
+// read-back look at them). Where the order ahead, now in W, was of this
+// instrument and took (d_yt), ln, sn and g are what it left (w_*) rather
+// than what C read: each sum made both ways, picked after.
+reg signed [NW-1:0] w_ln = {NW{1'b0}}, w_sn = {NW{1'b0}}, w_g = {NW{1'b0}};
 wire signed [NW-1:0] d_gup = {{(NW-GW){1'b0}}, d_dg_up};
-wire signed [NW-1:0] d_g_next = d_g + d_gup;
-// ln and sn: pl and ps added, or for a REF pl and ps themselves; the net
-// totals move by pl and ps, or for a REF by pl - ln and ps - sn (a cycle
-// later, in W: only the U stages and the read-back look at them)
+wire signed [NW-1:0] d_g_next = d_yt ? w_g + d_gup : d_g + d_gup;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [XW-1:0] d_lnx = {d_ln[NW-1], d_ln}, d_snx = {d_sn[NW-1], d_sn};
+wire [XW-1:0] w_lnx = {w_ln[NW-1], w_ln}, w_snx = {w_sn[NW-1], w_sn};
 wire [XW-1:0] d_pl_v = d_pl[XW +: XW] + d_pl[0 +: XW], d_ps_v = d_ps[XW +: XW] + d_ps[0 +: XW];
 wire [XW-1:0] d_ln_plus = add3c(d_lnx, d_pl[XW +: XW], d_pl[0 +: XW], 1'b0);
 wire [XW-1:0] d_sn_plus = add3c(d_snx, d_ps[XW +: XW], d_ps[0 +: XW], 1'b0);
+wire [XW-1:0] w_ln_plus = add3c(w_lnx, d_pl[XW +: XW], d_pl[0 +: XW], 1'b0);
+wire [XW-1:0] w_sn_plus = add3c(w_snx, d_ps[XW +: XW], d_ps[0 +: XW], 1'b0);
 wire [XW-1:0] d_dln = add3c(d_pl[XW +: XW], d_pl[0 +: XW], d_is_ref ? ~d_lnx : {XW{1'b0}}, d_is_ref);
 wire [XW-1:0] d_dsn = add3c(d_ps[XW +: XW], d_ps[0 +: XW], d_is_ref ? ~d_snx : {XW{1'b0}}, d_is_ref);
 /* verilator lint_on UNUSEDSIGNAL */
-wire signed [NW-1:0] d_ln_next = d_is_ref ? d_pl_v[NW-1:0] : d_ln_plus[NW-1:0];
-wire signed [NW-1:0] d_sn_next = d_is_ref ? d_ps_v[NW-1:0] : d_sn_plus[NW-1:0];
+wire signed [NW-1:0] d_ln_next = d_is_ref ? d_pl_v[NW-1:0] : d_yt ? w_ln_plus[NW-1:0] : d_ln_plus[NW-1:0];
+wire signed [NW-1:0] d_sn_next = d_is_ref ? d_ps_v[NW-1:0] : d_yt ? w_sn_plus[NW-1:0] : d_sn_plus[NW-1:0];
 
 // U3's gross - g_old + g_new in one carry chain
 /* verilator lint_off UNUSEDSIGNAL */
@@ -1158,6 +1269,9 @@ always @(posedge clk) begin
     d_acc_prev <= d_takes;
 
     w_net <= d_takes || (d_valid && d_upd_inst);
+    w_ln <= d_ln_next;
+    w_sn <= d_sn_next;
+    w_g <= d_g_next;
     w_dln <= d_dln[NW-1:0];
     w_dsn <= d_dsn[NW-1:0];
     if (w_net) begin

@@ -369,12 +369,14 @@ static void test_differential(void)
  * whose top bits are not all its sign decide alone (hw/rtl/tg_risk.v); A
  * and B likewise. The stream's rooms stay near their limits; here
  * executions at the largest price take them 2^57 and more past what the
- * low bits hold. Orders follow at the largest price, each entering while
- * the one ahead is in flight (it takes A and B as that one leaves them, from
- * stage D); their decisions must be the spec's (want, -1 for the model's
+ * low bits hold. Orders follow at the largest price, back to back: each is
+ * checked under both outcomes of the one ahead, and works from A and B as
+ * the one before that left them (a cancel of no order between two breaks
+ * the run). Their decisions must be the spec's (want, -1 for the model's
  * only; sw/risk.c agrees) and the card's and the model's state the same.
  */
-#define FAR_ORDERS 5
+#define FAR_ORDERS 6
+#define FAR_GAP 0xff	/* an order's side that stands for a cancel of no order */
 struct far_case {
 	uint8_t fill_side;
 	unsigned fills;			/* executions of QTY_MAX shares */
@@ -418,9 +420,11 @@ static void run_far_past(const struct far_case *fc)
 						 .qty = k < fc->fills ? TG_RISK_QTY_MAX : fc->last_fill};
 	unsigned first_order = n;
 	for (unsigned k = 0; k < fc->orders; k++)
-		in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_NEW, .side = fc->ord[k].side,
-						 .slot = (uint16_t)(1 + k), .qty = fc->ord[k].qty,
-						 .price = TG_RISK_PRICE_MAX};
+		in[n++] = fc->ord[k].side == FAR_GAP
+				  ? (struct tg_risk_input){.kind = TG_RISK_IN_CANCEL, .slot = 60, .qty = 1}
+				  : (struct tg_risk_input){.kind = TG_RISK_IN_NEW, .side = fc->ord[k].side,
+							   .slot = (uint16_t)(1 + k), .qty = fc->ord[k].qty,
+							   .price = TG_RISK_PRICE_MAX};
 
 	int expect[FAR_ORDERS];
 	unsigned ne = 0, got = 0;
@@ -475,16 +479,29 @@ static void test_far_past_limits(void)
 		/* short Q = 2^25 + 1 shares, gross QP at its limit: a buy's A is
 		 * 2QP, 2^57 and a little. After a share it is still above 2^57 by
 		 * less than a share's notional (on its low bits alone the next buy
-		 * would raise g); four buys of QTY_MAX take it below 2^57 (the
-		 * first crosses) and down to 6P, so 7 shares raise g by P: refused */
+		 * would raise g) */
 		{sell, 2, 3, (2 * qm + 3) * p, UINT64_MAX, 2, {{buy, 1, acc}, {buy, 1, acc}}},
-		{sell, 2, 3, (2 * qm + 3) * p, UINT64_MAX, 5,
+		/* four buys of QTY_MAX take it below 2^57 (the first crosses, and
+		 * the second as the first's other outcome) and down to 8P, so 9
+		 * shares raise g by P: refused */
+		{sell, 2, 3, (2 * qm + 3) * p, UINT64_MAX, 6,
 		 {{buy, (uint32_t)qm, acc}, {buy, (uint32_t)qm, acc}, {buy, (uint32_t)qm, acc},
-		  {buy, (uint32_t)qm - 2, acc}, {buy, 9, gross}}},
+		  {buy, (uint32_t)qm - 2, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {buy, 9, gross}}},
 		/* long Q = 2^25 - 1 shares: a sell's B is 2QP, below 2^57; a buy of
 		 * QTY_MAX (g rises by all of it, up to the limit) takes B above
 		 * 2^57, so the sell of as many after it raises nothing: accepted */
 		{buy, 2, 1, (3 * qm + 1) * p, UINT64_MAX, 2, {{buy, (uint32_t)qm, acc}, {sell, (uint32_t)qm, acc}}},
+		/* ...and with a share's sell right behind the buy: B after both is
+		 * above 2^57 (the buy's taken outcome carries into the bits above) */
+		{buy, 2, 1, (3 * qm + 1) * p, UINT64_MAX, 4,
+		 {{buy, (uint32_t)qm, acc}, {sell, 1, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER},
+		  {sell, (uint32_t)qm, acc}}},
+		/* the same with a share first: the QTY_MAX buy takes B across 2^57
+		 * as the share's other outcome; on B's low bits alone the sell
+		 * would raise g */
+		{buy, 2, 1, (3 * qm + 2) * p, UINT64_MAX, 4,
+		 {{buy, 1, acc}, {buy, (uint32_t)qm, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER},
+		  {sell, (uint32_t)qm, acc}}},
 	};
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
 		run_far_past(&cases[k]);
