@@ -566,6 +566,14 @@ wire signed [NW-1:0] m_byp_oth = m_same_side ? d_wr_oth : d_wr_ab;
 function automatic [57:0] low_less(input [56:0] a, input [56:0] b);
     low_less = {1'b0, a} - {1'b0, b};
 endfunction
+// (each sum both ways kept as a net: ABC would otherwise pull the late pick
+// in front of the carry chain)
+(* keep *) wire [57:0] m_oml_byp = low_less(m_byp_oth[56:0], m_byp_ab[56:0]);
+(* keep *) wire [57:0] m_oml_tbl = low_less(m_tbl_oth[56:0], m_tbl_ab[56:0]);
+(* keep *) wire [63:0] m_dup_dt_byp = m_t - d_wr_t;
+(* keep *) wire [63:0] m_dup_dt_tbl = m_t - dt[m_k];
+(* keep *) wire [63:0] m_tat_per_byp = d_wr_tat + {32'd0, a_rper[m_k]};
+(* keep *) wire [63:0] m_tat_per_tbl = tat[m_k] + {32'd0, a_rper[m_k]};
 reg signed [SH-1:0] c_ls = {SH{1'b0}}, c_ss = {SH{1'b0}};   // its share counts
 reg [31:0]  c_maxl = 32'd0, c_maxs = 32'd0;
 reg [63:0]  c_dup_dt = 64'd0;              // t - the last accepted order's
@@ -610,14 +618,14 @@ always @(posedge clk) begin
         c_ab <= m_byp ? m_byp_ab : m_tbl_ab;
         c_ab_other <= m_byp ? m_byp_oth : m_tbl_oth;
         c_ab_sat <= m_byp ? sat57(m_byp_ab) : sat57(m_tbl_ab);
-        c_oth_less_ab <= m_byp ? low_less(m_byp_oth[56:0], m_byp_ab[56:0]) : low_less(m_tbl_oth[56:0], m_tbl_ab[56:0]);
+        c_oth_less_ab <= m_byp ? m_oml_byp : m_oml_tbl;
         c_ls <= m_byp ? d_wr_ls : ls[m_k];
         c_ss <= m_byp ? d_wr_ss : ss[m_k];
         c_maxl <= a_maxl[m_k];
         c_maxs <= a_maxs[m_k];
-        c_dup_dt <= m_byp ? m_t - d_wr_t : m_t - dt[m_k];
+        c_dup_dt <= m_byp ? m_dup_dt_byp : m_dup_dt_tbl;
         c_tat <= m_byp ? d_wr_tat : tat[m_k];
-        c_tat_per <= m_byp ? d_wr_tat + {32'd0, a_rper[m_k]} : tat[m_k] + {32'd0, a_rper[m_k]};
+        c_tat_per <= m_byp ? m_tat_per_byp : m_tat_per_tbl;
     end
     if (rst) begin
         c_valid <= 1'b0;
@@ -899,11 +907,11 @@ wire [GW-1:0] c_t1 = {GW{c_sd_same}} & d_m[GW-1:0];
 wire [GW-1:0] c_t2 = {GW{c_sd}} & d_dg_up;
 wire [GW-1:0] c_u = ({GW{c_nsd}} & d_dg_up) | ({GW{c_sd_same}} & d_m[GW-1:0]);
 wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0], c_gp_2 = ~c_t2;
-wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ c_u;
-wire [GW-1:0] c_gp_s = c_ga_1 ^ c_gp_2 ^ c_t1;
+(* keep *) wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ c_u;
+(* keep *) wire [GW-1:0] c_gp_s = c_ga_1 ^ c_gp_2 ^ c_t1;
 /* verilator lint_off UNUSEDSIGNAL */
-wire [GW-1:0] c_ga_c = (c_ga_1 & c_ga_2) | (c_ga_1 & c_u) | (c_ga_2 & c_u);
-wire [GW-1:0] c_gp_c = (c_ga_1 & c_gp_2) | (c_ga_1 & c_t1) | (c_gp_2 & c_t1);
+(* keep *) wire [GW-1:0] c_ga_c = (c_ga_1 & c_ga_2) | (c_ga_1 & c_u) | (c_ga_2 & c_u);
+(* keep *) wire [GW-1:0] c_gp_c = (c_ga_1 & c_gp_2) | (c_ga_1 & c_t1) | (c_gp_2 & c_t1);
 /* verilator lint_on UNUSEDSIGNAL */
 wire c_g_pos_a;
 tg_sum_ge0 #(.W(GW)) gross_pos_a_inst (    // m + t1 - A - t2 > 0
@@ -980,7 +988,7 @@ wire [13:0] c_fail_a = (!pre_then_orders ? 14'd0
                      | tot_bits(1'b0, 1'b0, 1'b0, 1'b0, 1'b0, c_net_a, c_gross_a, 1'b0, 1'b0, 1'b0);
 
 // the instrument's rate bucket if the order is accepted
-wire [63:0] c_tat_next = a_rper[k] == 32'd0 ? c_tat : c_tat > c_t ? c_tat_per : c_t_per;
+(* keep *) wire [63:0] c_tat_next = a_rper[k] == 32'd0 ? c_tat : c_tat > c_t ? c_tat_per : c_t_per;
 
 // ---- fills, restatements and reference prices: share changes of their
 // instrument (these inputs never share the pipeline with an order of their
@@ -1107,8 +1115,10 @@ wire c_yt = c_sd && d_wr_inst;
 wire [GW-1:0] c_dg_na = c_pm0[GW-1:0] + c_pm1[GW-1:0] + c_gp_s + {c_gp_c[GW-2:0], 1'b0} + 2;   // m + t1 - A - t2
 wire signed [SH-1:0] c_growl = c_buy ? $signed({{(SH-24){1'b0}}, c_grow}) : {SH{1'b0}};
 wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, c_grow});
-wire [63:0] c_tat_next_y = c_rper == 32'd0 ? d_tat_next
-                         : d_tat_next > c_t ? d_tat_next + {32'd0, c_rper} : c_t_per;
+(* keep *) wire [63:0] c_tat_next_y = c_rper == 32'd0 ? d_tat_next
+                                    : d_tat_next > c_t ? d_tat_next + {32'd0, c_rper} : c_t_per;
+(* keep *) wire signed [SH-1:0] c_l2_y = d_l2 + c_growl, c_l2_r = c_ls + c_growl;
+(* keep *) wire signed [SH-1:0] c_s2_y = d_s2 - c_grows_s, c_s2_r = c_ss - c_grows_s;
 
 always @(posedge clk) begin
     d_valid <= c_valid;
@@ -1138,8 +1148,8 @@ always @(posedge clk) begin
         d_othn_ar <= c_other_rise_a;
         d_othn_ay <= c_oth_y;
         d_gpa <= c_g_pos_a;
-        d_l2 <= c_yt ? d_l2 + c_growl : c_ls + c_growl;
-        d_s2 <= c_yt ? d_s2 - c_grows_s : c_ss - c_grows_s;
+        d_l2 <= c_yt ? c_l2_y : c_l2_r;
+        d_s2 <= c_yt ? c_s2_y : c_s2_r;
         d_tat_next <= c_yt ? c_tat_next_y : c_tat_next;
         d_t_per_all <= c_t + {32'd0, a_rpera};
         d_t_dupw <= {1'b0, c_t} + {33'd0, a_dupw[k]};
