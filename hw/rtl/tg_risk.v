@@ -585,14 +585,15 @@ function automatic [57:0] sat57(input [NW-1:0] v);
     sat57 = v[NW-1:57] != {(NW-57){1'b0}} ? {1'b1, 57'd0} : {1'b0, v[56:0]};
 endfunction
 
+// M's input and C's are NEW or REPLACE orders of one instrument (c_sd next)
+wire m_sd = takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k;
+
 always @(posedge clk) begin
     c_valid <= m_valid;
-    c_sd <= takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k;
-    c_nsd <= !(takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k);
-    c_sd_same <= takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k
-                 && c_f[F_OBUY] == m_f[F_OBUY];
-    c_sd_opp <= takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k
-                && c_f[F_OBUY] != m_f[F_OBUY];
+    c_sd <= m_sd;
+    c_nsd <= !m_sd;
+    c_sd_same <= m_sd && c_f[F_OBUY] == m_f[F_OBUY];
+    c_sd_opp <= m_sd && c_f[F_OBUY] != m_f[F_OBUY];
     if (m_valid) begin
         c_f <= m_f;
         for (i = 0; i < 6; i = i + 1) begin
