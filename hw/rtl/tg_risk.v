@@ -278,9 +278,12 @@ wire [23:0] p_rem = sl_rem[p_si];
 wire [23:0] p_qty = in_qty[23:0];
 // q against the slot's open quantity: one subtraction, whose carry out is
 // q >= rem, for every use below
+// on 25 bits, sign-extended (q and rem are below 2^24): the chain is short and
+// its top bit is the compare
 wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty}, p_srem = {{(SH-24){1'b0}}, p_rem};
-wire signed [SH-1:0] p_q_less_rem = p_q - p_srem;
-wire p_q_ge_rem = p_qty >= p_rem;
+wire [24:0] p_qr = {1'b0, p_qty} - {1'b0, p_rem};
+wire signed [SH-1:0] p_q_less_rem = {{(SH-25){p_qr[24]}}, p_qr};
+wire p_q_ge_rem = !p_qr[24];
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
 // a FILL that consumes an order slot's open quantity (sub 0); sub 1 is a bust
 wire p_fill_slot = in_kind == TG_RISK_IN_FILL && !in_sub[0];
@@ -328,7 +331,9 @@ wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_q_less_r
 //     q >= rem ? q - rem : 0 (what is left unmatched);
 //   RESTATE rq - rem: sub 0 q - rem; sub 1 q >= rem ? -rem : -q;
 //   REF the instrument's share counts themselves.
-// A deep case statement behind q - rem was the gate's slowest path.
+// Everything but q - rem is picked under both outcomes of q >= rem and kept
+// as nets, so the chains' two results meet in one LUT at the end. (A deep
+// case statement behind q - rem was once the gate's slowest path.)
 wire signed [SH-1:0] p_neg_rem = -p_srem, p_neg_q = -p_q;
 wire p_is_new = in_kind == TG_RISK_IN_NEW;
 wire p_is_replace = in_kind == TG_RISK_IN_REPLACE;
@@ -344,16 +349,22 @@ wire p_l_rd = p_is_restate && p_restate_buy && !in_sub[0];
 wire p_s_rd = p_is_restate && !p_restate_buy && !in_sub[0];
 wire p_l_rn = p_is_restate && p_restate_buy && in_sub[0];
 wire p_s_rn = p_is_restate && !p_restate_buy && in_sub[0];
-function automatic signed [SH-1:0] pick_count(input sel_q, input sel_left, input sel_d, input sel_n,
-                                                input sel_ref, input signed [SH-1:0] count);
-    pick_count = ({SH{sel_q}} & p_q)
-               | ({SH{sel_d || (sel_left && p_q_ge_rem)}} & p_q_less_rem)
-               | ({SH{sel_n && p_q_ge_rem}} & p_neg_rem)
-               | ({SH{sel_n && !p_q_ge_rem}} & p_neg_q)
-               | ({SH{sel_ref}} & count);
+// the candidates but q - rem, with the negation sub 1 of a RESTATE takes
+function automatic signed [SH-1:0] count_rest(input sel_q, input sel_n, input signed [SH-1:0] neg,
+                                               input sel_ref, input signed [SH-1:0] count);
+    count_rest = ({SH{sel_q}} & p_q) | ({SH{sel_n}} & neg) | ({SH{sel_ref}} & count);
 endfunction
-wire signed [SH-1:0] p_xl = pick_count(p_l_q, p_l_left, p_l_rd, p_l_rn, p_is_ref, ls[p_k]);   // share counts
-wire signed [SH-1:0] p_xs = pick_count(p_s_q, p_s_left, p_s_rd, p_s_rn, p_is_ref, ss[p_k]);
+(* keep *) wire signed [SH-1:0] p_xl_ge = count_rest(p_l_q, p_l_rn, p_neg_rem, p_is_ref, ls[p_k]);
+(* keep *) wire signed [SH-1:0] p_xl_lt = count_rest(p_l_q, p_l_rn, p_neg_q, p_is_ref, ls[p_k]);
+(* keep *) wire signed [SH-1:0] p_xs_ge = count_rest(p_s_q, p_s_rn, p_neg_rem, p_is_ref, ss[p_k]);
+(* keep *) wire signed [SH-1:0] p_xs_lt = count_rest(p_s_q, p_s_rn, p_neg_q, p_is_ref, ss[p_k]);
+(* keep *) wire p_l_d_ge = p_l_rd || p_l_left, p_s_d_ge = p_s_rd || p_s_left;   // q - rem counts
+function automatic signed [SH-1:0] pick_count(input signed [SH-1:0] x_ge, input d_ge,
+                                                input signed [SH-1:0] x_lt, input d_lt);
+    pick_count = p_q_ge_rem ? x_ge | ({SH{d_ge}} & p_q_less_rem) : x_lt | ({SH{d_lt}} & p_q_less_rem);
+endfunction
+wire signed [SH-1:0] p_xl = pick_count(p_xl_ge, p_l_d_ge, p_xl_lt, p_l_rd);   // share counts
+wire signed [SH-1:0] p_xs = pick_count(p_xs_ge, p_s_d_ge, p_xs_lt, p_s_rd);
 // at the negated price: a sell's, and both of a fill that moves the position down
 wire p_nl = p_is_fill && !p_fill_up;
 wire p_ns = ((p_is_new || p_is_replace) && !p_order_buy) || (p_is_fill && !p_fill_up)
@@ -541,10 +552,9 @@ reg signed [NW-1:0] c_ab_other = {NW{1'b0}};   // the other
 reg [57:0]  c_ab_sat = 58'd0;              // c_ab (never negative) saturated at 2^57
 reg [57:0]  c_oth_less_ab = 58'd0;         // the other's low 57 bits - c_ab's (see c_othl)
 // this input and the one in D (in C as this one was in M) are NEW or
-// REPLACE orders of one instrument, on the same side or on opposite sides:
+// REPLACE orders of one instrument (on opposite sides: c_sd_opp):
 // C checks this one under both outcomes of that one (see the checks)
-reg         c_sd = 1'b0, c_sd_same = 1'b0, c_sd_opp = 1'b0;
-reg         c_nsd = 1'b1;                  // !c_sd (the picks below as AND-ORs of registers)
+reg         c_sd = 1'b0, c_sd_opp = 1'b0;
 // the instrument's state C's checks add to and compare with, read here. An
 // order of the instrument in D writes it as this input moves to C, so where
 // D's order takes, its new values are taken here instead of the tables'
@@ -555,6 +565,7 @@ wire          d_wr_buy;                    // its side, and A (buy) or B (sell),
 wire signed [NW-1:0] d_wr_ab, d_wr_oth;
 wire signed [SH-1:0] d_wr_ls, d_wr_ss;     // the share counts
 wire [63:0]   d_wr_tat, d_wr_t;            // the rate bucket, the duplicate record's time
+wire [31:0]   d_wr_rper;                   // ...and its instrument's rate period
 wire m_byp = d_wr_inst && d_wr_k == m_k;
 // A or B of this input's side, and the other, from the tables and from D
 // (each sum on them made from both, and picked after: m_byp comes late)
@@ -570,9 +581,15 @@ endfunction
 // in front of the carry chain)
 (* keep *) wire [57:0] m_oml_byp = low_less(m_byp_oth[56:0], m_byp_ab[56:0]);
 (* keep *) wire [57:0] m_oml_tbl = low_less(m_tbl_oth[56:0], m_tbl_ab[56:0]);
+// (the two time differences share m_t, so their pick is an AND-OR: Yosys
+// would merge two sums behind one $mux into one sum behind the pick)
 (* keep *) wire [63:0] m_dup_dt_byp = m_t - d_wr_t;
 (* keep *) wire [63:0] m_dup_dt_tbl = m_t - dt[m_k];
-(* keep *) wire [63:0] m_tat_per_byp = d_wr_tat + {32'd0, a_rper[m_k]};
+// (where M takes D's values, D's instrument is M's, and the period D's order
+// read is the one in force: a heavy input, COMMIT among them, lets nothing
+// in behind it until it has left. Two sums with no operand in common: Yosys
+// would merge two on a_rper[m_k] into one behind the pick)
+(* keep *) wire [63:0] m_tat_per_byp = d_wr_tat + {32'd0, d_wr_rper};
 (* keep *) wire [63:0] m_tat_per_tbl = tat[m_k] + {32'd0, a_rper[m_k]};
 reg signed [SH-1:0] c_ls = {SH{1'b0}}, c_ss = {SH{1'b0}};   // its share counts
 reg [31:0]  c_maxl = 32'd0, c_maxs = 32'd0;
@@ -587,13 +604,13 @@ endfunction
 
 // M's input and C's are NEW or REPLACE orders of one instrument (c_sd next)
 wire m_sd = takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k;
+wire m_same = m_sd && c_f[F_OBUY] == m_f[F_OBUY];
+wire m_opp = m_sd && c_f[F_OBUY] != m_f[F_OBUY];
 
 always @(posedge clk) begin
     c_valid <= m_valid;
     c_sd <= m_sd;
-    c_nsd <= !m_sd;
-    c_sd_same <= m_sd && c_f[F_OBUY] == m_f[F_OBUY];
-    c_sd_opp <= m_sd && c_f[F_OBUY] != m_f[F_OBUY];
+    c_sd_opp <= m_opp;
     if (m_valid) begin
         c_f <= m_f;
         for (i = 0; i < 6; i = i + 1) begin
@@ -624,7 +641,7 @@ always @(posedge clk) begin
         c_ss <= m_byp ? d_wr_ss : ss[m_k];
         c_maxl <= a_maxl[m_k];
         c_maxs <= a_maxs[m_k];
-        c_dup_dt <= m_byp ? m_dup_dt_byp : m_dup_dt_tbl;
+        c_dup_dt <= ({64{m_byp}} & m_dup_dt_byp) | ({64{!m_byp}} & m_dup_dt_tbl);
         c_tat <= m_byp ? d_wr_tat : tat[m_k];
         c_tat_per <= m_byp ? m_tat_per_byp : m_tat_per_tbl;
     end
@@ -805,6 +822,7 @@ wire signed [NW-1:0] d_abn = d_yt ? d_abn_a : d_abn_r;
 wire signed [NW-1:0] d_othn = d_yt ? (d_gpa ? d_othn_ar : d_othn_ay) : d_othn_r;
 reg signed [SH-1:0] d_l2 = {SH{1'b0}}, d_s2 = {SH{1'b0}};
 reg [63:0]  d_tat_next = 64'd0;
+reg [31:0]  d_rper = 32'd0;                // its instrument's rate period (as C read it)
 reg [63:0]  d_t_per_all = 64'd0;           // t + the global rate period
 reg [64:0]  d_t_dupw = 65'd0;              // t + its instrument's duplicate window
 reg         d_upd_inst = 1'b0, d_fill_ok = 1'b0, d_bust = 1'b0, d_matched = 1'b0;
@@ -882,7 +900,10 @@ wire c_iopen_a = c_is_new && {1'b0, nopen[k]} + {16'd0, c_sd && d_is_new} >= {1'
 // top bits not all its sign) decides alone: an order's m and dg are below
 // 2^55, and A or B is saturated at 2^57 (where m > A is false anyway).
 // dg on the low bits: exact wherever it is not negative (then A <= m < 2^55)
-wire [GW-1:0] c_dg_n = c_pm0[GW-1:0] + c_pm1[GW-1:0] - {{(GW-58){1'b0}}, c_ab_sat};
+wire [GW-1:0] c_dg_n;
+tg_sum4 #(.W(GW), .D_ZERO(1)) dg_r_inst (                 // m - A
+    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(~{{(GW-58){1'b0}}, c_ab_sat}), .d({GW{1'b0}}),
+    .cin(1'b1), .sum(c_dg_n));
 wire c_g_big = !x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b0}};   // room >= 2^58
 wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < -2^58
 wire c_g_pos, c_g_over_r, c_g_over_a;
@@ -904,9 +925,9 @@ tg_sum_ge0 #(.W(GW)) gross_r_inst (        // m - A > max(room, 0)
 // same side, m - A > room on the other: the room less D's change, u, is
 // room - dg', room - m' or room. (Each three register terms to a sum and a
 // carry in a level beside the DSPs.)
-wire [GW-1:0] c_t1 = {GW{c_sd_same}} & d_m[GW-1:0];
-wire [GW-1:0] c_t2 = {GW{c_sd}} & d_dg_up;
-wire [GW-1:0] c_u = ({GW{c_nsd}} & d_dg_up) | ({GW{c_sd_same}} & d_m[GW-1:0]);
+// (t1, t2 and u are registers: D's m' and dg' picked as that order moved
+// to D, so each carry-save bit below is one LUT of register inputs)
+reg [GW-1:0] c_t1 = {GW{1'b0}}, c_t2 = {GW{1'b0}}, c_u = {GW{1'b0}};
 wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0], c_gp_2 = ~c_t2;
 (* keep *) wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ c_u;
 (* keep *) wire [GW-1:0] c_gp_s = c_ga_1 ^ c_gp_2 ^ c_t1;
@@ -1096,9 +1117,10 @@ function automatic [NW-LOW-1:0] hi_step(input [NW-LOW-1:0] hi, input [NW-LOW-1:0
                                          input [NW-LOW-1:0] hi_inc, input sign, input bit57);
     hi_step = sign ? hi_dec : bit57 ? hi_inc : hi;
 endfunction
-wire [GW-1:0] c_t1o = c_sd_opp ? d_m[GW-1:0] : {GW{1'b0}};
-// t1 - t1' as one term: m', ~m' (and a carry in) or 0
-wire [LW3-1:0] c_w = c_sd_same ? d_m[LW3-1:0] : c_sd_opp ? ~d_m[LW3-1:0] : {LW3{1'b0}};
+// t1' (registered with t1), and t1 - t1' as one term: m', ~m' (and a carry
+// in) or 0
+reg [GW-1:0] c_t1o = {GW{1'b0}};
+reg [LW3-1:0] c_w = {LW3{1'b0}};
 wire [LW3-1:0] c_abl_a = {3'b000, c_ab[LOW-1:0]} - c_t1[LW3-1:0] + c_t2[LW3-1:0] - c_pm0[LW3-1:0] - c_pm1[LW3-1:0];
 wire [LW3-1:0] c_othl_a = {{2{c_oth_less_ab[LOW]}}, c_oth_less_ab} + c_pm0[LW3-1:0] + c_pm1[LW3-1:0]
                         + c_w + {{(LW3-1){1'b0}}, c_sd_opp};
@@ -1113,19 +1135,38 @@ wire signed [NW-1:0] c_other_rise_a = {hi_step(c_oth_hi, c_oth_hi_dec, c_oth_hi_
 // What D works from where the order in D is a NEW or REPLACE of this
 // instrument and takes (c_yt): what it leaves, from its D registers
 wire c_yt = c_sd && d_wr_inst;
-wire [GW-1:0] c_dg_na = c_pm0[GW-1:0] + c_pm1[GW-1:0] + c_gp_s + {c_gp_c[GW-2:0], 1'b0} + 2;   // m + t1 - A - t2
+wire [GW-1:0] c_dg_na;
+tg_sum4 #(.W(GW)) dg_a_inst (                             // m + t1 - A - t2
+    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(c_gp_s), .d({c_gp_c[GW-2:0], 1'b1}), .cin(1'b1),
+    .sum(c_dg_na));
 wire signed [SH-1:0] c_growl = c_buy ? $signed({{(SH-24){1'b0}}, c_grow}) : {SH{1'b0}};
 wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, c_grow});
 (* keep *) wire [63:0] c_tat_next_y = c_rper == 32'd0 ? d_tat_next
                                     : d_tat_next > c_t ? d_tat_next + {32'd0, c_rper} : c_t_per;
+// (each pair shares an operand, so D picks it as an AND-OR: Yosys merges two
+// sums behind one $mux into one sum behind the pick)
 (* keep *) wire signed [SH-1:0] c_l2_y = d_l2 + c_growl, c_l2_r = c_ls + c_growl;
 (* keep *) wire signed [SH-1:0] c_s2_y = d_s2 - c_grows_s, c_s2_r = c_ss - c_grows_s;
 
+// D's rise, g's change where this order takes: the rise with the order
+// ahead taken or not (each clamped at 0 as a net of its own, then picked:
+// ABC would spread a pick of the chains' ends over several LUT levels)
+(* keep *) wire [GW-1:0] c_dg_a0 = c_dg_na[GW-1] ? {GW{1'b0}} : c_dg_na;
+(* keep *) wire [GW-1:0] c_dg_r0 = c_dg_n[GW-1] ? {GW{1'b0}} : c_dg_n;
+wire [GW-1:0] c_dg = c_yt ? c_dg_a0 : c_dg_r0;
+// this order's m and dg as the operands of the one behind it (in M now),
+// picked by how the two relate (as c_sd and c_sd_opp are; m_sd holds only
+// where this order takes, c_tk)
+(* keep *) wire c_u_dg = c_tk && !m_sd;
 always @(posedge clk) begin
     d_valid <= c_valid;
     d_tk <= c_tk;
-    d_dg_up <= !c_tk ? {GW{1'b0}}
-             : c_yt ? (c_dg_na[GW-1] ? {GW{1'b0}} : c_dg_na) : (c_dg_n[GW-1] ? {GW{1'b0}} : c_dg_n);
+    d_dg_up <= {GW{c_tk}} & c_dg;
+    c_t1 <= m_same ? c_m[GW-1:0] : {GW{1'b0}};
+    c_t1o <= m_opp ? c_m[GW-1:0] : {GW{1'b0}};
+    c_w <= m_same ? c_m[LW3-1:0] : m_opp ? ~c_m[LW3-1:0] : {LW3{1'b0}};
+    c_t2 <= {GW{m_sd}} & c_dg;
+    c_u <= m_same ? c_m[GW-1:0] : {GW{c_u_dg}} & c_dg;
     d_yt <= c_yt;
     d_m_buy <= c_tk && c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
     d_m_sell <= c_tk && !c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
@@ -1149,9 +1190,10 @@ always @(posedge clk) begin
         d_othn_ar <= c_other_rise_a;
         d_othn_ay <= c_oth_y;
         d_gpa <= c_g_pos_a;
-        d_l2 <= c_yt ? c_l2_y : c_l2_r;
-        d_s2 <= c_yt ? c_s2_y : c_s2_r;
+        d_l2 <= ({SH{c_yt}} & c_l2_y) | ({SH{!c_yt}} & c_l2_r);
+        d_s2 <= ({SH{c_yt}} & c_s2_y) | ({SH{!c_yt}} & c_s2_r);
         d_tat_next <= c_yt ? c_tat_next_y : c_tat_next;
+        d_rper <= c_rper;
         d_t_per_all <= c_t + {32'd0, a_rpera};
         d_t_dupw <= {1'b0, c_t} + {33'd0, a_dupw[k]};
         d_upd_inst <= upd_inst;
@@ -1250,6 +1292,7 @@ assign d_wr_oth = d_othn;
 assign d_wr_ls = d_l2;
 assign d_wr_ss = d_s2;
 assign d_wr_tat = d_tat_next;
+assign d_wr_rper = d_rper;
 assign d_wr_t = d_t;
 
 // the totals' rooms after D's order: less by its changes if it takes (each
