@@ -900,10 +900,7 @@ wire c_iopen_a = c_is_new && {1'b0, nopen[k]} + {16'd0, c_sd && d_is_new} >= {1'
 // top bits not all its sign) decides alone: an order's m and dg are below
 // 2^55, and A or B is saturated at 2^57 (where m > A is false anyway).
 // dg on the low bits: exact wherever it is not negative (then A <= m < 2^55)
-wire [GW-1:0] c_dg_n;
-tg_sum4 #(.W(GW), .D_ZERO(1)) dg_r_inst (                 // m - A
-    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(~{{(GW-58){1'b0}}, c_ab_sat}), .d({GW{1'b0}}),
-    .cin(1'b1), .sum(c_dg_n));
+wire [GW-1:0] c_dg_n = c_pm0[GW-1:0] + c_pm1[GW-1:0] - {{(GW-58){1'b0}}, c_ab_sat};
 wire c_g_big = !x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b0}};   // room >= 2^58
 wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < -2^58
 wire c_g_pos, c_g_over_r, c_g_over_a;
@@ -1135,10 +1132,7 @@ wire signed [NW-1:0] c_other_rise_a = {hi_step(c_oth_hi, c_oth_hi_dec, c_oth_hi_
 // What D works from where the order in D is a NEW or REPLACE of this
 // instrument and takes (c_yt): what it leaves, from its D registers
 wire c_yt = c_sd && d_wr_inst;
-wire [GW-1:0] c_dg_na;
-tg_sum4 #(.W(GW)) dg_a_inst (                             // m + t1 - A - t2
-    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(c_gp_s), .d({c_gp_c[GW-2:0], 1'b1}), .cin(1'b1),
-    .sum(c_dg_na));
+wire [GW-1:0] c_dg_na = c_pm0[GW-1:0] + c_pm1[GW-1:0] + c_gp_s + {c_gp_c[GW-2:0], 1'b0} + 2;   // m + t1 - A - t2
 wire signed [SH-1:0] c_growl = c_buy ? $signed({{(SH-24){1'b0}}, c_grow}) : {SH{1'b0}};
 wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, c_grow});
 (* keep *) wire [63:0] c_tat_next_y = c_rper == 32'd0 ? d_tat_next
@@ -1149,11 +1143,11 @@ wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, 
 (* keep *) wire signed [SH-1:0] c_s2_y = d_s2 - c_grows_s, c_s2_r = c_ss - c_grows_s;
 
 // D's rise, g's change where this order takes: the rise with the order
-// ahead taken or not (each clamped at 0 as a net of its own, then picked:
-// ABC would spread a pick of the chains' ends over several LUT levels)
-(* keep *) wire [GW-1:0] c_dg_a0 = c_dg_na[GW-1] ? {GW{1'b0}} : c_dg_na;
-(* keep *) wire [GW-1:0] c_dg_r0 = c_dg_n[GW-1] ? {GW{1'b0}} : c_dg_n;
-wire [GW-1:0] c_dg = c_yt ? c_dg_a0 : c_dg_r0;
+// ahead taken or not, each clamped at 0, picked. (One net of its own, a
+// LUT5 after the chains: ABC, which sees them end at once with everything,
+// would build its parts to share with the registers' picks below.)
+(* keep *) wire [GW-1:0] c_dg = c_yt ? (c_dg_na[GW-1] ? {GW{1'b0}} : c_dg_na)
+                                     : (c_dg_n[GW-1] ? {GW{1'b0}} : c_dg_n);
 // this order's m and dg as the operands of the one behind it (in M now),
 // picked by how the two relate (as c_sd and c_sd_opp are; m_sd holds only
 // where this order takes, c_tk)
