@@ -273,7 +273,8 @@ wire p_slot_ok = slot_in_range(in_slot);
 wire [IW-1:0] p_ii = in_inst[IW-1:0];
 wire [SW-1:0] p_si = in_slot[SW-1:0];
 wire p_kind_slot_inst = in_kind == TG_RISK_IN_REPLACE || in_kind == TG_RISK_IN_RESTATE;
-wire [IW-1:0] p_k = p_kind_slot_inst ? sl_inst[p_si] : p_ii;
+wire [IW-1:0] p_sk = sl_inst[p_si];       // the slot's instrument
+wire [IW-1:0] p_k = p_kind_slot_inst ? p_sk : p_ii;
 wire [23:0] p_rem = sl_rem[p_si];
 wire [23:0] p_qty = in_qty[23:0];
 // q against the slot's open quantity: one subtraction, whose carry out is
@@ -354,10 +355,11 @@ function automatic signed [SH-1:0] count_rest(input sel_q, input sel_n, input si
                                                input sel_ref, input signed [SH-1:0] count);
     count_rest = ({SH{sel_q}} & p_q) | ({SH{sel_n}} & neg) | ({SH{sel_ref}} & count);
 endfunction
-(* keep *) wire signed [SH-1:0] p_xl_ge = count_rest(p_l_q, p_l_rn, p_neg_rem, p_is_ref, ls[p_k]);
-(* keep *) wire signed [SH-1:0] p_xl_lt = count_rest(p_l_q, p_l_rn, p_neg_q, p_is_ref, ls[p_k]);
-(* keep *) wire signed [SH-1:0] p_xs_ge = count_rest(p_s_q, p_s_rn, p_neg_rem, p_is_ref, ss[p_k]);
-(* keep *) wire signed [SH-1:0] p_xs_lt = count_rest(p_s_q, p_s_rn, p_neg_q, p_is_ref, ss[p_k]);
+// (a REF's instrument is its own, p_ii: read by it, not through the slot table)
+(* keep *) wire signed [SH-1:0] p_xl_ge = count_rest(p_l_q, p_l_rn, p_neg_rem, p_is_ref, ls[p_ii]);
+(* keep *) wire signed [SH-1:0] p_xl_lt = count_rest(p_l_q, p_l_rn, p_neg_q, p_is_ref, ls[p_ii]);
+(* keep *) wire signed [SH-1:0] p_xs_ge = count_rest(p_s_q, p_s_rn, p_neg_rem, p_is_ref, ss[p_ii]);
+(* keep *) wire signed [SH-1:0] p_xs_lt = count_rest(p_s_q, p_s_rn, p_neg_q, p_is_ref, ss[p_ii]);
 (* keep *) wire p_l_d_ge = p_l_rd || p_l_left, p_s_d_ge = p_s_rd || p_s_left;   // q - rem counts
 function automatic signed [SH-1:0] pick_count(input signed [SH-1:0] x_ge, input d_ge,
                                                 input signed [SH-1:0] x_lt, input d_lt);
@@ -369,8 +371,10 @@ wire signed [SH-1:0] p_xs = pick_count(p_xs_ge, p_s_d_ge, p_xs_lt, p_s_rd);
 wire p_nl = p_is_fill && !p_fill_up;
 wire p_ns = ((p_is_new || p_is_replace) && !p_order_buy) || (p_is_fill && !p_fill_up)
           || (p_is_restate && !p_restate_buy);
-wire signed [31:0] p_pos_price = {1'b0, p_is_ref ? p_newref : refp[p_k]};
-wire signed [31:0] p_neg_price = nrefp[p_k];
+// (read by the slot's instrument and by the input's, picked after the reads:
+// the slot table's read then stands in front of one table read, not two)
+wire signed [31:0] p_pos_price = {1'b0, p_is_ref ? p_newref : p_kind_slot_inst ? refp[p_sk] : refp[p_ii]};
+wire signed [31:0] p_neg_price = p_kind_slot_inst ? nrefp[p_sk] : nrefp[p_ii];
 
 // The input's fields travel through the stages as one bus: F_* are their
 // offsets in it.
