@@ -277,10 +277,8 @@ wire [IW-1:0] p_sk = sl_inst[p_si];       // the slot's instrument
 wire [IW-1:0] p_k = p_kind_slot_inst ? p_sk : p_ii;
 wire [23:0] p_rem = sl_rem[p_si];
 wire [23:0] p_qty = in_qty[23:0];
-// q against the slot's open quantity: one subtraction, whose carry out is
-// q >= rem, for every use below
-// on 25 bits, sign-extended (q and rem are below 2^24): the chain is short and
-// its top bit is the compare
+// q against the slot's open quantity: one subtraction on 25 bits (both are
+// below 2^24), sign-extended, whose top bit is q < rem, for every use below
 wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty}, p_srem = {{(SH-24){1'b0}}, p_rem};
 wire [24:0] p_qr = {1'b0, p_qty} - {1'b0, p_rem};
 wire signed [SH-1:0] p_q_less_rem = {{(SH-25){p_qr[24]}}, p_qr};
@@ -332,9 +330,9 @@ wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_q_less_r
 //     q >= rem ? q - rem : 0 (what is left unmatched);
 //   RESTATE rq - rem: sub 0 q - rem; sub 1 q >= rem ? -rem : -q;
 //   REF the instrument's share counts themselves.
-// Everything but q - rem is picked under both outcomes of q >= rem and kept
-// as nets, so the chains' two results meet in one LUT at the end. (A deep
-// case statement behind q - rem was once the gate's slowest path.)
+// Everything but q - rem is picked under both outcomes of q >= rem (kept as
+// nets), so that only the last pick waits for the chain. (A deep case
+// statement behind q - rem was once the gate's slowest path.)
 wire signed [SH-1:0] p_neg_rem = -p_srem, p_neg_q = -p_q;
 wire p_is_new = in_kind == TG_RISK_IN_NEW;
 wire p_is_replace = in_kind == TG_RISK_IN_REPLACE;
