@@ -905,10 +905,12 @@ wire c_iopen_a = c_is_new && {1'b0, nopen[k]} + {16'd0, c_sd && d_is_new} >= {1'
 wire [GW-1:0] c_dg_n = c_pm0[GW-1:0] + c_pm1[GW-1:0] - {{(GW-58){1'b0}}, c_ab_sat};
 wire c_g_big = !x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b0}};   // room >= 2^58
 wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < -2^58
-wire c_g_pos, c_g_over_r, c_g_over_a;
-tg_sum_ge0 #(.W(GW), .D_ZERO(1)) gross_pos_inst (      // m > A: g rises (D's order refused)
-    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(~{{(GW-58){1'b0}}, c_ab_sat}), .d({GW{1'b0}}),
-    .cin(1'b0), .ge0(c_g_pos));
+wire c_g_over_r, c_g_over_a;
+// m > A (g rises, D's order refused): m - A - 1 >= 0, a sum as c_dg_n's, not
+// a carry-save compare (whose first level ABC would build the gross
+// compares' out of)
+wire [GW-1:0] c_dg_n1 = c_pm0[GW-1:0] + c_pm1[GW-1:0] + ~{{(GW-58){1'b0}}, c_ab_sat};
+wire c_g_pos = !c_dg_n1[GW-1];
 // D's order refused: m - A > max(room, 0), which is m > A where the room is
 // negative, so this one compare is the whole check (the room's clamp is a
 // level from registers, beside the DSPs)

@@ -388,6 +388,7 @@ struct far_case {
 		uint32_t qty;
 		int want;
 	} ord[FAR_ORDERS];
+	uint32_t price;			/* the reference and every order's price */
 };
 
 static void run_far_past(const struct far_case *fc)
@@ -413,7 +414,7 @@ static void run_far_past(const struct far_case *fc)
 	in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_MAX_NET, .value = fc->max_net};
 	in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_MAX_OPEN_ALL, .value = 100};
 	in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_COMMIT};
-	in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_REF, .sub = 2, .price = TG_RISK_PRICE_MAX};
+	in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_REF, .sub = 2, .price = fc->price};
 	for (unsigned k = 0; k < fc->fills + (fc->last_fill != 0) && n < 60; k++)	/* executions of no order of ours */
 		in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_FILL, .sub = TG_RISK_FILL_EXEC,
 						 .side = fc->fill_side, .slot = 0,
@@ -424,7 +425,7 @@ static void run_far_past(const struct far_case *fc)
 				  ? (struct tg_risk_input){.kind = TG_RISK_IN_CANCEL, .slot = 60, .qty = 1}
 				  : (struct tg_risk_input){.kind = TG_RISK_IN_NEW, .side = fc->ord[k].side,
 							   .slot = (uint16_t)(1 + k), .qty = fc->ord[k].qty,
-							   .price = TG_RISK_PRICE_MAX};
+							   .price = fc->price};
 
 	int expect[FAR_ORDERS];
 	unsigned ne = 0, got = 0;
@@ -473,35 +474,45 @@ static void test_far_past_limits(void)
 	const int acc = TG_RISK_R_ACCEPTED, gross = TG_RISK_R_MAX_GROSS;
 	const struct far_case cases[] = {
 		/* net long about 1.5 x 2^58 over a limit of 0 */
-		{buy, 12, 0, UINT64_MAX, 0, 2, {{buy, 1, TG_RISK_R_MAX_NET}, {sell, 1, -1}}},
+		{buy, 12, 0, UINT64_MAX, 0, 2, {{buy, 1, TG_RISK_R_MAX_NET}, {sell, 1, -1}}, p},
 		/* gross about 1.25 x 2^60 over 0 */
-		{buy, 40, 0, 0, UINT64_MAX, 2, {{buy, 1, gross}, {sell, 1, -1}}},
+		{buy, 40, 0, 0, UINT64_MAX, 2, {{buy, 1, gross}, {sell, 1, -1}}, p},
 		/* short Q = 2^25 + 1 shares, gross QP at its limit: a buy's A is
 		 * 2QP, 2^57 and a little. After a share it is still above 2^57 by
 		 * less than a share's notional (on its low bits alone the next buy
 		 * would raise g) */
-		{sell, 2, 3, (2 * qm + 3) * p, UINT64_MAX, 2, {{buy, 1, acc}, {buy, 1, acc}}},
+		{sell, 2, 3, (2 * qm + 3) * p, UINT64_MAX, 2, {{buy, 1, acc}, {buy, 1, acc}}, p},
 		/* four buys of QTY_MAX take it below 2^57 (the first crosses, and
 		 * the second as the first's other outcome) and down to 8P, so 9
 		 * shares raise g by P: refused */
 		{sell, 2, 3, (2 * qm + 3) * p, UINT64_MAX, 6,
 		 {{buy, (uint32_t)qm, acc}, {buy, (uint32_t)qm, acc}, {buy, (uint32_t)qm, acc},
-		  {buy, (uint32_t)qm - 2, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {buy, 9, gross}}},
+		  {buy, (uint32_t)qm - 2, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {buy, 9, gross}}, p},
 		/* long Q = 2^25 - 1 shares: a sell's B is 2QP, below 2^57; a buy of
 		 * QTY_MAX (g rises by all of it, up to the limit) takes B above
 		 * 2^57, so the sell of as many after it raises nothing: accepted */
-		{buy, 2, 1, (3 * qm + 1) * p, UINT64_MAX, 2, {{buy, (uint32_t)qm, acc}, {sell, (uint32_t)qm, acc}}},
+		{buy, 2, 1, (3 * qm + 1) * p, UINT64_MAX, 2, {{buy, (uint32_t)qm, acc}, {sell, (uint32_t)qm, acc}}, p},
 		/* ...and with a share's sell right behind the buy: B after both is
 		 * above 2^57 (the buy's taken outcome carries into the bits above) */
 		{buy, 2, 1, (3 * qm + 1) * p, UINT64_MAX, 4,
 		 {{buy, (uint32_t)qm, acc}, {sell, 1, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER},
-		  {sell, (uint32_t)qm, acc}}},
+		  {sell, (uint32_t)qm, acc}}, p},
 		/* the same with a share first: the QTY_MAX buy takes B across 2^57
 		 * as the share's other outcome; on B's low bits alone the sell
 		 * would raise g */
 		{buy, 2, 1, (3 * qm + 2) * p, UINT64_MAX, 4,
 		 {{buy, 1, acc}, {buy, (uint32_t)qm, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER},
-		  {sell, (uint32_t)qm, acc}}},
+		  {sell, (uint32_t)qm, acc}}, p},
+		/* g's rise at its edge, at a price of 1 (a notional is its share
+		 * count): short 1000, g is 1000, a buy's A 2000 and a sell's B 0,
+		 * with room for 1 more. A buy of 2001 raises g by exactly 1
+		 * (m = A + 1), and so do a buy of 2000 and one of 1 right behind it
+		 * (m + m' - A = 1 under the first's taken outcome): then B is 1,
+		 * and a sell of a share raises nothing */
+		{sell, 0, 1000, 1001, UINT64_MAX, 3,
+		 {{buy, 2001, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {sell, 1, acc}}, 1},
+		{sell, 0, 1000, 1001, UINT64_MAX, 4,
+		 {{buy, 2000, acc}, {buy, 1, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {sell, 1, acc}}, 1},
 	};
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
 		run_far_past(&cases[k]);
