@@ -364,16 +364,18 @@ static void test_differential(void)
 }
 
 /*
- * Rooms far beyond the compares' widths. Stage C compares a room under a
- * total with an order's notional on the room's low bits, and lets a room
- * whose top bits are not all its sign decide alone (hw/rtl/tg_risk.v); A
- * and B likewise. The stream's rooms stay near their limits; here
+ * Rooms far beyond the compares' widths, and A at its edge. Stage C
+ * compares a room under a total with an order's notional on the room's low
+ * bits, and lets a room whose top bits are not all its sign decide alone
+ * (hw/rtl/tg_risk.v); A and B likewise. The stream's rooms stay near their limits; here
  * executions at the largest price take them 2^57 and more past what the
  * low bits hold. Orders follow at the largest price, back to back: each is
  * checked under both outcomes of the one ahead, and works from A and B as
  * the one before that left them (a cancel of no order between two breaks
  * the run). Their decisions must be the spec's (want, -1 for the model's
  * only; sw/risk.c agrees) and the card's and the model's state the same.
+ * The same runs at a price of 1 put an order's notional exactly at the
+ * edges of A, which a random stream's notionals do not hit.
  */
 #define FAR_ORDERS 6
 #define FAR_GAP 0xff	/* an order's side that stands for a cancel of no order */
