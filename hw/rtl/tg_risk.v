@@ -908,7 +908,8 @@ wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < 
 wire c_g_over_r, c_g_over_a;
 // m > A (g rises, D's order refused): m - A - 1 >= 0, a sum as c_dg_n's, not
 // a carry-save compare (whose first level ABC would build the gross
-// compares' out of)
+// compares' out of). It is c_dg_n less one, made apart: taken from c_dg_n it
+// would need a zero test after the chain.
 wire [GW-1:0] c_dg_n1 = c_pm0[GW-1:0] + c_pm1[GW-1:0] + ~{{(GW-58){1'b0}}, c_ab_sat};
 wire c_g_pos = !c_dg_n1[GW-1];
 // D's order refused: m - A > max(room, 0), which is m > A where the room is
