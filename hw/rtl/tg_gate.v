@@ -168,12 +168,12 @@ wire [31:0] out_qty;
 wire [31:0] out_price;
 wire [23:0] out_grow;
 // every source's input, and whether tg_risk would take it now (see the input choice)
-localparam integer NSRC = 6;
-wire [NSRC*4-1:0]  src_kind;
-wire [NSRC*2-1:0]  src_sub;
-wire [NSRC*8-1:0]  src_inst;
-wire [NSRC*16-1:0] src_slot;
-wire [NSRC-1:0]    src_ready;
+localparam integer NPROBE = 3;             // tg_risk's probes (see the input choice)
+wire [NPROBE*4-1:0]  src_kind;
+wire [NPROBE*2-1:0]  src_sub;
+wire [NPROBE*8-1:0]  src_inst;
+wire [NPROBE*16-1:0] src_slot;
+wire [NPROBE-1:0]    src_ready;
 reg  [15:0] sweep_idx = 16'd0;
 wire        sweep_open;
 // The sweep starts once every order that entered before the kill is decided
@@ -220,7 +220,7 @@ wire [2:0]  q_slot_state;
 tg_risk #(
     .INSTRUMENTS(INSTRUMENTS),
     .SLOTS(SLOTS),
-    .PROBES(NSRC)
+    .PROBES(NPROBE)
 )
 risk_inst (
     .clk(clk),
@@ -438,10 +438,12 @@ wire [7:0] ord_kind = s_ord_tdata[TG_H2C_ORDER_KIND_LSB +: 8];
 wire kill_due = eff_kill != kill_sent;
 
 // each source's input; anything but NEW, CANCEL or REPLACE from the host is
-// decided as a NEW at a price no order may have (above PRICE_MAX): refused
-// BAD_ORDER, never sent. (The price, not the quantity, carries it: the
-// quantity goes into stage A's slot arithmetic, the price only into
-// products, so the kind's decode stays off the gate's slowest path.)
+// decided as a NEW at a price no order may have (its own with bit 31 set,
+// above PRICE_MAX): refused BAD_ORDER, never sent. (The price's top bit, no
+// other, carries it: the quantity goes into stage A's slot arithmetic and
+// the price's low bits into a REF's mid and the products, so the kind's
+// decode stays off the gate's slowest paths; only C's field check reads
+// bit 31.)
 wire [IB_W-1:0] kill_bus = input_bus(TG_RISK_IN_KILL, 2'd0, 8'd0, 2'd0, 5'd0, 16'd0, {31'd0, eff_kill},
                                      32'd0, 32'd0, 64'd0);
 wire [IB_W-1:0] rsp_bus = input_bus(rsp_kind, rsp_sub, rsp_inst, rsp_side, rsp_field, rsp_slot, rsp_qty,
@@ -454,64 +456,87 @@ wire [IB_W-1:0] ord_bus = input_bus(ord_bad_kind ? TG_RISK_IN_NEW : ord_kind[3:0
                                     s_ord_tdata[TG_H2C_ORDER_SIDE_LSB +: 2], 5'd0,
                                     s_ord_tdata[TG_H2C_ORDER_SLOT_LSB +: 16],
                                     s_ord_tdata[TG_H2C_ORDER_QTY_LSB +: 32],
-                                    ord_bad_kind ? 32'hffff_ffff : s_ord_tdata[TG_H2C_ORDER_PRICE_LSB +: 32],
+                                    {s_ord_tdata[TG_H2C_ORDER_PRICE_LSB + 31] || ord_bad_kind,
+                                     s_ord_tdata[TG_H2C_ORDER_PRICE_LSB +: 31]},
                                     32'd0, 64'd0);
 
-// The sources by priority (bit k of src_first, bus k of src_bus): the kill,
-// a risk command, an exchange response, a book reference, the sweep's
-// cancel, a host order. This is the one place the order is stated.
-localparam integer S_KILL = 0, S_CMD = 1, S_RSP = 2, S_REF = 3, S_SWEEP = 4, S_ORDER = 5;
+// The sources by priority: the kill, a risk command, an exchange response, a
+// book reference, the sweep's cancel, a host order. This is the one place
+// the order is stated. The four in the middle (the side sources) reach
+// tg_risk through one register, x: the first present is loaded into it as
+// it empties, and it goes before any order. So tg_risk's input is a pick of
+// three by registers alone (the kill's flags, x's valid bit): an order's
+// fields pass one LUT on their way into stage A, where a pick of six by
+// flags made from the sources' own registers cost three levels. A side
+// source enters a cycle later than it would straight (a response's fill, a
+// command, a reference); the kill, which must block the very next order,
+// does not go through x.
+localparam integer S_CMD = 0, S_RSP = 1, S_REF = 2, S_SWEEP = 3, NSIDE = 4;
 /* verilator lint_off UNUSEDSIGNAL */
-wire [NSRC*IB_W-1:0] src_bus = {ord_bus, sweep_bus, rc_bus, rsp_bus, c_bus, kill_bus};   // by priority, last first
-/* verilator lint_on UNUSEDSIGNAL */                 // (a wait looks at kind, sub, instrument and slot)
-wire [NSRC-1:0] src_here = {1'b1, sweep_cand, rc_valid, rsp_valid, cmd_pending, kill_due};
-wire [NSRC-1:0] src_first;                 // the first source present, one-hot (the order's if none)
+wire [NSIDE*IB_W-1:0] side_bus = {sweep_bus, rc_bus, rsp_bus, c_bus};   // by priority, last first
+/* verilator lint_on UNUSEDSIGNAL */
+wire [NSIDE-1:0] side_here = {sweep_cand, rc_valid, rsp_valid, cmd_pending};
+wire [NSIDE-1:0] side_first;               // the first side source present, one-hot
 genvar j;
 generate
-    for (j = 0; j < NSRC; j = j + 1) begin : first
+    for (j = 0; j < NSIDE; j = j + 1) begin : first
         if (j == 0) begin : top
-            assign src_first[j] = src_here[j];
+            assign side_first[j] = side_here[j];
         end else begin : below
-            assign src_first[j] = src_here[j] && src_here[j-1:0] == {j{1'b0}};
+            assign side_first[j] = side_here[j] && side_here[j-1:0] == {j{1'b0}};
         end
     end
 endgenerate
-
-// The input is the first source present's, room or not, picked as an
-// AND-OR by the one-hot flags (each a level from registers): with no room
-// for the sweep or an order nothing is taken (in_valid is low) and the input
-// does not matter, so the room checks stay out of the input's path.
-reg [IB_W-1:0] in_bus;
+reg [IB_W-1:0] side_pick;
 integer s;
 always @* begin
-    in_bus = {IB_W{1'b0}};
-    for (s = 0; s < NSRC; s = s + 1) begin
-        in_bus = in_bus | ({IB_W{src_first[s]}} & src_bus[s*IB_W +: IB_W]);
+    side_pick = {IB_W{1'b0}};
+    for (s = 0; s < NSIDE; s = s + 1) begin
+        side_pick = side_pick | ({IB_W{side_first[s]}} & side_bus[s*IB_W +: IB_W]);
     end
-    {in_kind, in_sub, in_inst, in_side, in_field, in_slot, in_qty, in_price, in_price2, in_value} = in_bus;
-    // the sweep and orders wait for room
-    in_valid = |src_first[S_REF:S_KILL] || (src_first[S_SWEEP] && admit)
-            || (src_first[S_ORDER] && s_ord_tvalid && admit);
 end
 
-// Whether the input is taken: tg_risk answers for each source's own input
-// (its probes), and the answer is picked by the same flags as the input, so
-// what a source waits on never passes through the input mux. It is in_ready
-// of the input chosen, by construction; the simulation checks it.
+reg            x_valid = 1'b0;
+reg            x_sweep = 1'b0;             // the sweep's cancel (it waits for room, as orders do)
+reg [IB_W-1:0] x_bus = {IB_W{1'b0}};
+reg [IB_W-1:0] in_bus;
+
+// The input: the kill's, x's, or the order's, and whether it is there (the
+// sweep and orders wait for room; with none nothing is taken, in_valid is
+// low, and the input does not matter, so the room checks stay out of the
+// input's path)
+always @* begin
+    in_bus = kill_due ? kill_bus : x_valid ? x_bus : ord_bus;
+    {in_kind, in_sub, in_inst, in_side, in_field, in_slot, in_qty, in_price, in_price2, in_value} = in_bus;
+    in_valid = kill_due || (x_valid && (!x_sweep || admit)) || (s_ord_tvalid && admit);
+end
+
+// Whether the input is taken: tg_risk answers for each of the three on its
+// own registers (its probes: 0 the kill, 1 x, 2 the order), and the answer
+// is picked as the input is, so what waits never passes through the input's
+// pick. It is in_ready of the input chosen, by construction; the simulation
+// checks it.
+localparam integer P_KILL = 0, P_SIDE = 1, P_ORDER = 2;
 localparam integer IB_SLOT = IB_QTY + 32, IB_INST = IB_SLOT + 16 + 5 + 2, IB_SUB = IB_INST + 8, IB_KIND = IB_SUB + 2;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [NPROBE*IB_W-1:0] probe_bus = {ord_bus, x_bus, kill_bus};
+/* verilator lint_on UNUSEDSIGNAL */
 generate
-    for (j = 0; j < NSRC; j = j + 1) begin : probes
-        assign src_kind[j*4 +: 4] = src_bus[j*IB_W + IB_KIND +: 4];
-        assign src_sub[j*2 +: 2] = src_bus[j*IB_W + IB_SUB +: 2];
-        assign src_inst[j*8 +: 8] = src_bus[j*IB_W + IB_INST +: 8];
-        assign src_slot[j*16 +: 16] = src_bus[j*IB_W + IB_SLOT +: 16];
+    for (j = 0; j < NPROBE; j = j + 1) begin : probes
+        assign src_kind[j*4 +: 4] = probe_bus[j*IB_W + IB_KIND +: 4];
+        assign src_sub[j*2 +: 2] = probe_bus[j*IB_W + IB_SUB +: 2];
+        assign src_inst[j*8 +: 8] = probe_bus[j*IB_W + IB_INST +: 8];
+        assign src_slot[j*16 +: 16] = probe_bus[j*IB_W + IB_SLOT +: 16];
     end
 endgenerate
 // (an AND-OR of the answers, not a mux: behind a mux, Yosys's `share` merges
 // the probes' reads of the slot table into one read at a muxed address)
-wire take_ready = |(src_first & src_ready);
+wire [NPROBE-1:0] chosen = {!kill_due && !x_valid, !kill_due && x_valid, kill_due};
+wire take_ready = |(chosen & src_ready);
 assign fire = in_valid && take_ready;
-wire [NSRC-1:0] took = {NSRC{fire}} & src_first;   // the source whose input entered
+wire took_kill = fire && chosen[P_KILL];
+wire took_x = fire && chosen[P_SIDE];
+wire took_order = fire && chosen[P_ORDER];
 `ifndef SYNTHESIS
 always @(posedge clk) begin
     if (!rst && in_valid && take_ready != in_ready) begin
@@ -519,11 +544,15 @@ always @(posedge clk) begin
     end
 end
 `endif
-// the sweep moves on from a closed slot, or once its cancel went in
-wire sweep_step = sweep_fresh && (!sweep_open_q || took[S_SWEEP]);
-wire fire_order = took[S_ORDER] || took[S_SWEEP];
-assign s_ord_tready = took[S_ORDER];
-assign rsp_ready = took[S_RSP];
+// x is loaded as it empties (or while empty) with the first side source
+// present, which is then taken from its source
+wire x_load = !x_valid || took_x;
+wire [NSIDE-1:0] loaded = {NSIDE{x_load}} & side_first;
+// the sweep moves on from a closed slot, or once its cancel went into x
+wire sweep_step = sweep_fresh && (!sweep_open_q || loaded[S_SWEEP]);
+wire fire_order = took_order || (took_x && x_sweep);
+assign s_ord_tready = took_order;
+assign rsp_ready = loaded[S_RSP];
 
 wire [151:0] ord_attr = {s_ord_tdata[TG_H2C_ORDER_CLORDID_LSB +: 112],
                          s_ord_tdata[TG_H2C_ORDER_CROSS_TYPE_LSB +: 8],
@@ -593,16 +622,23 @@ always @(posedge clk) begin
 
     // attributes of every order that enters, popped by its decision
     if (fire_order) begin
-        af_mem[af_wr] <= src_first[S_ORDER] ? {s_ord_tdata[TG_H2C_TAG_LSB +: 32], 1'b0, cycle, ord_attr}
+        af_mem[af_wr] <= took_order ? {s_ord_tdata[TG_H2C_TAG_LSB +: 32], 1'b0, cycle, ord_attr}
                                           : {32'd0, 1'b1, cycle, 152'd0};
         af_wr <= af_wr + 3'd1;
     end
     if (out_valid) af_rd <= af_rd + 3'd1;
     af_count <= af_count + {3'd0, fire_order} - {3'd0, out_valid};
 
+    // the side register
+    if (x_load) begin
+        x_valid <= side_here != {NSIDE{1'b0}};
+        x_sweep <= side_first[S_SWEEP];
+        x_bus <= side_pick;
+    end
+
     // kill
     eff_kill_q <= eff_kill;
-    if (took[S_KILL]) kill_sent <= eff_kill;
+    if (took_kill) kill_sent <= eff_kill;
     if (eff_kill && !eff_kill_q) begin
         kill_armed <= 1'b1;
         kill_t0 <= cycle;
@@ -640,9 +676,9 @@ always @(posedge clk) begin
     if (sweep_wait != 3'd0 && kill_sent) sweep_wait <= sweep_wait - 3'd1;
 
     // risk commands: one waits at a time
-    if (took[S_CMD]) cmd_pending <= 1'b0;
+    if (loaded[S_CMD]) cmd_pending <= 1'b0;
     if (cmd_wr && cmd_op >= OP_SET && cmd_op <= OP_BUST) begin
-        if (cmd_pending && !took[S_CMD]) begin
+        if (cmd_pending && !loaded[S_CMD]) begin
             cmd_overrun <= 1'b1;
         end else begin
             cmd_pending <= 1'b1;
@@ -651,7 +687,7 @@ always @(posedge clk) begin
     end
 
     // book references: the next to send, and what the gate was told
-    rc_valid <= ref_dirty != {INSTRUMENTS{1'b0}} && !took[S_REF];
+    rc_valid <= ref_dirty != {INSTRUMENTS{1'b0}} && !loaded[S_REF];
     rc_i <= ref_i;
     rc_what <= ref_what;
     case (ref_what)
@@ -662,7 +698,7 @@ always @(posedge clk) begin
         default: rc_bus <= input_bus(TG_RISK_IN_HALT, 2'd0, {{(8-IW){1'b0}}, ref_i}, 2'd0, 5'd0, 16'd0,
                                      {31'd0, ref_halt}, 32'd0, 32'd0, 64'd0);
     endcase
-    if (took[S_REF]) begin
+    if (loaded[S_REF]) begin
         case (rc_what)
             2'd0: begin
                 sent_bid[rc_i] <= rc_p1;
@@ -680,6 +716,7 @@ always @(posedge clk) begin
 
     if (rst) begin
         eq_count <= 0;
+        x_valid <= 1'b0;
         af_wr <= 3'd0;
         af_rd <= 3'd0;
         af_count <= 4'd0;

@@ -56,7 +56,7 @@ static void risk_cmd(unsigned op)
 			(TG_RISK_STATUS_CMD_PENDING_MASK | TG_RISK_STATUS_CMD_OVERRUN_MASK));
 }
 
-enum { OP_SET = 1, OP_COMMIT, OP_INST_KILL, OP_INST_RESUME, OP_HALT, OP_UNHALT, OP_REF_PRICE };
+enum { OP_SET = 1, OP_COMMIT, OP_INST_KILL, OP_INST_RESUME, OP_HALT, OP_UNHALT, OP_REF_PRICE, OP_BUST };
 
 static void set_limit(unsigned field, unsigned inst, uint64_t v)
 {
@@ -359,10 +359,11 @@ static void test_enter_order_bytes(void)
 	expect_decision(7, TG_RISK_R_ACCEPTED);
 	expect_decision(8, TG_RISK_R_MAX_ORDER_QTY);
 	expect_decision(9, TG_RISK_R_ACCEPTED);
-	/* an unknown kind is decided as a NEW at a price no order may have (card.yaml) */
-	CU_ASSERT_EQUAL(expect_decision(10, TG_RISK_R_BAD_ORDER), 0xffffffffu);
-	CU_ASSERT_EQUAL(expect_decision(11, TG_RISK_R_BAD_ORDER), 0xffffffffu);
-	CU_ASSERT_EQUAL(expect_decision(12, TG_RISK_R_BAD_ORDER), 0xffffffffu);
+	/* an unknown kind is decided as a NEW at a price no order may have: its
+	 * own with bit 31 set (card.yaml) */
+	CU_ASSERT_EQUAL(expect_decision(10, TG_RISK_R_BAD_ORDER), 0x80000000u | 4777800);
+	CU_ASSERT_EQUAL(expect_decision(11, TG_RISK_R_BAD_ORDER), 0x80000000u | 4777800);
+	CU_ASSERT_EQUAL(expect_decision(12, TG_RISK_R_BAD_ORDER), 0x80000000u | 4777800);
 	CU_ASSERT_EQUAL_FATAL(npkt, 2);
 	size_t n = enter_order(want, urn_of(1, 3), 'T', 225, "CVLT    ", 630200);
 	CU_ASSERT_EQUAL(pkt[0].len, n);
@@ -629,6 +630,74 @@ static void test_response_burst(void)
 	}
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_SEQUENCED_LO), n);
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
+}
+
+/* The side sources, the kill and orders at once: executions stream into the
+ * gate (each FILL holds its entry), a risk command is written among them,
+ * orders wait behind, and the kill lands a cycle later each round. The
+ * gate takes the four side sources through one register and the kill past
+ * it: every execution and the command are applied once, every order is
+ * decided once and none is accepted after the first one the kill blocked
+ * (the simulation also stops on a source taken while tg_risk says wait). */
+static void test_side_sources_with_kill(void)
+{
+	union tg_c2h_record ev;
+	const unsigned n = 12, m = 20;
+	unsigned mid_stream = 0;
+
+	for (unsigned at = 0; at < 160; at += 4) {
+		int64_t pos[2] = { 0, 0 };
+
+		fresh();
+		for (unsigned i = 0; i < n; i++)
+			order(TG_RISK_IN_NEW, 100 + i, i, i % 2, TG_RISK_SIDE_BUY, 100, 630200);
+		doorbell();
+		settle();
+		for (unsigned i = 0; i < n; i++)
+			expect_decision(100 + i, TG_RISK_R_ACCEPTED);
+		for (unsigned i = 0; i < n; i++) {
+			executed(urn_of(i + 1, i), 10 + i, 630100, 500 + i);
+			pos[i % 2] += 10 + i;
+		}
+		for (unsigned i = 0; i < m; i++)
+			order(TG_RISK_IN_NEW, 200 + i, 20 + i, i % 2, TG_RISK_SIDE_SELL, 1, 630000);
+		doorbell();
+		/* the command: a bust of 3 shares bought on instrument 1 (applied
+		 * twice, or lost, the position shows it) */
+		core_wr(TG_REG_RISK_VALUE_LO, 3);
+		core_wr(TG_REG_RISK_VALUE_HI, 1u << 8 | TG_RISK_SIDE_BUY);
+		pos[1] -= 3;
+		tg_cm_run(core_cm, at % 24);
+		core_wr(TG_REG_RISK_CMD, OP_BUST);
+		tg_cm_run(core_cm, at);
+		core_wr(TG_REG_KILL, TG_KILL_ENGAGED_MASK);
+		settle();
+
+		CU_ASSERT_FALSE(core_rd(TG_REG_RISK_STATUS) & TG_RISK_STATUS_CMD_OVERRUN_MASK);
+		for (unsigned k = 0; k < 2; k++) {
+			sel(0, k);
+			CU_ASSERT_EQUAL((int64_t)core_rd64(TG_REG_RISK_INST_POSITION_LO), pos[k]);
+		}
+		unsigned decided = 0, blocked = 0, accepted_after = 0;
+		uint32_t seen = 0;
+		while (next_event(TG_C2H_EVT_ORDER_DECISION, &ev)) {
+			unsigned t = ev.order_decision.tag - 200;
+			CU_ASSERT_FATAL(t < m && !(seen >> t & 1u));
+			seen |= 1u << t;
+			decided++;
+			if (ev.order_decision.reason == TG_RISK_R_KILLED)
+				blocked++;
+			else if (blocked)
+				accepted_after++;
+		}
+		CU_ASSERT_EQUAL(decided, m);
+		CU_ASSERT_EQUAL(accepted_after, 0);
+		mid_stream += blocked > 0 && blocked < m;
+		CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_SEQUENCED_LO), n);
+		CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
+		core_wr(TG_REG_KILL, 0);
+	}
+	CU_ASSERT(mid_stream >= 20);		/* the kill did land among the orders */
 }
 
 /* The same with the exchange's bytes split into beats at random. */
@@ -1496,6 +1565,7 @@ int main(void)
 		{ "a rejected replace takes back what it added", test_rejected_replace },
 		{ "responses update the gate, stream split at random", test_responses_update_gate_split },
 		{ "a burst of executions waits in the skid buffers", test_response_burst },
+		{ "executions, a command, orders and the kill at once", test_side_sources_with_kill },
 		{ "response decoder: every type, whole beats", test_decoder_whole_beats },
 		{ "response decoder: every type, any split", test_decoder_any_split },
 		{ "response decoder: a beat a cycle", test_decoder_rate },
