@@ -1123,7 +1123,18 @@ endfunction
 // in) or 0
 reg [GW-1:0] c_t1o = {GW{1'b0}};
 reg [LW3-1:0] c_w = {LW3{1'b0}};
-wire [LW3-1:0] c_abl_a = {3'b000, c_ab[LOW-1:0]} - c_t1[LW3-1:0] + c_t2[LW3-1:0] - c_pm0[LW3-1:0] - c_pm1[LW3-1:0];
+// (A - t1 + t2, three registers, as a sum and a carry in a level beside the
+// DSPs, kept: -t1 is ~t1 + 1, the 1 the carry's free bit 0; -m is
+// ~pm0 + ~pm1 + 2. ~t1 is a register of its own, c_t1n: with t1 itself ABC
+// builds this level and the gross compare's, A ^ t2 ^ t1 both, out of one
+// t1 ^ t2, a level in front of each.)
+reg [LW3-1:0] c_t1n = {LW3{1'b1}};
+wire [LW3-1:0] c_abl_1 = {3'b000, c_ab[LOW-1:0]}, c_abl_2 = c_t1n, c_abl_3 = c_t2[LW3-1:0];
+(* keep *) wire [LW3-1:0] c_abl_s = c_abl_1 ^ c_abl_2 ^ c_abl_3;
+/* verilator lint_off UNUSEDSIGNAL */
+(* keep *) wire [LW3-1:0] c_abl_c = (c_abl_1 & c_abl_2) | (c_abl_1 & c_abl_3) | (c_abl_2 & c_abl_3);
+/* verilator lint_on UNUSEDSIGNAL */
+wire [LW3-1:0] c_abl_a = c_abl_s + {c_abl_c[LW3-2:0], 1'b1} + ~c_pm0[LW3-1:0] + ~c_pm1[LW3-1:0] + 2;
 wire [LW3-1:0] c_othl_a = {{2{c_oth_less_ab[LOW]}}, c_oth_less_ab} + c_pm0[LW3-1:0] + c_pm1[LW3-1:0]
                         + c_w + {{(LW3-1){1'b0}}, c_sd_opp};
 wire [NW-LOW-1:0] c_ab_hi_inc = c_ab[NW-1:LOW] + 1'b1, c_oth_hi_dec = c_ab_other[NW-1:LOW] - 1'b1;
@@ -1160,11 +1171,12 @@ wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, 
 always @(posedge clk) begin
     d_valid <= c_valid;
     d_tk <= c_tk;
-    d_dg_up <= {GW{c_tk}} & c_dg;
+    d_dg_up <= c_tk ? c_dg : {GW{1'b0}};         // (a synchronous reset: no LUT after c_dg)
     c_t1 <= m_same ? c_m[GW-1:0] : {GW{1'b0}};
+    c_t1n <= m_same ? ~c_m[LW3-1:0] : {LW3{1'b1}};
     c_t1o <= m_opp ? c_m[GW-1:0] : {GW{1'b0}};
     c_w <= m_same ? c_m[LW3-1:0] : m_opp ? ~c_m[LW3-1:0] : {LW3{1'b0}};
-    c_t2 <= {GW{m_sd}} & c_dg;
+    c_t2 <= m_sd ? c_dg : {GW{1'b0}};
     c_u <= m_same ? c_m[GW-1:0] : {GW{c_u_dg}} & c_dg;
     d_yt <= c_yt;
     d_m_buy <= c_tk && c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};

@@ -375,7 +375,8 @@ static void test_differential(void)
  * the run). Their decisions must be the spec's (want, -1 for the model's
  * only; sw/risk.c agrees) and the card's and the model's state the same.
  * The same runs at a price of 1 put an order's notional exactly at the
- * edges of A, which a random stream's notionals do not hit.
+ * edges of A, behind an order of the same side and of the other, which a
+ * random stream's notionals do not hit.
  */
 #define FAR_ORDERS 6
 #define FAR_GAP 0xff	/* an order's side that stands for a cancel of no order */
@@ -515,6 +516,12 @@ static void test_far_past_limits(void)
 		 {{buy, 2001, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {sell, 1, acc}}, 1},
 		{sell, 0, 1000, 1001, UINT64_MAX, 4,
 		 {{buy, 2000, acc}, {buy, 1, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {sell, 1, acc}}, 1},
+		/* ...and on the other side right behind: a sell of 5 raises g by 5
+		 * (B is 0) and a buy's A to 2005; a buy of 2005 right behind it
+		 * raises nothing and leaves A at exactly 0, so a share's buy after
+		 * it raises g by 1, past the limit */
+		{sell, 0, 1000, 1005, UINT64_MAX, 4,
+		 {{sell, 5, acc}, {buy, 2005, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {buy, 1, gross}}, 1},
 	};
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
 		run_far_past(&cases[k]);
