@@ -592,6 +592,23 @@ static void test_responses_update_gate(void)
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_SEQUENCED_LO), 7);
 }
 
+/* n buys of 100 shares on slots 0..n-1 (instrument i % 2), accepted, then
+ * an execution of each (10 + i shares) put in the exchange's byte stream
+ * before the card runs a cycle; pos[] gets the positions they make */
+static void executions_of_resting_buys(unsigned n, int64_t pos[2])
+{
+	for (unsigned i = 0; i < n; i++)
+		order(TG_RISK_IN_NEW, 100 + i, i, i % 2, TG_RISK_SIDE_BUY, 100, 630200);
+	doorbell();
+	settle();
+	for (unsigned i = 0; i < n; i++)
+		expect_decision(100 + i, TG_RISK_R_ACCEPTED);
+	for (unsigned i = 0; i < n; i++) {
+		executed(urn_of(i + 1, i), 10 + i, 630100, 500 + i);
+		pos[i % 2] += 10 + i;
+	}
+}
+
 /* Executions back to back: each FILL holds the gate's entry for cycles and
  * each event takes the C2H engine 8, so responses wait in the order-entry
  * block's skid buffers. Every one is applied once and forwarded once, in order. */
@@ -602,17 +619,7 @@ static void test_response_burst(void)
 	int64_t pos[2] = { 0, 0 };
 
 	fresh();
-	for (unsigned i = 0; i < n; i++)
-		order(TG_RISK_IN_NEW, 100 + i, i, i % 2, TG_RISK_SIDE_BUY, 100, 630200);
-	doorbell();
-	settle();
-	for (unsigned i = 0; i < n; i++)
-		expect_decision(100 + i, TG_RISK_R_ACCEPTED);
-	/* all in the exchange's byte stream before the card runs a cycle */
-	for (unsigned i = 0; i < n; i++) {
-		executed(urn_of(i + 1, i), 10 + i, 630100, 500 + i);
-		pos[i % 2] += 10 + i;
-	}
+	executions_of_resting_buys(n, pos);
 	settle();
 	for (unsigned i = 0; i < n; i++) {
 		CU_ASSERT_TRUE_FATAL(next_event(TG_C2H_EVT_ORDER_RESP, &ev));
@@ -634,7 +641,7 @@ static void test_response_burst(void)
 
 /* The side sources, the kill and orders at once: executions stream into the
  * gate (each FILL holds its entry), a risk command is written among them,
- * orders wait behind, and the kill lands a cycle later each round. The
+ * orders wait behind, and the kill lands 4 cycles later each round. The
  * gate takes the four side sources through one register and the kill past
  * it: every execution and the command are applied once, every order is
  * decided once and none is accepted after the first one the kill blocked
@@ -649,16 +656,7 @@ static void test_side_sources_with_kill(void)
 		int64_t pos[2] = { 0, 0 };
 
 		fresh();
-		for (unsigned i = 0; i < n; i++)
-			order(TG_RISK_IN_NEW, 100 + i, i, i % 2, TG_RISK_SIDE_BUY, 100, 630200);
-		doorbell();
-		settle();
-		for (unsigned i = 0; i < n; i++)
-			expect_decision(100 + i, TG_RISK_R_ACCEPTED);
-		for (unsigned i = 0; i < n; i++) {
-			executed(urn_of(i + 1, i), 10 + i, 630100, 500 + i);
-			pos[i % 2] += 10 + i;
-		}
+		executions_of_resting_buys(n, pos);
 		for (unsigned i = 0; i < m; i++)
 			order(TG_RISK_IN_NEW, 200 + i, 20 + i, i % 2, TG_RISK_SIDE_SELL, 1, 630000);
 		doorbell();
