@@ -467,7 +467,7 @@ wire [IB_W-1:0] ord_bus = input_bus(ord_bad_kind ? TG_RISK_IN_NEW : ord_kind[3:0
 // it empties, and it goes before any order. So tg_risk's input is a pick of
 // three by registers alone (the kill's flags, x's valid bit): an order's
 // fields pass one LUT on their way into stage A, where a pick of six by
-// flags made from the sources' own registers cost three levels. A side
+// flags made from the sources' own registers cost 2.5 levels. A side
 // source enters a cycle later than it would straight (a response's fill, a
 // command, a reference); the kill, which must block the very next order,
 // does not go through x.
