@@ -19,13 +19,15 @@
 //
 // Pipeline, one stage a cycle (docs/risk.md, "The card's pipeline"):
 //   A    the input cycle: slot and instrument table reads, product operands
-//   M    products as DSP-sized pieces; t + the rate tolerances and periods;
-//        the instrument's limits, share counts, A and B read
+//   M    products as DSP-sized pieces (the order's notional m whole, its
+//        pieces summed on the DSPs' cascade); t + the rate tolerances and
+//        periods; the instrument's limits, share counts, A and B read, the
+//        duplicate record compared
 //   C    every check, under both outcomes of the order in D: the totals'
 //        (the rooms x_ after D, less D's order's changes if it takes), and
 //        the instrument's where D's order is of it (c_sd); dg = m - A (or
-//        B) for gross (the product pieces go into carry-save sums, never
-//        added up alone); the new A, B, share counts and rate bucket under
+//        B) for gross (the other products' pieces go into carry-save sums,
+//        never added up alone); the new A, B, share counts and rate bucket under
 //        both outcomes
 //   D    the decision, 3 cycles after input, out of D's registers; every
 //        write but a HALT's or KILL's (those write as they enter, in A),
@@ -518,8 +520,9 @@ wire [30:0] m_price = m_f[F_PRICE +: 31];
 wire [30:0] m_refp = m_f[F_REFP +: 31];
 
 // Every product as DSP-sized pieces (25 x 18 bits signed), added up in C
-// and D by carry-save sums: a price is its low 17 bits + the rest (signed)
-// << 17, a share count x0 + x1 << 24 + x2 << 48 (x2 signed).
+// and D by carry-save sums (but the order's notional, m_pm*): a price is
+// its low 17 bits + the rest (signed) << 17, a share count x0 + x1 << 24 +
+// x2 << 48 (x2 signed).
 function automatic signed [42:0] dsp(input signed [24:0] a, input signed [17:0] b);
     dsp = a * b;
 endfunction
@@ -530,6 +533,15 @@ function automatic [17:0] p_chunk(input [31:0] v, input integer n);
     p_chunk = n == 0 ? {1'b0, v[16:0]} : {{3{v[31]}}, v[31:17]};
 endfunction
 wire [31:0] m_pricem = {1'b0, m_refp};
+// The order's notional m = grow x p whole, its two pieces added in the DSPs:
+// the high piece's DSP adds the low one >> 17 on its cascade (PCIN), and its
+// output register (P) is C's: C's compares start from one register, not from
+// the DSPs' adders, and take m as one operand rather than two pieces.
+// (grow < 2^24, p < 2^31: the low piece < 2^41, the high one < 2^39)
+wire signed [42:0] m_pm0 = dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, 0));
+/* verilator lint_off UNUSEDSIGNAL */
+wire signed [42:0] m_pm1 = dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, 1)) + (m_pm0 >>> 17);
+/* verilator lint_on UNUSEDSIGNAL */
 // a stale restatement moves no share count (its flag set in A, used here,
 // a LUT before the multipliers rather than in A's share-count pick)
 wire signed [SH-1:0] m_xl_used = m_f[F_STALE] ? {SH{1'b0}} : m_xl;
@@ -540,7 +552,7 @@ wire [17:0] m_ch = 18'd10000 - {4'd0, m_bps};
 // stage M -> C: the pieces, and the sums of a time and a limit
 reg signed [42:0] c_ppl [0:5];             // pieces of pl: share chunk i/2 x price chunk i%2
 reg signed [42:0] c_pps [0:5];             // of ps
-reg signed [42:0] c_ppm [0:1];             // of pm (an order adds at most 24 bits of shares)
+reg [54:0]  c_mw = 55'd0;                  // m whole (an order adds at most 24 bits of shares)
 reg signed [42:0] c_ppo [0:1];             // quantity x limit price
 reg signed [42:0] c_ppsc [0:1];            // limit price x 10000
 reg signed [42:0] c_pphi [0:1], c_pplo [0:1];   // reference price x (10000 +- collar)
@@ -567,6 +579,9 @@ wire          d_wr_buy;                    // its side, and A (buy) or B (sell),
 wire signed [NW-1:0] d_wr_ab, d_wr_oth;
 wire signed [SH-1:0] d_wr_ls, d_wr_ss;     // the share counts
 wire [63:0]   d_wr_tat, d_wr_t;            // the rate bucket, the duplicate record's time
+wire [1:0]    d_wr_side;                   // ...and its side, quantity and price
+wire [23:0]   d_wr_qty;
+wire [30:0]   d_wr_price;
 wire [31:0]   d_wr_rper;                   // ...and its instrument's rate period
 wire m_byp = d_wr_inst && d_wr_k == m_k;
 // A or B of this input's side, and the other, from the tables and from D
@@ -587,6 +602,15 @@ endfunction
 // would merge two sums behind one $mux into one sum behind the pick)
 (* keep *) wire [63:0] m_dup_dt_byp = m_t - d_wr_t;
 (* keep *) wire [63:0] m_dup_dt_tbl = m_t - dt[m_k];
+// the duplicate check's record against this order, compared here (the
+// record as M reads it, D's order's where that one writes it, and the order
+// in C, for C's check under both outcomes of it): in C the table reads and
+// the compares sat in front of the decision's last levels
+wire [1:0] m_oside = m_f[F_KIND +: 4] == TG_RISK_IN_NEW ? m_f[F_SIDE +: 2] : m_f[F_SSIDE +: 2];
+wire [31:0] m_qty = m_f[F_QTY +: 32], m_price32 = m_f[F_PRICE +: 32];
+(* keep *) wire m_dup_tbl = dv[m_k] && dside[m_k] == m_oside && {8'd0, dqty[m_k]} == m_qty
+                          && {1'b0, dprice[m_k]} == m_price32;
+(* keep *) wire m_dup_byp = d_wr_side == m_oside && {8'd0, d_wr_qty} == m_qty && {1'b0, d_wr_price} == m_price32;
 // (where M takes D's values, D's instrument is M's, and the period D's order
 // read is the one in force: a heavy input, COMMIT among them, lets nothing
 // in behind it until it has left. Two sums with no operand in common: Yosys
@@ -596,6 +620,9 @@ endfunction
 reg signed [SH-1:0] c_ls = {SH{1'b0}}, c_ss = {SH{1'b0}};   // its share counts
 reg [31:0]  c_maxl = 32'd0, c_maxs = 32'd0;
 reg [63:0]  c_dup_dt = 64'd0;              // t - the last accepted order's
+reg         c_dup_same = 1'b0;             // that order had this side, quantity and price
+reg         c_dup_same_d = 1'b0;           // so has the order ahead (in C now, in D then)
+reg         c_dupw_on = 1'b0;              // the instrument's DUP_WINDOW is not 0
 reg [63:0]  c_tat = 64'd0, c_tat_per = 64'd0;   // its rate bucket, and that + its period
 
 // A or B saturated: the rooms' compares in C are sums on the low bits, and an
@@ -619,9 +646,7 @@ always @(posedge clk) begin
             c_ppl[i] <= dsp(x_chunk(m_xl_used, i / 2), p_chunk(m_pricel, i % 2));
             c_pps[i] <= dsp(x_chunk(m_xs_used, i / 2), p_chunk(m_prices, i % 2));
         end
-        for (i = 0; i < 2; i = i + 1) begin
-            c_ppm[i] <= dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, i));
-        end
+        c_mw <= {m_pm1[37:0], m_pm0[16:0]};
         c_ppo[0] <= dsp({1'b0, m_f[F_QTY +: 24]}, {1'b0, m_price[16:0]});
         c_ppo[1] <= dsp({1'b0, m_f[F_QTY +: 24]}, {4'd0, m_price[30:17]});
         c_ppsc[0] <= dsp({1'b0, m_price[23:0]}, 18'd10000);
@@ -644,6 +669,10 @@ always @(posedge clk) begin
         c_maxl <= a_maxl[m_k];
         c_maxs <= a_maxs[m_k];
         c_dup_dt <= ({64{m_byp}} & m_dup_dt_byp) | ({64{!m_byp}} & m_dup_dt_tbl);
+        c_dup_same <= (m_byp && m_dup_byp) || (!m_byp && m_dup_tbl);
+        c_dup_same_d <= (c_f[F_KIND +: 4] == TG_RISK_IN_NEW ? c_f[F_SIDE +: 2] : c_f[F_SSIDE +: 2]) == m_oside
+                        && {8'd0, c_f[F_QTY +: 24]} == m_qty && {1'b0, c_f[F_PRICE +: 31]} == m_price32;
+        c_dupw_on <= a_dupw[m_k] != 32'd0;
         c_tat <= m_byp ? d_wr_tat : tat[m_k];
         c_tat_per <= m_byp ? m_tat_per_byp : m_tat_per_tbl;
     end
@@ -710,13 +739,7 @@ endfunction
 wire [2*XW-1:0] c_pl = pieces6({c_ppl[5], c_ppl[4], c_ppl[3], c_ppl[2], c_ppl[1], c_ppl[0]});
 wire [2*XW-1:0] c_ps = pieces6({c_pps[5], c_pps[4], c_pps[3], c_pps[2], c_pps[1], c_pps[0]});
 // an order's notional, and the limit price's checks against it and the collar
-/* verilator lint_off UNUSEDSIGNAL */
-wire signed [XW-1:0] c_mx = px(c_ppm[0], 0) + px(c_ppm[1], 17);
-// m's pieces (never negative), for the compares: m added up first would put
-// a carry chain in front of each
-wire [XW-1:0] c_pm0 = px(c_ppm[0], 0), c_pm1 = px(c_ppm[1], 17);
-/* verilator lint_on UNUSEDSIGNAL */
-wire signed [NW-1:0] c_m = c_mx[NW-1:0];
+wire signed [NW-1:0] c_m = {{(NW-55){1'b0}}, c_mw};
 // (compares as sums >= 0: x > y is x - y - 1 >= 0, and -y - 1 = ~y; the
 // widths hold every sum: quantity x price < 2^55, the collar's < 2^46)
 localparam integer OW = 66, CW = 50;
@@ -738,8 +761,7 @@ tg_sum_ge0 #(.W(CW)) below_lo_inst (
     .ge0(c_below_lo));
 
 wire rate_ok = a_rper[k] == 32'd0 || {1'b0, tat[k]} <= c_t_tol;
-wire dup_same = a_dupw[k] != 32'd0 && dv[k] && dside[k] == c_oside && {8'd0, dqty[k]} == c_qty
-             && {1'b0, dprice[k]} == c_price;
+wire dup_same = c_dupw_on && c_dup_same;
 
 // The order checks (check_order in sw/risk.c), reasons MAX_ORDER_QTY (bit 0)
 // to DUPLICATE (bit 13), which are consecutive codes. Those on the
@@ -801,8 +823,8 @@ end
 // gross exposure: an instrument's g = max(|ln|, |sn|) = max(ln, -sn) (ln >= sn
 // always), A = g - ln and B = g + sn. A buy of notional m raises g by
 // max(m - A, 0), a sell by max(m - B, 0): dg = m - A (or B) against the room
-// left under MAX_GROSS. (m as its two pieces here and below: added up first,
-// it would put a carry chain in front of each sum.)
+// left under MAX_GROSS. (m comes whole from the DSPs' output registers, so
+// each compare below takes it as one operand.)
 
 // stage C -> D (declared here: C's checks look at the order in D)
 reg [1:0]   d_oside = 2'd0;
@@ -887,8 +909,7 @@ wire c_long_a = c_sd ? c_long_o[1] : c_long_o[0];
 wire c_reduce_a = c_sd ? c_reduce_o[1] : c_reduce_o[0];
 wire c_dup_r = dup_same && c_dup_dt < {32'd0, a_dupw[k]};
 wire c_dup_a = !c_sd ? c_dup_r
-             : a_dupw[k] != 32'd0 && d_oside == c_oside && {8'd0, d_qty[23:0]} == c_qty
-               && {1'b0, d_price[30:0]} == c_price && {1'b0, c_t} < d_t_dupw;
+             : c_dupw_on && c_dup_same_d && {1'b0, c_t} < d_t_dupw;
 wire c_irate_r = !rate_ok;
 wire c_irate_a = c_sd ? a_rper[k] != 32'd0 && {1'b0, d_tat_next} > c_t_tol : c_irate_r;
 wire c_iopen_r = c_is_new && nopen[k] >= a_maxo[k];
@@ -902,7 +923,7 @@ wire c_iopen_a = c_is_new && {1'b0, nopen[k]} + {16'd0, c_sd && d_is_new} >= {1'
 // top bits not all its sign) decides alone: an order's m and dg are below
 // 2^55, and A or B is saturated at 2^57 (where m > A is false anyway).
 // dg on the low bits: exact wherever it is not negative (then A <= m < 2^55)
-wire [GW-1:0] c_dg_n = c_pm0[GW-1:0] + c_pm1[GW-1:0] - {{(GW-58){1'b0}}, c_ab_sat};
+wire [GW-1:0] c_dg_n = c_m[GW-1:0] - {{(GW-58){1'b0}}, c_ab_sat};
 wire c_g_big = !x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b0}};   // room >= 2^58
 wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < -2^58
 wire c_g_over_r, c_g_over_a;
@@ -910,14 +931,14 @@ wire c_g_over_r, c_g_over_a;
 // a carry-save compare (whose first level ABC would build the gross
 // compares' out of). It is c_dg_n less one, made apart: taken from c_dg_n it
 // would need a zero test after the chain.
-wire [GW-1:0] c_dg_n1 = c_pm0[GW-1:0] + c_pm1[GW-1:0] + ~{{(GW-58){1'b0}}, c_ab_sat};
+wire [GW-1:0] c_dg_n1 = c_m[GW-1:0] + ~{{(GW-58){1'b0}}, c_ab_sat};
 wire c_g_pos = !c_dg_n1[GW-1];
 // D's order refused: m - A > max(room, 0), which is m > A where the room is
 // negative, so this one compare is the whole check (the room's clamp is a
-// level from registers, beside the DSPs)
+// level from registers, beside the carry-save level)
 wire [GW-1:0] c_g_room0 = x_gross[NW] ? {GW{1'b0}} : x_gross[GW-1:0];
-tg_sum_ge0 #(.W(GW)) gross_r_inst (        // m - A > max(room, 0)
-    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(~c_g_room0), .d(~{{(GW-58){1'b0}}, c_ab_sat}),
+tg_sum_ge0 #(.W(GW), .D_ZERO(1)) gross_r_inst (   // m - A > max(room, 0)
+    .a(c_m[GW-1:0]), .b(~c_g_room0), .c(~{{(GW-58){1'b0}}, c_ab_sat}), .d({GW{1'b0}}),
     .cin(1'b1), .ge0(c_g_over_r));
 // D's order taken, of another instrument: g rises where m > A, and the check
 // is m - A > room - D's rise. Of this instrument (c_sd), with m' its notional
@@ -926,7 +947,7 @@ tg_sum_ge0 #(.W(GW)) gross_r_inst (        // m - A > max(room, 0)
 // on the same side, t2 = dg'), and the check is m + m' - A > room on the
 // same side, m - A > room on the other: the room less D's change, u, is
 // room - dg', room - m' or room. (Each three register terms to a sum and a
-// carry in a level beside the DSPs.)
+// carry in a level of their own.)
 // (t1, t2 and u are registers: D's m' and dg' picked as that order moved
 // to D, so each carry-save bit below is one LUT of register inputs)
 reg [GW-1:0] c_t1 = {GW{1'b0}}, c_t2 = {GW{1'b0}}, c_u = {GW{1'b0}};
@@ -937,12 +958,21 @@ wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0], 
 (* keep *) wire [GW-1:0] c_ga_c = (c_ga_1 & c_ga_2) | (c_ga_1 & c_u) | (c_ga_2 & c_u);
 (* keep *) wire [GW-1:0] c_gp_c = (c_ga_1 & c_gp_2) | (c_ga_1 & c_t1) | (c_gp_2 & c_t1);
 /* verilator lint_on UNUSEDSIGNAL */
-wire c_g_pos_a;
-tg_sum_ge0 #(.W(GW)) gross_pos_a_inst (    // m + t1 - A - t2 > 0
-    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(c_gp_s), .d({c_gp_c[GW-2:0], 1'b0}), .cin(1'b1),
-    .ge0(c_g_pos_a));
-tg_sum_ge0 #(.W(GW)) gross_a_inst (        // m - A > room - u
-    .a(c_pm0[GW-1:0]), .b(c_pm1[GW-1:0]), .c(c_ga_s), .d({c_ga_c[GW-2:0], 1'b0}), .cin(1'b1),
+// m + t1 - A - t2 in carry-save form, one level after c_gp_*: D's rise
+// (c_dg_na, below) and whether g rises (m + t1 - A - t2 - 1 >= 0) are its
+// two chains, which differ in their carry in alone (as two sums of the same
+// operands each, Yosys built one's first level out of the other's, a level
+// in front of both)
+(* keep *) wire [GW-1:0] c_gq_s = c_m[GW-1:0] ^ c_gp_s ^ {c_gp_c[GW-2:0], 1'b0};
+/* verilator lint_off UNUSEDSIGNAL */
+(* keep *) wire [GW-1:0] c_gq_c = (c_m[GW-1:0] & c_gp_s) | (c_m[GW-1:0] & {c_gp_c[GW-2:0], 1'b0})
+                                | (c_gp_s & {c_gp_c[GW-2:0], 1'b0});
+/* verilator lint_on UNUSEDSIGNAL */
+wire [GW-1:0] c_gq_c1 = {c_gq_c[GW-2:0], 1'b1};   // (the 1: -A - 1 and -t2 - 1 above, one of the two)
+wire [GW-1:0] c_gpa_sum = c_gq_s + c_gq_c1;        // m + t1 - A - t2 - 1
+wire c_g_pos_a = !c_gpa_sum[GW-1];
+tg_sum_ge0 #(.W(GW), .D_ZERO(1)) gross_a_inst (       // m - A > room - u
+    .a(c_m[GW-1:0]), .b(c_ga_s), .c({c_ga_c[GW-2:0], 1'b0}), .d({GW{1'b0}}), .cin(1'b1),
     .ge0(c_g_over_a));
 // (what is known before the carry chains end is combined apart and kept:
 // ABC sees every input arrive at once, and would put a chain's result deep
@@ -960,18 +990,14 @@ wire c_nl_big = !x_netl[NW] && x_netl[NW-1:57] != {(NW-57){1'b0}};     // room >
 wire c_nl_neg = x_netl[NW] && x_netl[NW-1:57] != {(NW-57){1'b1}};      // room < -2^57
 wire c_ns_big = !x_nets[NW] && x_nets[NW-1:57] != {(NW-57){1'b0}};
 wire c_ns_neg = x_nets[NW] && x_nets[NW-1:57] != {(NW-57){1'b1}};
-wire c_nl_over_r, c_nl_over_a, c_ns_over_r, c_ns_over_a;
-tg_sum_ge0 #(.W(NTW), .D_ZERO(1)) net_long_r_inst (
-    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(~x_netl[NTW-1:0]), .d({NTW{1'b0}}),
-    .cin(1'b0), .ge0(c_nl_over_r));
-tg_sum_ge0 #(.W(NTW)) net_long_a_inst (
-    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(d_m_buy), .d(~x_netl[NTW-1:0]),
+wire c_nl_over_a, c_ns_over_a;
+wire [NTW-1:0] c_nl_r = c_m[NTW-1:0] + ~x_netl[NTW-1:0], c_ns_r = c_m[NTW-1:0] + ~x_nets[NTW-1:0];
+wire c_nl_over_r = !c_nl_r[NTW-1], c_ns_over_r = !c_ns_r[NTW-1];
+tg_sum_ge0 #(.W(NTW), .D_ZERO(1)) net_long_a_inst (
+    .a(c_m[NTW-1:0]), .b(d_m_buy), .c(~x_netl[NTW-1:0]), .d({NTW{1'b0}}),
     .cin(1'b0), .ge0(c_nl_over_a));
-tg_sum_ge0 #(.W(NTW), .D_ZERO(1)) net_short_r_inst (
-    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(~x_nets[NTW-1:0]), .d({NTW{1'b0}}),
-    .cin(1'b0), .ge0(c_ns_over_r));
-tg_sum_ge0 #(.W(NTW)) net_short_a_inst (
-    .a(c_pm0[NTW-1:0]), .b(c_pm1[NTW-1:0]), .c(d_m_sell), .d(~x_nets[NTW-1:0]),
+tg_sum_ge0 #(.W(NTW), .D_ZERO(1)) net_short_a_inst (
+    .a(c_m[NTW-1:0]), .b(d_m_sell), .c(~x_nets[NTW-1:0]), .d({NTW{1'b0}}),
     .cin(1'b0), .ge0(c_ns_over_a));
 // (the room's own verdict, and which compare counts, picked by side ahead
 // of the chains' results)
@@ -1101,8 +1127,8 @@ end
 // as they are or one up (down): no carry chain over all NW bits. (The
 // other's low bits less A's come from M: then each is three operands.)
 localparam integer LOW = 57;
-wire [LOW:0] c_abl = {1'b0, c_ab[LOW-1:0]} - c_pm0[LOW:0] - c_pm1[LOW:0];
-wire [LOW:0] c_othl = c_oth_less_ab + c_pm0[LOW:0] + c_pm1[LOW:0];
+wire [LOW:0] c_abl = {1'b0, c_ab[LOW-1:0]} - c_m[LOW:0];
+wire [LOW:0] c_othl = c_oth_less_ab + c_m[LOW:0];
 wire [NW-LOW-1:0] c_ab_hi = c_ab[NW-1:LOW], c_ab_hi_dec = c_ab[NW-1:LOW] - 1'b1;
 wire [NW-LOW-1:0] c_oth_hi = c_ab_other[NW-1:LOW], c_oth_hi_inc = c_ab_other[NW-1:LOW] + 1'b1;
 wire signed [NW-1:0] c_ab_new = c_g_pos ? {NW{1'b0}} : {c_abl[LOW] ? c_ab_hi_dec : c_ab_hi, c_abl[LOW-1:0]};
@@ -1123,9 +1149,9 @@ endfunction
 // in) or 0
 reg [GW-1:0] c_t1o = {GW{1'b0}};
 reg [LW3-1:0] c_w = {LW3{1'b0}};
-// (A - t1 + t2, three registers, as a sum and a carry in a level beside the
-// DSPs, kept: -t1 is ~t1 + 1, the 1 the carry's free bit 0; -m is
-// ~pm0 + ~pm1 + 2. ~t1 is a register of its own, c_t1n: with t1 itself ABC
+// (A - t1 + t2, three registers, as a sum and a carry in a level of their
+// own, kept: -t1 is ~t1 + 1, the 1 the carry's free bit 0; -m is ~m + 1.
+// ~t1 is a register of its own, c_t1n: with t1 itself ABC
 // builds this level and the gross compare's, A ^ t2 ^ t1 both, out of one
 // t1 ^ t2, a level in front of each.)
 reg [LW3-1:0] c_t1n = {LW3{1'b1}};
@@ -1134,8 +1160,8 @@ wire [LW3-1:0] c_abl_1 = {3'b000, c_ab[LOW-1:0]}, c_abl_2 = c_t1n, c_abl_3 = c_t
 /* verilator lint_off UNUSEDSIGNAL */
 (* keep *) wire [LW3-1:0] c_abl_c = (c_abl_1 & c_abl_2) | (c_abl_1 & c_abl_3) | (c_abl_2 & c_abl_3);
 /* verilator lint_on UNUSEDSIGNAL */
-wire [LW3-1:0] c_abl_a = c_abl_s + {c_abl_c[LW3-2:0], 1'b1} + ~c_pm0[LW3-1:0] + ~c_pm1[LW3-1:0] + 2;
-wire [LW3-1:0] c_othl_a = {{2{c_oth_less_ab[LOW]}}, c_oth_less_ab} + c_pm0[LW3-1:0] + c_pm1[LW3-1:0]
+wire [LW3-1:0] c_abl_a = c_abl_s + {c_abl_c[LW3-2:0], 1'b1} + ~c_m[LW3-1:0] + 1;
+wire [LW3-1:0] c_othl_a = {{2{c_oth_less_ab[LOW]}}, c_oth_less_ab} + c_m[LW3-1:0]
                         + c_w + {{(LW3-1){1'b0}}, c_sd_opp};
 wire [NW-LOW-1:0] c_ab_hi_inc = c_ab[NW-1:LOW] + 1'b1, c_oth_hi_dec = c_ab_other[NW-1:LOW] - 1'b1;
 wire signed [NW-1:0] c_oth_y = c_ab_other + {{(NW-GW){1'b0}}, c_t2} - {{(NW-GW){1'b0}}, c_t1o};
@@ -1148,7 +1174,7 @@ wire signed [NW-1:0] c_other_rise_a = {hi_step(c_oth_hi, c_oth_hi_dec, c_oth_hi_
 // What D works from where the order in D is a NEW or REPLACE of this
 // instrument and takes (c_yt): what it leaves, from its D registers
 wire c_yt = c_sd && d_wr_inst;
-wire [GW-1:0] c_dg_na = c_pm0[GW-1:0] + c_pm1[GW-1:0] + c_gp_s + {c_gp_c[GW-2:0], 1'b0} + 2;   // m + t1 - A - t2
+wire [GW-1:0] c_dg_na = c_gq_s - ~c_gq_c1;       // m + t1 - A - t2 (s + c1 + 1)
 wire signed [SH-1:0] c_growl = c_buy ? $signed({{(SH-24){1'b0}}, c_grow}) : {SH{1'b0}};
 wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, c_grow});
 (* keep *) wire [63:0] c_tat_next_y = c_rper == 32'd0 ? d_tat_next
@@ -1159,11 +1185,13 @@ wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, 
 (* keep *) wire signed [SH-1:0] c_s2_y = d_s2 - c_grows_s, c_s2_r = c_ss - c_grows_s;
 
 // D's rise, g's change where this order takes: the rise with the order
-// ahead taken or not, each clamped at 0, picked. (One net of its own, a
-// LUT5 after the chains: ABC, which sees them end at once with everything,
-// would build its parts to share with the registers' picks below.)
-(* keep *) wire [GW-1:0] c_dg = c_yt ? (c_dg_na[GW-1] ? {GW{1'b0}} : c_dg_na)
-                                     : (c_dg_n[GW-1] ? {GW{1'b0}} : c_dg_n);
+// ahead taken or not (c_dgv), clamped at 0 (c_dpos). The registers below
+// take it through their synchronous reset, so a bit is a LUT after the
+// chains, and the clamp with the pick in the reset's LUT. (As one value,
+// clamped and picked, ABC built it two levels deep after the chains: it
+// sees them end at once with everything, and folded D's decision in.)
+wire c_dpos = c_yt ? !c_dg_na[GW-1] : !c_dg_n[GW-1];
+wire [GW-1:0] c_dgv = c_yt ? c_dg_na : c_dg_n;
 // this order's m and dg as the operands of the one behind it (in M now),
 // picked by how the two relate (as c_sd and c_sd_opp are; m_sd holds only
 // where this order takes, c_tk)
@@ -1171,16 +1199,16 @@ wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, 
 always @(posedge clk) begin
     d_valid <= c_valid;
     d_tk <= c_tk;
-    d_dg_up <= c_tk ? c_dg : {GW{1'b0}};         // (a synchronous reset: no LUT after c_dg)
+    d_dg_up <= c_tk && c_dpos ? c_dgv : {GW{1'b0}};
     c_t1 <= m_same ? c_m[GW-1:0] : {GW{1'b0}};
     c_t1n <= m_same ? ~c_m[LW3-1:0] : {LW3{1'b1}};
     c_t1o <= m_opp ? c_m[GW-1:0] : {GW{1'b0}};
     c_w <= m_same ? c_m[LW3-1:0] : m_opp ? ~c_m[LW3-1:0] : {LW3{1'b0}};
-    c_t2 <= m_sd ? c_dg : {GW{1'b0}};
-    c_u <= m_same ? c_m[GW-1:0] : {GW{c_u_dg}} & c_dg;
+    c_t2 <= m_sd && c_dpos ? c_dgv : {GW{1'b0}};
+    c_u <= m_same ? c_m[GW-1:0] : c_u_dg && c_dpos ? c_dgv : {GW{1'b0}};
     d_yt <= c_yt;
-    d_m_buy <= c_tk && c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
-    d_m_sell <= c_tk && !c_buy ? c_mx[NTW-1:0] : {NTW{1'b0}};
+    d_m_buy <= c_tk && c_buy ? c_m[NTW-1:0] : {NTW{1'b0}};
+    d_m_sell <= c_tk && !c_buy ? c_m[NTW-1:0] : {NTW{1'b0}};
     d_is_ref <= c_valid && c_kind == TG_RISK_IN_REF;
     if (c_valid) begin
         d_f <= c_f;
@@ -1297,6 +1325,9 @@ wire d_takes = d_accept && d_kind != TG_RISK_IN_CANCEL;     // NEW or REPLACE
 // what it writes to its instrument that M reads (see m_byp)
 assign d_wr_inst = d_takes;
 assign d_wr_k = d_k;
+assign d_wr_side = d_oside;
+assign d_wr_qty = d_qty[23:0];
+assign d_wr_price = d_price[30:0];
 assign d_wr_buy = d_buy;
 assign d_wr_ab = d_abn;
 assign d_wr_oth = d_othn;
