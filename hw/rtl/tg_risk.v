@@ -283,7 +283,6 @@ wire [23:0] p_qty = in_qty[23:0];
 // below 2^24), sign-extended, whose top bit is q < rem, for every use below
 wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty}, p_srem = {{(SH-24){1'b0}}, p_rem};
 wire [24:0] p_qr = {1'b0, p_qty} - {1'b0, p_rem};
-wire signed [SH-1:0] p_q_less_rem = {{(SH-25){p_qr[24]}}, p_qr};
 wire p_q_ge_rem = !p_qr[24];
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
 // a FILL that consumes an order slot's open quantity (sub 0); sub 1 is a bust
@@ -323,7 +322,7 @@ wire p_is_ref = in_kind == TG_RISK_IN_REF;
 wire p_order_buy = (in_kind == TG_RISK_IN_NEW ? in_side : sl_side[p_si]) == TG_RISK_SIDE_BUY;
 wire p_fill_up = p_buy_in != in_sub[0];   // a bust moves against its side
 wire p_restate_buy = sl_side[p_si] == TG_RISK_SIDE_BUY;
-wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_q_less_rem[23:0] : 24'd0;
+wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_qr[23:0] : 24'd0;
 // The share counts are picked as an AND-OR of a few candidates by selects
 // that need no arithmetic (kind, side, sub, whether a fill matches its
 // slot), and by q >= rem, which comes out of the same carry chain as q - rem:
@@ -361,12 +360,8 @@ endfunction
 (* keep *) wire signed [SH-1:0] p_xs_ge = count_rest(p_s_q, p_s_rn, p_neg_rem, p_is_ref, ss[p_ii]);
 (* keep *) wire signed [SH-1:0] p_xs_lt = count_rest(p_s_q, p_s_rn, p_neg_q, p_is_ref, ss[p_ii]);
 (* keep *) wire p_l_d_ge = p_l_rd || p_l_left, p_s_d_ge = p_s_rd || p_s_left;   // q - rem counts
-function automatic signed [SH-1:0] pick_count(input signed [SH-1:0] x_ge, input d_ge,
-                                                input signed [SH-1:0] x_lt, input d_lt);
-    pick_count = p_q_ge_rem ? x_ge | ({SH{d_ge}} & p_q_less_rem) : x_lt | ({SH{d_lt}} & p_q_less_rem);
-endfunction
-wire signed [SH-1:0] p_xl = pick_count(p_xl_ge, p_l_d_ge, p_xl_lt, p_l_rd);   // share counts
-wire signed [SH-1:0] p_xs = pick_count(p_xs_ge, p_s_d_ge, p_xs_lt, p_s_rd);
+// (the pick by q >= rem, and q - rem where it counts, is made in M: after
+// the slot table's read and q - rem's chain, ABC built it three levels deep)
 // at the negated price: a sell's, and both of a fill that moves the position down
 wire p_nl = p_is_fill && !p_fill_up;
 wire p_ns = ((p_is_new || p_is_replace) && !p_order_buy) || (p_is_fill && !p_fill_up)
@@ -491,7 +486,11 @@ end
 // ------------------------------------------------------------------ stage M: products in pieces
 reg signed [31:0] m_pricel = 32'd0, m_prices = 32'd0;   // the prices pl and ps are made with
 reg [13:0]  m_bps = 14'd0;
-reg signed [SH-1:0] m_xl = {SH{1'b0}}, m_xs = {SH{1'b0}};
+// the share counts' candidates under both outcomes of q >= rem, whether
+// q - rem counts in each, and q - rem (picked here, before the multipliers)
+reg signed [SH-1:0] m_xl_ge = {SH{1'b0}}, m_xl_lt = {SH{1'b0}}, m_xs_ge = {SH{1'b0}}, m_xs_lt = {SH{1'b0}};
+reg         m_l_dge = 1'b0, m_l_dlt = 1'b0, m_s_dge = 1'b0, m_s_dlt = 1'b0;
+reg [24:0]  m_qr = 25'd0;
 
 always @(posedge clk) begin
     m_valid <= p_go;
@@ -500,8 +499,15 @@ always @(posedge clk) begin
         m_pricel <= p_nl ? p_neg_price : p_pos_price;
         m_prices <= p_ns ? p_neg_price : p_pos_price;
         m_bps <= a_bps[p_k];
-        m_xl <= p_xl;
-        m_xs <= p_xs;
+        m_xl_ge <= p_xl_ge;
+        m_xl_lt <= p_xl_lt;
+        m_xs_ge <= p_xs_ge;
+        m_xs_lt <= p_xs_lt;
+        m_l_dge <= p_l_d_ge;
+        m_l_dlt <= p_l_rd;
+        m_s_dge <= p_s_d_ge;
+        m_s_dlt <= p_s_rd;
+        m_qr <= p_qr;
     end
     if (p_go) begin
         blk <= p_heavy ? 3'd5 : 3'd0;
@@ -542,10 +548,15 @@ wire signed [42:0] m_pm0 = dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, 0));
 /* verilator lint_off UNUSEDSIGNAL */
 wire signed [42:0] m_pm1 = dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, 1)) + (m_pm0 >>> 17);
 /* verilator lint_on UNUSEDSIGNAL */
-// a stale restatement moves no share count (its flag set in A, used here,
-// a LUT before the multipliers rather than in A's share-count pick)
-wire signed [SH-1:0] m_xl_used = m_f[F_STALE] ? {SH{1'b0}} : m_xl;
-wire signed [SH-1:0] m_xs_used = m_f[F_STALE] ? {SH{1'b0}} : m_xs;
+// the share counts, and a stale restatement moves none (its flag set in A)
+wire signed [SH-1:0] m_q_less_rem = {{(SH-25){m_qr[24]}}, m_qr};
+function automatic signed [SH-1:0] pick_count(input signed [SH-1:0] x_ge, input d_ge,
+                                                input signed [SH-1:0] x_lt, input d_lt);
+    pick_count = m_f[F_STALE] ? {SH{1'b0}}
+               : !m_qr[24] ? x_ge | ({SH{d_ge}} & m_q_less_rem) : x_lt | ({SH{d_lt}} & m_q_less_rem);
+endfunction
+wire signed [SH-1:0] m_xl_used = pick_count(m_xl_ge, m_l_dge, m_xl_lt, m_l_dlt);
+wire signed [SH-1:0] m_xs_used = pick_count(m_xs_ge, m_s_dge, m_xs_lt, m_s_dlt);
 wire [17:0] m_cl = 18'd10000 + {4'd0, m_bps};   // collar factors
 wire [17:0] m_ch = 18'd10000 - {4'd0, m_bps};
 
@@ -561,6 +572,7 @@ reg [63:0]  c_t_per = 64'd0;               // t + its rate period
 reg [31:0]  c_rper = 32'd0;                // its rate period
 reg [64:0]  c_t_tol_all = 65'd0;           // t + the global rate tolerance
 reg [63:0]  c_maxn = 64'd0;                // the instrument's MAX_ORDER_NOTIONAL
+reg [23:0]  c_grow_m1 = 24'd0;             // the shares the order adds, less 1
 reg signed [NW-1:0] c_ab = {NW{1'b0}};     // its A for a buy, B for a sell
 reg signed [NW-1:0] c_ab_other = {NW{1'b0}};   // the other
 reg [57:0]  c_ab_sat = 58'd0;              // c_ab (never negative) saturated at 2^57
@@ -660,6 +672,7 @@ always @(posedge clk) begin
         c_rper <= a_rper[m_k];
         c_t_tol_all <= {1'b0, m_t} + {33'd0, a_rtola};
         c_maxn <= a_maxn[m_k];
+        c_grow_m1 <= m_f[F_GROW +: 24] - 24'd1;
         c_ab <= m_byp ? m_byp_ab : m_tbl_ab;
         c_ab_other <= m_byp ? m_byp_oth : m_tbl_oth;
         c_ab_sat <= m_byp ? sat57(m_byp_ab) : sat57(m_tbl_ab);
@@ -892,12 +905,15 @@ generate
         tg_sum_ge0 #(.W(LW), .D_ZERO(1)) short_inst (          // -(ss - grow) > MAX_SHORT
             .a(c_growx), .b(~ssx), .c(~{{(LW-32){1'b0}}, c_maxs}), .d({LW{1'b0}}), .cin(1'b1),
             .ge0(s_over));
-        tg_sum_ge0 #(.W(LW), .D_ZERO(1)) long_pos_inst (       // ls + grow > 0
-            .a(lsx), .b(c_growx), .c({LW{1'b1}}), .d({LW{1'b0}}), .cin(1'b0),
-            .ge0(l_pos));
-        tg_sum_ge0 #(.W(LW), .D_ZERO(1)) short_nonneg_inst (   // ss - grow >= 0
-            .a(ssx), .b(~c_growx), .c({LW{1'b0}}), .d({LW{1'b0}}), .cin(1'b1),
-            .ge0(s_nonneg));
+        // (two operands each, plain sums, with grow - 1 where grow is not 0,
+        // the only case that counts: ls + grow > 0 is ls + (grow - 1) >= 0,
+        // ss - grow >= 0 is ss + ~(grow - 1) >= 0. With grow itself ABC
+        // builds the compares' above out of these, a level in front)
+        wire [LW-1:0] c_grow_m1x = {{(LW-24){1'b0}}, c_grow_m1};
+        wire [LW-1:0] l_pos_sum = lsx + c_grow_m1x;
+        wire [LW-1:0] s_nonneg_sum = ssx + ~c_grow_m1x;
+        assign l_pos = !l_pos_sum[LW-1];            // ls + grow > 0
+        assign s_nonneg = !s_nonneg_sum[LW-1];      // ss - grow >= 0
         assign c_short_o[o] = c_grows && !c_buy && s_over;
         assign c_long_o[o] = c_grows && c_buy && l_over;
         assign c_reduce_o[o] = c_grows && a_ro[k] && (c_buy ? l_pos : !s_nonneg);
@@ -1205,7 +1221,7 @@ always @(posedge clk) begin
     c_t1o <= m_opp ? c_m[GW-1:0] : {GW{1'b0}};
     c_w <= m_same ? c_m[LW3-1:0] : m_opp ? ~c_m[LW3-1:0] : {LW3{1'b0}};
     c_t2 <= m_sd && c_dpos ? c_dgv : {GW{1'b0}};
-    c_u <= m_same ? c_m[GW-1:0] : c_u_dg && c_dpos ? c_dgv : {GW{1'b0}};
+    c_u <= m_same || (c_u_dg && c_dpos) ? (m_same ? c_m[GW-1:0] : c_dgv) : {GW{1'b0}};
     d_yt <= c_yt;
     d_m_buy <= c_tk && c_buy ? c_m[NTW-1:0] : {NTW{1'b0}};
     d_m_sell <= c_tk && !c_buy ? c_m[NTW-1:0] : {NTW{1'b0}};
