@@ -283,6 +283,7 @@ wire [23:0] p_qty = in_qty[23:0];
 // below 2^24), sign-extended, whose top bit is q < rem, for every use below
 wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty}, p_srem = {{(SH-24){1'b0}}, p_rem};
 wire [24:0] p_qr = {1'b0, p_qty} - {1'b0, p_rem};
+wire signed [SH-1:0] p_q_less_rem = {{(SH-25){p_qr[24]}}, p_qr};
 wire p_q_ge_rem = !p_qr[24];
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
 // a FILL that consumes an order slot's open quantity (sub 0); sub 1 is a bust
@@ -322,7 +323,7 @@ wire p_is_ref = in_kind == TG_RISK_IN_REF;
 wire p_order_buy = (in_kind == TG_RISK_IN_NEW ? in_side : sl_side[p_si]) == TG_RISK_SIDE_BUY;
 wire p_fill_up = p_buy_in != in_sub[0];   // a bust moves against its side
 wire p_restate_buy = sl_side[p_si] == TG_RISK_SIDE_BUY;
-wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_qr[23:0] : 24'd0;
+wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_q_less_rem[23:0] : 24'd0;
 // The share counts are picked as an AND-OR of a few candidates by selects
 // that need no arithmetic (kind, side, sub, whether a fill matches its
 // slot), and by q >= rem, which comes out of the same carry chain as q - rem:
@@ -360,8 +361,12 @@ endfunction
 (* keep *) wire signed [SH-1:0] p_xs_ge = count_rest(p_s_q, p_s_rn, p_neg_rem, p_is_ref, ss[p_ii]);
 (* keep *) wire signed [SH-1:0] p_xs_lt = count_rest(p_s_q, p_s_rn, p_neg_q, p_is_ref, ss[p_ii]);
 (* keep *) wire p_l_d_ge = p_l_rd || p_l_left, p_s_d_ge = p_s_rd || p_s_left;   // q - rem counts
-// (the pick by q >= rem, and q - rem where it counts, is made in M: after
-// the slot table's read and q - rem's chain, ABC built it three levels deep)
+function automatic signed [SH-1:0] pick_count(input signed [SH-1:0] x_ge, input d_ge,
+                                                input signed [SH-1:0] x_lt, input d_lt);
+    pick_count = p_q_ge_rem ? x_ge | ({SH{d_ge}} & p_q_less_rem) : x_lt | ({SH{d_lt}} & p_q_less_rem);
+endfunction
+wire signed [SH-1:0] p_xl = pick_count(p_xl_ge, p_l_d_ge, p_xl_lt, p_l_rd);   // share counts
+wire signed [SH-1:0] p_xs = pick_count(p_xs_ge, p_s_d_ge, p_xs_lt, p_s_rd);
 // at the negated price: a sell's, and both of a fill that moves the position down
 wire p_nl = p_is_fill && !p_fill_up;
 wire p_ns = ((p_is_new || p_is_replace) && !p_order_buy) || (p_is_fill && !p_fill_up)
@@ -486,11 +491,7 @@ end
 // ------------------------------------------------------------------ stage M: products in pieces
 reg signed [31:0] m_pricel = 32'd0, m_prices = 32'd0;   // the prices pl and ps are made with
 reg [13:0]  m_bps = 14'd0;
-// the share counts' candidates under both outcomes of q >= rem, whether
-// q - rem counts in each, and q - rem (picked here, before the multipliers)
-reg signed [SH-1:0] m_xl_ge = {SH{1'b0}}, m_xl_lt = {SH{1'b0}}, m_xs_ge = {SH{1'b0}}, m_xs_lt = {SH{1'b0}};
-reg         m_l_dge = 1'b0, m_l_dlt = 1'b0, m_s_dge = 1'b0, m_s_dlt = 1'b0;
-reg [24:0]  m_qr = 25'd0;
+reg signed [SH-1:0] m_xl = {SH{1'b0}}, m_xs = {SH{1'b0}};
 
 always @(posedge clk) begin
     m_valid <= p_go;
@@ -499,15 +500,8 @@ always @(posedge clk) begin
         m_pricel <= p_nl ? p_neg_price : p_pos_price;
         m_prices <= p_ns ? p_neg_price : p_pos_price;
         m_bps <= a_bps[p_k];
-        m_xl_ge <= p_xl_ge;
-        m_xl_lt <= p_xl_lt;
-        m_xs_ge <= p_xs_ge;
-        m_xs_lt <= p_xs_lt;
-        m_l_dge <= p_l_d_ge;
-        m_l_dlt <= p_l_rd;
-        m_s_dge <= p_s_d_ge;
-        m_s_dlt <= p_s_rd;
-        m_qr <= p_qr;
+        m_xl <= p_xl;
+        m_xs <= p_xs;
     end
     if (p_go) begin
         blk <= p_heavy ? 3'd5 : 3'd0;
@@ -548,15 +542,10 @@ wire signed [42:0] m_pm0 = dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, 0));
 /* verilator lint_off UNUSEDSIGNAL */
 wire signed [42:0] m_pm1 = dsp({1'b0, m_f[F_GROW +: 24]}, p_chunk(m_pricem, 1)) + (m_pm0 >>> 17);
 /* verilator lint_on UNUSEDSIGNAL */
-// the share counts, and a stale restatement moves none (its flag set in A)
-wire signed [SH-1:0] m_q_less_rem = {{(SH-25){m_qr[24]}}, m_qr};
-function automatic signed [SH-1:0] pick_count(input signed [SH-1:0] x_ge, input d_ge,
-                                                input signed [SH-1:0] x_lt, input d_lt);
-    pick_count = m_f[F_STALE] ? {SH{1'b0}}
-               : !m_qr[24] ? x_ge | ({SH{d_ge}} & m_q_less_rem) : x_lt | ({SH{d_lt}} & m_q_less_rem);
-endfunction
-wire signed [SH-1:0] m_xl_used = pick_count(m_xl_ge, m_l_dge, m_xl_lt, m_l_dlt);
-wire signed [SH-1:0] m_xs_used = pick_count(m_xs_ge, m_s_dge, m_xs_lt, m_s_dlt);
+// a stale restatement moves no share count (its flag set in A, used here,
+// a LUT before the multipliers rather than in A's share-count pick)
+wire signed [SH-1:0] m_xl_used = m_f[F_STALE] ? {SH{1'b0}} : m_xl;
+wire signed [SH-1:0] m_xs_used = m_f[F_STALE] ? {SH{1'b0}} : m_xs;
 wire [17:0] m_cl = 18'd10000 + {4'd0, m_bps};   // collar factors
 wire [17:0] m_ch = 18'd10000 - {4'd0, m_bps};
 
