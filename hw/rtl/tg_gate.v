@@ -243,6 +243,7 @@ risk_inst (
     .pr_inst(src_inst),
     .pr_slot(src_slot),
     .pr_ready(src_ready),
+    .in_slot_src({!x_valid, x_valid, 1'b0}),   // (a kill reads no slot)
     .out_valid(out_valid),
     .out_accept(out_accept),
     .out_kind(out_kind),

@@ -88,6 +88,11 @@ module tg_risk #
     input  wire [PROBES*8-1:0]  pr_inst,
     input  wire [PROBES*16-1:0] pr_slot,
     output wire [PROBES-1:0]    pr_ready,
+    // the probe whose slot in_slot is, one-hot, where the input reads a slot
+    // (NEW, CANCEL, REPLACE, FILL, RESTATE): stage A reads the slot table at
+    // every probe's slot and picks the reads by it, so nothing stands in
+    // front of the reads (the card's input slot is a pick of its sources')
+    input  wire [PROBES-1:0]    in_slot_src,
 
     // one decision per NEW, CANCEL and REPLACE, in input order (no
     // back-pressure), in the cycle stage D makes it: 3 cycles after the input
@@ -275,9 +280,46 @@ wire p_slot_ok = slot_in_range(in_slot);
 wire [IW-1:0] p_ii = in_inst[IW-1:0];
 wire [SW-1:0] p_si = in_slot[SW-1:0];
 wire p_kind_slot_inst = in_kind == TG_RISK_IN_REPLACE || in_kind == TG_RISK_IN_RESTATE;
-wire [IW-1:0] p_sk = sl_inst[p_si];       // the slot's instrument
+// the slot's instrument, open quantity, open flag, side and decrement
+// count: read at each probe's slot, picked (an AND-OR: behind a mux Yosys's
+// share pass would make them one read at a picked address)
+reg [IW-1:0] p_sk;
+reg [23:0] p_rem;
+reg p_sopen;
+reg [1:0] p_sside;
+reg [3:0] p_sdec;
+integer pj;
+always @* begin
+    p_sk = {IW{1'b0}};
+    p_rem = 24'd0;
+    p_sopen = 1'b0;
+    p_sside = 2'd0;
+    p_sdec = 4'd0;
+    for (pj = 0; pj < PROBES; pj = pj + 1) begin
+        p_sk = p_sk | ({IW{in_slot_src[pj]}} & sl_inst[pr_slot[pj*16 +: SW]]);
+        p_rem = p_rem | ({24{in_slot_src[pj]}} & sl_rem[pr_slot[pj*16 +: SW]]);
+        p_sopen = p_sopen | (in_slot_src[pj] & sl_open[pr_slot[pj*16 +: SW]]);
+        p_sside = p_sside | ({2{in_slot_src[pj]}} & sl_side[pr_slot[pj*16 +: SW]]);
+        p_sdec = p_sdec | ({4{in_slot_src[pj]}} & sl_dec[pr_slot[pj*16 +: SW]]);
+    end
+end
 wire [IW-1:0] p_k = p_kind_slot_inst ? p_sk : p_ii;
-wire [23:0] p_rem = sl_rem[p_si];
+`ifndef SYNTHESIS
+reg [15:0] p_src_slot;
+always @* begin
+    p_src_slot = 16'd0;
+    for (pj = 0; pj < PROBES; pj = pj + 1) begin
+        p_src_slot = p_src_slot | ({16{in_slot_src[pj]}} & pr_slot[pj*16 +: 16]);
+    end
+end
+always @(posedge clk) begin
+    if (!rst && in_take && (in_kind == TG_RISK_IN_NEW || in_kind == TG_RISK_IN_CANCEL
+                            || in_kind == TG_RISK_IN_REPLACE || in_kind == TG_RISK_IN_FILL
+                            || in_kind == TG_RISK_IN_RESTATE) && p_src_slot != in_slot) begin
+        $error("tg_risk: in_slot %0d, but in_slot_src picks probe slot %0d", in_slot, p_src_slot);
+    end
+end
+`endif
 wire [23:0] p_qty = in_qty[23:0];
 // q against the slot's open quantity: one subtraction on 25 bits (both are
 // below 2^24), sign-extended, whose top bit is q < rem, for every use below
@@ -288,8 +330,8 @@ wire p_q_ge_rem = !p_qr[24];
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
 // a FILL that consumes an order slot's open quantity (sub 0); sub 1 is a bust
 wire p_fill_slot = in_kind == TG_RISK_IN_FILL && !in_sub[0];
-wire p_matched = p_fill_slot && p_slot_ok && sl_open[p_si] && sl_inst[p_si] == p_ii && p_inst_ok
-                 && ((sl_side[p_si] == TG_RISK_SIDE_BUY) == p_buy_in);
+wire p_matched = p_fill_slot && p_slot_ok && p_sopen && p_sk == p_ii && p_inst_ok
+                 && ((p_sside == TG_RISK_SIDE_BUY) == p_buy_in);
 wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_q_ge_rem ? p_rem : p_qty);
 // the open quantity a RESTATE states: sub 0 the quantity itself, sub 1 the
 // slot's open quantity reduced by it (a cancel's decrement)
@@ -299,7 +341,7 @@ wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_q_ge_rem ? 24'd0 : p_rem - p_qty);
 // sw/include/tickgate/risk.h). The flag rides along; it zeroes M's share
 // counts before the multipliers and makes C's open quantity the slot's
 // own, so it stays off stage A's paths into the products.
-wire p_stale = in_kind == TG_RISK_IN_RESTATE && !in_sub[0] && in_field[4] && in_field[3:0] != sl_dec[p_si]
+wire p_stale = in_kind == TG_RISK_IN_RESTATE && !in_sub[0] && in_field[4] && in_field[3:0] != p_sdec
             && p_qty != 24'd0;
 
 // the reference price a REF input makes: the BBO's mid when it has both
@@ -320,9 +362,9 @@ wire p_is_ref = in_kind == TG_RISK_IN_REF;
 // count x the reference price, signed: a sell's or a reversed execution's
 // price is the negated one), or are the new ln and sn for a REF; pm is an
 // order's notional (its added shares x the reference price).
-wire p_order_buy = (in_kind == TG_RISK_IN_NEW ? in_side : sl_side[p_si]) == TG_RISK_SIDE_BUY;
+wire p_order_buy = (in_kind == TG_RISK_IN_NEW ? in_side : p_sside) == TG_RISK_SIDE_BUY;
 wire p_fill_up = p_buy_in != in_sub[0];   // a bust moves against its side
-wire p_restate_buy = sl_side[p_si] == TG_RISK_SIDE_BUY;
+wire p_restate_buy = p_sside == TG_RISK_SIDE_BUY;
 wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_q_less_rem[23:0] : 24'd0;
 // The share counts are picked as an AND-OR of a few candidates by selects
 // that need no arithmetic (kind, side, sub, whether a fill matches its
@@ -391,7 +433,7 @@ localparam integer F_KIND = 0, F_SUB = F_KIND + 4, F_INST = F_SUB + 2, F_INST_OK
 
 // the slot fields come from the table as it is now: no input in flight
 // writes the slot of an input that enters (haz_slot below)
-wire [FW-1:0] p_f = {p_stale, hfeed[p_k] || hhost[p_k], ikill[p_k], kill_all, p_order_buy, p_rem, sl_side[p_si], sl_inst[p_si], sl_open[p_si], refp[p_k], p_newref, p_grow,
+wire [FW-1:0] p_f = {p_stale, hfeed[p_k] || hhost[p_k], ikill[p_k], kill_all, p_order_buy, p_rem, p_sside, p_sk, p_sopen, refp[p_k], p_newref, p_grow,
                      p_rq, p_fill_d, p_matched, in_t, in_value, in_price2, in_price, in_qty, p_si,
                      p_slot_ok, in_slot, in_field, in_side, p_k, p_inst_ok, in_inst, in_sub, in_kind};
 

@@ -78,6 +78,7 @@ extern "C" void tg_vrisk_cycle(struct tg_vrisk *v, const struct tg_risk_input *i
 		t->pr_sub = in->sub;
 		t->pr_inst = in->inst;
 		t->pr_slot = in->slot;
+		t->in_slot_src = 1;
 	}
 	t->clk = 0;
 	t->eval();
