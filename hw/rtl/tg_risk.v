@@ -306,10 +306,11 @@ end
 wire [IW-1:0] p_k = p_kind_slot_inst ? p_sk : p_ii;
 `ifndef SYNTHESIS
 reg [15:0] p_src_slot;
+integer pk;
 always @* begin
     p_src_slot = 16'd0;
-    for (pj = 0; pj < PROBES; pj = pj + 1) begin
-        p_src_slot = p_src_slot | ({16{in_slot_src[pj]}} & pr_slot[pj*16 +: 16]);
+    for (pk = 0; pk < PROBES; pk = pk + 1) begin
+        p_src_slot = p_src_slot | ({16{in_slot_src[pk]}} & pr_slot[pk*16 +: 16]);
     end
 end
 always @(posedge clk) begin
