@@ -76,6 +76,17 @@
 #define LAT_BINS 32u
 #define KILL_BLOCKED 4u		/* orders blocked before each kill is released */
 
+/* a ring record's beats on the model's DMA ports (TG_VCORE_DMA_BYTES a beat) */
+#if TG_VCORE_DMA_BYTES == 8
+#define BEATS_PER_RECORD_TEXT "8 beats of 64 bits"
+#elif TG_VCORE_DMA_BYTES == 16
+#define BEATS_PER_RECORD_TEXT "4 beats of 128 bits"
+#elif TG_VCORE_DMA_BYTES == 32
+#define BEATS_PER_RECORD_TEXT "2 beats of 256 bits"
+#else
+#define BEATS_PER_RECORD_TEXT "1 beat of 512 bits"
+#endif
+
 enum { OP_SET = 1, OP_COMMIT = 2 };
 
 /* what the bench knows of one order, by tag */
@@ -733,9 +744,13 @@ static int phase_kill(struct tg_json *j, uint64_t seed, unsigned kills)
 	/* the exchange answers between kills only, so the H2C ring stays full while one lands */
 	b.respond = false;
 	for (unsigned k = 0; k < kills && !b.failed; k++) {
-		/* stream for a seeded while, so the kill lands anywhere between two orders */
-		uint64_t until = tg_cm_core_cycle(b.cm) + 200 + rnd(&b) % 200;
-		while (tg_cm_core_cycle(b.cm) < until) {
+		/* stream for a seeded while, so the kill lands anywhere between two
+		 * orders; every free slot's order was pushed at once, so stop short of
+		 * running out of undecided ones (an order a cycle into the gate when
+		 * the DMA brings a record a beat, KILL_BLOCKED are to be blocked) */
+		uint64_t until = tg_cm_core_cycle(b.cm) + 100 + rnd(&b) % 100;
+		top_up(&b);
+		while (tg_cm_core_cycle(b.cm) < until && b.n_ord - b.decided > 2 * KILL_BLOCKED) {
 			top_up(&b);
 			step(&b, 1);
 		}
@@ -823,17 +838,24 @@ static const char *bottleneck(const struct rate *r)
 	/* the port carries a beat a cycle */
 	if (r->port_beats_per_cycle > 0.95)
 		return "order-entry port (OUCH bytes per cycle)";
-	/* the C2H engine writes an event as 8 beats, events back to back (producer writebacks between) */
+	/* the C2H engine writes an event as a record's beats, events back to
+	 * back (producer writebacks between) */
 	if (r->dma_write_beats_per_cycle > 0.95)
-		return "C2H event DMA writes: 8 beats an event on the 64-bit write channel, and each answered order "
-		       "is two events (ORDER_DECISION, ORDER_RESP)";
-	/* the DMA read data port carries a beat (8 bytes) a cycle, 8 a record */
+		return "C2H event DMA writes: a 64-byte event is " BEATS_PER_RECORD_TEXT " on the DMA write channel, "
+		       "and each answered order is two events (ORDER_DECISION, ORDER_RESP)";
+	/* the DMA read data port carries a beat a cycle */
 	if (r->dma_read_beats_per_cycle > 0.95)
-		return "H2C DMA read data: 8 beats a 64-byte record on the 64-bit read port";
+		return "H2C DMA read data: a 64-byte record is " BEATS_PER_RECORD_TEXT " on the DMA read port";
 	/* answers queued at the card's input every cycle while nothing downstream is full */
 	if (r->rx_backlog_fraction > 0.95)
 		return "the exchange's answers: the card's response decoder, and an order slot is free again only "
 		       "once the answer is applied";
+	/* the port nearly busy and answers often held: the gate's entry, which
+	 * takes an input a cycle but holds for 5 cycles after each answer it
+	 * applies (RESTATE, FILL: the U stages), between them */
+	if (r->port_beats_per_cycle > 0.85 && r->rx_backlog_fraction > 0.2)
+		return "order-entry port (OUCH bytes per cycle) and the gate's entry: each exchange answer it applies "
+		       "(a RESTATE or FILL) holds it 5 cycles, an order takes 1";
 	return "H2C ring engine: DMA reads in flight (read latency) and doorbells";
 }
 
@@ -881,6 +903,7 @@ int main(int argc, char **argv)
 	tg_json_double(&j, "target_clock_mhz", TG_CARD_CLOCK_HZ / 1e6);
 	tg_json_u64(&j, "target_clock_hz", TG_CARD_CLOCK_HZ);
 	tg_json_u64(&j, "seed", seed);
+	tg_json_u64(&j, "dma_data_bytes", TG_VCORE_DMA_BYTES);
 	tg_json_string(&j, "harness", "zero-latency DMA responder (but sustained_orders_per_cycle_dma_latency), order-entry "
 				      "port always ready, every Enter Order answered at once with an Order Canceled");
 	int rc = phase_latency(&j, seed, (uint32_t)orders);

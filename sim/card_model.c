@@ -12,6 +12,9 @@
 #include "card_model.h"
 #include "vcore.h"
 
+#define DMA_BEAT TG_VCORE_DMA_BYTES	/* bytes a DMA data beat */
+_Static_assert(TG_CM_DMA_RD_MAX % DMA_BEAT == 0 && DMA_BEAT <= 64, "a DMA read is a whole number of beats");
+
 struct net_frame {
 	uint8_t *data;
 	uint32_t len;
@@ -32,7 +35,7 @@ struct tg_card_model {
 	unsigned rd_head, rd_count;
 	unsigned rd_max;	/* reads accepted at most before their data */
 
-	/* the DMA read being answered: 8-byte beats */
+	/* the DMA read being answered, in beats of DMA_BEAT bytes */
 	bool rd_active;
 	uint8_t rd_buf[TG_CM_DMA_RD_MAX];
 	uint32_t rd_beats;
@@ -87,11 +90,12 @@ static void dma_read_start(struct tg_card_model *cm)
 		src = NULL;
 	else
 		src = window(cm, r->addr, len);
+	/* the last beat's bytes past the read are zeros */
+	memset(cm->rd_buf, 0, sizeof(cm->rd_buf));
 	if (src == NULL) {
 		/* answer with zeros: a zero marker never looks valid */
 		cm->stats.dma_errors++;
-		len = len == 0 || len > sizeof(cm->rd_buf) ? 64 : (len + 7u) & ~7u;
-		memset(cm->rd_buf, 0, len);
+		len = len == 0 || len > sizeof(cm->rd_buf) ? 64 : len;
 	} else {
 		/* record by record (64 bytes), in order: acquire on its last 8
 		 * bytes (the marker) before its body */
@@ -104,43 +108,49 @@ static void dma_read_start(struct tg_card_model *cm)
 		}
 	}
 	cm->rd_active = true;
-	cm->rd_beats = len / 8;
+	cm->rd_beats = (len + DMA_BEAT - 1) / DMA_BEAT;
 	cm->rd_beat = 0;
 }
 
 static void dma_write_beat(struct tg_card_model *cm)
 {
 	const struct tg_vcore_io *io = &cm->io;
-	uint64_t addr = io->dma_wr_tuser + (uint64_t)cm->wr_beat * 8u;
-	uint8_t *dst = window(cm, addr, 8);
-	uint8_t keep = io->dma_wr_tkeep;
+	uint64_t addr = io->dma_wr_tuser + (uint64_t)cm->wr_beat * DMA_BEAT;
+	uint64_t keep = io->dma_wr_tkeep;
+	int first = -1, last = -1;
 
 	cm->stats.dma_write_beats++;
 	cm->wr_beat = io->dma_wr_tlast ? 0 : cm->wr_beat + 1;
+	for (int b = 0; b < DMA_BEAT; b++)
+		if (keep >> b & 1u) {
+			first = first < 0 ? b : first;
+			last = b;
+		}
+	if (first < 0)
+		return;
+	/* the window must hold the bytes written, from the beat's address */
+	uint8_t *dst = window(cm, addr, (size_t)last + 1);
+
 	if (dst == NULL) {
 		cm->stats.dma_errors++;
 		return;
 	}
 	if (keep == 0x0f && (addr & 3u) == 0) {
 		/* a 32-bit index writeback: one atomic store, as PCIe delivers it */
-		__atomic_store_n((uint32_t *)(void *)dst, (uint32_t)io->dma_wr_tdata, __ATOMIC_RELEASE);
+		uint32_t v = (uint32_t)io->dma_wr_tdata[0] | (uint32_t)io->dma_wr_tdata[1] << 8 |
+			     (uint32_t)io->dma_wr_tdata[2] << 16 | (uint32_t)io->dma_wr_tdata[3] << 24;
+
+		__atomic_store_n((uint32_t *)(void *)dst, v, __ATOMIC_RELEASE);
 		return;
 	}
-	int last = -1;
-
-	for (int b = 0; b < 8; b++)
-		if (keep & (1u << b))
-			last = b;
-	for (int b = 0; b < 8; b++) {
-		uint8_t v = (uint8_t)(io->dma_wr_tdata >> (8 * b));
-
-		if (!(keep & (1u << b)))
+	for (int b = first; b <= last; b++) {
+		if (!(keep >> b & 1u))
 			continue;
 		if (io->dma_wr_tlast && b == last)
 			/* release: the whole burst is visible before its last byte */
-			__atomic_store_n(dst + b, v, __ATOMIC_RELEASE);
+			__atomic_store_n(dst + b, io->dma_wr_tdata[b], __ATOMIC_RELEASE);
 		else
-			dst[b] = v;
+			dst[b] = io->dma_wr_tdata[b];
 	}
 }
 
@@ -264,7 +274,7 @@ static void cycle(struct tg_card_model *cm)
 	io->dma_rd_desc_ready = cm->rd_count < cm->rd_max;
 	io->dma_rd_data_tvalid = cm->rd_active;
 	if (cm->rd_active) {
-		memcpy(&io->dma_rd_data_tdata, cm->rd_buf + cm->rd_beat * 8u, 8);
+		memcpy(io->dma_rd_data_tdata, cm->rd_buf + cm->rd_beat * DMA_BEAT, DMA_BEAT);
 		io->dma_rd_data_tlast = cm->rd_beat + 1 == cm->rd_beats;
 	}
 	io->dma_wr_tready = 1;

@@ -9,7 +9,8 @@
  *     the last byte of a burst with release, so a ring consumer never sees
  *     half a record). Reads of up to TG_CM_DMA_RD_MAX bytes (PCIe's usual
  *     Max Read Request Size); several may be outstanding, answered in order
- *     after a configurable latency, one 8-byte beat a cycle,
+ *     after a configurable latency, one beat a cycle (the core's DMA_BYTES,
+ *     TG_VCORE_DMA_BYTES; writes land beat by beat as the core's tkeep says),
  *   - a network port that feeds queued Ethernet frames at one beat per cycle,
  *   - the order-entry ports: SoupBinTCP packets the card sends are handed
  *     to a callback whole; bytes from the exchange are queued and fed at
@@ -30,7 +31,7 @@
 #define TG_CM_CSR_TIMEOUT_CYCLES 1000u		/* cycles before a CSR access is given up */
 #define TG_CM_OE_RX_BYTES 65536u	/* exchange bytes queued at most */
 #define TG_CM_OE_PACKET_MAX 256u	/* largest packet the card may send */
-#define TG_CM_DMA_RD_MAX 512u		/* largest DMA read answered */
+#define TG_CM_DMA_RD_MAX 512u		/* largest DMA read answered (a whole number of beats) */
 #define TG_CM_DMA_RD_QUEUE 16u		/* DMA reads outstanding at most */
 
 struct tg_card_model;

@@ -9,6 +9,40 @@
 
 #include "vcore.h"
 
+static_assert(sizeof(Vtg_core::s_axis_dma_rd_data_tdata) == TG_VCORE_DMA_BYTES &&
+	      sizeof(Vtg_core::m_axis_dma_wr_tdata) == TG_VCORE_DMA_BYTES,
+	      "the Verilated core's DMA ports are not TG_VCORE_DMA_BYTES wide");
+
+// A DMA beat between vcore.h's bytes (byte i = bits 8i+7..8i) and the
+// model's port: a 64-bit integer, or 32-bit words, least significant first.
+static void beat_in(QData &port, const uint8_t *b)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	port = v;
+}
+
+template <std::size_t N> static void beat_in(VlWide<N> &port, const uint8_t *b)
+{
+	for (std::size_t w = 0; w < N; w++)
+		port[w] = (uint32_t)b[4 * w] | (uint32_t)b[4 * w + 1] << 8 | (uint32_t)b[4 * w + 2] << 16 |
+			  (uint32_t)b[4 * w + 3] << 24;
+}
+
+static void beat_out(uint8_t *b, QData v)
+{
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+template <std::size_t N> static void beat_out(uint8_t *b, const VlWide<N> &port)
+{
+	for (std::size_t w = 0; w < N; w++)
+		for (int i = 0; i < 4; i++)
+			b[4 * w + i] = (uint8_t)(port[w] >> (8 * i));
+}
+
 struct tg_vcore {
 	std::unique_ptr<VerilatedContext> ctx;
 	std::unique_ptr<Vtg_core> top;
@@ -73,7 +107,7 @@ extern "C" void tg_vcore_cycle(struct tg_vcore *c, struct tg_vcore_io *io)
 	t->s_axil_arvalid = io->axil_arvalid;
 	t->s_axil_rready = io->axil_rready;
 	t->m_axis_dma_rd_desc_ready = io->dma_rd_desc_ready;
-	t->s_axis_dma_rd_data_tdata = io->dma_rd_data_tdata;
+	beat_in(t->s_axis_dma_rd_data_tdata, io->dma_rd_data_tdata);
 	t->s_axis_dma_rd_data_tlast = io->dma_rd_data_tlast;
 	t->s_axis_dma_rd_data_tvalid = io->dma_rd_data_tvalid;
 	t->m_axis_dma_wr_tready = io->dma_wr_tready;
@@ -104,7 +138,7 @@ extern "C" void tg_vcore_cycle(struct tg_vcore *c, struct tg_vcore_io *io)
 	io->dma_rd_desc_len = t->m_axis_dma_rd_desc_len;
 	io->dma_rd_desc_valid = t->m_axis_dma_rd_desc_valid;
 	io->dma_rd_data_tready = t->s_axis_dma_rd_data_tready;
-	io->dma_wr_tdata = t->m_axis_dma_wr_tdata;
+	beat_out(io->dma_wr_tdata, t->m_axis_dma_wr_tdata);
 	io->dma_wr_tkeep = t->m_axis_dma_wr_tkeep;
 	io->dma_wr_tlast = t->m_axis_dma_wr_tlast;
 	io->dma_wr_tuser = t->m_axis_dma_wr_tuser;

@@ -12,6 +12,12 @@
 
 #include <stdint.h>
 
+/* Bytes a beat of the core's DMA read and write data: the model's DMA_BYTES,
+ * set by the build (meson option dma_bytes) for the model and its users alike. */
+#ifndef TG_VCORE_DMA_BYTES
+#error "TG_VCORE_DMA_BYTES must be defined (the build passes the Verilated core's DMA_BYTES)"
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -29,7 +35,7 @@ struct tg_vcore_io {
 	uint8_t axil_arvalid;
 	uint8_t axil_rready;
 	uint8_t dma_rd_desc_ready;
-	uint64_t dma_rd_data_tdata;
+	uint8_t dma_rd_data_tdata[TG_VCORE_DMA_BYTES];	/* byte i is bits 8i+7..8i */
 	uint8_t dma_rd_data_tlast;
 	uint8_t dma_rd_data_tvalid;
 	uint8_t dma_wr_tready;
@@ -55,8 +61,8 @@ struct tg_vcore_io {
 	uint16_t dma_rd_desc_len;
 	uint8_t dma_rd_desc_valid;
 	uint8_t dma_rd_data_tready;
-	uint64_t dma_wr_tdata;
-	uint8_t dma_wr_tkeep;
+	uint8_t dma_wr_tdata[TG_VCORE_DMA_BYTES];
+	uint64_t dma_wr_tkeep;	/* bit i: byte i of dma_wr_tdata is written */
 	uint8_t dma_wr_tlast;
 	uint64_t dma_wr_tuser;
 	uint8_t dma_wr_tvalid;

@@ -5,15 +5,20 @@
 // C2H ring engine: writes event records into the host's ring by DMA.
 //
 // Each event record is stamped with the card's event sequence number and
-// the phase marker of its lap, then written as 8 beats whose last beat holds
-// the marker; the transport guarantees beats land in order, so a host that
-// sees the marker sees the whole record. Records go back to back (8 cycles
-// each, the next taken with the last beat of the one before). The engine
+// the phase marker of its lap, then written as 64 / DMA_BYTES beats whose
+// last beat holds the marker; the transport guarantees beats land in order,
+// so a host that sees the marker sees the whole record. Records go back to
+// back (a beat a cycle, the next taken with the last beat of the one
+// before). The engine
 // never overwrites a record the host has not consumed: it waits while the
 // ring is full (the host's C2H_CONS doorbell frees space). The producer
 // index is written back to the ring header at least every WB_EVERY records
 // and whenever idle.
-module tg_c2h_ring
+module tg_c2h_ring #
+(
+    // Bytes a beat of the DMA write port: 8, 16, 32 or 64
+    parameter DMA_BYTES = 8
+)
 (
     input  wire          clk,
     input  wire          rst,
@@ -32,8 +37,8 @@ module tg_c2h_ring
     output wire          s_axis_evt_tready,
 
     // DMA write: record beats and producer writebacks (tuser = burst address)
-    output wire [63:0]   m_axis_dma_wr_tdata,
-    output wire [7:0]    m_axis_dma_wr_tkeep,
+    output wire [DMA_BYTES*8-1:0] m_axis_dma_wr_tdata,
+    output wire [DMA_BYTES-1:0]   m_axis_dma_wr_tkeep,
     output wire          m_axis_dma_wr_tlast,
     output wire [63:0]   m_axis_dma_wr_tuser,
     output wire          m_axis_dma_wr_tvalid,
@@ -45,6 +50,22 @@ module tg_c2h_ring
 
 `include "tg_card_defs.vh"
 
+localparam integer DW = DMA_BYTES * 8;
+localparam integer BEATS = TG_REC_BYTES / DMA_BYTES;    // beats a record
+localparam integer BW = BEATS > 1 ? $clog2(BEATS) : 1;
+localparam [BW-1:0] LAST_BEAT = BEATS[BW-1:0] - 1'b1;
+
+initial begin
+    if (DMA_BYTES != 8 && DMA_BYTES != 16 && DMA_BYTES != 32 && DMA_BYTES != 64) begin
+        $error("tg_c2h_ring: DMA_BYTES must be 8, 16, 32 or 64");
+        $finish;
+    end
+    if (TG_REC_BYTES != 64) begin
+        $error("tg_c2h_ring: records must be 64 bytes");
+        $finish;
+    end
+end
+
 localparam [1:0]
     ST_IDLE = 2'd0,
     ST_WRITE = 2'd1,
@@ -55,7 +76,7 @@ reg [31:0] prod_reg = 32'd0, prod_next;
 reg [31:0] seq_reg = 32'd0, seq_next;
 reg [4:0] since_wb_reg = 5'd0, since_wb_next;
 reg wb_pending_reg = 1'b0, wb_pending_next;
-reg [2:0] beat_reg = 3'd0, beat_next;
+reg [BW-1:0] beat_reg = {BW{1'b0}}, beat_next;
 reg [511:0] rec_reg = 512'd0, rec_next;
 reg [63:0] rec_addr_reg = 64'd0, rec_addr_next;
 reg record_pulse_reg = 1'b0, record_pulse_next;
@@ -96,7 +117,7 @@ reg  [1:0] room_reg = 2'b00;
 wire space = room_reg[0];
 wire space_behind = room_reg[1];
 // the record's last beat goes out this cycle
-wire last_beat = state_reg == ST_WRITE && beat_reg == 3'd7 && m_axis_dma_wr_tready;
+wire last_beat = state_reg == ST_WRITE && beat_reg == LAST_BEAT && m_axis_dma_wr_tready;
 wire wb_due = since_wb_reg == TG_RING_WRITEBACK_EVERY[4:0] - 5'd1;
 // a record is taken when idle, or right behind the last beat of the one
 // before (no idle cycle between records), into the slot after it
@@ -109,9 +130,9 @@ assign prod_index = prod_reg;
 assign full = enable && !space;
 assign s_axis_evt_tready = take;
 
-assign m_axis_dma_wr_tdata = state_reg == ST_WB ? {32'd0, prod_reg} : rec_reg[beat_reg*64 +: 64];
-assign m_axis_dma_wr_tkeep = state_reg == ST_WB ? 8'h0f : 8'hff;
-assign m_axis_dma_wr_tlast = state_reg == ST_WB || beat_reg == 3'd7;
+assign m_axis_dma_wr_tdata = state_reg == ST_WB ? {{(DW-32){1'b0}}, prod_reg} : rec_reg[beat_reg*DW +: DW];
+assign m_axis_dma_wr_tkeep = state_reg == ST_WB ? {{(DMA_BYTES-4){1'b0}}, 4'hf} : {DMA_BYTES{1'b1}};
+assign m_axis_dma_wr_tlast = state_reg == ST_WB || beat_reg == LAST_BEAT;
 assign m_axis_dma_wr_tuser = state_reg == ST_WB ? prod_addr : rec_addr_reg;
 assign m_axis_dma_wr_tvalid = state_reg == ST_WRITE || state_reg == ST_WB;
 
@@ -145,8 +166,9 @@ always @* begin
         end
         ST_WRITE: begin
             if (m_axis_dma_wr_tready) begin
-                beat_next = beat_reg + 3'd1;
-                if (beat_reg == 3'd7) begin
+                beat_next = beat_reg + 1'b1;
+                if (beat_reg == LAST_BEAT) begin
+                    beat_next = {BW{1'b0}};
                     prod_next = prod1_reg;
                     prod1_next = prod1_reg + 32'd1;
                     seq_next = seq_reg + 32'd1;
@@ -172,7 +194,7 @@ always @* begin
         rec_next[TG_C2H_SEQ_LSB +: TG_C2H_SEQ_W] = take_seq;
         rec_next[TG_RING_MARKER_OFFSET*8 +: 8] = {7'd0, geom_marker};
         rec_addr_next = geom_rec_addr;
-        beat_next = 3'd0;
+        beat_next = {BW{1'b0}};
     end
 end
 
@@ -196,7 +218,7 @@ always @(posedge clk) begin
         seq_reg <= 32'd0;
         since_wb_reg <= 5'd0;
         wb_pending_reg <= 1'b0;
-        beat_reg <= 3'd0;
+        beat_reg <= {BW{1'b0}};
         record_pulse_reg <= 1'b0;
         room_reg <= 2'b00;
     end

@@ -8,13 +8,17 @@
 //
 // Board wrappers and the simulator connect the same interfaces: the AXI-Lite
 // CSR port (PCIe BAR), the DMA read and write ports (the board's DMA shell,
-// or host shared memory in simulation), the 64-bit AXI-Stream network input,
+// or host shared memory in simulation; DMA_BYTES wide, 256 bits by default
+// as a PCIe Gen3 x8 DMA shell's AXI-Stream is), the 64-bit AXI-Stream network input,
 // and the order-entry byte streams to and from the exchange's SoupBinTCP
 // session (the board's TCP offload, or the simulator's socket).
 module tg_core #
 (
     // Value reported by the BUILD_ID register
     parameter [31:0] BUILD_ID = 32'd0,
+    // Bytes a beat of the DMA read and write data: 8, 16, 32 or 64 (a
+    // 64-byte ring record is 64 / DMA_BYTES beats)
+    parameter DMA_BYTES = 32,
     // log2 of the frame-summary event queue depth
     parameter RX_EVT_FIFO_LOG2 = 5,
     // log2 of the feed event queue depth
@@ -58,14 +62,14 @@ module tg_core #
     output wire [15:0]   m_axis_dma_rd_desc_len,
     output wire          m_axis_dma_rd_desc_valid,
     input  wire          m_axis_dma_rd_desc_ready,
-    input  wire [63:0]   s_axis_dma_rd_data_tdata,
+    input  wire [DMA_BYTES*8-1:0] s_axis_dma_rd_data_tdata,
     input  wire          s_axis_dma_rd_data_tlast,
     input  wire          s_axis_dma_rd_data_tvalid,
     output wire          s_axis_dma_rd_data_tready,
 
     // DMA write: bursts, tuser = bus address of the burst, beats in order
-    output wire [63:0]   m_axis_dma_wr_tdata,
-    output wire [7:0]    m_axis_dma_wr_tkeep,
+    output wire [DMA_BYTES*8-1:0] m_axis_dma_wr_tdata,
+    output wire [DMA_BYTES-1:0]   m_axis_dma_wr_tkeep,
     output wire          m_axis_dma_wr_tlast,
     output wire [63:0]   m_axis_dma_wr_tuser,
     output wire          m_axis_dma_wr_tvalid,
@@ -404,11 +408,17 @@ csr_inst (
 wire [511:0] cmd_tdata;
 wire [63:0] cmd_tuser;
 wire cmd_tvalid, cmd_tready;
-wire [63:0] wb_tdata, wb_tuser;
-wire [7:0] wb_tkeep;
+wire [DMA_BYTES*8-1:0] wb_tdata;
+wire [63:0] wb_tuser;
+wire [DMA_BYTES-1:0] wb_tkeep;
 wire wb_tlast, wb_tvalid, wb_tready;
 
-tg_h2c_ring h2c_inst (
+tg_h2c_ring #(
+    .MAX_BURST(8),
+    .MAX_READS(8),
+    .DMA_BYTES(DMA_BYTES)
+)
+h2c_inst (
     .clk(clk),
     .rst(rst),
     .enable(control_h2c_en),
@@ -932,11 +942,15 @@ top_arb_inst (
     .m_axis_tready(evt_tready)
 );
 
-wire [63:0] c2h_wr_tdata, c2h_wr_tuser;
-wire [7:0] c2h_wr_tkeep;
+wire [DMA_BYTES*8-1:0] c2h_wr_tdata;
+wire [63:0] c2h_wr_tuser;
+wire [DMA_BYTES-1:0] c2h_wr_tkeep;
 wire c2h_wr_tlast, c2h_wr_tvalid, c2h_wr_tready;
 
-tg_c2h_ring c2h_inst (
+tg_c2h_ring #(
+    .DMA_BYTES(DMA_BYTES)
+)
+c2h_inst (
     .clk(clk),
     .rst(rst),
     .enable(control_c2h_en),
@@ -957,7 +971,10 @@ tg_c2h_ring c2h_inst (
     .record_pulse(c2h_record_pulse)
 );
 
-tg_dma_wr_mux wr_mux_inst (
+tg_dma_wr_mux #(
+    .DATA_BYTES(DMA_BYTES)
+)
+wr_mux_inst (
     .clk(clk),
     .rst(rst),
     .s0_axis_tdata(wb_tdata),

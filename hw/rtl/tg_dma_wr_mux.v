@@ -7,27 +7,31 @@
 // A burst (beats up to tlast) is never interleaved with another. Input 0 is
 // preferred when both start at once: it carries short index writebacks that
 // should not wait behind a stream of records.
-module tg_dma_wr_mux
+module tg_dma_wr_mux #
+(
+    // Bytes a beat of the DMA write port
+    parameter DATA_BYTES = 8
+)
 (
     input  wire          clk,
     input  wire          rst,
 
-    input  wire [63:0]   s0_axis_tdata,
-    input  wire [7:0]    s0_axis_tkeep,
+    input  wire [DATA_BYTES*8-1:0] s0_axis_tdata,
+    input  wire [DATA_BYTES-1:0]   s0_axis_tkeep,
     input  wire          s0_axis_tlast,
     input  wire [63:0]   s0_axis_tuser,
     input  wire          s0_axis_tvalid,
     output wire          s0_axis_tready,
 
-    input  wire [63:0]   s1_axis_tdata,
-    input  wire [7:0]    s1_axis_tkeep,
+    input  wire [DATA_BYTES*8-1:0] s1_axis_tdata,
+    input  wire [DATA_BYTES-1:0]   s1_axis_tkeep,
     input  wire          s1_axis_tlast,
     input  wire [63:0]   s1_axis_tuser,
     input  wire          s1_axis_tvalid,
     output wire          s1_axis_tready,
 
-    output wire [63:0]   m_axis_tdata,
-    output wire [7:0]    m_axis_tkeep,
+    output wire [DATA_BYTES*8-1:0] m_axis_tdata,
+    output wire [DATA_BYTES-1:0]   m_axis_tkeep,
     output wire          m_axis_tlast,
     output wire [63:0]   m_axis_tuser,
     output wire          m_axis_tvalid,

@@ -34,7 +34,9 @@ module tg_h2c_ring #
     // Records per DMA read at most (64 bytes each: 8 is a 512-byte read)
     parameter MAX_BURST = 8,
     // DMA reads in flight at most (power of two)
-    parameter MAX_READS = 4
+    parameter MAX_READS = 4,
+    // Bytes a beat of the DMA ports: 8, 16, 32 or 64
+    parameter DMA_BYTES = 8
 )
 (
     input  wire          clk,
@@ -57,15 +59,15 @@ module tg_h2c_ring #
     output wire          m_axis_dma_rd_desc_valid,
     input  wire          m_axis_dma_rd_desc_ready,
 
-    // DMA read data, 8 beats per record, reads answered in order, tlast on each read's last beat
-    input  wire [63:0]   s_axis_dma_rd_data_tdata,
+    // DMA read data, 64 / DMA_BYTES beats a record, reads answered in order, tlast on each read's last beat
+    input  wire [DMA_BYTES*8-1:0] s_axis_dma_rd_data_tdata,
     input  wire          s_axis_dma_rd_data_tlast,
     input  wire          s_axis_dma_rd_data_tvalid,
     output wire          s_axis_dma_rd_data_tready,
 
     // Consumer-index writeback (DMA write, one beat, tuser = address)
-    output wire [63:0]   m_axis_wb_tdata,
-    output wire [7:0]    m_axis_wb_tkeep,
+    output wire [DMA_BYTES*8-1:0] m_axis_wb_tdata,
+    output wire [DMA_BYTES-1:0]   m_axis_wb_tkeep,
     output wire          m_axis_wb_tlast,
     output wire [63:0]   m_axis_wb_tuser,
     output wire          m_axis_wb_tvalid,
@@ -88,6 +90,10 @@ localparam integer RW = MAX_READS > 1 ? $clog2(MAX_READS) : 1;
 localparam [3:0] MAX_BURST_W = MAX_BURST[3:0];
 localparam [RW:0] MAX_READS_W = MAX_READS[RW:0];
 localparam [5:0] WB_EVERY_W = TG_RING_WRITEBACK_EVERY[5:0];
+localparam integer DW = DMA_BYTES * 8;
+localparam integer BEATS = TG_REC_BYTES / DMA_BYTES;    // beats a record
+localparam integer BW = BEATS > 1 ? $clog2(BEATS) : 1;
+localparam [BW-1:0] LAST_BEAT = BEATS[BW-1:0] - 1'b1;
 
 initial begin
     if (BACKOFF_CYCLES < 1 || BACKOFF_CYCLES > 255) begin
@@ -106,8 +112,12 @@ initial begin
         $error("tg_h2c_ring: the writeback interval must be 1..62 records");
         $finish;
     end
+    if (DMA_BYTES != 8 && DMA_BYTES != 16 && DMA_BYTES != 32 && DMA_BYTES != 64) begin
+        $error("tg_h2c_ring: DMA_BYTES must be 8, 16, 32 or 64");
+        $finish;
+    end
     if (TG_REC_BYTES != 64) begin
-        $error("tg_h2c_ring: records must be 64 bytes (8 beats)");
+        $error("tg_h2c_ring: records must be 64 bytes");
         $finish;
     end
 end
@@ -190,9 +200,8 @@ assign m_axis_dma_rd_desc_len = desc_len_reg;
 assign m_axis_dma_rd_desc_valid = desc_valid_reg;
 
 // ---------------------------------------------------------------- read data
-reg [2:0]   beat_reg = 3'd0;               // beat of the record being assembled
+reg [BW-1:0] beat_reg = {BW{1'b0}};       // beat of the record being assembled
 reg [3:0]   rcv_reg = 4'd0;                // records of the head read received
-reg [447:0] asm_reg = 448'd0;              // its beats 0..6
 
 // output queue, OUT_DEPTH = 2: entry 0 is the head
 reg [511:0] o_data0 = 512'd0, o_data1 = 512'd0;
@@ -204,11 +213,29 @@ reg         wb_valid_reg = 1'b0;
 reg [31:0]  wb_data_reg = 32'd0;
 
 wire discard = flush_reg || !enable;
-wire last_beat = beat_reg == 3'd7;
+wire last_beat = beat_reg == LAST_BEAT;
 assign s_axis_dma_rd_data_tready = reads_out != 0 && (discard || !last_beat || o_count != 2'd2);
 wire beat_go = s_axis_dma_rd_data_tvalid && s_axis_dma_rd_data_tready;
 
-wire [511:0] rec_full = {s_axis_dma_rd_data_tdata, asm_reg};
+// the record: the beats before its last, each kept in its own place as it
+// arrives (a decode per beat, no shifter), and the last beat as it arrives
+wire [511:0] rec_full;
+genvar b;
+generate
+    if (BEATS > 1) begin : g_asm
+        reg [(BEATS-1)*DW-1:0] asm_reg = {(BEATS-1)*DW{1'b0}};
+        for (b = 0; b < BEATS - 1; b = b + 1) begin : g_beat
+            localparam [BW-1:0] BEAT = b;
+            always @(posedge clk) begin
+                if (beat_go && beat_reg == BEAT) asm_reg[b*DW +: DW] <= s_axis_dma_rd_data_tdata;
+            end
+        end
+        assign rec_full = {s_axis_dma_rd_data_tdata, asm_reg};
+    end else begin : g_whole
+        assign rec_full = s_axis_dma_rd_data_tdata;
+    end
+endgenerate
+
 // marker is 1 on even laps, 0 on odd laps (memory starts zeroed)
 wire [7:0] marker_expected = {7'd0, marker_bit};
 wire marker_ok = rec_full[TG_RING_MARKER_OFFSET*8 +: 8] == marker_expected;
@@ -240,8 +267,8 @@ assign cons_index = cons_reg;
 assign busy = desc_valid_reg || reads_out != 0 || o_count != 2'd0 || wb_valid_reg ||
               backoff_reg != 8'd0 || flush_reg || (enable && prod_index != cons_reg);
 
-assign m_axis_wb_tdata = {32'd0, wb_data_reg};
-assign m_axis_wb_tkeep = 8'h0f;
+assign m_axis_wb_tdata = {{(DW-32){1'b0}}, wb_data_reg};
+assign m_axis_wb_tkeep = {{(DMA_BYTES-4){1'b0}}, 4'hf};
 assign m_axis_wb_tlast = 1'b1;
 assign m_axis_wb_tuser = cons_addr;
 assign m_axis_wb_tvalid = wb_valid_reg;
@@ -276,15 +303,11 @@ always @(posedge clk) begin
 
     // data
     if (beat_go) begin
-        // beats 0..6 each into their own place (a decode per beat, no shifter)
-        for (i = 0; i < 7; i = i + 1) begin
-            if (beat_reg == i[2:0]) asm_reg[i*64 +: 64] <= s_axis_dma_rd_data_tdata;
-        end
-        beat_reg <= beat_reg + 3'd1;
+        beat_reg <= last_beat ? {BW{1'b0}} : beat_reg + 1'b1;
         if (last_beat) rcv_reg <= rcv_reg + 4'd1;
     end
     if (read_done || rec_bad) begin
-        beat_reg <= 3'd0;
+        beat_reg <= {BW{1'b0}};
         rcv_reg <= 4'd0;
     end
     if (read_done) begin
@@ -344,7 +367,7 @@ always @(posedge clk) begin
         fetch_reg <= 32'd0;
         since_wb_reg <= 6'd0;
         backoff_reg <= 8'd0;
-        beat_reg <= 3'd0;
+        beat_reg <= {BW{1'b0}};
         rcv_reg <= 4'd0;
     end
 
@@ -357,7 +380,7 @@ always @(posedge clk) begin
         rd_wr_reg <= 0;
         rd_rd_reg <= 0;
         desc_valid_reg <= 1'b0;
-        beat_reg <= 3'd0;
+        beat_reg <= {BW{1'b0}};
         rcv_reg <= 4'd0;
         o_count <= 2'd0;
         since_wb_reg <= 6'd0;

@@ -211,6 +211,7 @@ static void test_unknown_opcode_answered(void)
 /* ---- H2C engine: bursts, reads in flight, back-pressure ---- */
 
 #define H2C_MAX_BURST_BYTES 512u	/* tg_h2c_ring MAX_BURST: 8 records a read */
+#define BEATS_PER_RECORD (TG_RECORD_BYTES / TG_VCORE_DMA_BYTES)	/* DMA data beats a record */
 
 /* every DMA read the card issued, in order */
 struct dma_rd {
@@ -336,7 +337,7 @@ static void test_h2c_burst_across_wrap(void)
 	CU_ASSERT_EQUAL(core_rd(TG_REG_H2C_CONS), 39);
 	CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), 39);
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_PHASE_WAITS_LO), 0);
-	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_read_beats, 39u * 8u);
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_read_beats, 39u * BEATS_PER_RECORD);
 }
 
 /* Doorbells while reads are in flight: each record read once, in order, none past the doorbell. */
@@ -430,7 +431,7 @@ static void test_h2c_backpressure(void)
 
 	CU_ASSERT(taken >= 2 && taken <= 6);
 	CU_ASSERT(core_rd(TG_REG_STATUS) & TG_STATUS_H2C_BUSY_MASK);
-	CU_ASSERT(tg_cm_stats(core_cm)->dma_read_beats < 8u * 16u);	/* the DMA engine was held */
+	CU_ASSERT(tg_cm_stats(core_cm)->dma_read_beats < BEATS_PER_RECORD * 16u);	/* the DMA engine was held */
 	/* the host takes one answer at a time */
 	for (int k = 0; k < 2000 && got < sent; k++) {
 		take_answers(&c2h, &got, 300, 1);
@@ -441,7 +442,7 @@ static void test_h2c_backpressure(void)
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_RECORDS_LO), sent);
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_PHASE_WAITS_LO), 0);
 	CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), sent);
-	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_read_beats, 8u * sent);
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_read_beats, BEATS_PER_RECORD * sent);
 }
 
 /* Clearing H2C_EN with reads in flight: their data is dropped, the engine goes idle at index 0. */
@@ -521,7 +522,7 @@ static void test_h2c_random_streams(void)
 		CU_ASSERT_EQUAL(core_rd(TG_REG_H2C_CONS), total);
 		CU_ASSERT_EQUAL(ring_hdr(&h2c, TG_RING_CONS_OFFSET), total);
 		CU_ASSERT_EQUAL(core_rd64(TG_REG_H2C_PHASE_WAITS_LO), 0);
-		CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_read_beats, 8u * total);
+		CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_read_beats, BEATS_PER_RECORD * total);
 		CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->dma_errors, 0);
 		for (unsigned i = 0; i < n_rd; i++) {
 			uint32_t recs;
