@@ -17,7 +17,8 @@
 //   5. the watchdog's cancels of every open order;
 //   6. orders from the host (H2C ORDER commands).
 // Orders enter only while their decision has room downstream (the event
-// queue and the order-entry queue), so a decision is never dropped.
+// queue and the order-entry queue), so a decision is never dropped; one the
+// kill blocks sends nothing and needs room in the event queue only.
 //
 // Every order's decision becomes an ORDER_DECISION event; accepted ones go
 // to order entry with the order's OUCH attributes and the cycle it entered.
@@ -424,7 +425,8 @@ wire eq_push, eq_tready;
 // tg_risk decides an order 3 cycles after it enters (in the cycle its stage D
 // holds it): with the one entering, up to 4 decisions are on their way to the
 // event and order-entry queues; both are asked for room for 8
-wire admit = eq_count <= (1 << EQ_LOG2) - 8 && oe_room && af_count <= 4'd6;
+wire room_dec = eq_count <= (1 << EQ_LOG2) - 8 && af_count <= 4'd6;
+wire admit = room_dec && oe_room;
 
 // order attributes, in order, until their decision: tag, card-made, cycle in,
 // OUCH attributes (at most 4 orders are between entering and decided)
@@ -437,6 +439,13 @@ wire [AW-1:0] af_head = af_mem[af_rd];
 // ------------------------------------------------------------------ input choice
 wire [7:0] ord_kind = s_ord_tdata[TG_H2C_ORDER_KIND_LSB +: 8];
 wire kill_due = eff_kill != kill_sent;
+// A host order other than a cancel that enters while tg_risk has the kill
+// (kill_sent: the gate's kill input goes ahead of everything) is decided
+// KILLED, its first check, and sends nothing: it needs room for its
+// decision only, not at order entry, so the kill blocks the next order even
+// while the order-entry port is busy and its queue full.
+wire ord_killed = kill_sent && ord_kind != {4'd0, TG_RISK_IN_CANCEL};
+wire admit_ord = room_dec && (oe_room || ord_killed);
 
 // each source's input; anything but NEW, CANCEL or REPLACE from the host is
 // decided as a NEW at a price no order may have (its own with bit 31 set,
@@ -509,7 +518,7 @@ reg [IB_W-1:0] in_bus;
 always @* begin
     in_bus = kill_due ? kill_bus : x_valid ? x_bus : ord_bus;
     {in_kind, in_sub, in_inst, in_side, in_field, in_slot, in_qty, in_price, in_price2, in_value} = in_bus;
-    in_valid = kill_due || (x_valid && (!x_sweep || admit)) || (s_ord_tvalid && admit);
+    in_valid = kill_due || (x_valid && (!x_sweep || admit)) || (s_ord_tvalid && admit_ord);
 end
 
 // Whether the input is taken: tg_risk answers for each of the three on its

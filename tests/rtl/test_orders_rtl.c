@@ -1255,6 +1255,73 @@ static void test_kill_blocks_next_order(void)
 	expect_decision(2000, TG_RISK_R_ACCEPTED);
 }
 
+/*
+ * A kill while the order-entry port is stopped and its queue full: the
+ * orders held back behind the queue are decided KILLED at once (an order
+ * the kill blocks sends nothing, so it needs no room there), the first of
+ * them in the cycles right after the kill; a cancel, which the kill does
+ * not block, still waits for room, and the orders behind it wait in turn.
+ */
+static void test_kill_with_port_stopped(void)
+{
+	union tg_c2h_record ev;
+	unsigned accepted = 0, killed = 0;
+
+	rng_state = 0x6b111ull;
+	tx_slow = true;
+	tx_blocked = true;
+	fresh();
+	for (unsigned i = 0; i < 24; i++)
+		order(TG_RISK_IN_NEW, 1 + i, i, i % 2, TG_RISK_SIDE_BUY, 1 + i, 100000 + i);
+	doorbell();
+	tg_cm_run(core_cm, 300);
+	while (next_event(TG_C2H_EVT_ORDER_DECISION, &ev)) {
+		CU_ASSERT_EQUAL(ev.order_decision.tag, 1 + accepted);
+		CU_ASSERT_EQUAL(ev.order_decision.reason, TG_RISK_R_ACCEPTED);
+		accepted++;
+	}
+	/* the queue took what it has room for, the rest waits */
+	CU_ASSERT_TRUE_FATAL(accepted >= 2 && accepted < 24);
+	CU_ASSERT_EQUAL(npkt, 0);
+
+	core_wr(TG_REG_KILL, TG_KILL_ENGAGED_MASK);
+	order(TG_RISK_IN_CANCEL, 100, 0, 0, 0, 0, 0);		/* slot 0 is open: the cancel passes */
+	order(TG_RISK_IN_NEW, 101, 40, 0, TG_RISK_SIDE_BUY, 1, 100000);
+	doorbell();
+	tg_cm_run(core_cm, 300);
+	/* every order held back is blocked while the port is still stopped */
+	while (next_event(TG_C2H_EVT_ORDER_DECISION, &ev)) {
+		CU_ASSERT_EQUAL(ev.order_decision.tag, 1 + accepted + killed);
+		CU_ASSERT_EQUAL(ev.order_decision.reason, TG_RISK_R_KILLED);
+		killed++;
+	}
+	CU_ASSERT_EQUAL(accepted + killed, 24);
+	CU_ASSERT_EQUAL(core_rd64(TG_REG_KILL_LAT_COUNT_LO), 1);
+	/* the register write, the kill into the gate, the next order, its 3-cycle decision */
+	CU_ASSERT_TRUE(core_rd(TG_REG_KILL_LAT_LAST) <= 5);
+	CU_ASSERT_EQUAL(npkt, 0);
+
+	tx_blocked = false;
+	tx_slow = false;
+	settle();
+	expect_decision(100, TG_RISK_R_ACCEPTED);
+	expect_decision(101, TG_RISK_R_KILLED);
+	/* the accepted orders and the cancel, whole and in order; nothing blocked went out */
+	CU_ASSERT_EQUAL_FATAL(npkt, accepted + 1);
+	for (unsigned i = 0; i < accepted; i++) {
+		uint8_t want[64];
+		size_t n = enter_order(want, urn_of(1 + i, i), 'B', 1 + i, i % 2 ? "ADBE    " : "CVLT    ",
+				       100000 + i);
+
+		CU_ASSERT_EQUAL(pkt[i].len, n);
+		CU_ASSERT_EQUAL(memcmp(pkt[i].data, want, n), 0);
+	}
+	CU_ASSERT_EQUAL(pkt[accepted].data[3], 'X');
+	CU_ASSERT_EQUAL(get_be(pkt[accepted].data + 4, 4), urn_of(1, 0));
+	CU_ASSERT_EQUAL(tg_cm_stats(core_cm)->oe_tx_unstable, 0);
+	core_wr(TG_REG_KILL, 0);
+}
+
 /* A silent host: the watchdog kills and cancels every open order. */
 static void test_watchdog(void)
 {
@@ -1578,6 +1645,7 @@ int main(void)
 		{ "reference prices and halts from the book", test_reference_from_book },
 		{ "two instruments' references move together", test_references_of_two_instruments },
 		{ "kill blocks the next order", test_kill_blocks_next_order },
+		{ "kill with the order-entry port stopped", test_kill_with_port_stopped },
 		{ "watchdog kills and cancels", test_watchdog },
 		{ "watchdog trips while orders stream", test_watchdog_mid_stream },
 		{ "order-entry port not ready: beats held, nothing lost", test_port_backpressure },
