@@ -851,11 +851,11 @@ static const char *bottleneck(const struct rate *r)
 		return "the exchange's answers: the card's response decoder, and an order slot is free again only "
 		       "once the answer is applied";
 	/* the port nearly busy and answers often held: the gate's entry, which
-	 * takes an input a cycle but holds for 5 cycles after each answer it
+	 * takes an input a cycle but holds for 4 cycles after each answer it
 	 * applies (RESTATE, FILL: the U stages), between them */
 	if (r->port_beats_per_cycle > 0.85 && r->rx_backlog_fraction > 0.2)
 		return "order-entry port (OUCH bytes per cycle) and the gate's entry: each exchange answer it applies "
-		       "(a RESTATE or FILL) holds it 5 cycles, an order takes 1";
+		       "(a RESTATE or FILL) holds it 4 cycles, an order takes 1";
 	return "H2C ring engine: DMA reads in flight (read latency) and doorbells";
 }
 

@@ -35,14 +35,14 @@
 //        by the decision of the order ahead, d_yt)
 //   W    the net totals (read only by the U stages and the read-back); ln,
 //        sn, g of the order that left D (for the one behind it, in D)
-//   U1..U4  after a FILL, RESTATE or REF: g, A, B of its instrument, then
-//        gross, then the totals' rooms; after a COMMIT the rooms
+//   U1..U3  after a FILL, RESTATE or REF: g, A, B of its instrument, then
+//        gross and the totals' rooms; after a COMMIT the rooms
 // Inputs wait (in_ready low) so that M and C read settled state: a fill or
 // restatement behind an order of its instrument in M or C (an order behind
 // one does not wait: M takes the values D's order writes, m_byp, and C
 // checks under both outcomes of D's order, c_sd); anything that reads a
 // slot behind an order of that slot; a REF behind an order of
-// its instrument; anything within 5 cycles after a FILL, RESTATE, REF or
+// its instrument; anything within 4 cycles after a FILL, RESTATE, REF or
 // COMMIT entered. Nothing waits behind a HALT or KILL: the order right behind
 // one enters the next cycle and reads it.
 //
@@ -231,13 +231,16 @@ reg signed [NW-1:0] eb [0:INSTRUMENTS-1];
 reg signed [NW:0] x_gross = {(NW+1){1'b0}};
 reg signed [NW:0] x_netl = {(NW+1){1'b0}};
 reg signed [NW:0] x_nets = {(NW+1){1'b0}};
-// stages U1..U4 (after a FILL, RESTATE, REF or COMMIT)
-reg         u1_valid = 1'b0, u2_valid = 1'b0, u3_valid = 1'b0, u4_valid = 1'b0;
+// stages U1..U3 (after a FILL, RESTATE, REF or COMMIT)
+reg         u1_valid = 1'b0, u2_valid = 1'b0, u3_valid = 1'b0;
 reg         u1_inst = 1'b0, u2_inst = 1'b0, u3_inst = 1'b0;
 reg [IW-1:0] u1_k = {IW{1'b0}}, u2_k = {IW{1'b0}}, u3_k = {IW{1'b0}};
 reg signed [NW:0] u2_u = {(NW+1){1'b0}};
 reg signed [NW-1:0] u2_nsn = {NW{1'b0}}, u2_ln = {NW{1'b0}};
 reg signed [NW-1:0] u3_g = {NW{1'b0}}, u3_g_old = {NW{1'b0}};
+reg signed [NW-1:0] u2_g_old = {NW{1'b0}};    // the instrument's g, read in U1
+reg signed [NW:0] u3_xg = {(NW+1){1'b0}};     // MAX_GROSS - gross + g_old, for U3's gross room
+reg [NW-1:0] u3_gn = {NW{1'b1}};               // ~u3_g, a register of its own (below)
 
 integer i;
 initial begin
@@ -547,7 +550,7 @@ always @(posedge clk) begin
         m_xs <= p_xs;
     end
     if (p_go) begin
-        blk <= p_heavy ? 3'd5 : 3'd0;
+        blk <= p_heavy ? 3'd4 : 3'd0;
     end else if (blk != 3'd0) begin
         blk <= blk - 3'd1;
     end
@@ -1347,10 +1350,15 @@ wire [XW-1:0] d_dsn = add3c(d_ps[XW +: XW], d_ps[0 +: XW], d_is_ref ? ~d_snx : {
 wire signed [NW-1:0] d_ln_next = d_is_ref ? d_pl_v[NW-1:0] : d_yt ? w_ln_plus[NW-1:0] : d_ln_plus[NW-1:0];
 wire signed [NW-1:0] d_sn_next = d_is_ref ? d_ps_v[NW-1:0] : d_yt ? w_sn_plus[NW-1:0] : d_sn_plus[NW-1:0];
 
-// U3's gross - g_old + g_new in one carry chain
+// U3's gross - g_old + g_new in one carry chain, and its room
+// MAX_GROSS - gross + g_old - g_new in another, of two operands (U2 summed
+// the first three from registers, U1 having read g_old; -g_new is a
+// register of its own, so the two sums share no operand pair for ABC to
+// build one's carry-save level out of the other's)
 /* verilator lint_off UNUSEDSIGNAL */
 wire [XW-1:0] u3_gross = add3c({gross[NW-1], gross}, ~{u3_g_old[NW-1], u3_g_old}, {u3_g[NW-1], u3_g}, 1'b1);
 /* verilator lint_on UNUSEDSIGNAL */
+wire [XW-1:0] u3_x_gross = u3_xg + {u3_gn[NW-1], u3_gn} + {{(XW-1){1'b0}}, 1'b1};
 
 wire [13:0] order_fail = d_acc_prev ? d_fail_a : d_fail_r;
 reg [4:0] reason;
@@ -1566,28 +1574,35 @@ always @(posedge clk) begin
         end
     end
 
-    // ---------------------------------------------------------------- stages U1..U4
+    // ---------------------------------------------------------------- stages U1..U3
     // After a FILL, RESTATE or REF has moved ln/sn of its instrument: the
-    // instrument's g, A and B, then the gross total, then every total's room.
+    // instrument's g, A and B, then the gross total and every total's room.
     // After a COMMIT: the rooms under the new limits. Nothing enters until
-    // they are done (blk).
+    // they are done (blk): the input behind reads A and B in M as U2 has
+    // written them, g and the rooms in C as U3 has. Nothing else writes the
+    // totals meanwhile (the orders ahead left D before U1).
     if (u1_valid && u1_inst) begin
         u2_u <= {ln[u1_k][NW-1], ln[u1_k]} + {sn[u1_k][NW-1], sn[u1_k]};
         u2_nsn <= -sn[u1_k];
         u2_ln <= ln[u1_k];
     end
+    // (0 after a COMMIT: U2's sum then takes the rooms alone, with no pick in front)
+    u2_g_old <= u1_inst ? eg[u1_k] : {NW{1'b0}};
     if (u2_valid && u2_inst) begin
         ea[u2_k] <= u2_u[NW] ? u2_neg : {NW{1'b0}};
         eb[u2_k] <= u2_u[NW] ? {NW{1'b0}} : u2_u[NW-1:0];
-        u3_g <= u2_u[NW] ? u2_nsn : u2_ln;
-        u3_g_old <= eg[u2_k];
     end
+    // (g's change is 0 after a COMMIT: U3 then takes the rooms alone)
+    u3_g <= u2_inst ? (u2_u[NW] ? u2_nsn : u2_ln) : {NW{1'b0}};
+    u3_gn <= u2_inst ? ~(u2_u[NW] ? u2_nsn : u2_ln) : {NW{1'b1}};
+    u3_g_old <= u2_g_old;
+    u3_xg <= add3c({1'b0, {(NW-64){1'b0}}, a_gross}, ~{gross[NW-1], gross}, {u2_g_old[NW-1], u2_g_old}, 1'b1);
     if (u3_valid && u3_inst) begin
         gross <= u3_gross[NW-1:0];
         eg[u3_k] <= u3_g;
     end
-    if (u4_valid) begin
-        x_gross <= $signed({1'b0, {(NW-64){1'b0}}, a_gross}) - {gross[NW-1], gross};
+    if (u3_valid) begin
+        x_gross <= u3_x_gross;
         x_netl <= $signed({1'b0, {(NW-64){1'b0}}, a_net}) - {netl[NW-1], netl};
         x_nets <= $signed({1'b0, {(NW-64){1'b0}}, a_net}) + {nets[NW-1], nets};
     end
@@ -1610,12 +1625,10 @@ always @(posedge clk) begin
     u3_valid <= u2_valid;
     u3_inst <= u2_inst;
     u3_k <= u2_k;
-    u4_valid <= u3_valid;
     if (rst) begin
         u1_valid <= 1'b0;
         u2_valid <= 1'b0;
         u3_valid <= 1'b0;
-        u4_valid <= 1'b0;
     end
 end
 

@@ -393,6 +393,7 @@ struct far_case {
 	} ord[FAR_ORDERS];
 	uint32_t price;			/* the reference and every order's price */
 	uint32_t dup_window;		/* DUP_WINDOW, or 0 */
+	uint64_t recommit_gross;	/* after the fills, MAX_GROSS set to this and committed alone (0: not) */
 };
 
 static void run_far_past(const struct far_case *fc)
@@ -424,6 +425,12 @@ static void run_far_past(const struct far_case *fc)
 		in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_FILL, .sub = TG_RISK_FILL_EXEC,
 						 .side = fc->fill_side, .slot = 0,
 						 .qty = k < fc->fills ? TG_RISK_QTY_MAX : fc->last_fill};
+	if (fc->recommit_gross != 0) {
+		/* the orders right behind the COMMIT: the rooms it leaves are all they read */
+		in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_MAX_GROSS,
+						 .value = fc->recommit_gross};
+		in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_COMMIT};
+	}
 	unsigned first_order = n;
 	for (unsigned k = 0; k < fc->orders; k++)
 		in[n++] = fc->ord[k].side == FAR_GAP
@@ -479,35 +486,35 @@ static void test_far_past_limits(void)
 	const int acc = TG_RISK_R_ACCEPTED, gross = TG_RISK_R_MAX_GROSS;
 	const struct far_case cases[] = {
 		/* net long about 1.5 x 2^58 over a limit of 0 */
-		{buy, 12, 0, UINT64_MAX, 0, 2, {{buy, 1, TG_RISK_R_MAX_NET}, {sell, 1, -1}}, p, 0},
+		{buy, 12, 0, UINT64_MAX, 0, 2, {{buy, 1, TG_RISK_R_MAX_NET}, {sell, 1, -1}}, p, 0, 0},
 		/* gross about 1.25 x 2^60 over 0 */
-		{buy, 40, 0, 0, UINT64_MAX, 2, {{buy, 1, gross}, {sell, 1, -1}}, p, 0},
+		{buy, 40, 0, 0, UINT64_MAX, 2, {{buy, 1, gross}, {sell, 1, -1}}, p, 0, 0},
 		/* short Q = 2^25 + 1 shares, gross QP at its limit: a buy's A is
 		 * 2QP, 2^57 and a little. After a share it is still above 2^57 by
 		 * less than a share's notional (on its low bits alone the next buy
 		 * would raise g) */
-		{sell, 2, 3, (2 * qm + 3) * p, UINT64_MAX, 2, {{buy, 1, acc}, {buy, 1, acc}}, p, 0},
+		{sell, 2, 3, (2 * qm + 3) * p, UINT64_MAX, 2, {{buy, 1, acc}, {buy, 1, acc}}, p, 0, 0},
 		/* four buys of QTY_MAX take it below 2^57 (the first crosses, and
 		 * the second as the first's other outcome) and down to 8P, so 9
 		 * shares raise g by P: refused */
 		{sell, 2, 3, (2 * qm + 3) * p, UINT64_MAX, 6,
 		 {{buy, (uint32_t)qm, acc}, {buy, (uint32_t)qm, acc}, {buy, (uint32_t)qm, acc},
-		  {buy, (uint32_t)qm - 2, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {buy, 9, gross}}, p, 0},
+		  {buy, (uint32_t)qm - 2, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {buy, 9, gross}}, p, 0, 0},
 		/* long Q = 2^25 - 1 shares: a sell's B is 2QP, below 2^57; a buy of
 		 * QTY_MAX (g rises by all of it, up to the limit) takes B above
 		 * 2^57, so the sell of as many after it raises nothing: accepted */
-		{buy, 2, 1, (3 * qm + 1) * p, UINT64_MAX, 2, {{buy, (uint32_t)qm, acc}, {sell, (uint32_t)qm, acc}}, p, 0},
+		{buy, 2, 1, (3 * qm + 1) * p, UINT64_MAX, 2, {{buy, (uint32_t)qm, acc}, {sell, (uint32_t)qm, acc}}, p, 0, 0},
 		/* ...and with a share's sell right behind the buy: B after both is
 		 * above 2^57 (the buy's taken outcome carries into the bits above) */
 		{buy, 2, 1, (3 * qm + 1) * p, UINT64_MAX, 4,
 		 {{buy, (uint32_t)qm, acc}, {sell, 1, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER},
-		  {sell, (uint32_t)qm, acc}}, p, 0},
+		  {sell, (uint32_t)qm, acc}}, p, 0, 0},
 		/* the same with a share first: the QTY_MAX buy takes B across 2^57
 		 * as the share's other outcome; on B's low bits alone the sell
 		 * would raise g */
 		{buy, 2, 1, (3 * qm + 2) * p, UINT64_MAX, 4,
 		 {{buy, 1, acc}, {buy, (uint32_t)qm, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER},
-		  {sell, (uint32_t)qm, acc}}, p, 0},
+		  {sell, (uint32_t)qm, acc}}, p, 0, 0},
 		/* g's rise at its edge, at a price of 1 (a notional is its share
 		 * count): short 1000, g is 1000, a buy's A 2000 and a sell's B 0,
 		 * with room for 1 more. A buy of 2001 raises g by exactly 1
@@ -515,15 +522,26 @@ static void test_far_past_limits(void)
 		 * (m + m' - A = 1 under the first's taken outcome): then B is 1,
 		 * and a sell of a share raises nothing */
 		{sell, 0, 1000, 1001, UINT64_MAX, 3,
-		 {{buy, 2001, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {sell, 1, acc}}, 1, 0},
+		 {{buy, 2001, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {sell, 1, acc}}, 1, 0, 0},
 		{sell, 0, 1000, 1001, UINT64_MAX, 4,
-		 {{buy, 2000, acc}, {buy, 1, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {sell, 1, acc}}, 1, 0},
+		 {{buy, 2000, acc}, {buy, 1, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {sell, 1, acc}}, 1, 0, 0},
 		/* ...and on the other side right behind: a sell of 5 raises g by 5
 		 * (B is 0) and a buy's A to 2005; a buy of 2005 right behind it
 		 * raises nothing and leaves A at exactly 0, so a share's buy after
 		 * it raises g by 1, past the limit */
 		{sell, 0, 1000, 1005, UINT64_MAX, 4,
-		 {{sell, 5, acc}, {buy, 2005, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {buy, 1, gross}}, 1, 0},
+		 {{sell, 5, acc}, {buy, 2005, acc}, {FAR_GAP, 0, TG_RISK_R_UNKNOWN_ORDER}, {buy, 1, gross}}, 1, 0, 0},
+		/* the room a COMMIT leaves, with the orders right behind it: short
+		 * 1000 at a price of 1 under no gross limit, then MAX_GROSS 1001
+		 * committed: room for 1. A buy of 2002 raises g by 2, refused; one of
+		 * 2001 by exactly 1, accepted; a share's buy behind it by 1 more */
+		{sell, 0, 1000, UINT64_MAX, UINT64_MAX, 3, {{buy, 2002, gross}, {buy, 2001, acc}, {buy, 1, gross}}, 1, 0,
+		 1001},
+		/* ...and a limit committed below what is open: a buy that raises g
+		 * by a share is refused, as is a sell (short, it raises g); a buy
+		 * of a share, which raises nothing, passes */
+		{sell, 0, 1000, UINT64_MAX, UINT64_MAX, 3, {{buy, 2001, gross}, {sell, 1, gross}, {buy, 1, acc}}, 1, 0,
+		 999},
 	};
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
 		run_far_past(&cases[k]);
@@ -544,11 +562,11 @@ static void test_duplicate_record(void)
 	const int acc = TG_RISK_R_ACCEPTED, dup = TG_RISK_R_DUPLICATE, none = TG_RISK_R_UNKNOWN_ORDER;
 	const struct far_case cases[] = {
 		{buy, 0, 0, UINT64_MAX, UINT64_MAX, 5,
-		 {{buy, 100, acc}, {FAR_GAP, 0, none}, {sell, 100, acc}, {FAR_GAP, 0, none}, {sell, 100, dup}}, 1000, 1000},
+		 {{buy, 100, acc}, {FAR_GAP, 0, none}, {sell, 100, acc}, {FAR_GAP, 0, none}, {sell, 100, dup}}, 1000, 1000, 0},
 		{buy, 0, 0, UINT64_MAX, UINT64_MAX, 4, {{buy, 100, acc}, {sell, 100, acc}, {sell, 100, dup}, {buy, 100, acc}},
-		 1000, 1000},
+		 1000, 1000, 0},
 		{buy, 0, 0, UINT64_MAX, UINT64_MAX, 4,
-		 {{sell, 100, acc}, {FAR_GAP, 0, none}, {sell, 101, acc}, {sell, 100, acc}}, 1000, 1000},
+		 {{sell, 100, acc}, {FAR_GAP, 0, none}, {sell, 101, acc}, {sell, 100, acc}}, 1000, 1000, 0},
 	};
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
 		run_far_past(&cases[k]);
