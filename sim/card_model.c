@@ -90,12 +90,11 @@ static void dma_read_start(struct tg_card_model *cm)
 		src = NULL;
 	else
 		src = window(cm, r->addr, len);
-	/* the last beat's bytes past the read are zeros */
-	memset(cm->rd_buf, 0, sizeof(cm->rd_buf));
 	if (src == NULL) {
 		/* answer with zeros: a zero marker never looks valid */
 		cm->stats.dma_errors++;
 		len = len == 0 || len > sizeof(cm->rd_buf) ? 64 : len;
+		memset(cm->rd_buf, 0, len);
 	} else {
 		/* record by record (64 bytes), in order: acquire on its last 8
 		 * bytes (the marker) before its body */
@@ -110,6 +109,8 @@ static void dma_read_start(struct tg_card_model *cm)
 	cm->rd_active = true;
 	cm->rd_beats = (len + DMA_BEAT - 1) / DMA_BEAT;
 	cm->rd_beat = 0;
+	/* the last beat's bytes past the read are zeros */
+	memset(cm->rd_buf + len, 0, cm->rd_beats * DMA_BEAT - len);
 }
 
 static void dma_write_beat(struct tg_card_model *cm)
