@@ -34,7 +34,7 @@ FILES = {
     "tg_feed_rx": ["tg_feed_rx.v"],
     "tg_book": ["tg_book.v", "tg_rec_fifo.v"],
     "tg_feed": ["tg_feed.v", "tg_feed_rx.v", "tg_rec_fifo.v"],
-    "tg_risk": ["tg_risk.v", "tg_sum_ge0.v"],
+    "tg_risk": ["tg_risk.v", "tg_sum_ge0.v", "tg_add3.v"],
     "tg_core": sorted(f for f in os.listdir(RTL) if f.endswith(".v")),
 }
 GENERATED = {"tg_core": ["tg_csr_regs.v"]}   # in BUILD_DIR/hw
@@ -55,11 +55,14 @@ def yosys(script):
 def measure(build, module):
     files = " ".join([os.path.join(build, "hw", f) for f in GENERATED.get(module, [])]
                      + [os.path.join(RTL, f) for f in FILES[module]])
-    read = f"read_verilog -sv -I{build}/hw -I{RTL} {files}\n" + PARAMS.get(module, "")
+    # TG_XILINX: the RTL's Xilinx builds (tg_add3's carry chain); the
+    # hierarchy levels kept for ABC's sake are flattened after synthesis
+    read = f"read_verilog -sv -DTG_XILINX -I{build}/hw -I{RTL} {files}\n" + PARAMS.get(module, "")
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         netlist = os.path.join(tmp, "netlist.json")
-        stat = yosys(read + f"synth_xilinx -top {module} -flatten\nwrite_json {netlist}\n"
+        stat = yosys(read + f"synth_xilinx -top {module} -flatten\n"
+                     f"setattr -mod -unset keep_hierarchy\nflatten\nopt_clean\nwrite_json {netlist}\n"
                      "tee -o /dev/stdout stat\n")
         with open(netlist) as f:
             depth = netlist_depth.analyse(json.load(f))

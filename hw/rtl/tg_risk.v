@@ -741,10 +741,6 @@ endfunction
 function automatic [XW-1:0] cs_c(input [XW-1:0] a, input [XW-1:0] b, input [XW-1:0] c3);
     cs_c = ((a & b) | (a & c3) | (b & c3)) << 1;
 endfunction
-// a + b + c + cin (cin into the carries' free low bit)
-function automatic signed [XW-1:0] add3c(input [XW-1:0] a, input [XW-1:0] b, input [XW-1:0] c3, input cin);
-    add3c = cs_s(a, b, c3) + (cs_c(a, b, c3) | {{(XW-1){1'b0}}, cin});
-endfunction
 
 // ------------------------------------------------------------------ stage C: the checks
 // (one of this instrument that was in D while this input was in M has
@@ -798,8 +794,8 @@ function automatic [CW-1:0] pc(input signed [42:0] v, input integer shift);
     pc = {{(CW-43){v[42]}}, v} << shift;
 endfunction
 wire c_onot_over, c_above_hi, c_below_lo;
-tg_sum_ge0 #(.W(OW), .D_ZERO(1)) onot_over_inst (
-    .a(po(c_ppo[0], 0)), .b(po(c_ppo[1], 17)), .c(~{2'b00, c_maxn}), .d({OW{1'b0}}), .cin(1'b0),
+tg_sum_ge0 #(.W(OW), .D_ZERO(1), .INV(3'b100)) onot_over_inst (
+    .a(po(c_ppo[0], 0)), .b(po(c_ppo[1], 17)), .c({2'b00, c_maxn}), .d({OW{1'b0}}), .cin(1'b0),
     .ge0(c_onot_over));
 tg_sum_ge0 #(.W(CW)) above_hi_inst (
     .a(pc(c_ppsc[0], 0)), .b(pc(c_ppsc[1], 24)), .c(~pc(c_pphi[0], 0)), .d(~pc(c_pphi[1], 24)), .cin(1'b1),
@@ -934,11 +930,11 @@ generate
         wire [SH-1:0] ls_o = c_ls_o[o*SH +: SH], ss_o = c_ss_o[o*SH +: SH];
         wire [LW-1:0] lsx = {{2{ls_o[SH-1]}}, ls_o}, ssx = {{2{ss_o[SH-1]}}, ss_o};
         wire l_over, s_over, l_pos, s_nonneg;
-        tg_sum_ge0 #(.W(LW), .D_ZERO(1)) long_inst (           // ls + grow > MAX_LONG
-            .a(lsx), .b(c_growx), .c(~{{(LW-32){1'b0}}, c_maxl}), .d({LW{1'b0}}), .cin(1'b0),
+        tg_sum_ge0 #(.W(LW), .D_ZERO(1), .INV(3'b100)) long_inst (   // ls + grow > MAX_LONG
+            .a(lsx), .b(c_growx), .c({{(LW-32){1'b0}}, c_maxl}), .d({LW{1'b0}}), .cin(1'b0),
             .ge0(l_over));
-        tg_sum_ge0 #(.W(LW), .D_ZERO(1)) short_inst (          // -(ss - grow) > MAX_SHORT
-            .a(c_growx), .b(~ssx), .c(~{{(LW-32){1'b0}}, c_maxs}), .d({LW{1'b0}}), .cin(1'b1),
+        tg_sum_ge0 #(.W(LW), .D_ZERO(1), .INV(3'b110)) short_inst (  // -(ss - grow) > MAX_SHORT
+            .a(c_growx), .b(ssx), .c({{(LW-32){1'b0}}, c_maxs}), .d({LW{1'b0}}), .cin(1'b1),
             .ge0(s_over));
         // (two operands each, plain sums, with grow - 1 where grow is not 0,
         // the only case that counts: ls + grow > 0 is ls + (grow - 1) >= 0,
@@ -988,8 +984,8 @@ wire c_g_pos = !c_dg_n1[GW-1];
 // negative, so this one compare is the whole check (the room's clamp is a
 // level from registers, beside the carry-save level)
 wire [GW-1:0] c_g_room0 = x_gross[NW] ? {GW{1'b0}} : x_gross[GW-1:0];
-tg_sum_ge0 #(.W(GW), .D_ZERO(1)) gross_r_inst (   // m - A > max(room, 0)
-    .a(c_m[GW-1:0]), .b(~c_g_room0), .c(~{{(GW-58){1'b0}}, c_ab_sat}), .d({GW{1'b0}}),
+tg_sum_ge0 #(.W(GW), .D_ZERO(1), .INV(3'b110)) gross_r_inst (   // m - A > max(room, 0)
+    .a(c_m[GW-1:0]), .b(c_g_room0), .c({{(GW-58){1'b0}}, c_ab_sat}), .d({GW{1'b0}}),
     .cin(1'b1), .ge0(c_g_over_r));
 // D's order taken, of another instrument: g rises where m > A, and the check
 // is m - A > room - D's rise. Of this instrument (c_sd), with m' its notional
@@ -1009,18 +1005,17 @@ wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0], 
 (* keep *) wire [GW-1:0] c_ga_c = (c_ga_1 & c_ga_2) | (c_ga_1 & c_u) | (c_ga_2 & c_u);
 (* keep *) wire [GW-1:0] c_gp_c = (c_ga_1 & c_gp_2) | (c_ga_1 & c_t1) | (c_gp_2 & c_t1);
 /* verilator lint_on UNUSEDSIGNAL */
-// m + t1 - A - t2 in carry-save form, one level after c_gp_*: D's rise
-// (c_dg_na, below) and whether g rises (m + t1 - A - t2 - 1 >= 0) are its
-// two chains, which differ in their carry in alone (as two sums of the same
-// operands each, Yosys built one's first level out of the other's, a level
-// in front of both)
-(* keep *) wire [GW-1:0] c_gq_s = c_m[GW-1:0] ^ c_gp_s ^ {c_gp_c[GW-2:0], 1'b0};
+// m + t1 - A - t2 from c_gp_* and m, a ternary adder each (tg_add3): D's
+// rise (c_dg_na) and whether g rises (m + t1 - A - t2 - 1 >= 0), which
+// differ in their low bits alone (-A - 1 and -t2 - 1 above: the rise takes
+// both ones back, the compare one)
 /* verilator lint_off UNUSEDSIGNAL */
-(* keep *) wire [GW-1:0] c_gq_c = (c_m[GW-1:0] & c_gp_s) | (c_m[GW-1:0] & {c_gp_c[GW-2:0], 1'b0})
-                                | (c_gp_s & {c_gp_c[GW-2:0], 1'b0});
+wire [GW-1:0] c_gpa_sum, c_dg_na;
 /* verilator lint_on UNUSEDSIGNAL */
-wire [GW-1:0] c_gq_c1 = {c_gq_c[GW-2:0], 1'b1};   // (the 1: -A - 1 and -t2 - 1 above, one of the two)
-wire [GW-1:0] c_gpa_sum = c_gq_s + c_gq_c1;        // m + t1 - A - t2 - 1
+tg_add3 #(.W(GW)) c_gpa_add (.a(c_m[GW-1:0]), .b(c_gp_s), .c({c_gp_c[GW-2:0], 1'b0}), .cin(1'b1),
+                             .sum(c_gpa_sum));        // m + t1 - A - t2 - 1
+tg_add3 #(.W(GW)) c_dg_add (.a(c_m[GW-1:0]), .b(c_gp_s), .c({c_gp_c[GW-2:0], 1'b1}), .cin(1'b1),
+                            .sum(c_dg_na));           // m + t1 - A - t2
 wire c_g_pos_a = !c_gpa_sum[GW-1];
 tg_sum_ge0 #(.W(GW), .D_ZERO(1)) gross_a_inst (       // m - A > room - u
     .a(c_m[GW-1:0]), .b(c_ga_s), .c({c_ga_c[GW-2:0], 1'b0}), .d({GW{1'b0}}), .cin(1'b1),
@@ -1044,11 +1039,11 @@ wire c_ns_neg = x_nets[NW] && x_nets[NW-1:57] != {(NW-57){1'b1}};
 wire c_nl_over_a, c_ns_over_a;
 wire [NTW-1:0] c_nl_r = c_m[NTW-1:0] + ~x_netl[NTW-1:0], c_ns_r = c_m[NTW-1:0] + ~x_nets[NTW-1:0];
 wire c_nl_over_r = !c_nl_r[NTW-1], c_ns_over_r = !c_ns_r[NTW-1];
-tg_sum_ge0 #(.W(NTW), .D_ZERO(1)) net_long_a_inst (
-    .a(c_m[NTW-1:0]), .b(d_m_buy), .c(~x_netl[NTW-1:0]), .d({NTW{1'b0}}),
+tg_sum_ge0 #(.W(NTW), .D_ZERO(1), .INV(3'b100)) net_long_a_inst (
+    .a(c_m[NTW-1:0]), .b(d_m_buy), .c(x_netl[NTW-1:0]), .d({NTW{1'b0}}),
     .cin(1'b0), .ge0(c_nl_over_a));
-tg_sum_ge0 #(.W(NTW), .D_ZERO(1)) net_short_a_inst (
-    .a(c_m[NTW-1:0]), .b(d_m_sell), .c(~x_nets[NTW-1:0]), .d({NTW{1'b0}}),
+tg_sum_ge0 #(.W(NTW), .D_ZERO(1), .INV(3'b100)) net_short_a_inst (
+    .a(c_m[NTW-1:0]), .b(d_m_sell), .c(x_nets[NTW-1:0]), .d({NTW{1'b0}}),
     .cin(1'b0), .ge0(c_ns_over_a));
 // (the room's own verdict, and which compare counts, picked by side ahead
 // of the chains' results)
@@ -1064,11 +1059,11 @@ wire c_open_r = c_is_new && nopen_all >= a_opena;
 wire c_open_a = c_is_new && {1'b0, nopen_all} + {16'd0, d_valid && d_is_new} >= {1'b0, a_opena};
 wire c_rate_r = a_rpera != 32'd0 && {1'b0, tat_all} > c_t_tol_all;
 wire c_tat_over, c_t_over;
-tg_sum_ge0 #(.W(67), .D_ZERO(1)) rate_tat_inst (
-    .a({3'd0, tat_all}), .b({35'd0, a_rpera}), .c(~{2'd0, c_t_tol_all}), .d(67'd0),
+tg_sum_ge0 #(.W(67), .D_ZERO(1), .INV(3'b100)) rate_tat_inst (
+    .a({3'd0, tat_all}), .b({35'd0, a_rpera}), .c({2'd0, c_t_tol_all}), .d(67'd0),
     .cin(1'b0), .ge0(c_tat_over));
-tg_sum_ge0 #(.W(67), .D_ZERO(1)) rate_t_inst (
-    .a({3'd0, d_t}), .b({35'd0, a_rpera}), .c(~{2'd0, c_t_tol_all}), .d(67'd0),
+tg_sum_ge0 #(.W(67), .D_ZERO(1), .INV(3'b100)) rate_t_inst (
+    .a({3'd0, d_t}), .b({35'd0, a_rpera}), .c({2'd0, c_t_tol_all}), .d(67'd0),
     .cin(1'b0), .ge0(c_t_over));
 wire c_rate_a = d_tk ? a_rpera != 32'd0 && (c_tat_over || c_t_over) : c_rate_r;
 
@@ -1211,9 +1206,11 @@ wire [LW3-1:0] c_abl_1 = {3'b000, c_ab[LOW-1:0]}, c_abl_2 = c_t1n, c_abl_3 = c_t
 /* verilator lint_off UNUSEDSIGNAL */
 (* keep *) wire [LW3-1:0] c_abl_c = (c_abl_1 & c_abl_2) | (c_abl_1 & c_abl_3) | (c_abl_2 & c_abl_3);
 /* verilator lint_on UNUSEDSIGNAL */
-wire [LW3-1:0] c_abl_a = c_abl_s + {c_abl_c[LW3-2:0], 1'b1} + ~c_m[LW3-1:0] + 1;
-wire [LW3-1:0] c_othl_a = {{2{c_oth_less_ab[LOW]}}, c_oth_less_ab} + c_m[LW3-1:0]
-                        + c_w + {{(LW3-1){1'b0}}, c_sd_opp};
+wire [LW3-1:0] c_abl_a, c_othl_a;
+tg_add3 #(.W(LW3), .INV(3'b100)) c_abl_add (.a(c_abl_s), .b({c_abl_c[LW3-2:0], 1'b1}), .c(c_m[LW3-1:0]),
+                                            .cin(1'b1), .sum(c_abl_a));
+tg_add3 #(.W(LW3)) c_othl_add (.a({{2{c_oth_less_ab[LOW]}}, c_oth_less_ab}), .b(c_m[LW3-1:0]), .c(c_w),
+                               .cin(c_sd_opp), .sum(c_othl_a));
 wire [NW-LOW-1:0] c_ab_hi_inc = c_ab[NW-1:LOW] + 1'b1, c_oth_hi_dec = c_ab_other[NW-1:LOW] - 1'b1;
 wire signed [NW-1:0] c_oth_y = c_ab_other + {{(NW-GW){1'b0}}, c_t2} - {{(NW-GW){1'b0}}, c_t1o};
 wire signed [NW-1:0] c_ab_new_a = c_g_pos_a ? {NW{1'b0}}
@@ -1225,7 +1222,6 @@ wire signed [NW-1:0] c_other_rise_a = {hi_step(c_oth_hi, c_oth_hi_dec, c_oth_hi_
 // What D works from where the order in D is a NEW or REPLACE of this
 // instrument and takes (c_yt): what it leaves, from its D registers
 wire c_yt = c_sd && d_wr_inst;
-wire [GW-1:0] c_dg_na = c_gq_s - ~c_gq_c1;       // m + t1 - A - t2 (s + c1 + 1)
 wire signed [SH-1:0] c_growl = c_buy ? $signed({{(SH-24){1'b0}}, c_grow}) : {SH{1'b0}};
 wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, c_grow});
 (* keep *) wire [63:0] c_tat_next_y = c_rper == 32'd0 ? d_tat_next
@@ -1340,12 +1336,15 @@ wire signed [NW-1:0] d_g_next = d_yt ? w_g + d_gup : d_g + d_gup;
 wire [XW-1:0] d_lnx = {d_ln[NW-1], d_ln}, d_snx = {d_sn[NW-1], d_sn};
 wire [XW-1:0] w_lnx = {w_ln[NW-1], w_ln}, w_snx = {w_sn[NW-1], w_sn};
 wire [XW-1:0] d_pl_v = d_pl[XW +: XW] + d_pl[0 +: XW], d_ps_v = d_ps[XW +: XW] + d_ps[0 +: XW];
-wire [XW-1:0] d_ln_plus = add3c(d_lnx, d_pl[XW +: XW], d_pl[0 +: XW], 1'b0);
-wire [XW-1:0] d_sn_plus = add3c(d_snx, d_ps[XW +: XW], d_ps[0 +: XW], 1'b0);
-wire [XW-1:0] w_ln_plus = add3c(w_lnx, d_pl[XW +: XW], d_pl[0 +: XW], 1'b0);
-wire [XW-1:0] w_sn_plus = add3c(w_snx, d_ps[XW +: XW], d_ps[0 +: XW], 1'b0);
-wire [XW-1:0] d_dln = add3c(d_pl[XW +: XW], d_pl[0 +: XW], d_is_ref ? ~d_lnx : {XW{1'b0}}, d_is_ref);
-wire [XW-1:0] d_dsn = add3c(d_ps[XW +: XW], d_ps[0 +: XW], d_is_ref ? ~d_snx : {XW{1'b0}}, d_is_ref);
+wire [XW-1:0] d_ln_plus, d_sn_plus, w_ln_plus, w_sn_plus, d_dln, d_dsn;
+tg_add3 #(.W(XW)) d_ln_add (.a(d_lnx), .b(d_pl[XW +: XW]), .c(d_pl[0 +: XW]), .cin(1'b0), .sum(d_ln_plus));
+tg_add3 #(.W(XW)) d_sn_add (.a(d_snx), .b(d_ps[XW +: XW]), .c(d_ps[0 +: XW]), .cin(1'b0), .sum(d_sn_plus));
+tg_add3 #(.W(XW)) w_ln_add (.a(w_lnx), .b(d_pl[XW +: XW]), .c(d_pl[0 +: XW]), .cin(1'b0), .sum(w_ln_plus));
+tg_add3 #(.W(XW)) w_sn_add (.a(w_snx), .b(d_ps[XW +: XW]), .c(d_ps[0 +: XW]), .cin(1'b0), .sum(w_sn_plus));
+tg_add3 #(.W(XW)) d_dln_add (.a(d_pl[XW +: XW]), .b(d_pl[0 +: XW]), .c(d_is_ref ? ~d_lnx : {XW{1'b0}}),
+                             .cin(d_is_ref), .sum(d_dln));
+tg_add3 #(.W(XW)) d_dsn_add (.a(d_ps[XW +: XW]), .b(d_ps[0 +: XW]), .c(d_is_ref ? ~d_snx : {XW{1'b0}}),
+                             .cin(d_is_ref), .sum(d_dsn));
 /* verilator lint_on UNUSEDSIGNAL */
 wire signed [NW-1:0] d_ln_next = d_is_ref ? d_pl_v[NW-1:0] : d_yt ? w_ln_plus[NW-1:0] : d_ln_plus[NW-1:0];
 wire signed [NW-1:0] d_sn_next = d_is_ref ? d_ps_v[NW-1:0] : d_yt ? w_sn_plus[NW-1:0] : d_sn_plus[NW-1:0];
@@ -1356,9 +1355,15 @@ wire signed [NW-1:0] d_sn_next = d_is_ref ? d_ps_v[NW-1:0] : d_yt ? w_sn_plus[NW
 // register of its own, so the two sums share no operand pair for ABC to
 // build one's carry-save level out of the other's)
 /* verilator lint_off UNUSEDSIGNAL */
-wire [XW-1:0] u3_gross = add3c({gross[NW-1], gross}, ~{u3_g_old[NW-1], u3_g_old}, {u3_g[NW-1], u3_g}, 1'b1);
+wire [XW-1:0] u3_gross;
+tg_add3 #(.W(XW), .INV(3'b010)) u3_gross_add (.a({gross[NW-1], gross}), .b({u3_g_old[NW-1], u3_g_old}), .c({u3_g[NW-1], u3_g}),
+                                .cin(1'b1), .sum(u3_gross));
 /* verilator lint_on UNUSEDSIGNAL */
 wire [XW-1:0] u3_x_gross = u3_xg + {u3_gn[NW-1], u3_gn} + {{(XW-1){1'b0}}, 1'b1};
+// (U2's sum of the three: MAX_GROSS - gross + g_old)
+wire [XW-1:0] u2_xg;
+tg_add3 #(.W(XW), .INV(3'b010)) u2_xg_add (.a({1'b0, {(NW-64){1'b0}}, a_gross}), .b({gross[NW-1], gross}),
+                             .c({u2_g_old[NW-1], u2_g_old}), .cin(1'b1), .sum(u2_xg));
 
 wire [13:0] order_fail = d_acc_prev ? d_fail_a : d_fail_r;
 reg [4:0] reason;
@@ -1596,7 +1601,7 @@ always @(posedge clk) begin
     u3_g <= u2_inst ? (u2_u[NW] ? u2_nsn : u2_ln) : {NW{1'b0}};
     u3_gn <= u2_inst ? ~(u2_u[NW] ? u2_nsn : u2_ln) : {NW{1'b1}};
     u3_g_old <= u2_g_old;
-    u3_xg <= add3c({1'b0, {(NW-64){1'b0}}, a_gross}, ~{gross[NW-1], gross}, {u2_g_old[NW-1], u2_g_old}, 1'b1);
+    u3_xg <= u2_xg;
     if (u3_valid && u3_inst) begin
         gross <= u3_gross[NW-1:0];
         eg[u3_k] <= u3_g;

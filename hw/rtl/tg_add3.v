@@ -1,0 +1,79 @@
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// a + b + c + cin in W-bit two's complement: one LUT level in front of one
+// carry chain (a ternary adder, as the vendor tools map a + b + c). INV
+// bit 0, 1, 2 takes ~a, ~b, ~c instead, in that LUT level.
+module tg_add3 #
+(
+    parameter integer W = 64,
+    parameter [2:0] INV = 3'b000
+)
+(
+    input  wire [W-1:0] a,
+    input  wire [W-1:0] b,
+    input  wire [W-1:0] c,
+    input  wire         cin,
+    output wire [W-1:0] sum
+);
+
+`ifdef TG_XILINX
+localparam integer N4 = (W + 3) / 4;
+wire [W-1:0] p, k;
+tg_add3_lut #(.W(W), .INV(INV)) lut (.a(a), .b(b), .c(c), .cin(cin), .p(p), .k(k));
+wire [4*N4-1:0] p4 = {{(4*N4-W){1'b0}}, p}, k4 = {{(4*N4-W){1'b0}}, k};
+/* verilator lint_off UNUSEDSIGNAL */
+wire [4*N4-1:0] o, co;
+/* verilator lint_on UNUSEDSIGNAL */
+genvar i;
+generate
+    for (i = 0; i < N4; i = i + 1) begin : chain
+        if (i == 0) begin : first
+            CARRY4 carry (.CI(1'b0), .CYINIT(1'b0), .DI(k4[3:0]), .S(p4[3:0]), .O(o[3:0]), .CO(co[3:0]));
+        end else begin : next
+            CARRY4 carry (.CI(co[4*i-1]), .CYINIT(1'b0), .DI(k4[4*i +: 4]), .S(p4[4*i +: 4]),
+                          .O(o[4*i +: 4]), .CO(co[4*i +: 4]));
+        end
+    end
+endgenerate
+assign sum = o[W-1:0];
+`else
+assign sum = (a ^ {W{INV[0]}}) + (b ^ {W{INV[1]}}) + (c ^ {W{INV[2]}}) + {{(W-1){1'b0}}, cin};
+`endif
+
+endmodule
+
+`ifdef TG_XILINX
+// The LUT level of tg_add3 on a Xilinx carry chain: the propagate p (bit i
+// reads a, b, c at bits i and i - 1: one LUT6) and the generate k (the
+// majority of bit i - 1, cin in bit 0). A hierarchy level of its own: every
+// output is one LUT deep in here, so ABC cannot build p out of k (as it does
+// in a larger netlist, where it sees the chain's inputs as arriving with
+// everything else and trades depth for area).
+(* keep_hierarchy *)
+module tg_add3_lut #
+(
+    parameter integer W = 64,
+    parameter [2:0] INV = 3'b000
+)
+(
+    input  wire [W-1:0] a,
+    input  wire [W-1:0] b,
+    input  wire [W-1:0] c,
+    input  wire         cin,
+    output wire [W-1:0] p,
+    output wire [W-1:0] k
+);
+
+wire [W-1:0] ai = a ^ {W{INV[0]}}, bi = b ^ {W{INV[1]}}, ci = c ^ {W{INV[2]}};
+/* verilator lint_off UNUSEDSIGNAL */
+wire [W-1:0] maj = (ai & bi) | (ai & ci) | (bi & ci);
+/* verilator lint_on UNUSEDSIGNAL */
+assign k = {maj[W-2:0], cin};
+assign p = ai ^ bi ^ ci ^ k;
+
+endmodule
+`endif
+
+`resetall
