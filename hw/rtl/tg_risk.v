@@ -307,13 +307,62 @@ always @* begin
     end
 end
 wire [IW-1:0] p_k = p_kind_slot_inst ? p_sk : p_ii;
+// The input's own instrument's tables (p_ii's) read at each probe's
+// instrument and picked as the slot table's reads are (in_slot_src, an
+// AND-OR): the gate's input pick then stands in front of none of them. A
+// kill picks no probe and uses none of them. Where the input names a slot
+// (p_kind_slot_inst), the slot's instrument's values, read at p_sk, are
+// picked instead, again as an AND-OR (behind a mux, Yosys's share pass
+// makes the two reads one at a picked address, the input's kind decode in
+// front of the read).
+reg [30:0] p_refp_ii, p_mid_ii, p_last_ii, p_host_ii;
+reg [31:0] p_nrefp_ii;
+reg [13:0] p_bps_ii;
+reg p_two_ii, p_halt_ii, p_ikill_ii;
+reg signed [SH-1:0] p_ls_ii, p_ss_ii;
+integer pq;
+always @* begin
+    p_refp_ii = 31'd0;
+    p_mid_ii = 31'd0;
+    p_last_ii = 31'd0;
+    p_host_ii = 31'd0;
+    p_nrefp_ii = 32'd0;
+    p_bps_ii = 14'd0;
+    p_two_ii = 1'b0;
+    p_halt_ii = 1'b0;
+    p_ikill_ii = 1'b0;
+    p_ls_ii = {SH{1'b0}};
+    p_ss_ii = {SH{1'b0}};
+    for (pq = 0; pq < PROBES; pq = pq + 1) begin
+        p_refp_ii = p_refp_ii | ({31{in_slot_src[pq]}} & refp[pr_inst[pq*8 +: IW]]);
+        p_mid_ii = p_mid_ii | ({31{in_slot_src[pq]}} & src_mid[pr_inst[pq*8 +: IW]]);
+        p_last_ii = p_last_ii | ({31{in_slot_src[pq]}} & src_last[pr_inst[pq*8 +: IW]]);
+        p_host_ii = p_host_ii | ({31{in_slot_src[pq]}} & src_host[pr_inst[pq*8 +: IW]]);
+        p_nrefp_ii = p_nrefp_ii | ({32{in_slot_src[pq]}} & nrefp[pr_inst[pq*8 +: IW]]);
+        p_bps_ii = p_bps_ii | ({14{in_slot_src[pq]}} & a_bps[pr_inst[pq*8 +: IW]]);
+        p_two_ii = p_two_ii | (in_slot_src[pq] & src_two[pr_inst[pq*8 +: IW]]);
+        p_halt_ii = p_halt_ii | (in_slot_src[pq] & (hfeed[pr_inst[pq*8 +: IW]] || hhost[pr_inst[pq*8 +: IW]]));
+        p_ikill_ii = p_ikill_ii | (in_slot_src[pq] & ikill[pr_inst[pq*8 +: IW]]);
+        p_ls_ii = p_ls_ii | ({SH{in_slot_src[pq]}} & ls[pr_inst[pq*8 +: IW]]);
+        p_ss_ii = p_ss_ii | ({SH{in_slot_src[pq]}} & ss[pr_inst[pq*8 +: IW]]);
+    end
+end
+wire p_use_sk = p_kind_slot_inst;
+wire [30:0] p_refp_k = ({31{p_use_sk}} & refp[p_sk]) | ({31{!p_use_sk}} & p_refp_ii);
+wire [31:0] p_nrefp_k = ({32{p_use_sk}} & nrefp[p_sk]) | ({32{!p_use_sk}} & p_nrefp_ii);
+wire [13:0] p_bps_k = ({14{p_use_sk}} & a_bps[p_sk]) | ({14{!p_use_sk}} & p_bps_ii);
+wire p_halt_k = (p_use_sk && (hfeed[p_sk] || hhost[p_sk])) || (!p_use_sk && p_halt_ii);
+wire p_ikill_k = (p_use_sk && ikill[p_sk]) || (!p_use_sk && p_ikill_ii);
 `ifndef SYNTHESIS
 reg [15:0] p_src_slot;
+reg [7:0] p_src_inst;
 integer pk;
 always @* begin
     p_src_slot = 16'd0;
+    p_src_inst = 8'd0;
     for (pk = 0; pk < PROBES; pk = pk + 1) begin
         p_src_slot = p_src_slot | ({16{in_slot_src[pk]}} & pr_slot[pk*16 +: 16]);
+        p_src_inst = p_src_inst | ({8{in_slot_src[pk]}} & pr_inst[pk*8 +: 8]);
     end
 end
 always @(posedge clk) begin
@@ -321,6 +370,9 @@ always @(posedge clk) begin
                             || in_kind == TG_RISK_IN_REPLACE || in_kind == TG_RISK_IN_FILL
                             || in_kind == TG_RISK_IN_RESTATE) && p_src_slot != in_slot) begin
         $error("tg_risk: in_slot %0d, but in_slot_src picks probe slot %0d", in_slot, p_src_slot);
+    end
+    if (!rst && in_take && in_kind != TG_RISK_IN_KILL && p_src_inst != in_inst) begin
+        $error("tg_risk: in_inst %0d, but in_slot_src picks probe instrument %0d", in_inst, p_src_inst);
     end
 end
 `endif
@@ -355,10 +407,10 @@ function automatic [30:0] mid_of(input [30:0] bid, input [30:0] ask);
     mid_of = {1'b0, bid[30:1]} + {1'b0, ask[30:1]} + {30'd0, bid[0] & ask[0]};
 endfunction
 wire p_bbo = in_sub == 2'd0;
-wire [30:0] p_mid = p_bbo ? mid_of(in_price[30:0], in_price2[30:0]) : src_mid[p_ii];
-wire p_two = p_bbo ? in_price[30:0] != 31'd0 && in_price2[30:0] != 31'd0 : src_two[p_ii];
-wire [30:0] p_last = in_sub == 2'd1 ? in_price[30:0] : src_last[p_ii];
-wire [30:0] p_host = in_sub == 2'd2 ? in_price[30:0] : src_host[p_ii];
+wire [30:0] p_mid = p_bbo ? mid_of(in_price[30:0], in_price2[30:0]) : p_mid_ii;
+wire p_two = p_bbo ? in_price[30:0] != 31'd0 && in_price2[30:0] != 31'd0 : p_two_ii;
+wire [30:0] p_last = in_sub == 2'd1 ? in_price[30:0] : p_last_ii;
+wire [30:0] p_host = in_sub == 2'd2 ? in_price[30:0] : p_host_ii;
 wire [30:0] p_newref = p_two ? p_mid : p_last != 31'd0 ? p_last : p_host;
 wire p_is_ref = in_kind == TG_RISK_IN_REF;
 
@@ -402,10 +454,10 @@ function automatic signed [SH-1:0] count_rest(input sel_q, input sel_n, input si
     count_rest = ({SH{sel_q}} & p_q) | ({SH{sel_n}} & neg) | ({SH{sel_ref}} & count);
 endfunction
 // (a REF's instrument is its own, p_ii: read by it, not through the slot table)
-(* keep *) wire signed [SH-1:0] p_xl_ge = count_rest(p_l_q, p_l_rn, p_neg_rem, p_is_ref, ls[p_ii]);
-(* keep *) wire signed [SH-1:0] p_xl_lt = count_rest(p_l_q, p_l_rn, p_neg_q, p_is_ref, ls[p_ii]);
-(* keep *) wire signed [SH-1:0] p_xs_ge = count_rest(p_s_q, p_s_rn, p_neg_rem, p_is_ref, ss[p_ii]);
-(* keep *) wire signed [SH-1:0] p_xs_lt = count_rest(p_s_q, p_s_rn, p_neg_q, p_is_ref, ss[p_ii]);
+(* keep *) wire signed [SH-1:0] p_xl_ge = count_rest(p_l_q, p_l_rn, p_neg_rem, p_is_ref, p_ls_ii);
+(* keep *) wire signed [SH-1:0] p_xl_lt = count_rest(p_l_q, p_l_rn, p_neg_q, p_is_ref, p_ls_ii);
+(* keep *) wire signed [SH-1:0] p_xs_ge = count_rest(p_s_q, p_s_rn, p_neg_rem, p_is_ref, p_ss_ii);
+(* keep *) wire signed [SH-1:0] p_xs_lt = count_rest(p_s_q, p_s_rn, p_neg_q, p_is_ref, p_ss_ii);
 (* keep *) wire p_l_d_ge = p_l_rd || p_l_left, p_s_d_ge = p_s_rd || p_s_left;   // q - rem counts
 function automatic signed [SH-1:0] pick_count(input signed [SH-1:0] x_ge, input d_ge,
                                                 input signed [SH-1:0] x_lt, input d_lt);
@@ -419,8 +471,8 @@ wire p_ns = ((p_is_new || p_is_replace) && !p_order_buy) || (p_is_fill && !p_fil
           || (p_is_restate && !p_restate_buy);
 // (read by the slot's instrument and by the input's, picked after the reads:
 // the slot table's read then stands in front of one table read, not two)
-wire signed [31:0] p_pos_price = {1'b0, p_is_ref ? p_newref : p_kind_slot_inst ? refp[p_sk] : refp[p_ii]};
-wire signed [31:0] p_neg_price = p_kind_slot_inst ? nrefp[p_sk] : nrefp[p_ii];
+wire signed [31:0] p_pos_price = {1'b0, p_is_ref ? p_newref : p_refp_k};
+wire signed [31:0] p_neg_price = p_nrefp_k;
 
 // The input's fields travel through the stages as one bus: F_* are their
 // offsets in it.
@@ -437,7 +489,7 @@ localparam integer F_KIND = 0, F_SUB = F_KIND + 4, F_INST = F_SUB + 2, F_INST_OK
 
 // the slot fields come from the table as it is now: no input in flight
 // writes the slot of an input that enters (haz_slot below)
-wire [FW-1:0] p_f = {p_stale, hfeed[p_k] || hhost[p_k], ikill[p_k], kill_all, p_order_buy, p_rem, p_sside, p_sk, p_sopen, refp[p_k], p_newref, p_grow,
+wire [FW-1:0] p_f = {p_stale, p_halt_k, p_ikill_k, kill_all, p_order_buy, p_rem, p_sside, p_sk, p_sopen, p_refp_k, p_newref, p_grow,
                      p_rq, p_fill_d, p_matched, in_t, in_value, in_price2, in_price, in_qty, p_si,
                      p_slot_ok, in_slot, in_field, in_side, p_k, p_inst_ok, in_inst, in_sub, in_kind};
 
@@ -545,7 +597,7 @@ always @(posedge clk) begin
         m_f <= p_f;
         m_pricel <= p_nl ? p_neg_price : p_pos_price;
         m_prices <= p_ns ? p_neg_price : p_pos_price;
-        m_bps <= a_bps[p_k];
+        m_bps <= p_bps_k;
         m_xl <= p_xl;
         m_xs <= p_xs;
     end

@@ -11,9 +11,14 @@
 #error "TG_VRISK_INSTRUMENTS and TG_VRISK_SLOTS must match the Verilated parameters"
 #endif
 
+#ifndef TG_VRISK_PROBES
+#error "TG_VRISK_PROBES must match the Verilated parameter"
+#endif
+
 struct tg_vrisk {
 	std::unique_ptr<VerilatedContext> ctx;
 	std::unique_ptr<Vtg_risk> top;
+	unsigned probe;		/* the probe the next input sits at */
 };
 
 static tg_risk_notional wide128(const VlWide<4> &w)
@@ -39,6 +44,7 @@ extern "C" struct tg_vrisk *tg_vrisk_new(void)
 	tg_vrisk *v = new tg_vrisk;
 	v->ctx = std::make_unique<VerilatedContext>();
 	v->top = std::make_unique<Vtg_risk>(v->ctx.get(), "tg_risk");
+	v->probe = 0;
 	v->top->clk = 0;
 	v->top->rst = 1;
 	v->top->eval();
@@ -74,16 +80,33 @@ extern "C" void tg_vrisk_cycle(struct tg_vrisk *v, const struct tg_risk_input *i
 		t->in_price2 = in->price2;
 		t->in_value = in->value;
 		t->in_t = in->t;
-		t->pr_kind = in->kind;
-		t->pr_sub = in->sub;
-		t->pr_inst = in->inst;
-		t->pr_slot = in->slot;
-		t->in_slot_src = 1;
+		/* As in the card (tg_gate): the input sits at one of the probes,
+		 * the others hold other inputs (here its instrument and slot with
+		 * bit 0 flipped), and in_slot_src names the input's probe, none
+		 * for a kill. Stage A reads the slot and instrument tables at
+		 * every probe and picks, so a wrong pick reads the decoy's. */
+		unsigned pos = v->probe;
+		v->probe = (v->probe + 1) % TG_VRISK_PROBES;
+		uint32_t kinds = 0, subs = 0, insts = 0;
+		uint64_t slots = 0;
+		for (unsigned j = 0; j < TG_VRISK_PROBES; j++) {
+			unsigned decoy = j == pos ? 0u : 1u;
+			kinds |= (uint32_t)in->kind << (4 * j);
+			subs |= (uint32_t)in->sub << (2 * j);
+			insts |= (uint32_t)(in->inst ^ decoy) << (8 * j);
+			slots |= (uint64_t)(in->slot ^ decoy) << (16 * j);
+		}
+		t->pr_kind = kinds;
+		t->pr_sub = subs;
+		t->pr_inst = insts;
+		t->pr_slot = slots;
+		t->in_slot_src = in->kind == TG_RISK_IN_KILL ? 0u : 1u << pos;
 	}
+	unsigned probe_at = (v->probe + TG_VRISK_PROBES - 1) % TG_VRISK_PROBES;
 	t->clk = 0;
 	t->eval();
 	out->in_ready = in != nullptr && t->in_ready;
-	out->probe_ready = in != nullptr && t->pr_ready;
+	out->probe_ready = in != nullptr && ((t->pr_ready >> probe_at) & 1u);
 	t->in_take = out->in_ready;	/* the input enters when it may */
 	t->eval();
 	out->valid = t->out_valid;
