@@ -372,13 +372,24 @@ initial begin
     end
 end
 
-reg [INSTRUMENTS-1:0] bbo_dirty;
+// Which instruments' top of book or halted flag differ from what the gate
+// was told, compared a cycle ahead of the choice (into registers, with the
+// book's values they were compared with: the compares and the choice behind
+// them were the gate's slowest path). The instrument sent in the cycle
+// before is left out of the registered flags, which were compared before its
+// sent values were written; any other's registered values differ from what
+// it was sent, so every reference sent tells the gate something new.
+reg [INSTRUMENTS-1:0] bbo_cmp, bbo_dirty_q = {INSTRUMENTS{1'b0}}, halt_dirty_q = {INSTRUMENTS{1'b0}};
+reg [INSTRUMENTS*32-1:0] top_bid_q = {(INSTRUMENTS*32){1'b0}}, top_ask_q = {(INSTRUMENTS*32){1'b0}};
+reg [INSTRUMENTS-1:0] halted_q = {INSTRUMENTS{1'b0}};
+reg [INSTRUMENTS-1:0] ref_just_sent = {INSTRUMENTS{1'b0}};
 always @* begin
     for (i = 0; i < INSTRUMENTS; i = i + 1) begin
-        bbo_dirty[i] = book_top_bid[i*32 +: 32] != sent_bid[i] || book_top_ask[i*32 +: 32] != sent_ask[i];
+        bbo_cmp[i] = book_top_bid[i*32 +: 32] != sent_bid[i] || book_top_ask[i*32 +: 32] != sent_ask[i];
     end
 end
-wire [INSTRUMENTS-1:0] ref_dirty = bbo_dirty | trade_pend | (book_halted ^ sent_halt);
+wire [INSTRUMENTS-1:0] bbo_dirty = bbo_dirty_q & ~ref_just_sent;
+wire [INSTRUMENTS-1:0] ref_dirty = bbo_dirty | trade_pend | (halt_dirty_q & ~ref_just_sent);
 // the lowest such instrument, one-hot, and its values as an AND-OR over the
 // instruments: no index decode between the compares and the reads
 reg [INSTRUMENTS-1:0] ref_first;
@@ -396,10 +407,10 @@ always @* begin
         ref_first[i] = ref_dirty[i] && !ref_seen;
         ref_seen = ref_seen || ref_dirty[i];
         ref_i = ref_i | (ref_first[i] ? i[IW-1:0] : {IW{1'b0}});
-        ref_bid = ref_bid | ({32{ref_first[i]}} & book_top_bid[i*32 +: 32]);
-        ref_ask = ref_ask | ({32{ref_first[i]}} & book_top_ask[i*32 +: 32]);
+        ref_bid = ref_bid | ({32{ref_first[i]}} & top_bid_q[i*32 +: 32]);
+        ref_ask = ref_ask | ({32{ref_first[i]}} & top_ask_q[i*32 +: 32]);
         ref_trade = ref_trade | ({32{ref_first[i]}} & trade_px[i]);
-        ref_halt = ref_halt || (ref_first[i] && book_halted[i]);
+        ref_halt = ref_halt || (ref_first[i] && halted_q[i]);
     end
 end
 wire [1:0] ref_what = |(ref_first & bbo_dirty) ? 2'd0 : |(ref_first & trade_pend) ? 2'd1 : 2'd2;
@@ -560,6 +571,17 @@ wire x_load = !x_valid || took_x;
 wire [NSIDE-1:0] loaded = {NSIDE{x_load}} & side_first;
 // the sweep moves on from a closed slot, or once its cancel went into x
 wire sweep_step = sweep_fresh && (!sweep_open_q || loaded[S_SWEEP]);
+// (every book reference sent tells the gate something new: see bbo_dirty_q)
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst && loaded[S_REF] && ((rc_what == 2'd0 && rc_p1 == sent_bid[rc_i] && rc_p2 == sent_ask[rc_i])
+                                  || (rc_what == 2'd1 && !trade_pend[rc_i])
+                                  || (rc_what == 2'd2 && rc_halt == sent_halt[rc_i]))) begin
+        $error("tg_gate: a book reference for instrument %0d that changes nothing", rc_i);
+    end
+end
+`endif
+
 wire fire_order = took_order || (took_x && x_sweep);
 assign s_ord_tready = took_order;
 assign rsp_ready = loaded[S_RSP];
@@ -697,6 +719,14 @@ always @(posedge clk) begin
     end
 
     // book references: the next to send, and what the gate was told
+    bbo_dirty_q <= bbo_cmp;
+    halt_dirty_q <= book_halted ^ sent_halt;
+    top_bid_q <= book_top_bid;
+    top_ask_q <= book_top_ask;
+    halted_q <= book_halted;
+    for (i = 0; i < INSTRUMENTS; i = i + 1) begin
+        ref_just_sent[i] <= loaded[S_REF] && rc_i == i[IW-1:0];
+    end
     rc_valid <= ref_dirty != {INSTRUMENTS{1'b0}} && !loaded[S_REF];
     rc_i <= ref_i;
     rc_what <= ref_what;
@@ -745,6 +775,9 @@ always @(posedge clk) begin
         cmd_pending <= 1'b0;
         cmd_overrun <= 1'b0;
         rc_valid <= 1'b0;
+        bbo_dirty_q <= {INSTRUMENTS{1'b0}};
+        halt_dirty_q <= {INSTRUMENTS{1'b0}};
+        ref_just_sent <= {INSTRUMENTS{1'b0}};
         sent_halt <= {INSTRUMENTS{1'b0}};
         trade_pend <= {INSTRUMENTS{1'b0}};
         for (i = 0; i < INSTRUMENTS; i = i + 1) begin
