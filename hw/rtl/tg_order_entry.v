@@ -165,8 +165,13 @@ end
 localparam integer QW = 4 + 16 + 8 + 2 + 32 + 32 + 24 + 152 + 64;
 reg [QW-1:0] q_mem [0:(1<<FIFO_LOG2)-1];
 reg [FIFO_LOG2:0] q_wr = 0, q_rd = 0;
-wire [FIFO_LOG2:0] q_used = q_wr - q_rd;
-assign ord_room = q_used <= (1 << FIFO_LOG2) - 8;
+// the queue's count, q_wr - q_rd, kept as a register of its own, and the
+// room the gate reads worked out from the count it is about to take (a
+// register: the pointers' subtraction and the compare sat in front of the
+// gate's admission)
+reg [FIFO_LOG2:0] q_used = 0;
+reg         q_room = 1'b1;
+assign ord_room = q_room;
 wire q_valid = q_wr != q_rd;
 // The order at the head: the queue's oldest, or with the queue empty the
 // order the gate accepts this cycle, so that it goes out in the cycle of
@@ -177,6 +182,7 @@ wire [QW-1:0] ord_entry = {ord_kind, ord_slot, ord_inst, ord_side, ord_qty, ord_
                            ord_in_cycle};
 wire h_valid = q_valid || ord_valid;
 wire [QW-1:0] q_head = q_valid ? q_mem[q_rd[FIFO_LOG2-1:0]] : ord_entry;
+wire q_push = ord_valid && q_used != (1 << FIFO_LOG2);
 
 always @(posedge clk) begin
 `ifndef SYNTHESIS
@@ -187,12 +193,19 @@ always @(posedge clk) begin
     if (ord_valid && ord_kind != TG_RISK_IN_CANCEL) begin
         sl_dec[ord_slot[SW-1:0]] <= sl_dec[ord_slot[SW-1:0]] + 4'd1;
     end
-    if (ord_valid && q_used != (1 << FIFO_LOG2)) begin
+    if (q_push) begin
         q_mem[q_wr[FIFO_LOG2-1:0]] <= ord_entry;
         q_wr <= q_wr + 1'b1;
     end
     if (rst) q_wr <= 0;
 end
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst && q_used != q_wr - q_rd) begin
+        $error("tg_order_entry: queue count %0d, pointers %0d apart", q_used, q_wr - q_rd);
+    end
+end
+`endif
 
 wire [3:0]   h_kind = q_head[QW-1 -: 4];
 /* verilator lint_off UNUSEDSIGNAL */
@@ -294,21 +307,28 @@ assign m_axis_oe_tlast = tx_busy && tx_left <= 7'd8;
 assign m_axis_oe_tkeep = !tx_busy || tx_left >= 7'd8 ? 8'hff : (8'hff >> (7'd8 - tx_left));
 
 wire tx_first = !tx_busy && h_valid && m_axis_oe_tready;
+// (tx_first takes the head from the queue: q_rd steps)
+wire [FIFO_LOG2:0] q_used_next = q_used + {{FIFO_LOG2{1'b0}}, q_push} - {{FIFO_LOG2{1'b0}}, tx_first};
 wire tx_holding = !tx_busy && h_valid && !m_axis_oe_tready;   // a first beat offered, not taken
 reg         urn_pend = 1'b0;               // OE_CONTROL.LOAD_URN waiting for a held packet to go
 reg [31:0]  urn_pend_seq = 32'd0;
 reg [3:0]   tx_beat_bytes = 4'd0;
-reg         lat_go = 1'b0;
-reg [63:0]  lat_in = 64'd0, lat_out = 64'd0;
-wire [63:0] lat_span = lat_out - lat_in;
+reg         lat_go = 1'b0, lat_go2 = 1'b0;
+reg [63:0]  lat_in = 64'd0, lat_out = 64'd0, lat_span = 64'd0;
 wire tx_go = m_axis_oe_tvalid && m_axis_oe_tready;
 
 always @(posedge clk) begin
-    // the order's latency: its cycles in and out kept, subtracted a cycle later
+    // the queue's count and the room behind it
+    q_used <= q_used_next;
+    q_room <= q_used_next <= (1 << FIFO_LOG2) - 8;
+    // the order's latency: its cycles in and out kept, subtracted a cycle
+    // later, saturated to 32 bits a cycle after that
     lat_go <= tx_first;
     lat_in <= h_in_cycle;
     lat_out <= cycle;
-    lat_valid <= lat_go;
+    lat_go2 <= lat_go;
+    lat_span <= lat_out - lat_in;
+    lat_valid <= lat_go2;
     lat_cycles <= lat_span[63:32] != 32'd0 ? 32'hffff_ffff : lat_span[31:0];
     // bytes sent: the beat's count kept, added a cycle later
     tx_beat_bytes <= !tx_go ? 4'd0 : !tx_busy || tx_left >= 7'd8 ? 4'd8 : tx_left[3:0];
@@ -368,9 +388,12 @@ always @(posedge clk) begin
     if (rst) begin
         urn_pend <= 1'b0;
         q_rd <= 0;
+        q_used <= 0;
+        q_room <= 1'b1;
         tx_busy <= 1'b0;
         tx_held <= 1'b0;
         lat_go <= 1'b0;
+        lat_go2 <= 1'b0;
         lat_valid <= 1'b0;
         urn_seq <= 32'd1;
         sent_enter <= 64'd0;
