@@ -1011,8 +1011,18 @@ wire c_dup_a = !c_sd ? c_dup_r
              : c_dupw_on && c_dup_same_d && {1'b0, c_t} < d_t_dupw;
 wire c_irate_r = !rate_ok;
 wire c_irate_a = c_sd ? a_rper[k] != 32'd0 && {1'b0, d_tat_next} > c_t_tol : c_irate_r;
-wire c_iopen_r = c_is_new && nopen[k] >= a_maxo[k];
-wire c_iopen_a = c_is_new && {1'b0, nopen[k]} + {16'd0, c_sd && d_is_new} >= {1'b0, a_maxo[k]};
+// (open orders against the limit with and without D's NEW of this
+// instrument, each one chain, picked after them: with D's order as a bit
+// added in front of the compare, the bit's logic and an adder stood in
+// front of the compare's chain)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [16:0] c_open_less = {1'b0, nopen[k]} - {1'b0, a_maxo[k]};         // n - max
+wire [16:0] c_open1_less;                                                // n + 1 - max
+/* verilator lint_on UNUSEDSIGNAL */
+tg_add3 #(.W(17), .INV(3'b010)) c_open1_add (.a({1'b0, nopen[k]}), .b({1'b0, a_maxo[k]}), .c(17'd1),
+                                             .cin(1'b1), .sum(c_open1_less));
+wire c_iopen_r = c_is_new && !c_open_less[16];
+wire c_iopen_a = c_is_new && (c_sd && d_is_new ? !c_open1_less[16] : !c_open_less[16]);
 
 // ---- the totals' checks, under both outcomes of the order in D now
 // x_* is a total's room after every order that left D. If D's order takes,
