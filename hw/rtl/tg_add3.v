@@ -5,6 +5,19 @@
 // a + b + c + cin in W-bit two's complement: one LUT level in front of one
 // carry chain (a ternary adder, as the vendor tools map a + b + c). INV
 // bit 0, 1, 2 takes ~a, ~b, ~c instead, in that LUT level.
+//
+// A 3:2 level makes a + b + c = s + 2k (s the XOR, k the majority), and a
+// carry chain adding s and k' (k shifted up, cin in bit 0) wants, bit by
+// bit, the propagate p = s ^ k' and, where p is 0, the generate, which is
+// then k' (s equals k' there). p_i reads a, b, c at bits i and i - 1: six
+// inputs, one LUT6. Written as s + k', Yosys maps the adder's XOR as a LUT
+// of its own behind the 3:2 level's, and ABC, which sees a chain's inputs as
+// arriving with everything else, keeps it that way: two levels. So on
+// Xilinx (TG_XILINX, which the synthesis flows define) p and k' come from
+// tg_add3_lut, a hierarchy level of its own where every output is one LUT
+// deep, into CARRY4 cells instantiated here (S = p, DI = k'; Vivado maps
+// CARRY4 onto UltraScale+'s CARRY8). Elsewhere (Verilator) it is the plain
+// sum; the tests yosys-add3-equiv-* prove the two equal for every input.
 module tg_add3 #
 (
     parameter integer W = 64,
@@ -43,37 +56,5 @@ assign sum = (a ^ {W{INV[0]}}) + (b ^ {W{INV[1]}}) + (c ^ {W{INV[2]}}) + {{(W-1)
 `endif
 
 endmodule
-
-`ifdef TG_XILINX
-// The LUT level of tg_add3 on a Xilinx carry chain: the propagate p (bit i
-// reads a, b, c at bits i and i - 1: one LUT6) and the generate k (the
-// majority of bit i - 1, cin in bit 0). A hierarchy level of its own: every
-// output is one LUT deep in here, so ABC cannot build p out of k (as it does
-// in a larger netlist, where it sees the chain's inputs as arriving with
-// everything else and trades depth for area).
-(* keep_hierarchy *)
-module tg_add3_lut #
-(
-    parameter integer W = 64,
-    parameter [2:0] INV = 3'b000
-)
-(
-    input  wire [W-1:0] a,
-    input  wire [W-1:0] b,
-    input  wire [W-1:0] c,
-    input  wire         cin,
-    output wire [W-1:0] p,
-    output wire [W-1:0] k
-);
-
-wire [W-1:0] ai = a ^ {W{INV[0]}}, bi = b ^ {W{INV[1]}}, ci = c ^ {W{INV[2]}};
-/* verilator lint_off UNUSEDSIGNAL */
-wire [W-1:0] maj = (ai & bi) | (ai & ci) | (bi & ci);
-/* verilator lint_on UNUSEDSIGNAL */
-assign k = {maj[W-2:0], cin};
-assign p = ai ^ bi ^ ci ^ k;
-
-endmodule
-`endif
 
 `resetall
