@@ -1117,8 +1117,15 @@ wire c_net_a = c_n_neg || (c_n_l && c_nl_over_a) || (c_n_s && c_ns_over_a);
 
 // open orders, and the global rate bucket: D's order, taken, moves it to
 // max(tat, t) + period, above t + tolerance where either sum is
-wire c_open_r = c_is_new && nopen_all >= a_opena;
-wire c_open_a = c_is_new && {1'b0, nopen_all} + {16'd0, d_valid && d_is_new} >= {1'b0, a_opena};
+// (with and without D's NEW, picked after the chains, as for the instrument)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [16:0] c_opena_less = {1'b0, nopen_all} - {1'b0, a_opena};          // n - max
+wire [16:0] c_opena1_less;                                                // n + 1 - max
+/* verilator lint_on UNUSEDSIGNAL */
+tg_add3 #(.W(17), .INV(3'b010)) c_opena1_add (.a({1'b0, nopen_all}), .b({1'b0, a_opena}), .c(17'd1),
+                                              .cin(1'b1), .sum(c_opena1_less));
+wire c_open_r = c_is_new && !c_opena_less[16];
+wire c_open_a = c_is_new && (d_valid && d_is_new ? !c_opena1_less[16] : !c_opena_less[16]);
 wire c_rate_r = a_rpera != 32'd0 && {1'b0, tat_all} > c_t_tol_all;
 wire c_tat_over, c_t_over;
 tg_sum_ge0 #(.W(67), .D_ZERO(1), .INV(3'b100)) rate_tat_inst (
