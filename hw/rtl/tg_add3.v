@@ -13,11 +13,12 @@
 // inputs, one LUT6. Written as s + k', Yosys maps the adder's XOR as a LUT
 // of its own behind the 3:2 level's, and ABC, which sees a chain's inputs as
 // arriving with everything else, keeps it that way: two levels. So on
-// Xilinx (TG_XILINX, which the synthesis flows define) p and k' come from
-// tg_add3_lut, a hierarchy level of its own where every output is one LUT
-// deep, into CARRY4 cells instantiated here (S = p, DI = k'; Vivado maps
-// CARRY4 onto UltraScale+'s CARRY8). Elsewhere (Verilator) it is the plain
-// sum; the tests yosys-add3-equiv-* prove the two equal for every input.
+// Xilinx (TG_XILINX: this project's Yosys flows define it, a vendor flow
+// would too) p and k' come from tg_add3_lut, a hierarchy level of its own
+// where every output is one LUT deep, into CARRY4 cells instantiated here
+// (S = p, DI = k'; Vivado maps CARRY4 onto UltraScale+'s CARRY8).
+// Elsewhere (Verilator) it is the plain sum; the tests yosys-add3-equiv-*
+// prove the two equal for every input.
 module tg_add3 #
 (
     parameter integer W = 64,

@@ -391,7 +391,7 @@ end
 wire [INSTRUMENTS-1:0] bbo_dirty = bbo_dirty_q & ~ref_just_sent;
 wire [INSTRUMENTS-1:0] ref_dirty = bbo_dirty | trade_pend | (halt_dirty_q & ~ref_just_sent);
 // the lowest such instrument, one-hot, and its values as an AND-OR over the
-// instruments: no index decode between the compares and the reads
+// instruments: no index decode between the flags and the reads
 reg [INSTRUMENTS-1:0] ref_first;
 reg [IW-1:0] ref_i;
 reg [31:0] ref_bid, ref_ask, ref_trade;

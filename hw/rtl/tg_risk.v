@@ -88,10 +88,11 @@ module tg_risk #
     input  wire [PROBES*8-1:0]  pr_inst,
     input  wire [PROBES*16-1:0] pr_slot,
     output wire [PROBES-1:0]    pr_ready,
-    // the probe whose slot in_slot is, one-hot, where the input reads a slot
-    // (NEW, CANCEL, REPLACE, FILL, RESTATE): stage A reads the slot table at
-    // every probe's slot and picks the reads by it, so nothing stands in
-    // front of the reads (the card's input slot is a pick of its sources')
+    // the input's probe, one-hot (its slot in_slot, its instrument in_inst)
+    // for every input but a kill, which uses nothing it picks: stage A reads
+    // the slot table at every probe's slot and the instrument tables at
+    // every probe's instrument and picks the reads by it, so nothing stands
+    // in front of the reads (the card's input is a pick of its sources')
     input  wire [PROBES-1:0]    in_slot_src,
 
     // one decision per NEW, CANCEL and REPLACE, in input order (no
@@ -310,7 +311,8 @@ wire [IW-1:0] p_k = p_kind_slot_inst ? p_sk : p_ii;
 // The input's own instrument's tables (p_ii's) read at each probe's
 // instrument and picked as the slot table's reads are (in_slot_src, an
 // AND-OR): the gate's input pick then stands in front of none of them. A
-// kill picks no probe and uses none of them. Where the input names a slot
+// kill uses none of them (the gate names x's or the order's probe while a
+// kill is the input, the RTL test none). Where the input names a slot
 // (p_kind_slot_inst), the slot's instrument's values, read at p_sk, are
 // picked instead, again as an AND-OR (behind a mux, Yosys's share pass
 // makes the two reads one at a picked address, the input's kind decode in
@@ -1012,7 +1014,8 @@ wire c_dup_a = !c_sd ? c_dup_r
 wire c_irate_r = !rate_ok;
 wire c_irate_a = c_sd ? a_rper[k] != 32'd0 && {1'b0, d_tat_next} > c_t_tol : c_irate_r;
 // (open orders against the limit with and without D's NEW of this
-// instrument, each one chain, picked after them: with D's order as a bit
+// instrument, each one chain, picked after them; 17 bits hold n + 1 - max,
+// as open orders are at most SLOTS <= 4096: with D's order as a bit
 // added in front of the compare, the bit's logic and an adder stood in
 // front of the compare's chain)
 /* verilator lint_off UNUSEDSIGNAL */
