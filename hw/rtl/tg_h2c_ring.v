@@ -186,9 +186,9 @@ reg         avail16_reg = 1'b0;            // the last cycle's doorbell was 16 o
 // late but fresh whenever a read may issue (wrap_fresh).
 wire [4:0]  fetch_lo_sum;
 wire        avail = prod_index != fetch_reg;
-wire [3:0]  avail_low = prod_index[3:0] - fetch_reg[3:0];
-wire [3:0]  avail_lim = avail16_reg || avail_low == 4'd0 ? 4'd15 : avail_low;
-wire [3:0]  burst_n = avail_lim < wrap_lim ? avail_lim : wrap_lim;
+wire [3:0]  burst_n;
+tg_h2c_burst burst_inst (.prod_lo(prod_index[3:0]), .fetch_lo(fetch_reg[3:0]), .avail16(avail16_reg),
+                         .wrap_lim(wrap_lim), .burst_n(burst_n));
 assign fetch_lo_sum = {1'b0, fetch_reg[3:0]} + {1'b0, burst_n};
 
 reg        desc_valid_reg = 1'b0;
