@@ -381,7 +381,7 @@ end
 wire [23:0] p_qty = in_qty[23:0];
 // q against the slot's open quantity: one subtraction on 25 bits (both are
 // below 2^24), sign-extended, whose top bit is q < rem, for every use below
-wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty}, p_srem = {{(SH-24){1'b0}}, p_rem};
+wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty};
 wire [24:0] p_qr = {1'b0, p_qty} - {1'b0, p_rem};
 wire signed [SH-1:0] p_q_less_rem = {{(SH-25){p_qr[24]}}, p_qr};
 wire p_q_ge_rem = !p_qr[24];
@@ -435,7 +435,10 @@ wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_q_less_r
 // Everything but q - rem is picked under both outcomes of q >= rem (kept as
 // nets), so that only the last pick waits for the chain. (A deep case
 // statement behind q - rem was once the gate's slowest path.)
-wire signed [SH-1:0] p_neg_rem = -p_srem, p_neg_q = -p_q;
+// (-rem and -q on 25 bits, sign-extended: a carry chain of 25 bits, not SH)
+wire [24:0] p_neg_rem25 = -{1'b0, p_rem}, p_neg_q25 = -{1'b0, p_qty};
+wire signed [SH-1:0] p_neg_rem = {{(SH-25){p_neg_rem25[24]}}, p_neg_rem25};
+wire signed [SH-1:0] p_neg_q = {{(SH-25){p_neg_q25[24]}}, p_neg_q25};
 wire p_is_new = in_kind == TG_RISK_IN_NEW;
 wire p_is_replace = in_kind == TG_RISK_IN_REPLACE;
 wire p_is_fill = in_kind == TG_RISK_IN_FILL;
@@ -461,12 +464,12 @@ endfunction
 (* keep *) wire signed [SH-1:0] p_xs_ge = count_rest(p_s_q, p_s_rn, p_neg_rem, p_is_ref, p_ss_ii);
 (* keep *) wire signed [SH-1:0] p_xs_lt = count_rest(p_s_q, p_s_rn, p_neg_q, p_is_ref, p_ss_ii);
 (* keep *) wire p_l_d_ge = p_l_rd || p_l_left, p_s_d_ge = p_s_rd || p_s_left;   // q - rem counts
-function automatic signed [SH-1:0] pick_count(input signed [SH-1:0] x_ge, input d_ge,
-                                                input signed [SH-1:0] x_lt, input d_lt);
-    pick_count = p_q_ge_rem ? x_ge | ({SH{d_ge}} & p_q_less_rem) : x_lt | ({SH{d_lt}} & p_q_less_rem);
-endfunction
-wire signed [SH-1:0] p_xl = pick_count(p_xl_ge, p_l_d_ge, p_xl_lt, p_l_rd);   // share counts
-wire signed [SH-1:0] p_xs = pick_count(p_xs_ge, p_s_d_ge, p_xs_lt, p_s_rd);
+// (the last pick, behind the chain, one LUT a bit: tg_count_pick)
+wire signed [SH-1:0] p_xl, p_xs;   // share counts
+tg_count_pick #(.W(SH)) p_xl_pick (.ge(p_q_ge_rem), .x_ge(p_xl_ge), .d_ge(p_l_d_ge), .x_lt(p_xl_lt),
+                                   .d_lt(p_l_rd), .d(p_q_less_rem), .x(p_xl));
+tg_count_pick #(.W(SH)) p_xs_pick (.ge(p_q_ge_rem), .x_ge(p_xs_ge), .d_ge(p_s_d_ge), .x_lt(p_xs_lt),
+                                   .d_lt(p_s_rd), .d(p_q_less_rem), .x(p_xs));
 // at the negated price: a sell's, and both of a fill that moves the position down
 wire p_nl = p_is_fill && !p_fill_up;
 wire p_ns = ((p_is_new || p_is_replace) && !p_order_buy) || (p_is_fill && !p_fill_up)
@@ -683,7 +686,6 @@ wire [63:0]   d_wr_tat, d_wr_t;            // the rate bucket, the duplicate rec
 wire [1:0]    d_wr_side;                   // ...and its side, quantity and price
 wire [23:0]   d_wr_qty;
 wire [30:0]   d_wr_price;
-wire [31:0]   d_wr_rper;                   // ...and its instrument's rate period
 wire m_byp = d_wr_inst && d_wr_k == m_k;
 // A or B of this input's side, and the other, from the tables and from D
 // (each sum on them made from both, and picked after: m_byp comes late)
@@ -712,19 +714,18 @@ wire [31:0] m_qty = m_f[F_QTY +: 32], m_price32 = m_f[F_PRICE +: 32];
 (* keep *) wire m_dup_tbl = dv[m_k] && dside[m_k] == m_oside && {8'd0, dqty[m_k]} == m_qty
                           && {1'b0, dprice[m_k]} == m_price32;
 (* keep *) wire m_dup_byp = d_wr_side == m_oside && {8'd0, d_wr_qty} == m_qty && {1'b0, d_wr_price} == m_price32;
-// (where M takes D's values, D's instrument is M's, and the period D's order
-// read is the one in force: a heavy input, COMMIT among them, lets nothing
-// in behind it until it has left. Two sums with no operand in common: Yosys
-// would merge two on a_rper[m_k] into one behind the pick)
-(* keep *) wire [63:0] m_tat_per_byp = d_wr_tat + {32'd0, d_wr_rper};
-(* keep *) wire [63:0] m_tat_per_tbl = tat[m_k] + {32'd0, a_rper[m_k]};
 reg signed [SH-1:0] c_ls = {SH{1'b0}}, c_ss = {SH{1'b0}};   // its share counts
 reg [31:0]  c_maxl = 32'd0, c_maxs = 32'd0;
 reg [63:0]  c_dup_dt = 64'd0;              // t - the last accepted order's
 reg         c_dup_same = 1'b0;             // that order had this side, quantity and price
 reg         c_dup_same_d = 1'b0;           // so has the order ahead (in C now, in D then)
 reg         c_dupw_on = 1'b0;              // the instrument's DUP_WINDOW is not 0
-reg [63:0]  c_tat = 64'd0, c_tat_per = 64'd0;   // its rate bucket, and that + its period
+reg [63:0]  c_tat = 64'd0;                 // its rate bucket
+// what C compares the bucket with for the next one, max(tat, t) + period:
+// t, or 0 where the period is 0 (with a carry in, the compare then holds
+// and the sum is tat + 0: the bucket stays as it is)
+reg         c_rper_zero = 1'b0;
+reg [63:0]  c_t_gt = 64'd0;
 
 // A or B saturated: the rooms' compares in C are sums on the low bits, and an
 // order's notional is below 2^55, so any A or B from 2^57 up acts the same
@@ -776,7 +777,8 @@ always @(posedge clk) begin
                         && {8'd0, c_f[F_QTY +: 24]} == m_qty && {1'b0, c_f[F_PRICE +: 31]} == m_price32;
         c_dupw_on <= a_dupw[m_k] != 32'd0;
         c_tat <= m_byp ? d_wr_tat : tat[m_k];
-        c_tat_per <= m_byp ? m_tat_per_byp : m_tat_per_tbl;
+        c_rper_zero <= a_rper[m_k] == 32'd0;
+        c_t_gt <= a_rper[m_k] == 32'd0 ? 64'd0 : m_t;
     end
     if (rst) begin
         c_valid <= 1'b0;
@@ -944,7 +946,6 @@ wire signed [NW-1:0] d_abn = d_yt ? d_abn_a : d_abn_r;
 wire signed [NW-1:0] d_othn = d_yt ? (d_gpa ? d_othn_ar : d_othn_ay) : d_othn_r;
 reg signed [SH-1:0] d_l2 = {SH{1'b0}}, d_s2 = {SH{1'b0}};
 reg [63:0]  d_tat_next = 64'd0;
-reg [31:0]  d_rper = 32'd0;                // its instrument's rate period (as C read it)
 reg [63:0]  d_t_per_all = 64'd0;           // t + the global rate period
 reg [64:0]  d_t_dupw = 65'd0;              // t + its instrument's duplicate window
 reg         d_upd_inst = 1'b0, d_fill_ok = 1'b0, d_bust = 1'b0, d_matched = 1'b0;
@@ -1062,7 +1063,10 @@ tg_sum_ge0 #(.W(GW), .D_ZERO(1), .INV(3'b110)) gross_r_inst (   // m - A > max(r
 // carry in a level of their own.)
 // (t1, t2 and u are registers: D's m' and dg' picked as that order moved
 // to D, so each carry-save bit below is one LUT of register inputs)
-reg [GW-1:0] c_t1 = {GW{1'b0}}, c_t2 = {GW{1'b0}}, c_u = {GW{1'b0}};
+// (u is t1 or D's rise: m_same and c_u_dg never hold together, so it is an
+// OR of two registers, each written in one LUT level after C's chains)
+reg [GW-1:0] c_t1 = {GW{1'b0}}, c_t2 = {GW{1'b0}}, c_u_rise = {GW{1'b0}};
+wire [GW-1:0] c_u = c_t1 | c_u_rise;
 wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0], c_gp_2 = ~c_t2;
 (* keep *) wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ c_u;
 (* keep *) wire [GW-1:0] c_gp_s = c_ga_1 ^ c_gp_2 ^ c_t1;
@@ -1155,8 +1159,6 @@ wire [13:0] c_fail_a = (!pre_then_orders ? 14'd0
                                                   c_short_a, c_long_a, c_reduce_a))
                      | tot_bits(1'b0, 1'b0, 1'b0, 1'b0, 1'b0, c_net_a, c_gross_a, 1'b0, 1'b0, 1'b0);
 
-// the instrument's rate bucket if the order is accepted
-(* keep *) wire [63:0] c_tat_next = a_rper[k] == 32'd0 ? c_tat : c_tat > c_t ? c_tat_per : c_t_per;
 
 // ---- fills, restatements and reference prices: share changes of their
 // instrument (these inputs never share the pipeline with an order of their
@@ -1296,35 +1298,52 @@ wire signed [NW-1:0] c_other_rise_a = {hi_step(c_oth_hi, c_oth_hi_dec, c_oth_hi_
 wire c_yt = c_sd && d_wr_inst;
 wire signed [SH-1:0] c_growl = c_buy ? $signed({{(SH-24){1'b0}}, c_grow}) : {SH{1'b0}};
 wire signed [SH-1:0] c_grows_s = c_buy ? {SH{1'b0}} : $signed({{(SH-24){1'b0}}, c_grow});
-(* keep *) wire [63:0] c_tat_next_y = c_rper == 32'd0 ? d_tat_next
-                                    : d_tat_next > c_t ? d_tat_next + {32'd0, c_rper} : c_t_per;
+// The instrument's rate bucket if the order is accepted, max(tat, t) +
+// period (the bucket as it is where the period is 0), from the table's
+// bucket (c_tat) or, where D's order takes (c_yt), from D's: each a sum and
+// a compare from registers, picked after the chains (tg_bucket_pick). The
+// compare is tat + ~c_t_gt + c_rper_zero >= 2^64: tat > t, or always where
+// the period is 0 (c_t_gt 0), where the sum is tat itself.
+(* keep *) wire [63:0] c_tat_per = c_tat + {32'd0, c_rper};
+(* keep *) wire [63:0] c_tat_per_y = d_tat_next + {32'd0, c_rper};
+/* verilator lint_off UNUSEDSIGNAL */
+wire [64:0] c_tat_gt_sum, c_tat_gt_sum_y;
+/* verilator lint_on UNUSEDSIGNAL */
+tg_add3 #(.W(65), .INV(3'b010)) c_tat_gt_add (.a({1'b0, c_tat}), .b({1'b1, c_t_gt}), .c(65'd0),
+                                              .cin(c_rper_zero), .sum(c_tat_gt_sum));
+tg_add3 #(.W(65), .INV(3'b010)) c_tat_gt_y_add (.a({1'b0, d_tat_next}), .b({1'b1, c_t_gt}), .c(65'd0),
+                                                .cin(c_rper_zero), .sum(c_tat_gt_sum_y));
+wire [63:0] c_tat_next;
+tg_bucket_pick #(.W(64)) c_tat_pick (.sel(c_yt), .gt_a(c_tat_gt_sum_y[64]), .per_a(c_tat_per_y),
+                                     .gt_b(c_tat_gt_sum[64]), .per_b(c_tat_per), .t_per(c_t_per),
+                                     .y(c_tat_next));
 // (each pair shares an operand, so D picks it as an AND-OR: Yosys merges two
 // sums behind one $mux into one sum behind the pick)
 (* keep *) wire signed [SH-1:0] c_l2_y = d_l2 + c_growl, c_l2_r = c_ls + c_growl;
 (* keep *) wire signed [SH-1:0] c_s2_y = d_s2 - c_grows_s, c_s2_r = c_ss - c_grows_s;
 
 // D's rise, g's change where this order takes: the rise with the order
-// ahead taken or not (c_dgv), clamped at 0 (c_dpos). The registers below
-// take it through their synchronous reset, so a bit is a LUT after the
-// chains, and the clamp with the pick in the reset's LUT. (As one value,
-// clamped and picked, ABC built it two levels deep after the chains: it
-// sees them end at once with everything, and folded D's decision in.)
-wire c_dpos = c_yt ? !c_dg_na[GW-1] : !c_dg_n[GW-1];
-wire [GW-1:0] c_dgv = c_yt ? c_dg_na : c_dg_n;
-// this order's m and dg as the operands of the one behind it (in M now),
-// picked by how the two relate (as c_sd and c_sd_opp are; m_sd holds only
-// where this order takes, c_tk)
+// ahead taken or not (by c_yt), clamped at 0, zeroed unless its register's
+// condition holds: for D itself where this order takes; as the operands of
+// the one behind it (in M now), picked by how the two relate (as c_sd and
+// c_sd_opp are; m_sd holds only where this order takes, c_tk). Each a LUT
+// a bit after the chains (tg_rise_pick: inline, ABC built the clamp two
+// levels deep behind them).
 (* keep *) wire c_u_dg = c_tk && !m_sd;
+wire [GW-1:0] c_rise_d, c_rise_t2, c_rise_u;
+tg_rise_pick #(.W(GW)) c_rise_d_pick (.en(c_tk), .yt(c_yt), .a(c_dg_na), .b(c_dg_n), .y(c_rise_d));
+tg_rise_pick #(.W(GW)) c_rise_t2_pick (.en(m_sd), .yt(c_yt), .a(c_dg_na), .b(c_dg_n), .y(c_rise_t2));
+tg_rise_pick #(.W(GW)) c_rise_u_pick (.en(c_u_dg), .yt(c_yt), .a(c_dg_na), .b(c_dg_n), .y(c_rise_u));
 always @(posedge clk) begin
     d_valid <= c_valid;
     d_tk <= c_tk;
-    d_dg_up <= c_tk && c_dpos ? c_dgv : {GW{1'b0}};
+    d_dg_up <= c_rise_d;
     c_t1 <= m_same ? c_m[GW-1:0] : {GW{1'b0}};
     c_t1n <= m_same ? ~c_m[LW3-1:0] : {LW3{1'b1}};
     c_t1o <= m_opp ? c_m[GW-1:0] : {GW{1'b0}};
     c_w <= m_same ? c_m[LW3-1:0] : m_opp ? ~c_m[LW3-1:0] : {LW3{1'b0}};
-    c_t2 <= m_sd && c_dpos ? c_dgv : {GW{1'b0}};
-    c_u <= m_same || (c_u_dg && c_dpos) ? (m_same ? c_m[GW-1:0] : c_dgv) : {GW{1'b0}};
+    c_t2 <= c_rise_t2;
+    c_u_rise <= c_rise_u;
     d_yt <= c_yt;
     d_m_buy <= c_tk && c_buy ? c_m[NTW-1:0] : {NTW{1'b0}};
     d_m_sell <= c_tk && !c_buy ? c_m[NTW-1:0] : {NTW{1'b0}};
@@ -1350,8 +1369,7 @@ always @(posedge clk) begin
         d_gpa <= c_g_pos_a;
         d_l2 <= ({SH{c_yt}} & c_l2_y) | ({SH{!c_yt}} & c_l2_r);
         d_s2 <= ({SH{c_yt}} & c_s2_y) | ({SH{!c_yt}} & c_s2_r);
-        d_tat_next <= c_yt ? c_tat_next_y : c_tat_next;
-        d_rper <= c_rper;
+        d_tat_next <= c_tat_next;
         d_t_per_all <= c_t + {32'd0, a_rpera};
         d_t_dupw <= {1'b0, c_t} + {33'd0, a_dupw[k]};
         d_upd_inst <= upd_inst;
@@ -1467,7 +1485,6 @@ assign d_wr_oth = d_othn;
 assign d_wr_ls = d_l2;
 assign d_wr_ss = d_s2;
 assign d_wr_tat = d_tat_next;
-assign d_wr_rper = d_rper;
 assign d_wr_t = d_t;
 
 // the totals' rooms after D's order: less by its changes if it takes (each

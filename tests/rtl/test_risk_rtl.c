@@ -396,13 +396,9 @@ struct far_case {
 	uint64_t recommit_gross;	/* after the fills, MAX_GROSS set to this and committed alone (0: not) */
 };
 
-static void run_far_past(const struct far_case *fc)
+/* SETs that let instrument 0's orders pass every check but the ones a case is about */
+static unsigned open_limits(struct tg_risk_input *in)
 {
-	struct tg_risk *model = tg_risk_new(&(struct tg_risk_config){.instruments = tg_vrisk_instruments(),
-								      .slots = tg_vrisk_slots()});
-	struct tg_vrisk *v = tg_vrisk_new();
-	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	static const struct {
 		unsigned id;
 		uint64_t v;
@@ -411,10 +407,21 @@ static void run_far_past(const struct far_case *fc)
 		{TG_RISK_LIM_MAX_ORDER_NOTIONAL, UINT64_MAX}, {TG_RISK_LIM_COLLAR_BPS, 10000},
 		{TG_RISK_LIM_MAX_LONG, UINT32_MAX}, {TG_RISK_LIM_MAX_SHORT, UINT32_MAX}, {TG_RISK_LIM_MAX_OPEN, 100},
 	};
-	struct tg_risk_input in[64];
 	unsigned n = 0;
 	for (unsigned k = 0; k < sizeof(lim) / sizeof(lim[0]); k++)
 		in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = (uint8_t)lim[k].id, .value = lim[k].v};
+	return n;
+}
+
+static void run_far_past(const struct far_case *fc)
+{
+	struct tg_risk *model = tg_risk_new(&(struct tg_risk_config){.instruments = tg_vrisk_instruments(),
+								      .slots = tg_vrisk_slots()});
+	struct tg_vrisk *v = tg_vrisk_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	struct tg_risk_input in[64];
+	unsigned n = open_limits(in);
 	in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_MAX_GROSS, .value = fc->max_gross};
 	in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_MAX_NET, .value = fc->max_net};
 	in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_MAX_OPEN_ALL, .value = 100};
@@ -572,12 +579,111 @@ static void test_duplicate_record(void)
 		run_far_past(&cases[k]);
 }
 
+/*
+ * The instrument's rate bucket (GCRA: an order takes it to max(tat, t) +
+ * period) under a period of 0, which leaves it as it is: stage C makes the
+ * next bucket from a compare whose operands and carry in the period's
+ * being 0 sets, for an order alone and for one behind an order of its
+ * instrument (the bucket the one ahead leaves). A random stream reaches
+ * those only with the bucket already past t, where the two rules agree.
+ * Each step's bucket is the spec's value, on the card and in the model.
+ */
+static void test_rate_bucket_period_zero(void)
+{
+	struct tg_risk *model = tg_risk_new(&(struct tg_risk_config){.instruments = tg_vrisk_instruments(),
+								      .slots = tg_vrisk_slots()});
+	struct tg_vrisk *v = tg_vrisk_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	const int acc = TG_RISK_R_ACCEPTED, rate = TG_RISK_R_RATE;
+	static const struct {
+		uint64_t period;	/* committed before the orders, or UINT64_MAX: as it was */
+		unsigned orders;	/* back to back, at t, t + 1, ... */
+		uint64_t t;
+		int want[3];
+		uint64_t tat;		/* the bucket after them */
+	} steps[] = {
+		{UINT64_MAX, 1, 1000, {acc}, 0},	/* period 0 from the start: the bucket stays 0 */
+		{UINT64_MAX, 3, 2000, {acc, acc, acc}, 0},
+		{100, 2, 5000, {acc, rate}, 5100},	/* a period: t + period, then too soon */
+		{0, 1, 6000, {acc}, 5100},		/* 0 again: the bucket stays where it was */
+		{UINT64_MAX, 3, 7000, {acc, acc, acc}, 5100},
+		{100, 2, 7002, {acc, rate}, 7102},	/* the bucket had passed: t + period */
+	};
+	unsigned slot = 1;
+	for (unsigned st = 0; st < sizeof(steps) / sizeof(steps[0]); st++) {
+		struct tg_risk_input in[24];
+		unsigned n = 0;
+		if (st == 0) {
+			n = open_limits(in);
+			in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_MAX_GROSS,
+							 .value = UINT64_MAX};
+			in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_MAX_NET,
+							 .value = UINT64_MAX};
+			in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_MAX_OPEN_ALL,
+							 .value = 100};
+			in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_RATE_PERIOD,
+							 .value = 0};
+			in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_COMMIT};
+			in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_REF, .sub = 2, .price = 100};
+		} else if (steps[st].period != UINT64_MAX) {
+			in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_SET, .field = TG_RISK_LIM_RATE_PERIOD,
+							 .value = steps[st].period};
+			in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_COMMIT};
+		}
+		unsigned first_order = n;
+		for (unsigned k = 0; k < steps[st].orders; k++)
+			in[n++] = (struct tg_risk_input){.kind = TG_RISK_IN_NEW, .side = TG_RISK_SIDE_BUY,
+							 .slot = (uint16_t)slot++, .qty = 1, .price = 100,
+							 .t = steps[st].t + k};
+		unsigned k = 0, got = 0;
+		for (; k < n; k++) {
+			int r = tg_risk_apply(model, &in[k]);
+			if (k >= first_order) {
+				if (r != steps[st].want[k - first_order])
+					printf("rate bucket step %u order %u: model %s\n", st, k - first_order,
+					       tg_risk_reason_name((unsigned)r));
+				CU_ASSERT_EQUAL(r, steps[st].want[k - first_order]);
+			}
+		}
+		k = 0;
+		for (unsigned cyc = 0; cyc < 200 && (k < n || got < steps[st].orders); cyc++) {
+			struct tg_vrisk_out out;
+			tg_vrisk_cycle(v, k < n ? &in[k] : NULL, &out);
+			if (k < n && out.in_ready)
+				k++;
+			if (out.valid) {
+				CU_ASSERT_FATAL(got < steps[st].orders);
+				CU_ASSERT_EQUAL(out.reason, steps[st].want[got]);
+				got++;
+			}
+		}
+		CU_ASSERT_EQUAL(got, steps[st].orders);
+		for (unsigned c = 0; c < 12; c++) {
+			struct tg_vrisk_out out;
+			tg_vrisk_cycle(v, NULL, &out);
+		}
+		struct tg_risk_inst_state hw;
+		tg_risk_notional ln, sn;
+		tg_vrisk_inst(v, 0, &hw, &ln, &sn);
+		if (hw.rate_tat != steps[st].tat || tg_risk_inst(model, 0)->rate_tat != steps[st].tat)
+			printf("rate bucket step %u: card %" PRIu64 ", model %" PRIu64 ", the spec %" PRIu64 "\n", st,
+			       hw.rate_tat, tg_risk_inst(model, 0)->rate_tat, steps[st].tat);
+		CU_ASSERT_EQUAL(hw.rate_tat, steps[st].tat);
+		CU_ASSERT_EQUAL(tg_risk_inst(model, 0)->rate_tat, steps[st].tat);
+		CU_ASSERT_EQUAL(state_diffs(v, model, tg_vrisk_instruments(), tg_vrisk_slots(), st), 0);
+	}
+	tg_vrisk_free(v);
+	tg_risk_free(model);
+}
+
 int main(void)
 {
 	static const struct tg_cunit_test tests[] = {
 		{"card gate and golden model: same decisions, same state", test_differential},
 		{"rooms far past their limits", test_far_past_limits},
 		{"the duplicate window's record, two ahead and one ahead", test_duplicate_record},
+		{"the rate bucket under a period of 0", test_rate_bucket_period_zero},
 	};
 	return tg_cunit_run("risk gate rtl", NULL, NULL, tests, TG_CUNIT_COUNT(tests));
 }
