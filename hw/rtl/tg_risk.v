@@ -1063,10 +1063,7 @@ tg_sum_ge0 #(.W(GW), .D_ZERO(1), .INV(3'b110)) gross_r_inst (   // m - A > max(r
 // carry in a level of their own.)
 // (t1, t2 and u are registers: D's m' and dg' picked as that order moved
 // to D, so each carry-save bit below is one LUT of register inputs)
-// (u is t1 or D's rise: m_same and c_u_dg never hold together, so it is an
-// OR of two registers, each written in one LUT level after C's chains)
-reg [GW-1:0] c_t1 = {GW{1'b0}}, c_t2 = {GW{1'b0}}, c_u_rise = {GW{1'b0}};
-wire [GW-1:0] c_u = c_t1 | c_u_rise;
+reg [GW-1:0] c_t1 = {GW{1'b0}}, c_t2 = {GW{1'b0}}, c_u = {GW{1'b0}};
 wire [GW-1:0] c_ga_1 = ~{{(GW-58){1'b0}}, c_ab_sat}, c_ga_2 = ~x_gross[GW-1:0], c_gp_2 = ~c_t2;
 (* keep *) wire [GW-1:0] c_ga_s = c_ga_1 ^ c_ga_2 ^ c_u;
 (* keep *) wire [GW-1:0] c_gp_s = c_ga_1 ^ c_gp_2 ^ c_t1;
@@ -1326,24 +1323,30 @@ tg_bucket_pick #(.W(64)) c_tat_pick (.sel(c_yt), .gt_a(c_tat_gt_sum_y[64]), .per
 // ahead taken or not (by c_yt), clamped at 0, zeroed unless its register's
 // condition holds: for D itself where this order takes; as the operands of
 // the one behind it (in M now), picked by how the two relate (as c_sd and
-// c_sd_opp are; m_sd holds only where this order takes, c_tk). Each a LUT
-// a bit after the chains (tg_rise_pick: inline, ABC built the clamp two
-// levels deep behind them).
+// c_sd_opp are; m_sd holds only where this order takes, c_tk), u taking m
+// instead where the two are of one side. Each register takes a value and
+// a clear (its synchronous reset), each one LUT after the chains
+// (tg_rise_pick: inline, ABC built the clamp two levels deep behind them).
 (* keep *) wire c_u_dg = c_tk && !m_sd;
+(* keep *) wire c_d_dg = c_tk && !rst;     // (rst as D's reset, ahead of the chains)
 wire [GW-1:0] c_rise_d, c_rise_t2, c_rise_u;
-tg_rise_pick #(.W(GW)) c_rise_d_pick (.en(c_tk), .yt(c_yt), .a(c_dg_na), .b(c_dg_n), .y(c_rise_d));
-tg_rise_pick #(.W(GW)) c_rise_t2_pick (.en(m_sd), .yt(c_yt), .a(c_dg_na), .b(c_dg_n), .y(c_rise_t2));
-tg_rise_pick #(.W(GW)) c_rise_u_pick (.en(c_u_dg), .yt(c_yt), .a(c_dg_na), .b(c_dg_n), .y(c_rise_u));
+wire c_rise_d_clr, c_rise_t2_clr, c_rise_u_clr;
+tg_rise_pick #(.W(GW)) c_rise_d_pick (.en(c_d_dg), .yt(c_yt), .a(c_dg_na), .b(c_dg_n), .alt(1'b0),
+                                      .c({GW{1'b0}}), .d(c_rise_d), .clr(c_rise_d_clr));
+tg_rise_pick #(.W(GW)) c_rise_t2_pick (.en(m_sd), .yt(c_yt), .a(c_dg_na), .b(c_dg_n), .alt(1'b0),
+                                       .c({GW{1'b0}}), .d(c_rise_t2), .clr(c_rise_t2_clr));
+tg_rise_pick #(.W(GW)) c_rise_u_pick (.en(c_u_dg), .yt(c_yt), .a(c_dg_na), .b(c_dg_n), .alt(m_same),
+                                      .c(c_m[GW-1:0]), .d(c_rise_u), .clr(c_rise_u_clr));
 always @(posedge clk) begin
     d_valid <= c_valid;
     d_tk <= c_tk;
-    d_dg_up <= c_rise_d;
+    d_dg_up <= c_rise_d_clr ? {GW{1'b0}} : c_rise_d;
     c_t1 <= m_same ? c_m[GW-1:0] : {GW{1'b0}};
     c_t1n <= m_same ? ~c_m[LW3-1:0] : {LW3{1'b1}};
     c_t1o <= m_opp ? c_m[GW-1:0] : {GW{1'b0}};
     c_w <= m_same ? c_m[LW3-1:0] : m_opp ? ~c_m[LW3-1:0] : {LW3{1'b0}};
-    c_t2 <= c_rise_t2;
-    c_u_rise <= c_rise_u;
+    c_t2 <= c_rise_t2_clr ? {GW{1'b0}} : c_rise_t2;
+    c_u <= c_rise_u_clr ? {GW{1'b0}} : c_rise_u;
     d_yt <= c_yt;
     d_m_buy <= c_tk && c_buy ? c_m[NTW-1:0] : {NTW{1'b0}};
     d_m_sell <= c_tk && !c_buy ? c_m[NTW-1:0] : {NTW{1'b0}};
@@ -1391,7 +1394,6 @@ always @(posedge clk) begin
     if (rst) begin
         d_valid <= 1'b0;
         d_tk <= 1'b0;
-        d_dg_up <= {GW{1'b0}};
         d_m_buy <= {NTW{1'b0}};
         d_m_sell <= {NTW{1'b0}};
         d_is_ref <= 1'b0;
