@@ -108,6 +108,7 @@ module tg_order_entry #
 );
 
 `include "tg_card_defs.vh"
+`include "tg_index_ok.vh"
 
 localparam integer SW = $clog2(SLOTS);
 localparam integer IW = INSTRUMENTS > 1 ? $clog2(INSTRUMENTS) : 1;
@@ -156,7 +157,7 @@ always @(posedge clk) begin
 end
 
 always @(posedge clk) begin
-    if (sym_wr && {24'd0, sym_inst} < INSTRUMENTS) begin
+    if (sym_wr && tg_index_ok({8'd0, sym_inst}, IW, INSTRUMENTS)) begin
         sym[sym_inst[IW-1:0]] <= sym_chars;
     end
 end
@@ -204,6 +205,9 @@ always @(posedge clk) begin
     if (!rst && q_used != q_wr - q_rd) begin
         $error("tg_order_entry: queue count %0d, pointers %0d apart", q_used, q_wr - q_rd);
     end
+    if (!rst && q_room != ({{(31-FIFO_LOG2){1'b0}}, q_used} <= (1 << FIFO_LOG2) - 8)) begin
+        $error("tg_order_entry: queue room %0d with %0d queued", q_room, q_used);
+    end
 end
 `endif
 
@@ -220,7 +224,7 @@ wire [151:0] h_attr = q_head[QW-119 -: 152];
 wire [63:0]  h_in_cycle = q_head[63:0];
 wire [SW-1:0] h_si = h_slot[SW-1:0];
 wire [31:0]  h_urn = {urn_seq[31-SW:0], h_si};
-wire [63:0]  h_sym = {24'd0, h_inst} < INSTRUMENTS ? sym[h_inst[IW-1:0]] : {8{8'h20}};
+wire [63:0]  h_sym = tg_index_ok({8'd0, h_inst}, IW, INSTRUMENTS) ? sym[h_inst[IW-1:0]] : {8{8'h20}};
 
 function [7:0] side_char(input [1:0] side);
     case (side)
@@ -307,8 +311,24 @@ assign m_axis_oe_tlast = tx_busy && tx_left <= 7'd8;
 assign m_axis_oe_tkeep = !tx_busy || tx_left >= 7'd8 ? 8'hff : (8'hff >> (7'd8 - tx_left));
 
 wire tx_first = !tx_busy && h_valid && m_axis_oe_tready;
-// (tx_first takes the head from the queue: q_rd steps)
-wire [FIFO_LOG2:0] q_used_next = q_used + {{FIFO_LOG2{1'b0}}, q_push} - {{FIFO_LOG2{1'b0}}, tx_first};
+// The count and the room after this cycle (tx_first takes the head from the
+// queue: q_rd steps), each worked out for an order accepted in this cycle
+// and for none, then picked by ord_valid, the gate's decision: the count
+// moves by one at most, so the room is a compare of q_used alone, and
+// nothing but one LUT stands behind the decision. (As a sum then a compare,
+// it sat five LUTs behind it.)
+localparam [FIFO_LOG2:0] Q_FULL = 1 << FIFO_LOG2;
+wire q_pop_ord = !tx_busy && m_axis_oe_tready;                 // with an order (h_valid)
+wire q_pop_none = !tx_busy && q_valid && m_axis_oe_tready;     // with none
+wire q_full = q_used == Q_FULL;
+wire [FIFO_LOG2:0] q_used_inc = q_used + 1'b1, q_used_dec = q_used - 1'b1;
+(* keep *) wire [FIFO_LOG2:0] q_used_ord = !q_full && !q_pop_ord ? q_used_inc
+                                         : q_full && q_pop_ord ? q_used_dec : q_used;
+(* keep *) wire [FIFO_LOG2:0] q_used_none = q_pop_none ? q_used_dec : q_used;
+// room: at most Q_FULL - 8 after the cycle
+wire q_room_up = q_used <= Q_FULL - 9, q_room_same = q_used <= Q_FULL - 8, q_room_down = q_used <= Q_FULL - 7;
+(* keep *) wire q_room_ord = !q_full && !q_pop_ord ? q_room_up : q_full && q_pop_ord ? q_room_down : q_room_same;
+(* keep *) wire q_room_none = q_pop_none ? q_room_down : q_room_same;
 wire tx_holding = !tx_busy && h_valid && !m_axis_oe_tready;   // a first beat offered, not taken
 reg         urn_pend = 1'b0;               // OE_CONTROL.LOAD_URN waiting for a held packet to go
 reg [31:0]  urn_pend_seq = 32'd0;
@@ -319,8 +339,8 @@ wire tx_go = m_axis_oe_tvalid && m_axis_oe_tready;
 
 always @(posedge clk) begin
     // the queue's count and the room behind it
-    q_used <= q_used_next;
-    q_room <= q_used_next <= (1 << FIFO_LOG2) - 8;
+    q_used <= ord_valid ? q_used_ord : q_used_none;
+    q_room <= ord_valid ? q_room_ord : q_room_none;
     // the order's latency: its cycles in and out kept, subtracted a cycle
     // later, saturated to 32 bits a cycle after that
     lat_go <= tx_first;
