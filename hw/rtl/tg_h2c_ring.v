@@ -88,7 +88,6 @@ module tg_h2c_ring #
 
 localparam integer RW = MAX_READS > 1 ? $clog2(MAX_READS) : 1;
 localparam [3:0] MAX_BURST_W = MAX_BURST[3:0];
-localparam [RW:0] MAX_READS_W = MAX_READS[RW:0];
 localparam [5:0] WB_EVERY_W = TG_RING_WRITEBACK_EVERY[5:0];
 localparam integer DW = DMA_BYTES * 8;
 localparam integer BEATS = TG_REC_BYTES / DMA_BYTES;    // beats a record
@@ -155,7 +154,12 @@ tg_ring_geom #(.MAX_LOG2(16), .INDEX_OFFSET(TG_RING_CONS_OFFSET)) geom_inst (
 reg [3:0]  rd_n [0:MAX_READS-1];
 reg [63:0] rd_cyc [0:MAX_READS-1];
 reg [RW:0] rd_wr_reg = 0, rd_rd_reg = 0;
-wire [RW:0] reads_out = rd_wr_reg - rd_rd_reg;
+// reads in flight, none or MAX_READS, from the pointers as they are (a
+// subtraction sat as a carry chain in front of the read data's tready):
+// MAX_READS = 2^RW apart, the top bits differ and the rest are equal (with
+// one read at most, any is all)
+wire reads_none = rd_wr_reg == rd_rd_reg;
+wire reads_full = MAX_READS == 1 ? !reads_none : rd_wr_reg == {!rd_rd_reg[RW], rd_rd_reg[RW-1:0]};
 wire [RW-1:0] rd_head = rd_rd_reg[RW-1:0];
 
 integer i;
@@ -214,7 +218,7 @@ reg [31:0]  wb_data_reg = 32'd0;
 
 wire discard = flush_reg || !enable;
 wire last_beat = beat_reg == LAST_BEAT;
-assign s_axis_dma_rd_data_tready = reads_out != 0 && (discard || !last_beat || o_count != 2'd2);
+assign s_axis_dma_rd_data_tready = !reads_none && (discard || !last_beat || o_count != 2'd2);
 wire beat_go = s_axis_dma_rd_data_tvalid && s_axis_dma_rd_data_tready;
 
 // the record: the beats before its last, each kept in its own place as it
@@ -256,15 +260,15 @@ assign m_axis_cmd_tvalid = o_count != 2'd0 && since_wb_reg != 6'd63;
 
 wire desc_take = !desc_valid_reg || m_axis_dma_rd_desc_ready;
 wire issue = desc_take && enable && !flush_reg && !rec_bad && backoff_reg == 8'd0 &&
-             wrap_fresh && avail && reads_out != MAX_READS_W;
+             wrap_fresh && avail && !reads_full;
 
 wire wb_raise = !wb_valid_reg && enable && since_wb_reg != 6'd0 &&
                 (since_wb_reg >= WB_EVERY_W || cons_reg == prod_index);
 
-wire idle_reset = !enable && reads_out == 0 && o_count == 2'd0 && !wb_valid_reg;
+wire idle_reset = !enable && reads_none && o_count == 2'd0 && !wb_valid_reg;
 
 assign cons_index = cons_reg;
-assign busy = desc_valid_reg || reads_out != 0 || o_count != 2'd0 || wb_valid_reg ||
+assign busy = desc_valid_reg || !reads_none || o_count != 2'd0 || wb_valid_reg ||
               backoff_reg != 8'd0 || flush_reg || (enable && prod_index != cons_reg);
 
 assign m_axis_wb_tdata = {{(DW-32){1'b0}}, wb_data_reg};
@@ -323,9 +327,9 @@ always @(posedge clk) begin
     end else if (backoff_reg != 8'd0) begin
         backoff_reg <= backoff_reg - 8'd1;
     end
-    if (rec_bad || (!enable && reads_out != 0)) begin
+    if (rec_bad || (!enable && !reads_none)) begin
         flush_reg <= 1'b1;
-    end else if (reads_out == 0) begin
+    end else if (reads_none) begin
         flush_reg <= 1'b0;
     end
 
