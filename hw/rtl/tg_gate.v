@@ -325,7 +325,7 @@ always @(posedge clk) begin
 end
 
 // ------------------------------------------------------------------ kill and watchdog
-wire eff_kill;                             // the kill as it stands (tg_gate_in_pick)
+wire eff_kill = kill_engaged || wd_tripped;
 reg  kill_sent = 1'b0;                     // what the gate was last told
 reg  eff_kill_q = 1'b0;
 reg  kill_armed = 1'b0;
@@ -450,7 +450,7 @@ wire [AW-1:0] af_head = af_mem[af_rd];
 
 // ------------------------------------------------------------------ input choice
 wire [7:0] ord_kind = s_ord_tdata[TG_H2C_ORDER_KIND_LSB +: 8];
-wire kill_due;                             // eff_kill != kill_sent (tg_gate_in_pick)
+wire kill_due = eff_kill != kill_sent;
 // A host order other than a cancel that enters while tg_risk has the kill
 // (kill_sent: the gate's kill input goes ahead of everything) is decided
 // KILLED, its first check, and sends nothing: it needs room for its
@@ -466,9 +466,8 @@ wire admit_ord = room_dec && (oe_room || ord_killed);
 // the price's low bits into a REF's mid and the products, so the kind's
 // decode stays off the gate's slowest paths; only C's field check reads
 // bit 31.)
-// (the kill's record with its flag as 0: tg_gate_in_pick sets it)
-localparam [IB_W-1:0] KILL_BUS = input_bus(TG_RISK_IN_KILL, 2'd0, 8'd0, 2'd0, 5'd0, 16'd0, 32'd0,
-                                           32'd0, 32'd0, 64'd0);
+wire [IB_W-1:0] kill_bus = input_bus(TG_RISK_IN_KILL, 2'd0, 8'd0, 2'd0, 5'd0, 16'd0, {31'd0, eff_kill},
+                                     32'd0, 32'd0, 64'd0);
 wire [IB_W-1:0] rsp_bus = input_bus(rsp_kind, rsp_sub, rsp_inst, rsp_side, rsp_field, rsp_slot, rsp_qty,
                                     32'd0, 32'd0, 64'd0);
 wire [IB_W-1:0] sweep_bus = input_bus(TG_RISK_IN_CANCEL, 2'd0, 8'd0, 2'd0, 5'd0, sweep_idx, 32'd0,
@@ -522,16 +521,14 @@ end
 reg            x_valid = 1'b0;
 reg            x_sweep = 1'b0;             // the sweep's cancel (it waits for room, as orders do)
 reg [IB_W-1:0] x_bus = {IB_W{1'b0}};
-wire [IB_W-1:0] in_bus;
+reg [IB_W-1:0] in_bus;
 
 // The input: the kill's, x's, or the order's, and whether it is there (the
 // sweep and orders wait for room; with none nothing is taken, in_valid is
 // low, and the input does not matter, so the room checks stay out of the
 // input's path)
-tg_gate_in_pick #(.W(IB_W), .KILL_BUS(KILL_BUS), .KILL_FLAG(IB_QTY)) in_pick_inst (
-    .kill_engaged(kill_engaged), .wd_tripped(wd_tripped), .kill_sent(kill_sent), .x_valid(x_valid),
-    .x_bus(x_bus), .ord_bus(ord_bus), .eff_kill(eff_kill), .kill_due(kill_due), .in_bus(in_bus));
 always @* begin
+    in_bus = kill_due ? kill_bus : x_valid ? x_bus : ord_bus;
     {in_kind, in_sub, in_inst, in_side, in_field, in_slot, in_qty, in_price, in_price2, in_value} = in_bus;
     in_valid = kill_due || (x_valid && (!x_sweep || admit)) || (s_ord_tvalid && admit_ord);
 end
@@ -544,7 +541,7 @@ end
 localparam integer P_KILL = 0, P_SIDE = 1, P_ORDER = 2;
 localparam integer IB_SLOT = IB_QTY + 32, IB_INST = IB_SLOT + 16 + 5 + 2, IB_SUB = IB_INST + 8, IB_KIND = IB_SUB + 2;
 /* verilator lint_off UNUSEDSIGNAL */
-wire [NPROBE*IB_W-1:0] probe_bus = {ord_bus, x_bus, KILL_BUS};   // (the kill probe reads no flag)
+wire [NPROBE*IB_W-1:0] probe_bus = {ord_bus, x_bus, kill_bus};
 /* verilator lint_on UNUSEDSIGNAL */
 generate
     for (j = 0; j < NPROBE; j = j + 1) begin : probes

@@ -668,7 +668,6 @@ reg [23:0]  c_grow_m1 = 24'd0;             // the shares the order adds, less 1
 reg signed [NW-1:0] c_ab = {NW{1'b0}};     // its A for a buy, B for a sell
 reg signed [NW-1:0] c_ab_other = {NW{1'b0}};   // the other
 reg [57:0]  c_ab_sat = 58'd0;              // c_ab (never negative) saturated at 2^57
-reg [57:0]  c_oth_less_ab = 58'd0;         // the other's low 57 bits - c_ab's (see c_othl)
 // this input and the one in D (in C as this one was in M) are NEW or
 // REPLACE orders of one instrument (on opposite sides: c_sd_opp):
 // C checks this one under both outcomes of that one (see the checks)
@@ -688,19 +687,12 @@ wire [23:0]   d_wr_qty;
 wire [30:0]   d_wr_price;
 wire m_byp = d_wr_inst && d_wr_k == m_k;
 // A or B of this input's side, and the other, from the tables and from D
-// (each sum on them made from both, and picked after: m_byp comes late)
+// (the sums on them, in C, start from the picked registers)
 wire signed [NW-1:0] m_tbl_ab = m_f[F_OBUY] ? ea[m_k] : eb[m_k];
 wire signed [NW-1:0] m_tbl_oth = m_f[F_OBUY] ? eb[m_k] : ea[m_k];
 wire m_same_side = m_f[F_OBUY] == d_wr_buy;
 wire signed [NW-1:0] m_byp_ab = m_same_side ? d_wr_ab : d_wr_oth;
 wire signed [NW-1:0] m_byp_oth = m_same_side ? d_wr_oth : d_wr_ab;
-function automatic [57:0] low_less(input [56:0] a, input [56:0] b);
-    low_less = {1'b0, a} - {1'b0, b};
-endfunction
-// (each sum both ways kept as a net: ABC would otherwise pull the late pick
-// in front of the carry chain)
-(* keep *) wire [57:0] m_oml_byp = low_less(m_byp_oth[56:0], m_byp_ab[56:0]);
-(* keep *) wire [57:0] m_oml_tbl = low_less(m_tbl_oth[56:0], m_tbl_ab[56:0]);
 // (the two time differences share m_t, so their pick is an AND-OR: Yosys
 // would merge two sums behind one $mux into one sum behind the pick)
 (* keep *) wire [63:0] m_dup_dt_byp = m_t - d_wr_t;
@@ -766,7 +758,6 @@ always @(posedge clk) begin
         c_ab <= m_byp ? m_byp_ab : m_tbl_ab;
         c_ab_other <= m_byp ? m_byp_oth : m_tbl_oth;
         c_ab_sat <= m_byp ? sat57(m_byp_ab) : sat57(m_tbl_ab);
-        c_oth_less_ab <= m_byp ? m_oml_byp : m_oml_tbl;
         c_ls <= m_byp ? d_wr_ls : ls[m_k];
         c_ss <= m_byp ? d_wr_ss : ss[m_k];
         c_maxl <= a_maxl[m_k];
@@ -1242,10 +1233,13 @@ end
 // rises (c_g_pos) A <= m < 2^55 and dg < 2^55, else A - m >= 0 here, so each
 // is a sum on the low 57 bits whose carry (or borrow) picks the bits above
 // as they are or one up (down): no carry chain over all NW bits. (The
-// other's low bits less A's come from M: then each is three operands.)
+// other's is O - A + m on the low bits: a ternary adder, tg_add3, on C's
+// registers. M once made O - A, a carry chain behind its table reads.)
 localparam integer LOW = 57;
 wire [LOW:0] c_abl = {1'b0, c_ab[LOW-1:0]} - c_m[LOW:0];
-wire [LOW:0] c_othl = c_oth_less_ab + c_m[LOW:0];
+wire [LOW:0] c_othl;
+tg_add3 #(.W(LOW + 1), .INV(3'b010)) c_othl_r_add (.a({1'b0, c_ab_other[LOW-1:0]}), .b({1'b0, c_ab[LOW-1:0]}),
+                                                 .c(c_m[LOW:0]), .cin(1'b1), .sum(c_othl));
 wire [NW-LOW-1:0] c_ab_hi = c_ab[NW-1:LOW], c_ab_hi_dec = c_ab[NW-1:LOW] - 1'b1;
 wire [NW-LOW-1:0] c_oth_hi = c_ab_other[NW-1:LOW], c_oth_hi_inc = c_ab_other[NW-1:LOW] + 1'b1;
 wire signed [NW-1:0] c_ab_new = c_g_pos ? {NW{1'b0}} : {c_abl[LOW] ? c_ab_hi_dec : c_ab_hi, c_abl[LOW-1:0]};
@@ -1277,10 +1271,16 @@ wire [LW3-1:0] c_abl_1 = {3'b000, c_ab[LOW-1:0]}, c_abl_2 = c_t1n, c_abl_3 = c_t
 /* verilator lint_off UNUSEDSIGNAL */
 (* keep *) wire [LW3-1:0] c_abl_c = (c_abl_1 & c_abl_2) | (c_abl_1 & c_abl_3) | (c_abl_2 & c_abl_3);
 /* verilator lint_on UNUSEDSIGNAL */
+// (O - A + m + w likewise: -A is ~A + 1, the 1 the carry's free bit 0)
+wire [LW3-1:0] c_othl_1 = {3'b000, c_ab_other[LOW-1:0]}, c_othl_2 = ~{3'b000, c_ab[LOW-1:0]}, c_othl_3 = c_m[LW3-1:0];
+(* keep *) wire [LW3-1:0] c_othl_s = c_othl_1 ^ c_othl_2 ^ c_othl_3;
+/* verilator lint_off UNUSEDSIGNAL */
+(* keep *) wire [LW3-1:0] c_othl_c = (c_othl_1 & c_othl_2) | (c_othl_1 & c_othl_3) | (c_othl_2 & c_othl_3);
+/* verilator lint_on UNUSEDSIGNAL */
 wire [LW3-1:0] c_abl_a, c_othl_a;
 tg_add3 #(.W(LW3), .INV(3'b100)) c_abl_add (.a(c_abl_s), .b({c_abl_c[LW3-2:0], 1'b1}), .c(c_m[LW3-1:0]),
                                             .cin(1'b1), .sum(c_abl_a));
-tg_add3 #(.W(LW3)) c_othl_add (.a({{2{c_oth_less_ab[LOW]}}, c_oth_less_ab}), .b(c_m[LW3-1:0]), .c(c_w),
+tg_add3 #(.W(LW3)) c_othl_add (.a(c_othl_s), .b({c_othl_c[LW3-2:0], 1'b1}), .c(c_w),
                                .cin(c_sd_opp), .sum(c_othl_a));
 wire [NW-LOW-1:0] c_ab_hi_inc = c_ab[NW-1:LOW] + 1'b1, c_oth_hi_dec = c_ab_other[NW-1:LOW] - 1'b1;
 wire signed [NW-1:0] c_oth_y = c_ab_other + {{(NW-GW){1'b0}}, c_t2} - {{(NW-GW){1'b0}}, c_t1o};
