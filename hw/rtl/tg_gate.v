@@ -175,6 +175,7 @@ wire [NPROBE*4-1:0]  src_kind;
 wire [NPROBE*2-1:0]  src_sub;
 wire [NPROBE*8-1:0]  src_inst;
 wire [NPROBE*16-1:0] src_slot;
+wire [NPROBE*24-1:0] src_qty;
 wire [NPROBE-1:0]    src_ready;
 reg  [15:0] sweep_idx = 16'd0;
 wire        sweep_open;
@@ -244,6 +245,7 @@ risk_inst (
     .pr_sub(src_sub),
     .pr_inst(src_inst),
     .pr_slot(src_slot),
+    .pr_qty(src_qty),
     .pr_ready(src_ready),
     .in_slot_src({!x_valid, x_valid, 1'b0}),   // (a kill reads no slot)
     .out_valid(out_valid),
@@ -549,6 +551,7 @@ generate
         assign src_sub[j*2 +: 2] = probe_bus[j*IB_W + IB_SUB +: 2];
         assign src_inst[j*8 +: 8] = probe_bus[j*IB_W + IB_INST +: 8];
         assign src_slot[j*16 +: 16] = probe_bus[j*IB_W + IB_SLOT +: 16];
+        assign src_qty[j*24 +: 24] = probe_bus[j*IB_W + IB_QTY +: 24];
     end
 endgenerate
 // (an AND-OR of the answers, not a mux: behind a mux, Yosys's `share` merges

@@ -88,6 +88,9 @@ module tg_risk #
     input  wire [PROBES*8-1:0]  pr_inst,
     input  wire [PROBES*16-1:0] pr_slot,
     output wire [PROBES-1:0]    pr_ready,
+    // each probe's quantity (its low 24 bits): stage A negates each and
+    // picks by in_slot_src, so -q does not wait on the card's input pick
+    input  wire [PROBES*24-1:0] pr_qty,
     // the input's probe, one-hot (its slot in_slot, its instrument in_inst)
     // for every input but a kill, which uses nothing it picks: stage A reads
     // the slot table at every probe's slot and the instrument tables at
@@ -358,13 +361,16 @@ wire p_ikill_k = (p_use_sk && ikill[p_sk]) || (!p_use_sk && p_ikill_ii);
 `ifndef SYNTHESIS
 reg [15:0] p_src_slot;
 reg [7:0] p_src_inst;
+reg [23:0] p_src_qty;
 integer pk;
 always @* begin
     p_src_slot = 16'd0;
     p_src_inst = 8'd0;
+    p_src_qty = 24'd0;
     for (pk = 0; pk < PROBES; pk = pk + 1) begin
         p_src_slot = p_src_slot | ({16{in_slot_src[pk]}} & pr_slot[pk*16 +: 16]);
         p_src_inst = p_src_inst | ({8{in_slot_src[pk]}} & pr_inst[pk*8 +: 8]);
+        p_src_qty = p_src_qty | ({24{in_slot_src[pk]}} & pr_qty[pk*24 +: 24]);
     end
 end
 always @(posedge clk) begin
@@ -375,6 +381,9 @@ always @(posedge clk) begin
     end
     if (!rst && in_take && in_kind != TG_RISK_IN_KILL && p_src_inst != in_inst) begin
         $error("tg_risk: in_inst %0d, but in_slot_src picks probe instrument %0d", in_inst, p_src_inst);
+    end
+    if (!rst && in_take && in_kind != TG_RISK_IN_KILL && p_src_qty != in_qty[23:0]) begin
+        $error("tg_risk: in_qty %0d, but in_slot_src picks probe quantity %0d", in_qty[23:0], p_src_qty);
     end
 end
 `endif
@@ -435,8 +444,18 @@ wire [23:0] p_grow = in_kind == TG_RISK_IN_NEW ? p_qty : p_q_ge_rem ? p_q_less_r
 // Everything but q - rem is picked under both outcomes of q >= rem (kept as
 // nets), so that only the last pick waits for the chain. (A deep case
 // statement behind q - rem was once the gate's slowest path.)
-// (-rem and -q on 25 bits, sign-extended: a carry chain of 25 bits, not SH)
-wire [24:0] p_neg_rem25 = -{1'b0, p_rem}, p_neg_q25 = -{1'b0, p_qty};
+// (-rem and -q on 25 bits, sign-extended: a carry chain of 25 bits, not SH;
+// -q at every probe's quantity, picked as the table reads are: behind the
+// card's input pick, its chain stood in front of the share counts' picks)
+wire [24:0] p_neg_rem25 = -{1'b0, p_rem};
+reg [24:0] p_neg_q25;
+integer pn;
+always @* begin
+    p_neg_q25 = 25'd0;
+    for (pn = 0; pn < PROBES; pn = pn + 1) begin
+        p_neg_q25 = p_neg_q25 | ({25{in_slot_src[pn]}} & (25'd0 - {1'b0, pr_qty[pn*24 +: 24]}));
+    end
+end
 wire signed [SH-1:0] p_neg_rem = {{(SH-25){p_neg_rem25[24]}}, p_neg_rem25};
 wire signed [SH-1:0] p_neg_q = {{(SH-25){p_neg_q25[24]}}, p_neg_q25};
 wire p_is_new = in_kind == TG_RISK_IN_NEW;
