@@ -334,6 +334,11 @@ reg  kill_armed = 1'b0;
 reg  [63:0] kill_t0 = 64'd0;
 reg  [9:0]  wd_pre = 10'd0;
 reg  [31:0] wd_units = 32'd0;
+// the units past the timeout, compared a cycle ahead (the 32-bit compare's
+// carry chain stood in front of the kill's flags and the input pick) and
+// false behind a heartbeat: the trip comes a cycle after the units reach
+// the timeout, and never in the cycle after a heartbeat
+reg         wd_over = 1'b0;
 
 // ------------------------------------------------------------------ risk commands
 reg [IB_W-1:0] c_bus = {IB_W{1'b0}};       // the command waiting, as tg_risk's input
@@ -698,10 +703,11 @@ always @(posedge clk) begin
     end
     wd_pre <= wd_pre + 10'd1;
     if (wd_pre == 10'h3ff && wd_units != 32'hffff_ffff) wd_units <= wd_units + 32'd1;
+    wd_over <= !heartbeat && wd_timeout != 32'd0 && wd_units >= wd_timeout;
     if (heartbeat || wd_timeout == 32'd0) begin
         wd_pre <= 10'd0;
         wd_units <= 32'd0;
-    end else if (wd_units >= wd_timeout && !wd_tripped) begin
+    end else if (wd_over && !wd_tripped) begin
         wd_tripped <= 1'b1;
         sweeping <= 1'b1;
         sweep_wait <= 3'd2;
@@ -770,6 +776,7 @@ always @(posedge clk) begin
         kill_lat_valid <= 1'b0;
         wd_pre <= 10'd0;
         wd_units <= 32'd0;
+        wd_over <= 1'b0;
         wd_tripped <= 1'b0;
         sweeping <= 1'b0;
         sweep_wait <= 3'd0;

@@ -214,8 +214,8 @@ end
 wire [3:0]   h_kind = q_head[QW-1 -: 4];
 /* verilator lint_off UNUSEDSIGNAL */
 wire [15:0]  h_slot = q_head[QW-5 -: 16];   // slots beyond SLOTS never reach here
+wire [7:0]   h_inst = q_head[QW-21 -: 8];     // (its symbol is read apart: h_sym)
 /* verilator lint_on UNUSEDSIGNAL */
-wire [7:0]   h_inst = q_head[QW-21 -: 8];
 wire [1:0]   h_side = q_head[QW-29 -: 2];
 wire [31:0]  h_qty = q_head[QW-31 -: 32];
 wire [31:0]  h_price = q_head[QW-63 -: 32];
@@ -224,7 +224,14 @@ wire [151:0] h_attr = q_head[QW-119 -: 152];
 wire [63:0]  h_in_cycle = q_head[63:0];
 wire [SW-1:0] h_si = h_slot[SW-1:0];
 wire [31:0]  h_urn = {urn_seq[31-SW:0], h_si};
-wire [63:0]  h_sym = tg_index_ok({8'd0, h_inst}, IW, INSTRUMENTS) ? sym[h_inst[IW-1:0]] : {8{8'h20}};
+// the head's symbol: read at the queue's head and at the order being
+// decided, and picked as the head is (an AND-OR: behind a mux Yosys's
+// share pass makes the two reads one at a picked address, which put the
+// table read behind the gate's decision)
+wire [7:0]   q_inst = q_mem[q_rd[FIFO_LOG2-1:0]][QW-21 -: 8];
+wire [63:0]  q_sym = tg_index_ok({8'd0, q_inst}, IW, INSTRUMENTS) ? sym[q_inst[IW-1:0]] : {8{8'h20}};
+wire [63:0]  o_sym = tg_index_ok({8'd0, ord_inst}, IW, INSTRUMENTS) ? sym[ord_inst[IW-1:0]] : {8{8'h20}};
+wire [63:0]  h_sym = ({64{q_valid}} & q_sym) | ({64{!q_valid}} & o_sym);
 
 function [7:0] side_char(input [1:0] side);
     case (side)

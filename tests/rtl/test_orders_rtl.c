@@ -375,6 +375,16 @@ static void test_enter_order_bytes(void)
 	CU_ASSERT_EQUAL(core_rd(TG_REG_OE_URN_NEXT), 3);
 	core_wr(TG_REG_RISK_SEL, TG_RISK_R_MAX_ORDER_QTY << TG_RISK_SEL_REASON_SHIFT);
 	CU_ASSERT_EQUAL(core_rd64(TG_REG_RISK_DECIDED_LO), 1);
+	/* alone, with the queue empty: the symbol is the decided order's own
+	 * (the queue's entry at its head holds another instrument's order) */
+	order(TG_RISK_IN_NEW, 13, 9, 1, TG_RISK_SIDE_BUY, 41, 4777800);
+	doorbell();
+	settle();
+	expect_decision(13, TG_RISK_R_ACCEPTED);
+	CU_ASSERT_EQUAL_FATAL(npkt, 3);
+	n = enter_order(want, urn_of(3, 9), 'B', 41, "ADBE    ", 4777800);
+	CU_ASSERT_EQUAL(pkt[2].len, n);
+	CU_ASSERT_EQUAL(memcmp(pkt[2].data, want, n), 0);
 }
 
 /* Replace and cancel name the order by its UserRefNum; numbers strictly increase. */
