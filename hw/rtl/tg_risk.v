@@ -295,6 +295,12 @@ reg [23:0] p_rem;
 reg p_sopen;
 reg [1:0] p_sside;
 reg [3:0] p_sdec;
+// ...and whether the slot is open and of the input's instrument, both in
+// range, worked out at each probe (its slot's reads against its own
+// instrument) and picked the same way: the compare of the picked slot's
+// instrument with the input's stood behind both picks, in front of the
+// share counts' selects (a FILL's match of its slot)
+reg p_sopen_inst;
 integer pj;
 always @* begin
     p_sk = {IW{1'b0}};
@@ -302,7 +308,11 @@ always @* begin
     p_sopen = 1'b0;
     p_sside = 2'd0;
     p_sdec = 4'd0;
+    p_sopen_inst = 1'b0;
     for (pj = 0; pj < PROBES; pj = pj + 1) begin
+        p_sopen_inst = p_sopen_inst | (in_slot_src[pj] && sl_open[pr_slot[pj*16 +: SW]]
+                                       && sl_inst[pr_slot[pj*16 +: SW]] == pr_inst[pj*8 +: IW]
+                                       && slot_in_range(pr_slot[pj*16 +: 16]) && inst_in_range(pr_inst[pj*8 +: 8]));
         p_sk = p_sk | ({IW{in_slot_src[pj]}} & sl_inst[pr_slot[pj*16 +: SW]]);
         p_rem = p_rem | ({24{in_slot_src[pj]}} & sl_rem[pr_slot[pj*16 +: SW]]);
         p_sopen = p_sopen | (in_slot_src[pj] & sl_open[pr_slot[pj*16 +: SW]]);
@@ -397,8 +407,7 @@ wire p_q_ge_rem = !p_qr[24];
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
 // a FILL that consumes an order slot's open quantity (sub 0); sub 1 is a bust
 wire p_fill_slot = in_kind == TG_RISK_IN_FILL && !in_sub[0];
-wire p_matched = p_fill_slot && p_slot_ok && p_sopen && p_sk == p_ii && p_inst_ok
-                 && ((p_sside == TG_RISK_SIDE_BUY) == p_buy_in);
+wire p_matched = p_fill_slot && p_sopen_inst && ((p_sside == TG_RISK_SIDE_BUY) == p_buy_in);
 wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_q_ge_rem ? p_rem : p_qty);
 // the open quantity a RESTATE states: sub 0 the quantity itself, sub 1 the
 // slot's open quantity reduced by it (a cancel's decrement)
