@@ -176,6 +176,7 @@ wire [NPROBE*2-1:0]  src_sub;
 wire [NPROBE*8-1:0]  src_inst;
 wire [NPROBE*16-1:0] src_slot;
 wire [NPROBE*24-1:0] src_qty;
+wire [NPROBE*31-1:0] src_price, src_price2;
 wire [NPROBE-1:0]    src_ready;
 reg  [15:0] sweep_idx = 16'd0;
 wire        sweep_open;
@@ -246,6 +247,8 @@ risk_inst (
     .pr_inst(src_inst),
     .pr_slot(src_slot),
     .pr_qty(src_qty),
+    .pr_price(src_price),
+    .pr_price2(src_price2),
     .pr_ready(src_ready),
     .in_slot_src({!x_valid, x_valid, 1'b0}),   // (a kill reads no slot)
     .out_valid(out_valid),
@@ -557,6 +560,8 @@ generate
         assign src_inst[j*8 +: 8] = probe_bus[j*IB_W + IB_INST +: 8];
         assign src_slot[j*16 +: 16] = probe_bus[j*IB_W + IB_SLOT +: 16];
         assign src_qty[j*24 +: 24] = probe_bus[j*IB_W + IB_QTY +: 24];
+        assign src_price[j*31 +: 31] = probe_bus[j*IB_W + IB_PRICE +: 31];
+        assign src_price2[j*31 +: 31] = probe_bus[j*IB_W + IB_PRICE2 +: 31];
     end
 endgenerate
 // (an AND-OR of the answers, not a mux: behind a mux, Yosys's `share` merges

@@ -91,6 +91,10 @@ module tg_risk #
     // each probe's quantity (its low 24 bits): stage A negates each and
     // picks by in_slot_src, so -q does not wait on the card's input pick
     input  wire [PROBES*24-1:0] pr_qty,
+    // ...and their prices' low 31 bits: a REF's BBO mid is made at every
+    // probe and picked, so its adder waits on no input pick either
+    input  wire [PROBES*31-1:0] pr_price,
+    input  wire [PROBES*31-1:0] pr_price2,
     // the input's probe, one-hot (its slot in_slot, its instrument in_inst)
     // for every input but a kill, which uses nothing it picks: stage A reads
     // the slot table at every probe's slot and the instrument tables at
@@ -372,15 +376,20 @@ wire p_ikill_k = (p_use_sk && ikill[p_sk]) || (!p_use_sk && p_ikill_ii);
 reg [15:0] p_src_slot;
 reg [7:0] p_src_inst;
 reg [23:0] p_src_qty;
+reg [30:0] p_src_price, p_src_price2;
 integer pk;
 always @* begin
     p_src_slot = 16'd0;
     p_src_inst = 8'd0;
     p_src_qty = 24'd0;
+    p_src_price = 31'd0;
+    p_src_price2 = 31'd0;
     for (pk = 0; pk < PROBES; pk = pk + 1) begin
         p_src_slot = p_src_slot | ({16{in_slot_src[pk]}} & pr_slot[pk*16 +: 16]);
         p_src_inst = p_src_inst | ({8{in_slot_src[pk]}} & pr_inst[pk*8 +: 8]);
         p_src_qty = p_src_qty | ({24{in_slot_src[pk]}} & pr_qty[pk*24 +: 24]);
+        p_src_price = p_src_price | ({31{in_slot_src[pk]}} & pr_price[pk*31 +: 31]);
+        p_src_price2 = p_src_price2 | ({31{in_slot_src[pk]}} & pr_price2[pk*31 +: 31]);
     end
 end
 always @(posedge clk) begin
@@ -394,6 +403,11 @@ always @(posedge clk) begin
     end
     if (!rst && in_take && in_kind != TG_RISK_IN_KILL && p_src_qty != in_qty[23:0]) begin
         $error("tg_risk: in_qty %0d, but in_slot_src picks probe quantity %0d", in_qty[23:0], p_src_qty);
+    end
+    if (!rst && in_take && in_kind != TG_RISK_IN_KILL
+        && (p_src_price != in_price[30:0] || p_src_price2 != in_price2[30:0])) begin
+        $error("tg_risk: in_price %0d/%0d, but in_slot_src picks probe prices %0d/%0d", in_price[30:0],
+               in_price2[30:0], p_src_price, p_src_price2);
     end
 end
 `endif
@@ -426,8 +440,17 @@ wire p_stale = in_kind == TG_RISK_IN_RESTATE && !in_sub[0] && in_field[4] && in_
 function automatic [30:0] mid_of(input [30:0] bid, input [30:0] ask);
     mid_of = {1'b0, bid[30:1]} + {1'b0, ask[30:1]} + {30'd0, bid[0] & ask[0]};
 endfunction
+// (the BBO's mid at every probe's prices, picked by in_slot_src)
+reg [30:0] p_bbo_mid;
+integer pm;
+always @* begin
+    p_bbo_mid = 31'd0;
+    for (pm = 0; pm < PROBES; pm = pm + 1) begin
+        p_bbo_mid = p_bbo_mid | ({31{in_slot_src[pm]}} & mid_of(pr_price[pm*31 +: 31], pr_price2[pm*31 +: 31]));
+    end
+end
 wire p_bbo = in_sub == 2'd0;
-wire [30:0] p_mid = p_bbo ? mid_of(in_price[30:0], in_price2[30:0]) : p_mid_ii;
+wire [30:0] p_mid = p_bbo ? p_bbo_mid : p_mid_ii;
 wire p_two = p_bbo ? in_price[30:0] != 31'd0 && in_price2[30:0] != 31'd0 : p_two_ii;
 wire [30:0] p_last = in_sub == 2'd1 ? in_price[30:0] : p_last_ii;
 wire [30:0] p_host = in_sub == 2'd2 ? in_price[30:0] : p_host_ii;

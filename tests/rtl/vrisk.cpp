@@ -41,6 +41,13 @@ template <std::size_t N> static void set_wide(VlWide<N> &port, const uint32_t *w
 		port[i] = w[i];
 }
 
+/* the low n bits of v into words w from bit `at` on */
+static void put_bits(uint32_t *w, unsigned at, unsigned n, uint32_t v)
+{
+	for (unsigned b = 0; b < n; b++)
+		w[(at + b) / 32] |= ((v >> b) & 1u) << ((at + b) % 32);
+}
+
 extern "C" unsigned tg_vrisk_instruments(void)
 {
 	return TG_VRISK_INSTRUMENTS;
@@ -94,30 +101,35 @@ extern "C" void tg_vrisk_cycle(struct tg_vrisk *v, const struct tg_risk_input *i
 		t->in_t = in->t;
 		/* As in the card (tg_gate): the input sits at one of the probes,
 		 * the others hold other inputs (here its instrument and slot with
-		 * bit 0 flipped, its quantity with bit 1), and in_slot_src names
-		 * the input's probe, none for a kill. Stage A reads the slot and
-		 * instrument tables and negates the quantity at every probe and
-		 * picks, so a wrong pick takes the decoy's. */
+		 * bit 0 flipped, its quantity with bit 1, its prices with bits 2
+		 * and 3), and in_slot_src names the input's probe, none for a
+		 * kill. Stage A reads the slot and instrument tables, negates the
+		 * quantity and makes the BBO's mid at every probe and picks, so a
+		 * wrong pick takes the decoy's. */
 		unsigned pos = v->probe;
 		v->probe = (v->probe + 1) % TG_VRISK_PROBES;
 		uint32_t kinds = 0, subs = 0, insts = 0;
 		uint64_t slots = 0;
 		uint32_t qtys[(24 * TG_VRISK_PROBES + 31) / 32 + 1] = {0};
+		uint32_t prices[(31 * TG_VRISK_PROBES + 31) / 32 + 1] = {0};
+		uint32_t prices2[(31 * TG_VRISK_PROBES + 31) / 32 + 1] = {0};
 		for (unsigned j = 0; j < TG_VRISK_PROBES; j++) {
 			unsigned decoy = j == pos ? 0u : 1u;
 			kinds |= (uint32_t)in->kind << (4 * j);
 			subs |= (uint32_t)in->sub << (2 * j);
 			insts |= (uint32_t)(in->inst ^ decoy) << (8 * j);
 			slots |= (uint64_t)(in->slot ^ decoy) << (16 * j);
-			uint32_t q = (in->qty ^ (decoy << 1)) & 0xffffffu;
-			for (unsigned b = 0; b < 24; b++)
-				qtys[(24 * j + b) / 32] |= ((q >> b) & 1u) << ((24 * j + b) % 32);
+			put_bits(qtys, 24 * j, 24, in->qty ^ (decoy << 1));
+			put_bits(prices, 31 * j, 31, in->price ^ (decoy << 2));
+			put_bits(prices2, 31 * j, 31, in->price2 ^ (decoy << 3));
 		}
 		t->pr_kind = kinds;
 		t->pr_sub = subs;
 		t->pr_inst = insts;
 		t->pr_slot = slots;
 		set_wide(t->pr_qty, qtys);
+		set_wide(t->pr_price, prices);
+		set_wide(t->pr_price2, prices2);
 		t->in_slot_src = in->kind == TG_RISK_IN_KILL ? 0u : 1u << pos;
 	}
 	unsigned probe_at = (v->probe + TG_VRISK_PROBES - 1) % TG_VRISK_PROBES;
