@@ -1026,25 +1026,25 @@ generate
     for (o = 0; o < 2; o = o + 1) begin : share_checks
         wire [SH-1:0] ls_o = c_ls_o[o*SH +: SH], ss_o = c_ss_o[o*SH +: SH];
         wire [LW-1:0] lsx = {{2{ls_o[SH-1]}}, ls_o}, ssx = {{2{ss_o[SH-1]}}, ss_o};
-        wire l_over, s_over, l_pos, s_nonneg;
+        wire l_over, s_over;
         tg_sum_ge0 #(.W(LW), .D_ZERO(1), .INV(3'b100)) long_inst (   // ls + grow > MAX_LONG
             .a(lsx), .b(c_growx), .c({{(LW-32){1'b0}}, c_maxl}), .d({LW{1'b0}}), .cin(1'b0),
             .ge0(l_over));
         tg_sum_ge0 #(.W(LW), .D_ZERO(1), .INV(3'b110)) short_inst (  // -(ss - grow) > MAX_SHORT
             .a(c_growx), .b(ssx), .c({{(LW-32){1'b0}}, c_maxs}), .d({LW{1'b0}}), .cin(1'b1),
             .ge0(s_over));
-        // (two operands each, plain sums, with grow - 1 where grow is not 0,
-        // the only case that counts: ls + grow > 0 is ls + (grow - 1) >= 0,
-        // ss - grow >= 0 is ss + ~(grow - 1) >= 0. With grow itself ABC
-        // builds the compares' above out of these, a level in front)
+        // (reduce-only: a buy fails where ls + grow > 0, a sell where
+        // ss - grow < 0: one plain sum of the order's side, with grow - 1
+        // where grow is not 0, the only case that counts: ls + (grow - 1)
+        // >= 0, ss + ~(grow - 1) < 0. The side is picked in front of the
+        // chain, from registers, so that one sign and the side make the
+        // check after it. With grow itself ABC builds the compares' above
+        // out of these, a level in front)
         wire [LW-1:0] c_grow_m1x = {{(LW-24){1'b0}}, c_grow_m1};
-        wire [LW-1:0] l_pos_sum = lsx + c_grow_m1x;
-        wire [LW-1:0] s_nonneg_sum = ssx + ~c_grow_m1x;
-        assign l_pos = !l_pos_sum[LW-1];            // ls + grow > 0
-        assign s_nonneg = !s_nonneg_sum[LW-1];      // ss - grow >= 0
+        wire [LW-1:0] ro_sum = (c_buy ? lsx : ssx) + (c_buy ? c_grow_m1x : ~c_grow_m1x);
         assign c_short_o[o] = c_grows && !c_buy && s_over;
         assign c_long_o[o] = c_grows && c_buy && l_over;
-        assign c_reduce_o[o] = c_grows && a_ro[k] && (c_buy ? l_pos : !s_nonneg);
+        assign c_reduce_o[o] = c_grows && a_ro[k] && (c_buy != ro_sum[LW-1]);
     end
 endgenerate
 wire c_short_r = c_short_o[0], c_long_r = c_long_o[0], c_reduce_r = c_reduce_o[0];
