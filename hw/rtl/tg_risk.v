@@ -155,6 +155,7 @@ module tg_risk #
 );
 
 `include "tg_card_defs.vh"
+`include "tg_index_ok.vh"
 
 initial begin
     if (INSTRUMENTS < 1 || INSTRUMENTS > 64 || SLOTS < 2 || SLOTS > 4096 || PROBES < 1 || PROBES > 16) begin
@@ -278,13 +279,12 @@ end
 // ------------------------------------------------------------------ stage A: the input cycle
 // Reads what the products need: the order slot, the instrument's reference
 // price and collar, and for a REF the share counts and price sources.
-// (in range: the bits above the index zero, and the index below the table's
-// size unless that is a power of two; no carry chain in front of the reads)
+// (in range without a carry chain in front of the reads: tg_index_ok.vh)
 function automatic inst_in_range(input [7:0] v);
-    inst_in_range = (v >> IW) == 8'd0 && ((1 << IW) == INSTRUMENTS || {{(32-IW){1'b0}}, v[IW-1:0]} < INSTRUMENTS);
+    inst_in_range = tg_index_ok({8'd0, v}, IW, INSTRUMENTS);
 endfunction
 function automatic slot_in_range(input [15:0] v);
-    slot_in_range = (v >> SW) == 16'd0 && ((1 << SW) == SLOTS || {{(32-SW){1'b0}}, v[SW-1:0]} < SLOTS);
+    slot_in_range = tg_index_ok(v, SW, SLOTS);
 endfunction
 wire p_inst_ok = inst_in_range(in_inst);
 wire p_slot_ok = slot_in_range(in_slot);
