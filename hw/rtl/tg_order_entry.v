@@ -172,6 +172,8 @@ reg [FIFO_LOG2:0] q_wr = 0, q_rd = 0;
 // gate's admission)
 reg [FIFO_LOG2:0] q_used = 0;
 reg         q_room = 1'b1;
+localparam [FIFO_LOG2:0] Q_FULL = 1 << FIFO_LOG2;
+wire q_full = q_used == Q_FULL;
 assign ord_room = q_room;
 wire q_valid = q_wr != q_rd;
 // The order at the head: the queue's oldest, or with the queue empty the
@@ -183,11 +185,11 @@ wire [QW-1:0] ord_entry = {ord_kind, ord_slot, ord_inst, ord_side, ord_qty, ord_
                            ord_in_cycle};
 wire h_valid = q_valid || ord_valid;
 wire [QW-1:0] q_head = q_valid ? q_mem[q_rd[FIFO_LOG2-1:0]] : ord_entry;
-wire q_push = ord_valid && q_used != (1 << FIFO_LOG2);
+wire q_push = ord_valid && !q_full;
 
 always @(posedge clk) begin
 `ifndef SYNTHESIS
-    if (!rst && ord_valid && q_used == (1 << FIFO_LOG2)) begin
+    if (!rst && ord_valid && q_full) begin
         $error("tg_order_entry: an accepted order with the queue full (the gate ignored ord_room)");
     end
 `endif
@@ -205,7 +207,7 @@ always @(posedge clk) begin
     if (!rst && q_used != q_wr - q_rd) begin
         $error("tg_order_entry: queue count %0d, pointers %0d apart", q_used, q_wr - q_rd);
     end
-    if (!rst && q_room != ({{(31-FIFO_LOG2){1'b0}}, q_used} <= (1 << FIFO_LOG2) - 8)) begin
+    if (!rst && q_room != ({{(31-FIFO_LOG2){1'b0}}, q_used} <= {{(31-FIFO_LOG2){1'b0}}, Q_FULL} - 8)) begin
         $error("tg_order_entry: queue room %0d with %0d queued", q_room, q_used);
     end
 end
@@ -324,10 +326,8 @@ wire tx_first = !tx_busy && h_valid && m_axis_oe_tready;
 // moves by one at most, so the room is a compare of q_used alone, and
 // nothing but one LUT stands behind the decision. (As a sum then a compare,
 // it sat five LUTs behind it.)
-localparam [FIFO_LOG2:0] Q_FULL = 1 << FIFO_LOG2;
 wire q_pop_ord = !tx_busy && m_axis_oe_tready;                 // with an order (h_valid)
 wire q_pop_none = !tx_busy && q_valid && m_axis_oe_tready;     // with none
-wire q_full = q_used == Q_FULL;
 wire [FIFO_LOG2:0] q_used_inc = q_used + 1'b1, q_used_dec = q_used - 1'b1;
 (* keep *) wire [FIFO_LOG2:0] q_used_ord = !q_full && !q_pop_ord ? q_used_inc
                                          : q_full && q_pop_ord ? q_used_dec : q_used;
