@@ -34,8 +34,8 @@ FILES = {
     "tg_feed_rx": ["tg_feed_rx.v"],
     "tg_book": ["tg_book.v", "tg_rec_fifo.v"],
     "tg_feed": ["tg_feed.v", "tg_feed_rx.v", "tg_rec_fifo.v"],
-    "tg_risk": ["tg_risk.v", "tg_sum_ge0.v", "tg_add3.v", "tg_add3_lut.v", "tg_bucket_pick.v",
-                "tg_count_pick.v", "tg_rise_pick.v"],
+    "tg_risk": ["tg_risk.v", "tg_sum_ge0.v", "tg_add3.v", "tg_add3_lut.v", "tg_carry_select.v",
+                "tg_bucket_pick.v", "tg_count_pick.v", "tg_rise_pick.v"],
     "tg_core": sorted(f for f in os.listdir(RTL) if f.endswith(".v")),
 }
 GENERATED = {"tg_core": ["tg_csr_regs.v"]}   # in BUILD_DIR/hw

@@ -34,24 +34,50 @@ module tg_add3 #
 
 `ifdef TG_XILINX
 localparam integer N4 = (W + 3) / 4;
+// (a chain of SPLIT_AT CARRY4s or more is cut in two: its upper half is
+// built twice, for a carry in of 0 and of 1, beside the lower half, whose
+// carry out then picks one, a LUT3 a bit (tg_carry_select): half the
+// chain's length, for a LUT level. From 12 cells on that pays: 3 levels
+// become 1.5 and a LUT.)
+localparam integer SPLIT_AT = 12;
+localparam integer NL = N4 >= SPLIT_AT ? (N4 + 1) / 2 : N4;   // the lower half's cells
 wire [W-1:0] p, k;
 tg_add3_lut #(.W(W), .INV(INV)) lut (.a(a), .b(b), .c(c), .cin(cin), .p(p), .k(k));
 wire [4*N4-1:0] p4 = {{(4*N4-W){1'b0}}, p}, k4 = {{(4*N4-W){1'b0}}, k};
 /* verilator lint_off UNUSEDSIGNAL */
-wire [4*N4-1:0] o, co;
+wire [4*N4-1:0] o, co, o1, co1;   // o1, co1: the upper half for a carry in of 1
 /* verilator lint_on UNUSEDSIGNAL */
 genvar i;
 generate
     for (i = 0; i < N4; i = i + 1) begin : chain
-        if (i == 0) begin : first
-            CARRY4 carry (.CI(1'b0), .CYINIT(1'b0), .DI(k4[3:0]), .S(p4[3:0]), .O(o[3:0]), .CO(co[3:0]));
+        if (i == 0 || i == NL) begin : first
+            CARRY4 carry (.CI(1'b0), .CYINIT(1'b0), .DI(k4[4*i +: 4]), .S(p4[4*i +: 4]),
+                          .O(o[4*i +: 4]), .CO(co[4*i +: 4]));
+            if (i == NL) begin : upper_one
+                CARRY4 carry (.CI(1'b0), .CYINIT(1'b1), .DI(k4[4*i +: 4]), .S(p4[4*i +: 4]),
+                              .O(o1[4*i +: 4]), .CO(co1[4*i +: 4]));
+            end
         end else begin : next
             CARRY4 carry (.CI(co[4*i-1]), .CYINIT(1'b0), .DI(k4[4*i +: 4]), .S(p4[4*i +: 4]),
                           .O(o[4*i +: 4]), .CO(co[4*i +: 4]));
+            if (i > NL) begin : upper_one
+                CARRY4 carry (.CI(co1[4*i-1]), .CYINIT(1'b0), .DI(k4[4*i +: 4]), .S(p4[4*i +: 4]),
+                              .O(o1[4*i +: 4]), .CO(co1[4*i +: 4]));
+            end
         end
     end
+    if (NL < N4) begin : split
+        wire [W-4*NL-1:0] upper;
+        tg_carry_select #(.W(W - 4 * NL)) pick (.c(co[4*NL-1]), .s0(o[W-1:4*NL]), .s1(o1[W-1:4*NL]), .s(upper));
+        assign sum = {upper, o[4*NL-1:0]};
+        assign o1[4*NL-1:0] = {4*NL{1'b0}};
+        assign co1[4*NL-1:0] = {4*NL{1'b0}};
+    end else begin : whole
+        assign sum = o[W-1:0];
+        assign o1 = {4*N4{1'b0}};
+        assign co1 = {4*N4{1'b0}};
+    end
 endgenerate
-assign sum = o[W-1:0];
 `else
 assign sum = (a ^ {W{INV[0]}}) + (b ^ {W{INV[1]}}) + (c ^ {W{INV[2]}}) + {{(W-1){1'b0}}, cin};
 `endif

@@ -746,8 +746,9 @@ wire signed [NW-1:0] m_byp_ab = m_same_side ? d_wr_ab : d_wr_oth;
 wire signed [NW-1:0] m_byp_oth = m_same_side ? d_wr_oth : d_wr_ab;
 // (the two time differences share m_t, so their pick is an AND-OR: Yosys
 // would merge two sums behind one $mux into one sum behind the pick)
-(* keep *) wire [63:0] m_dup_dt_byp = m_t - d_wr_t;
-(* keep *) wire [63:0] m_dup_dt_tbl = m_t - dt[m_k];
+wire [63:0] m_dup_dt_byp, m_dup_dt_tbl;
+tg_add3 #(.W(64), .INV(3'b010)) m_dup_dt_byp_add (.a(m_t), .b(d_wr_t), .c(64'd0), .cin(1'b1), .sum(m_dup_dt_byp));
+tg_add3 #(.W(64), .INV(3'b010)) m_dup_dt_tbl_add (.a(m_t), .b(dt[m_k]), .c(64'd0), .cin(1'b1), .sum(m_dup_dt_tbl));
 // the duplicate check's record against this order, compared here (the
 // record as M reads it, D's order's where that one writes it, and the order
 // in C, for C's check under both outcomes of it): in C the table reads and
@@ -777,6 +778,14 @@ function automatic [57:0] sat57(input [NW-1:0] v);
 endfunction
 
 // M's input and C's are NEW or REPLACE orders of one instrument (c_sd next)
+// t plus a rate term, for C (tg_add3 with a third operand of 0: a chain
+// past 48 bits is cut in two, see there)
+wire [64:0] m_t_tol, m_t_tol_all;
+wire [63:0] m_t_per;
+tg_add3 #(.W(65)) m_t_tol_add (.a({1'b0, m_t}), .b({33'd0, a_rtol[m_k]}), .c(65'd0), .cin(1'b0), .sum(m_t_tol));
+tg_add3 #(.W(65)) m_t_tol_all_add (.a({1'b0, m_t}), .b({33'd0, a_rtola}), .c(65'd0), .cin(1'b0),
+                                   .sum(m_t_tol_all));
+tg_add3 #(.W(64)) m_t_per_add (.a(m_t), .b({32'd0, a_rper[m_k]}), .c(64'd0), .cin(1'b0), .sum(m_t_per));
 wire m_sd = takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k;
 wire m_same = m_sd && c_f[F_OBUY] == m_f[F_OBUY];
 wire m_opp = m_sd && c_f[F_OBUY] != m_f[F_OBUY];
@@ -800,10 +809,10 @@ always @(posedge clk) begin
         c_pphi[1] <= dsp({18'd0, m_refp[30:24]}, m_cl);
         c_pplo[0] <= dsp({1'b0, m_refp[23:0]}, m_ch);
         c_pplo[1] <= dsp({18'd0, m_refp[30:24]}, m_ch);
-        c_t_tol <= {1'b0, m_t} + {33'd0, a_rtol[m_k]};
-        c_t_per <= m_t + {32'd0, a_rper[m_k]};
+        c_t_tol <= m_t_tol;
+        c_t_per <= m_t_per;
         c_rper <= a_rper[m_k];
-        c_t_tol_all <= {1'b0, m_t} + {33'd0, a_rtola};
+        c_t_tol_all <= m_t_tol_all;
         c_maxn <= a_maxn[m_k];
         c_grow_m1 <= m_f[F_GROW +: 24] - 24'd1;
         c_ab <= m_byp ? m_byp_ab : m_tbl_ab;
@@ -1041,7 +1050,11 @@ generate
         // check after it. With grow itself ABC builds the compares' above
         // out of these, a level in front)
         wire [LW-1:0] c_grow_m1x = {{(LW-24){1'b0}}, c_grow_m1};
-        wire [LW-1:0] ro_sum = (c_buy ? lsx : ssx) + (c_buy ? c_grow_m1x : ~c_grow_m1x);
+        /* verilator lint_off UNUSEDSIGNAL */
+        wire [LW-1:0] ro_sum;
+        /* verilator lint_on UNUSEDSIGNAL */
+        tg_add3 #(.W(LW)) ro_add (.a(c_buy ? lsx : ssx), .b(c_buy ? c_grow_m1x : ~c_grow_m1x), .c({LW{1'b0}}),
+                                  .cin(1'b0), .sum(ro_sum));
         assign c_short_o[o] = c_grows && !c_buy && s_over;
         assign c_long_o[o] = c_grows && c_buy && l_over;
         assign c_reduce_o[o] = c_grows && a_ro[k] && (c_buy != ro_sum[LW-1]);
@@ -1078,7 +1091,9 @@ wire c_iopen_a = c_is_new && (c_sd && d_is_new ? !c_open1_less[16] : !c_open_les
 // top bits not all its sign) decides alone: an order's m and dg are below
 // 2^55, and A or B is saturated at 2^57 (where m > A is false anyway).
 // dg on the low bits: exact wherever it is not negative (then A <= m < 2^55)
-wire [GW-1:0] c_dg_n = c_m[GW-1:0] - {{(GW-58){1'b0}}, c_ab_sat};
+wire [GW-1:0] c_dg_n;
+tg_add3 #(.W(GW), .INV(3'b010)) c_dg_n_sub (.a(c_m[GW-1:0]), .b({{(GW-58){1'b0}}, c_ab_sat}), .c({GW{1'b0}}),
+                                          .cin(1'b1), .sum(c_dg_n));
 wire c_g_big = !x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b0}};   // room >= 2^58
 wire c_g_neg = x_gross[NW] && x_gross[NW-1:58] != {(NW-58){1'b1}};    // room < -2^58
 wire c_g_over_r, c_g_over_a;
@@ -1086,7 +1101,11 @@ wire c_g_over_r, c_g_over_a;
 // a carry-save compare (whose first level ABC would build the gross
 // compares' out of). It is c_dg_n less one, made apart: taken from c_dg_n it
 // would need a zero test after the chain.
-wire [GW-1:0] c_dg_n1 = c_m[GW-1:0] + ~{{(GW-58){1'b0}}, c_ab_sat};
+/* verilator lint_off UNUSEDSIGNAL */
+wire [GW-1:0] c_dg_n1;
+/* verilator lint_on UNUSEDSIGNAL */
+tg_add3 #(.W(GW), .INV(3'b010)) c_dg_n1_sub (.a(c_m[GW-1:0]), .b({{(GW-58){1'b0}}, c_ab_sat}), .c({GW{1'b0}}),
+                                           .cin(1'b0), .sum(c_dg_n1));
 wire c_g_pos = !c_dg_n1[GW-1];
 // D's order refused: m - A > max(room, 0), which is m > A where the room is
 // negative, so this one compare is the whole check (the room's clamp is a
@@ -1287,7 +1306,9 @@ end
 // other's is O - A + m on the low bits: a ternary adder, tg_add3, on C's
 // registers. M once made O - A, a carry chain behind its table reads.)
 localparam integer LOW = 57;
-wire [LOW:0] c_abl = {1'b0, c_ab[LOW-1:0]} - c_m[LOW:0];
+wire [LOW:0] c_abl;
+tg_add3 #(.W(LOW + 1), .INV(3'b010)) c_abl_sub (.a({1'b0, c_ab[LOW-1:0]}), .b(c_m[LOW:0]), .c({(LOW+1){1'b0}}),
+                                              .cin(1'b1), .sum(c_abl));
 wire [LOW:0] c_othl;
 tg_add3 #(.W(LOW + 1), .INV(3'b010)) c_othl_r_add (.a({1'b0, c_ab_other[LOW-1:0]}), .b({1'b0, c_ab[LOW-1:0]}),
                                                  .c(c_m[LOW:0]), .cin(1'b1), .sum(c_othl));
@@ -1334,7 +1355,9 @@ tg_add3 #(.W(LW3), .INV(3'b100)) c_abl_add (.a(c_abl_s), .b({c_abl_c[LW3-2:0], 1
 tg_add3 #(.W(LW3)) c_othl_add (.a(c_othl_s), .b({c_othl_c[LW3-2:0], 1'b1}), .c(c_w),
                                .cin(c_sd_opp), .sum(c_othl_a));
 wire [NW-LOW-1:0] c_ab_hi_inc = c_ab[NW-1:LOW] + 1'b1, c_oth_hi_dec = c_ab_other[NW-1:LOW] - 1'b1;
-wire signed [NW-1:0] c_oth_y = c_ab_other + {{(NW-GW){1'b0}}, c_t2} - {{(NW-GW){1'b0}}, c_t1o};
+wire signed [NW-1:0] c_oth_y;
+tg_add3 #(.W(NW), .INV(3'b100)) c_oth_y_add (.a(c_ab_other), .b({{(NW-GW){1'b0}}, c_t2}),
+                                            .c({{(NW-GW){1'b0}}, c_t1o}), .cin(1'b1), .sum(c_oth_y));
 wire signed [NW-1:0] c_ab_new_a = c_g_pos_a ? {NW{1'b0}}
     : {hi_step(c_ab_hi, c_ab_hi_dec, c_ab_hi_inc, c_abl_a[LW3-1], c_abl_a[LOW]), c_abl_a[LOW-1:0]};
 // (the other's where g rises; D picks it by c_g_pos_a, registered, or c_oth_y)
@@ -1388,6 +1411,10 @@ tg_rise_pick #(.W(GW)) c_rise_t2_pick (.en(m_sd), .yt(c_yt), .a(c_dg_na), .b(c_d
                                        .c({GW{1'b0}}), .d(c_rise_t2), .clr(c_rise_t2_clr));
 tg_rise_pick #(.W(GW)) c_rise_u_pick (.en(c_u_dg), .yt(c_yt), .a(c_dg_na), .b(c_dg_n), .alt(m_same),
                                       .c(c_m[GW-1:0]), .d(c_rise_u), .clr(c_rise_u_clr));
+wire [63:0] c_t_per_all;
+wire [64:0] c_t_dupw;
+tg_add3 #(.W(64)) c_t_per_all_add (.a(c_t), .b({32'd0, a_rpera}), .c(64'd0), .cin(1'b0), .sum(c_t_per_all));
+tg_add3 #(.W(65)) c_t_dupw_add (.a({1'b0, c_t}), .b({33'd0, a_dupw[k]}), .c(65'd0), .cin(1'b0), .sum(c_t_dupw));
 always @(posedge clk) begin
     d_valid <= c_valid;
     d_tk <= c_tk;
@@ -1424,8 +1451,8 @@ always @(posedge clk) begin
         d_l2 <= ({SH{c_yt}} & c_l2_y) | ({SH{!c_yt}} & c_l2_r);
         d_s2 <= ({SH{c_yt}} & c_s2_y) | ({SH{!c_yt}} & c_s2_r);
         d_tat_next <= c_tat_next;
-        d_t_per_all <= c_t + {32'd0, a_rpera};
-        d_t_dupw <= {1'b0, c_t} + {33'd0, a_dupw[k]};
+        d_t_per_all <= c_t_per_all;
+        d_t_dupw <= c_t_dupw;
         d_upd_inst <= upd_inst;
         d_fill_ok <= c_fill_ok;
         d_bust <= c_bust;
@@ -1471,26 +1498,30 @@ wire [IW-1:0] d_sinst = d_f[F_SINST +: IW];
 // pl - ln and ps - sn (a cycle later, in W: only the U stages and the
 // read-back look at them). Where the order ahead, now in W, was of this
 // instrument and took (d_yt), ln, sn and g are what it left (w_*) rather
-// than what C read: each sum made both ways, picked after.
+// than what C read: g's sum made both ways, picked after; ln's and sn's
+// operand picked in front, 0 for a REF (a LUT of registers ahead of the
+// chain, where the pick after three split chains took two LUTs behind).
 reg signed [NW-1:0] w_ln = {NW{1'b0}}, w_sn = {NW{1'b0}}, w_g = {NW{1'b0}};
 wire signed [NW-1:0] d_gup = {{(NW-GW){1'b0}}, d_dg_up};
-wire signed [NW-1:0] d_g_next = d_yt ? w_g + d_gup : d_g + d_gup;
+wire [NW-1:0] d_g_plus, w_g_plus;
+tg_add3 #(.W(NW)) d_g_add (.a(d_g), .b(d_gup), .c({NW{1'b0}}), .cin(1'b0), .sum(d_g_plus));
+tg_add3 #(.W(NW)) w_g_add (.a(w_g), .b(d_gup), .c({NW{1'b0}}), .cin(1'b0), .sum(w_g_plus));
+wire signed [NW-1:0] d_g_next = d_yt ? w_g_plus : d_g_plus;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [XW-1:0] d_lnx = {d_ln[NW-1], d_ln}, d_snx = {d_sn[NW-1], d_sn};
 wire [XW-1:0] w_lnx = {w_ln[NW-1], w_ln}, w_snx = {w_sn[NW-1], w_sn};
-wire [XW-1:0] d_pl_v = d_pl[XW +: XW] + d_pl[0 +: XW], d_ps_v = d_ps[XW +: XW] + d_ps[0 +: XW];
-wire [XW-1:0] d_ln_plus, d_sn_plus, w_ln_plus, w_sn_plus, d_dln, d_dsn;
-tg_add3 #(.W(XW)) d_ln_add (.a(d_lnx), .b(d_pl[XW +: XW]), .c(d_pl[0 +: XW]), .cin(1'b0), .sum(d_ln_plus));
-tg_add3 #(.W(XW)) d_sn_add (.a(d_snx), .b(d_ps[XW +: XW]), .c(d_ps[0 +: XW]), .cin(1'b0), .sum(d_sn_plus));
-tg_add3 #(.W(XW)) w_ln_add (.a(w_lnx), .b(d_pl[XW +: XW]), .c(d_pl[0 +: XW]), .cin(1'b0), .sum(w_ln_plus));
-tg_add3 #(.W(XW)) w_sn_add (.a(w_snx), .b(d_ps[XW +: XW]), .c(d_ps[0 +: XW]), .cin(1'b0), .sum(w_sn_plus));
+wire [XW-1:0] d_ln_from = d_is_ref ? {XW{1'b0}} : d_yt ? w_lnx : d_lnx;
+wire [XW-1:0] d_sn_from = d_is_ref ? {XW{1'b0}} : d_yt ? w_snx : d_snx;
+wire [XW-1:0] d_ln_new, d_sn_new, d_dln, d_dsn;
+tg_add3 #(.W(XW)) d_ln_add (.a(d_ln_from), .b(d_pl[XW +: XW]), .c(d_pl[0 +: XW]), .cin(1'b0), .sum(d_ln_new));
+tg_add3 #(.W(XW)) d_sn_add (.a(d_sn_from), .b(d_ps[XW +: XW]), .c(d_ps[0 +: XW]), .cin(1'b0), .sum(d_sn_new));
 tg_add3 #(.W(XW)) d_dln_add (.a(d_pl[XW +: XW]), .b(d_pl[0 +: XW]), .c(d_is_ref ? ~d_lnx : {XW{1'b0}}),
                              .cin(d_is_ref), .sum(d_dln));
 tg_add3 #(.W(XW)) d_dsn_add (.a(d_ps[XW +: XW]), .b(d_ps[0 +: XW]), .c(d_is_ref ? ~d_snx : {XW{1'b0}}),
                              .cin(d_is_ref), .sum(d_dsn));
 /* verilator lint_on UNUSEDSIGNAL */
-wire signed [NW-1:0] d_ln_next = d_is_ref ? d_pl_v[NW-1:0] : d_yt ? w_ln_plus[NW-1:0] : d_ln_plus[NW-1:0];
-wire signed [NW-1:0] d_sn_next = d_is_ref ? d_ps_v[NW-1:0] : d_yt ? w_sn_plus[NW-1:0] : d_sn_plus[NW-1:0];
+wire signed [NW-1:0] d_ln_next = d_ln_new[NW-1:0];
+wire signed [NW-1:0] d_sn_next = d_sn_new[NW-1:0];
 
 // U3's gross - g_old + g_new in one carry chain, and its room
 // MAX_GROSS - gross + g_old - g_new in another, of two operands (U2 summed
@@ -1502,7 +1533,8 @@ wire [XW-1:0] u3_gross;
 tg_add3 #(.W(XW), .INV(3'b010)) u3_gross_add (.a({gross[NW-1], gross}), .b({u3_g_old[NW-1], u3_g_old}), .c({u3_g[NW-1], u3_g}),
                                 .cin(1'b1), .sum(u3_gross));
 /* verilator lint_on UNUSEDSIGNAL */
-wire [XW-1:0] u3_x_gross = u3_xg + {u3_gn[NW-1], u3_gn} + {{(XW-1){1'b0}}, 1'b1};
+wire [XW-1:0] u3_x_gross;
+tg_add3 #(.W(XW)) u3_x_gross_add (.a(u3_xg), .b({u3_gn[NW-1], u3_gn}), .c({XW{1'b0}}), .cin(1'b1), .sum(u3_x_gross));
 // (U2's sum of the three: MAX_GROSS - gross + g_old)
 wire [XW-1:0] u2_xg;
 tg_add3 #(.W(XW), .INV(3'b010)) u2_xg_add (.a({1'b0, {(NW-64){1'b0}}, a_gross}), .b({gross[NW-1], gross}),
@@ -1543,9 +1575,13 @@ assign d_wr_t = d_t;
 // the totals' rooms after D's order: less by its changes if it takes (each
 // worked out apart from the decision, then picked by it: keep, so that no
 // subtractor is shared behind an operand the late decision chooses)
-(* keep *) wire signed [NW:0] x_gross_less = x_gross - {{(NW+1-GW){1'b0}}, d_dg_up};
-(* keep *) wire signed [NW:0] x_netl_less = x_netl - {d_m[NW-1], d_m};
-(* keep *) wire signed [NW:0] x_nets_less = x_nets - {d_m[NW-1], d_m};
+wire signed [NW:0] x_gross_less, x_netl_less, x_nets_less;
+tg_add3 #(.W(NW + 1), .INV(3'b010)) x_gross_less_add (.a(x_gross), .b({{(NW+1-GW){1'b0}}, d_dg_up}),
+                                                    .c({(NW+1){1'b0}}), .cin(1'b1), .sum(x_gross_less));
+tg_add3 #(.W(NW + 1), .INV(3'b010)) x_netl_less_add (.a(x_netl), .b({d_m[NW-1], d_m}), .c({(NW+1){1'b0}}),
+                                                   .cin(1'b1), .sum(x_netl_less));
+tg_add3 #(.W(NW + 1), .INV(3'b010)) x_nets_less_add (.a(x_nets), .b({d_m[NW-1], d_m}), .c({(NW+1){1'b0}}),
+                                                   .cin(1'b1), .sum(x_nets_less));
 (* keep *) wire [63:0] tat_all_per = tat_all + {32'd0, a_rpera};
 wire [63:0] tat_all_took = a_rpera == 32'd0 ? tat_all : tat_all > d_t ? tat_all_per : d_t_per_all;
 
@@ -1564,6 +1600,22 @@ assign out_grow = d_kind == TG_RISK_IN_REPLACE ? d_grow : 24'd0;
 reg         w_net = 1'b0;
 reg signed [NW-1:0] w_dln = {NW{1'b0}}, w_dsn = {NW{1'b0}};
 
+// (the sums these registers take, each a tg_add3: see m_t_tol_add)
+wire [NW-1:0] w_netl_next, w_nets_next, d_gross_next;
+tg_add3 #(.W(NW)) w_netl_add (.a(netl), .b(w_dln), .c({NW{1'b0}}), .cin(1'b0), .sum(w_netl_next));
+tg_add3 #(.W(NW)) w_nets_add (.a(nets), .b(w_dsn), .c({NW{1'b0}}), .cin(1'b0), .sum(w_nets_next));
+tg_add3 #(.W(NW)) d_gross_add (.a(gross), .b(d_gup), .c({NW{1'b0}}), .cin(1'b0), .sum(d_gross_next));
+wire [NW:0] u1_u, u3_x_netl, u3_x_nets;
+wire [NW-1:0] u1_nsn, u2_neg;
+tg_add3 #(.W(NW + 1)) u1_u_add (.a({ln[u1_k][NW-1], ln[u1_k]}), .b({sn[u1_k][NW-1], sn[u1_k]}),
+                                .c({(NW+1){1'b0}}), .cin(1'b0), .sum(u1_u));
+tg_add3 #(.W(NW), .INV(3'b001)) u1_nsn_add (.a(sn[u1_k]), .b({NW{1'b0}}), .c({NW{1'b0}}), .cin(1'b1), .sum(u1_nsn));
+tg_add3 #(.W(NW), .INV(3'b001)) u2_neg_add (.a(u2_u[NW-1:0]), .b({NW{1'b0}}), .c({NW{1'b0}}), .cin(1'b1),
+                                           .sum(u2_neg));
+tg_add3 #(.W(NW + 1), .INV(3'b010)) u3_x_netl_add (.a({1'b0, {(NW-64){1'b0}}, a_net}), .b({netl[NW-1], netl}),
+                                                 .c({(NW+1){1'b0}}), .cin(1'b1), .sum(u3_x_netl));
+tg_add3 #(.W(NW + 1)) u3_x_nets_add (.a({1'b0, {(NW-64){1'b0}}, a_net}), .b({nets[NW-1], nets}),
+                                     .c({(NW+1){1'b0}}), .cin(1'b0), .sum(u3_x_nets));
 always @(posedge clk) begin
     d_acc_prev <= d_takes;
 
@@ -1574,8 +1626,8 @@ always @(posedge clk) begin
     w_dln <= d_dln[NW-1:0];
     w_dsn <= d_dsn[NW-1:0];
     if (w_net) begin
-        netl <= netl + w_dln;
-        nets <= nets + w_dsn;
+        netl <= w_netl_next;
+        nets <= w_nets_next;
     end
 
     if (d_takes) begin
@@ -1588,7 +1640,7 @@ always @(posedge clk) begin
         tat_all <= tat_all_took;
         ls[d_k] <= d_wr_ls;
         ss[d_k] <= d_wr_ss;
-        gross <= gross + d_gup;
+        gross <= d_gross_next;
         eg[d_k] <= d_g_next;
         ln[d_k] <= d_ln_next;
         sn[d_k] <= d_sn_next;
@@ -1729,8 +1781,8 @@ always @(posedge clk) begin
     // written them, g and the rooms in C as U3 has. Nothing else writes the
     // totals meanwhile (the orders ahead left D before U1).
     if (u1_valid && u1_inst) begin
-        u2_u <= {ln[u1_k][NW-1], ln[u1_k]} + {sn[u1_k][NW-1], sn[u1_k]};
-        u2_nsn <= -sn[u1_k];
+        u2_u <= u1_u;
+        u2_nsn <= u1_nsn;
         u2_ln <= ln[u1_k];
     end
     // (0 after a COMMIT: U2's sum then takes the rooms alone, with no pick in front)
@@ -1750,8 +1802,8 @@ always @(posedge clk) begin
     end
     if (u3_valid) begin
         x_gross <= u3_x_gross;
-        x_netl <= $signed({1'b0, {(NW-64){1'b0}}, a_net}) - {netl[NW-1], netl};
-        x_nets <= $signed({1'b0, {(NW-64){1'b0}}, a_net}) + {nets[NW-1], nets};
+        x_netl <= u3_x_netl;
+        x_nets <= u3_x_nets;
     end
 
     if (rst) begin
@@ -1761,7 +1813,6 @@ always @(posedge clk) begin
 end
 
 // the U stages' bookkeeping
-wire signed [NW-1:0] u2_neg = -u2_u[NW-1:0];
 always @(posedge clk) begin
     u1_valid <= d_valid && (d_upd_inst || d_kind == TG_RISK_IN_COMMIT);
     u1_inst <= d_upd_inst;
