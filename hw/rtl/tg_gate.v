@@ -760,12 +760,25 @@ always @(posedge clk) begin
                 sent_ask[rc_i] <= rc_p2;
             end
             // a trade since (at another price) stays to be sent
-            2'd1: if (trade_px[rc_i] == rc_p1) trade_pend[rc_i] <= 1'b0;
-            default: sent_halt[rc_i] <= rc_halt;
+            2'd1: begin
+                for (i = 0; i < INSTRUMENTS; i = i + 1) begin
+                    if (rc_i == i[IW-1:0] && trade_px[rc_i] == rc_p1) trade_pend[i] <= 1'b0;
+                end
+            end
+            default: begin
+                for (i = 0; i < INSTRUMENTS; i = i + 1) begin
+                    if (rc_i == i[IW-1:0]) sent_halt[i] <= rc_halt;
+                end
+            end
         endcase
     end
+    // (the flag vectors written bit by bit against a decoded index: written
+    // at a variable index, Yosys shifts a mask by the index in 32-bit
+    // arithmetic, a carry chain of eight cells in front of every bit)
     if (book_trade_valid && tg_index_ok({8'd0, book_trade_inst}, IW, INSTRUMENTS)) begin
-        trade_pend[book_trade_inst[IW-1:0]] <= 1'b1;
+        for (i = 0; i < INSTRUMENTS; i = i + 1) begin
+            if (book_trade_inst[IW-1:0] == i[IW-1:0]) trade_pend[i] <= 1'b1;
+        end
         trade_px[book_trade_inst[IW-1:0]] <= book_trade_price;
     end
 

@@ -412,10 +412,21 @@ always @(posedge clk) begin
 end
 `endif
 wire [23:0] p_qty = in_qty[23:0];
-// q against the slot's open quantity: one subtraction on 25 bits (both are
-// below 2^24), sign-extended, whose top bit is q < rem, for every use below
+// q against the slot's open quantity: a subtraction on 25 bits (both are
+// below 2^24), sign-extended, whose top bit is q < rem, for every use below.
+// Made at every probe, its quantity less its slot's, and picked as the
+// table reads are: behind the card's input pick, its chain stood in front
+// of the share counts' picks (the gate's slowest path in the core)
 wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty};
-wire [24:0] p_qr = {1'b0, p_qty} - {1'b0, p_rem};
+reg [24:0] p_qr;
+integer pqr;
+always @* begin
+    p_qr = 25'd0;
+    for (pqr = 0; pqr < PROBES; pqr = pqr + 1) begin
+        p_qr = p_qr | ({25{in_slot_src[pqr]}}
+                       & ({1'b0, pr_qty[pqr*24 +: 24]} - {1'b0, sl_rem[pr_slot[pqr*16 +: SW]]}));
+    end
+end
 wire signed [SH-1:0] p_q_less_rem = {{(SH-25){p_qr[24]}}, p_qr};
 wire p_q_ge_rem = !p_qr[24];
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
@@ -1237,6 +1248,11 @@ wire c_ref_ok = c_inst_ok && c_sub != 2'd3 && c_price <= PRICE_MAX && c_f[F_PRIC
 wire c_slot_open = c_slot_ok && c_sopen;
 wire c_restate_buy = c_f[F_SSIDE +: 2] == TG_RISK_SIDE_BUY;
 wire [23:0] c_rem_fill = c_srem - c_fill_d;
+// a RESTATE's change of the open quantity, rq - rem (both below 2^24) on 25
+// bits, sign-extended after the chain rather than a chain of SH bits whose
+// upper half only carries the sign
+wire [24:0] c_rq_less = {1'b0, c_rq} - {1'b0, c_srem};
+wire [24:0] c_rem_less = {1'b0, c_srem} - {1'b0, c_rq};
 
 // share counts, and whether the input changes its instrument at all
 reg signed [SH-1:0] upd_dl, upd_ds, upd_dpos;
@@ -1264,9 +1280,9 @@ always @* begin
         TG_RISK_IN_RESTATE: if (c_restate_ok && c_slot_open) begin
             upd_inst = 1'b1;
             if (c_restate_buy) begin
-                upd_dl = $signed({{(SH-24){1'b0}}, c_rq}) - $signed({{(SH-24){1'b0}}, c_srem});
+                upd_dl = {{(SH-25){c_rq_less[24]}}, c_rq_less};
             end else begin
-                upd_ds = $signed({{(SH-24){1'b0}}, c_srem}) - $signed({{(SH-24){1'b0}}, c_rq});
+                upd_ds = {{(SH-25){c_rem_less[24]}}, c_rem_less};
             end
         end
         TG_RISK_IN_REF: upd_inst = c_ref_ok;
