@@ -334,7 +334,10 @@ wire eff_kill = kill_engaged || wd_tripped;
 reg  kill_sent = 1'b0;                     // what the gate was last told
 reg  eff_kill_q = 1'b0;
 reg  kill_armed = 1'b0;
-reg  [63:0] kill_t0 = 64'd0;
+// cycles since the kill's edge, counted rather than a 64-bit difference of
+// cycle stamps (whose chain and compare into the sample's saturation were
+// 7.25 LUT levels): bit 32 sticks once the count passes 2^32 - 1
+reg  [32:0] kill_age = 33'd0;
 reg  [9:0]  wd_pre = 10'd0;
 reg  [31:0] wd_units = 32'd0;
 // the units past the timeout, compared a cycle ahead (the 32-bit compare's
@@ -685,9 +688,10 @@ always @(posedge clk) begin
     // kill
     eff_kill_q <= eff_kill;
     if (took_kill) kill_sent <= eff_kill;
+    if (!kill_age[32]) kill_age <= kill_age + 33'd1;
     if (eff_kill && !eff_kill_q) begin
         kill_armed <= 1'b1;
-        kill_t0 <= cycle;
+        kill_age <= 33'd1;                 // the cycle after the edge
     end else if (!eff_kill) begin
         kill_armed <= 1'b0;
     end
@@ -695,7 +699,7 @@ always @(posedge clk) begin
     if (out_valid && out_reason == TG_RISK_R_KILLED && kill_armed) begin
         kill_armed <= 1'b0;
         kill_lat_valid <= 1'b1;
-        kill_lat_cycles <= cycle - kill_t0 > 64'hffff_ffff ? 32'hffff_ffff : cycle[31:0] - kill_t0[31:0];
+        kill_lat_cycles <= kill_age[32] ? 32'hffff_ffff : kill_age[31:0];
     end
 
     // watchdog: units of 1024 cycles since the last heartbeat; a trip
