@@ -792,13 +792,23 @@ tg_add3 #(.W(64)) m_t_per_add (.a(m_t), .b({32'd0, a_rper[m_k]}), .c(64'd0), .ci
 wire m_sd = takes_in(m_valid, m_f) && takes_in(c_valid, c_f) && c_f[F_K +: IW] == m_k;
 wire m_same = m_sd && c_f[F_OBUY] == m_f[F_OBUY];
 wire m_opp = m_sd && c_f[F_OBUY] != m_f[F_OBUY];
-
+// the input's fields in range, compared in M into registers (in C they
+// were a compare's chain in front of every check's enable: a RESTATE's
+// share counts in D, 8.25 LUT levels in the core)
+reg c_qty_le = 1'b0, c_qty_in = 1'b0;      // qty <= QTY_MAX; and not 0
+reg c_px_le = 1'b0, c_px_in = 1'b0;        // price <= PRICE_MAX; and not 0
+reg c_px2_le = 1'b0;                       // price2 <= PRICE_MAX
 always @(posedge clk) begin
     c_valid <= m_valid;
     c_sd <= m_sd;
     c_sd_opp <= m_opp;
     if (m_valid) begin
         c_f <= m_f;
+        c_qty_le <= m_qty <= QTY_MAX;
+        c_qty_in <= m_qty != 32'd0 && m_qty <= QTY_MAX;
+        c_px_le <= m_price32 <= PRICE_MAX;
+        c_px_in <= m_price32 != 32'd0 && m_price32 <= PRICE_MAX;
+        c_px2_le <= m_f[F_PRICE2 +: 32] <= PRICE_MAX;
         for (i = 0; i < 6; i = i + 1) begin
             c_ppl[i] <= dsp(x_chunk(m_xl_used, i / 2), p_chunk(m_pricel, i % 2));
             c_pps[i] <= dsp(x_chunk(m_xs_used, i / 2), p_chunk(m_prices, i % 2));
@@ -859,7 +869,6 @@ endfunction
 wire [IW-1:0] k = c_f[F_K +: IW];
 wire [3:0] c_kind = c_f[F_KIND +: 4];
 wire [31:0] c_qty = c_f[F_QTY +: 32];
-wire [31:0] c_price = c_f[F_PRICE +: 32];
 wire [63:0] c_t = c_f[F_T +: 64];
 wire [23:0] c_grow = c_f[F_GROW +: 24];
 wire [30:0] c_refp = c_f[F_REFP +: 31];
@@ -868,7 +877,7 @@ wire c_slot_ok = c_f[F_SLOT_OK];
 wire c_is_new = c_kind == TG_RISK_IN_NEW;
 wire [1:0] c_oside = c_is_new ? c_f[F_SIDE +: 2] : c_f[F_SSIDE +: 2];   // the order's side
 wire c_buy = c_f[F_OBUY];
-wire c_fields_ok = c_qty != 32'd0 && c_qty <= QTY_MAX && c_price != 32'd0 && c_price <= PRICE_MAX;
+wire c_fields_ok = c_qty_in && c_px_in;
 
 // pl and ps from their six pieces, to a sum and a carry that D adds (the
 // shifts: price chunk 0 or 17, share chunk 0, 24 or 48)
@@ -1231,12 +1240,12 @@ wire [23:0] c_fill_d = c_f[F_FILL_D +: 24];
 wire [23:0] c_srem = c_f[F_SREM +: 24];
 wire [63:0] c_value = c_f[F_VALUE +: 64];
 wire [4:0] c_field = c_f[F_FIELD +: 5];
-wire c_fill_ok = c_f[F_INST_OK] && c_qty != 32'd0 && c_qty <= QTY_MAX && !c_sub[1];
+wire c_fill_ok = c_f[F_INST_OK] && c_qty_in && !c_sub[1];
 wire c_bust = c_sub[0];                    // FILL sub 1: reverse an execution
 // the side the position moves to: the execution's, or against it for a bust
 wire c_fill_up = (c_f[F_SIDE +: 2] == TG_RISK_SIDE_BUY) != c_bust;
-wire c_restate_ok = c_slot_ok && c_qty <= QTY_MAX && !c_sub[1];
-wire c_ref_ok = c_inst_ok && c_sub != 2'd3 && c_price <= PRICE_MAX && c_f[F_PRICE2 +: 32] <= PRICE_MAX;
+wire c_restate_ok = c_slot_ok && c_qty_le && !c_sub[1];
+wire c_ref_ok = c_inst_ok && c_sub != 2'd3 && c_px_le && c_px2_le;
 wire c_slot_open = c_slot_ok && c_sopen;
 wire c_restate_buy = c_f[F_SSIDE +: 2] == TG_RISK_SIDE_BUY;
 wire [23:0] c_rem_fill = c_srem - c_fill_d;
