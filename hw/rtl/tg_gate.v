@@ -173,6 +173,7 @@ wire [23:0] out_grow;
 localparam integer NPROBE = 3;             // tg_risk's probes (see the input choice)
 wire [NPROBE*4-1:0]  src_kind;
 wire [NPROBE*2-1:0]  src_sub;
+wire [NPROBE*2-1:0]  src_side;
 wire [NPROBE*8-1:0]  src_inst;
 wire [NPROBE*16-1:0] src_slot;
 wire [NPROBE*24-1:0] src_qty;
@@ -246,6 +247,7 @@ risk_inst (
     .pr_sub(src_sub),
     .pr_inst(src_inst),
     .pr_slot(src_slot),
+    .pr_side(src_side),
     .pr_qty(src_qty),
     .pr_price(src_price),
     .pr_price2(src_price2),
@@ -552,7 +554,8 @@ end
 // pick. It is in_ready of the input chosen, by construction; the simulation
 // checks it.
 localparam integer P_KILL = 0, P_SIDE = 1, P_ORDER = 2;
-localparam integer IB_SLOT = IB_QTY + 32, IB_INST = IB_SLOT + 16 + 5 + 2, IB_SUB = IB_INST + 8, IB_KIND = IB_SUB + 2;
+localparam integer IB_SLOT = IB_QTY + 32, IB_SIDE = IB_SLOT + 16 + 5, IB_INST = IB_SIDE + 2, IB_SUB = IB_INST + 8,
+                   IB_KIND = IB_SUB + 2;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [NPROBE*IB_W-1:0] probe_bus = {ord_bus, x_bus, kill_bus};
 /* verilator lint_on UNUSEDSIGNAL */
@@ -560,6 +563,7 @@ generate
     for (j = 0; j < NPROBE; j = j + 1) begin : probes
         assign src_kind[j*4 +: 4] = probe_bus[j*IB_W + IB_KIND +: 4];
         assign src_sub[j*2 +: 2] = probe_bus[j*IB_W + IB_SUB +: 2];
+        assign src_side[j*2 +: 2] = probe_bus[j*IB_W + IB_SIDE +: 2];
         assign src_inst[j*8 +: 8] = probe_bus[j*IB_W + IB_INST +: 8];
         assign src_slot[j*16 +: 16] = probe_bus[j*IB_W + IB_SLOT +: 16];
         assign src_qty[j*24 +: 24] = probe_bus[j*IB_W + IB_QTY +: 24];

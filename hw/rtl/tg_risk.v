@@ -88,6 +88,9 @@ module tg_risk #
     input  wire [PROBES*8-1:0]  pr_inst,
     input  wire [PROBES*16-1:0] pr_slot,
     output wire [PROBES-1:0]    pr_ready,
+    // ...and their sides: a FILL's match of its slot, and the share counts'
+    // selects it makes, are worked out at every probe and picked
+    input  wire [PROBES*2-1:0]  pr_side,
     // each probe's quantity (its low 24 bits): stage A negates each and
     // picks by in_slot_src, so -q does not wait on the card's input pick
     input  wire [PROBES*24-1:0] pr_qty,
@@ -299,12 +302,16 @@ reg [23:0] p_rem;
 reg p_sopen;
 reg [1:0] p_sside;
 reg [3:0] p_sdec;
-// ...and whether the slot is open and of the input's instrument, both in
-// range, worked out at each probe (its slot's reads against its own
-// instrument) and picked the same way: the compare of the picked slot's
-// instrument with the input's stood behind both picks, in front of the
-// share counts' selects (a FILL's match of its slot)
-reg p_sopen_inst;
+// A FILL's match of its slot (open, of its instrument, of its side, both in
+// range; sub 0: sub 1 is a bust, which consumes no slot) and the share
+// counts' selects it makes (see p_xl below) are worked out at each probe,
+// from its slot's reads and its own kind, sub, instrument and side, and
+// picked the same way: the card's input pick then stands in front of none
+// of them (behind it, the match was the card's slowest path, into the
+// share counts). (A kill is at no probe, or at one not its own, the card
+// naming x's or the order's: it uses none of them.)
+reg p_pr_matched, p_pr_l_q, p_pr_s_q, p_pr_l_left, p_pr_s_left;
+reg pj_open_inst, pj_buy, pj_sbuy, pj_matched, pj_obuy, pj_up, pj_new, pj_fill, pj_replace;
 integer pj;
 always @* begin
     p_sk = {IW{1'b0}};
@@ -312,11 +319,27 @@ always @* begin
     p_sopen = 1'b0;
     p_sside = 2'd0;
     p_sdec = 4'd0;
-    p_sopen_inst = 1'b0;
+    p_pr_matched = 1'b0;
+    p_pr_l_q = 1'b0;
+    p_pr_s_q = 1'b0;
+    p_pr_l_left = 1'b0;
+    p_pr_s_left = 1'b0;
     for (pj = 0; pj < PROBES; pj = pj + 1) begin
-        p_sopen_inst = p_sopen_inst | (in_slot_src[pj] && sl_open[pr_slot[pj*16 +: SW]]
-                                       && sl_inst[pr_slot[pj*16 +: SW]] == pr_inst[pj*8 +: IW]
-                                       && slot_in_range(pr_slot[pj*16 +: 16]) && inst_in_range(pr_inst[pj*8 +: 8]));
+        pj_open_inst = sl_open[pr_slot[pj*16 +: SW]] && sl_inst[pr_slot[pj*16 +: SW]] == pr_inst[pj*8 +: IW]
+                    && slot_in_range(pr_slot[pj*16 +: 16]) && inst_in_range(pr_inst[pj*8 +: 8]);
+        pj_new = pr_kind[pj*4 +: 4] == TG_RISK_IN_NEW;
+        pj_fill = pr_kind[pj*4 +: 4] == TG_RISK_IN_FILL;
+        pj_replace = pr_kind[pj*4 +: 4] == TG_RISK_IN_REPLACE;
+        pj_buy = pr_side[pj*2 +: 2] == TG_RISK_SIDE_BUY;
+        pj_sbuy = sl_side[pr_slot[pj*16 +: SW]] == TG_RISK_SIDE_BUY;
+        pj_matched = pj_fill && !pr_sub[pj*2] && pj_open_inst && pj_sbuy == pj_buy;
+        pj_obuy = pj_new ? pj_buy : pj_sbuy;
+        pj_up = pj_buy != pr_sub[pj*2];      // a bust moves against its side
+        p_pr_matched = p_pr_matched | (in_slot_src[pj] & pj_matched);
+        p_pr_l_q = p_pr_l_q | (in_slot_src[pj] & ((pj_new && pj_obuy) || (pj_fill && (pj_up ? !pj_matched : 1'b1))));
+        p_pr_s_q = p_pr_s_q | (in_slot_src[pj] & ((pj_new && !pj_obuy) || (pj_fill && (pj_up ? 1'b1 : !pj_matched))));
+        p_pr_l_left = p_pr_l_left | (in_slot_src[pj] & ((pj_replace && pj_obuy) || (pj_fill && pj_up && pj_matched)));
+        p_pr_s_left = p_pr_s_left | (in_slot_src[pj] & ((pj_replace && !pj_obuy) || (pj_fill && !pj_up && pj_matched)));
         p_sk = p_sk | ({IW{in_slot_src[pj]}} & sl_inst[pr_slot[pj*16 +: SW]]);
         p_rem = p_rem | ({24{in_slot_src[pj]}} & sl_rem[pr_slot[pj*16 +: SW]]);
         p_sopen = p_sopen | (in_slot_src[pj] & sl_open[pr_slot[pj*16 +: SW]]);
@@ -375,18 +398,26 @@ wire p_ikill_k = (p_use_sk && ikill[p_sk]) || (!p_use_sk && p_ikill_ii);
 `ifndef SYNTHESIS
 reg [15:0] p_src_slot;
 reg [7:0] p_src_inst;
+reg [3:0] p_src_kind;
+reg [1:0] p_src_sub, p_src_side;
 reg [23:0] p_src_qty;
 reg [30:0] p_src_price, p_src_price2;
 integer pk;
 always @* begin
     p_src_slot = 16'd0;
     p_src_inst = 8'd0;
+    p_src_kind = 4'd0;
+    p_src_sub = 2'd0;
+    p_src_side = 2'd0;
     p_src_qty = 24'd0;
     p_src_price = 31'd0;
     p_src_price2 = 31'd0;
     for (pk = 0; pk < PROBES; pk = pk + 1) begin
         p_src_slot = p_src_slot | ({16{in_slot_src[pk]}} & pr_slot[pk*16 +: 16]);
         p_src_inst = p_src_inst | ({8{in_slot_src[pk]}} & pr_inst[pk*8 +: 8]);
+        p_src_kind = p_src_kind | ({4{in_slot_src[pk]}} & pr_kind[pk*4 +: 4]);
+        p_src_sub = p_src_sub | ({2{in_slot_src[pk]}} & pr_sub[pk*2 +: 2]);
+        p_src_side = p_src_side | ({2{in_slot_src[pk]}} & pr_side[pk*2 +: 2]);
         p_src_qty = p_src_qty | ({24{in_slot_src[pk]}} & pr_qty[pk*24 +: 24]);
         p_src_price = p_src_price | ({31{in_slot_src[pk]}} & pr_price[pk*31 +: 31]);
         p_src_price2 = p_src_price2 | ({31{in_slot_src[pk]}} & pr_price2[pk*31 +: 31]);
@@ -397,6 +428,11 @@ always @(posedge clk) begin
                             || in_kind == TG_RISK_IN_REPLACE || in_kind == TG_RISK_IN_FILL
                             || in_kind == TG_RISK_IN_RESTATE) && p_src_slot != in_slot) begin
         $error("tg_risk: in_slot %0d, but in_slot_src picks probe slot %0d", in_slot, p_src_slot);
+    end
+    if (!rst && in_take && in_kind != TG_RISK_IN_KILL
+        && (p_src_kind != in_kind || p_src_sub != in_sub || p_src_side != in_side)) begin
+        $error("tg_risk: in_kind/sub/side %0d/%0d/%0d, but in_slot_src picks probe %0d/%0d/%0d", in_kind,
+               in_sub, in_side, p_src_kind, p_src_sub, p_src_side);
     end
     if (!rst && in_take && in_kind != TG_RISK_IN_KILL && p_src_inst != in_inst) begin
         $error("tg_risk: in_inst %0d, but in_slot_src picks probe instrument %0d", in_inst, p_src_inst);
@@ -422,9 +458,7 @@ wire [24:0] p_qr = {1'b0, p_qty} - {1'b0, p_rem};
 wire signed [SH-1:0] p_q_less_rem = {{(SH-25){p_qr[24]}}, p_qr};
 wire p_q_ge_rem = !p_qr[24];
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
-// a FILL that consumes an order slot's open quantity (sub 0); sub 1 is a bust
-wire p_fill_slot = in_kind == TG_RISK_IN_FILL && !in_sub[0];
-wire p_matched = p_fill_slot && p_sopen_inst && ((p_sside == TG_RISK_SIDE_BUY) == p_buy_in);
+wire p_matched = p_pr_matched;
 wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_q_ge_rem ? p_rem : p_qty);
 // the open quantity a RESTATE states: sub 0 the quantity itself, sub 1 the
 // slot's open quantity reduced by it (a cancel's decrement)
@@ -499,10 +533,8 @@ wire p_is_fill = in_kind == TG_RISK_IN_FILL;
 wire p_is_restate = in_kind == TG_RISK_IN_RESTATE;
 // for each of L (long) and S (short): q; q - rem if q >= rem, else 0;
 // q - rem; -rem if q >= rem, else -q; the instrument's count (REF)
-wire p_l_q = (p_is_new && p_order_buy) || (p_is_fill && (p_fill_up ? !p_matched : 1'b1));
-wire p_s_q = (p_is_new && !p_order_buy) || (p_is_fill && (p_fill_up ? 1'b1 : !p_matched));
-wire p_l_left = (p_is_replace && p_order_buy) || (p_is_fill && p_fill_up && p_matched);
-wire p_s_left = (p_is_replace && !p_order_buy) || (p_is_fill && !p_fill_up && p_matched);
+// (the first four worked out at each probe, p_pr_*)
+wire p_l_q = p_pr_l_q, p_s_q = p_pr_s_q, p_l_left = p_pr_l_left, p_s_left = p_pr_s_left;
 wire p_l_rd = p_is_restate && p_restate_buy && !in_sub[0];
 wire p_s_rd = p_is_restate && !p_restate_buy && !in_sub[0];
 wire p_l_rn = p_is_restate && p_restate_buy && in_sub[0];

@@ -100,24 +100,30 @@ extern "C" void tg_vrisk_cycle(struct tg_vrisk *v, const struct tg_risk_input *i
 		t->in_value = in->value;
 		t->in_t = in->t;
 		/* As in the card (tg_gate): the input sits at one of the probes,
-		 * the others hold other inputs (here its instrument and slot with
-		 * bit 0 flipped, its quantity with bit 1, its prices with bits 2
-		 * and 3), and in_slot_src names the input's probe, none for a
-		 * kill. Stage A reads the slot and instrument tables, negates the
-		 * quantity and makes the BBO's mid at every probe and picks, so a
-		 * wrong pick takes the decoy's. */
+		 * the others hold other inputs (here its instrument, slot and
+		 * side with bit 0 flipped, its quantity with bit 1, its prices
+		 * with bits 2 and 3), and in_slot_src names the input's probe.
+		 * Stage A reads the slot and instrument tables, matches a fill
+		 * with its slot, negates the quantity and makes the BBO's mid at
+		 * every probe and picks, so a wrong pick takes the decoy's. A
+		 * kill uses nothing picked, and the card's in_slot_src names
+		 * another source's probe while a kill enters: here the next
+		 * probe, whose decoy is a fill (a fill matches its slot, and its
+		 * share counts are the most the pick makes). */
 		unsigned pos = v->probe;
 		v->probe = (v->probe + 1) % TG_VRISK_PROBES;
-		uint32_t kinds = 0, subs = 0, insts = 0;
+		uint32_t kinds = 0, subs = 0, insts = 0, sides = 0;
 		uint64_t slots = 0;
 		uint32_t qtys[(24 * TG_VRISK_PROBES + 31) / 32 + 1] = {0};
 		uint32_t prices[(31 * TG_VRISK_PROBES + 31) / 32 + 1] = {0};
 		uint32_t prices2[(31 * TG_VRISK_PROBES + 31) / 32 + 1] = {0};
 		for (unsigned j = 0; j < TG_VRISK_PROBES; j++) {
 			unsigned decoy = j == pos ? 0u : 1u;
-			kinds |= (uint32_t)in->kind << (4 * j);
+			unsigned kind = in->kind == TG_RISK_IN_KILL && decoy ? TG_RISK_IN_FILL : in->kind;
+			kinds |= (uint32_t)kind << (4 * j);
 			subs |= (uint32_t)in->sub << (2 * j);
 			insts |= (uint32_t)(in->inst ^ decoy) << (8 * j);
+			sides |= (uint32_t)(in->side ^ decoy) << (2 * j);
 			slots |= (uint64_t)(in->slot ^ decoy) << (16 * j);
 			put_bits(qtys, 24 * j, 24, in->qty ^ (decoy << 1));
 			put_bits(prices, 31 * j, 31, in->price ^ (decoy << 2));
@@ -126,11 +132,12 @@ extern "C" void tg_vrisk_cycle(struct tg_vrisk *v, const struct tg_risk_input *i
 		t->pr_kind = kinds;
 		t->pr_sub = subs;
 		t->pr_inst = insts;
+		t->pr_side = sides;
 		t->pr_slot = slots;
 		set_wide(t->pr_qty, qtys);
 		set_wide(t->pr_price, prices);
 		set_wide(t->pr_price2, prices2);
-		t->in_slot_src = in->kind == TG_RISK_IN_KILL ? 0u : 1u << pos;
+		t->in_slot_src = 1u << (in->kind == TG_RISK_IN_KILL ? v->probe : pos);
 	}
 	unsigned probe_at = (v->probe + TG_VRISK_PROBES - 1) % TG_VRISK_PROBES;
 	t->clk = 0;
