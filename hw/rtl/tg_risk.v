@@ -448,13 +448,23 @@ always @(posedge clk) begin
 end
 `endif
 wire [23:0] p_qty = in_qty[23:0];
-// q against the slot's open quantity: one subtraction on 25 bits (both are
+// q against the slot's open quantity: a subtraction on 25 bits (both are
 // below 2^24), sign-extended, whose top bit is q < rem, for every use below.
-// (Made at every probe and picked as the table reads are, the whole core
-// measured 8.0 where this measures 7.5: ABC relaxed the share counts'
-// flags in front of the pick instead.)
+// Made at every probe, its quantity less its slot's, and picked as the
+// table reads are: behind the card's input pick, its chain stood in front
+// of the share counts' last pick (the card's slowest path once their
+// selects were worked out at each probe; before that, this made it deeper,
+// ABC relaxing those selects instead).
 wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty};
-wire [24:0] p_qr = {1'b0, p_qty} - {1'b0, p_rem};
+reg [24:0] p_qr;
+integer pqr;
+always @* begin
+    p_qr = 25'd0;
+    for (pqr = 0; pqr < PROBES; pqr = pqr + 1) begin
+        p_qr = p_qr | ({25{in_slot_src[pqr]}}
+                       & ({1'b0, pr_qty[pqr*24 +: 24]} - {1'b0, sl_rem[pr_slot[pqr*16 +: SW]]}));
+    end
+end
 wire signed [SH-1:0] p_q_less_rem = {{(SH-25){p_qr[24]}}, p_qr};
 wire p_q_ge_rem = !p_qr[24];
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
