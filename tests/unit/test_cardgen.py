@@ -30,6 +30,14 @@ def read(path):
         return f.read()
 
 
+
+def read_decode(verilog):
+    """The CSR block's read decode: word index -> value expression. The read
+    picks within groups of indices (rd_g<G>_data), then the group."""
+    bits = int(re.search(r"case \(rd_idx\[(\d+):0\]\)", verilog).group(1)) + 1
+    entries = re.findall(r"\n\s+(\d+): begin rd_g(\d+)_data <= (.*?); rd_g\2_hit <= 1'b1; end", verilog)
+    return {(int(g) << bits) + int(i): expr for i, g, expr in entries}
+
 class CardgenTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
@@ -59,14 +67,14 @@ class CardgenTest(unittest.TestCase):
         self.assertIn("#define TG_REG_SCRATCH 0x040u", base["card_regs.h"])
         self.assertIn("#define TG_REG_SCRATCH 0x060u", new["card_regs.h"])
         # Verilog decodes by word index: 0x040 >> 2 = 16, 0x060 >> 2 = 24
-        self.assertRegex(base["tg_csr_regs.v"], r"\n\s+16: rdata_next = \{csr_scratch_value_reg\}")
-        self.assertRegex(new["tg_csr_regs.v"], r"\n\s+24: rdata_next = \{csr_scratch_value_reg\}")
-        self.assertNotRegex(new["tg_csr_regs.v"], r"\n\s+16: rdata_next = \{csr_scratch")
+        self.assertEqual(read_decode(base["tg_csr_regs.v"])[16], "{csr_scratch_value_reg}")
+        self.assertEqual(read_decode(new["tg_csr_regs.v"])[24], "{csr_scratch_value_reg}")
+        self.assertNotIn(16, read_decode(new["tg_csr_regs.v"]))
 
         def hashes(views):
             c = re.search(r"TG_CARD_CONTRACT_HASH 0x([0-9a-f]{8})u", views["card_regs.h"]).group(1)
             v = re.search(r"TG_CONTRACT_HASH = 32'h([0-9a-f]{8})", views["tg_card_defs.vh"]).group(1)
-            r = re.search(r"\n\s+4: rdata_next = 32'h([0-9a-f]{8});", views["tg_csr_regs.v"]).group(1)
+            r = re.fullmatch(r"32'h([0-9a-f]{8})", read_decode(views["tg_csr_regs.v"])[4]).group(1)
             return c, v, r
 
         hb, hn = hashes(base), hashes(new)
@@ -84,15 +92,23 @@ class CardgenTest(unittest.TestCase):
         c_regs = dict(re.findall(r"#define TG_REG_([A-Z0-9_]+) 0x([0-9a-f]{3})u", views["card_regs.h"]))
         table = re.findall(r'\{"([A-Z0-9_]+)", 0x([0-9a-f]{3})u, TG_REG_(\w+),', views["card_regs.c"])
         self.assertGreater(len(table), 10)
+        decode = read_decode(views["tg_csr_regs.v"])
+        indices = set()
         for name, off, access in table:
+            idx = int(off, 16) >> 2
+            indices.add(idx)
             if access == "COUNTER64":
                 self.assertEqual(c_regs[name + "_LO"], off)
-                idx = int(off, 16) >> 2
-                self.assertRegex(views["tg_csr_regs.v"], rf"\n\s+{idx}: begin rdata_next = csr_{name.lower()}\[31:0\]")
+                self.assertEqual(decode[idx], f"csr_{name.lower()}[31:0]")
+                self.assertEqual(decode[idx + 1], f"csr_{name.lower()}_snap_reg")
+                self.assertRegex(views["tg_csr_regs.v"],
+                                 rf"\n\s+{idx}: csr_{name.lower()}_snap_reg <= csr_{name.lower()}\[63:32\];")
+                indices.add(idx + 1)
             else:
                 self.assertEqual(c_regs[name], off)
-                self.assertRegex(views["tg_csr_regs.v"], rf"\n\s+{int(off, 16) >> 2}: rdata_next")
+                self.assertIn(idx, decode)
             self.assertIn(f"| 0x{off} | {name}", views["registers.md"])
+        self.assertEqual(set(decode), indices, "the read decode answers exactly the table's indices")
 
     def expect_error(self, text, *needles):
         spec = os.path.join(self.dir, "bad.yaml")
