@@ -547,7 +547,14 @@ reg [15:0]  c_len = 16'd0;
 // the message: byte n is the packet's byte n + 1 (byte 0 is its type)
 reg [7:0]   m [0:KEEP-1];
 reg         m_done = 1'b0;                 // m holds a whole sequenced message
-reg [15:0]  m_len = 16'd0;                 // its packet's length
+// its packet's length against each type's fixed fields (m_gtN: longer than
+// N bytes), compared as the length is registered: the decode then picks a
+// flag by the type. (Compared in the decode, Yosys's share pass made the
+// types' compares one, of the length against a constant picked by the type:
+// the type's decode, a carry chain and the fields' pick in front of the
+// decoded queue's write, the card's deepest logic.)
+reg         m_gt10 = 1'b0, m_gt13 = 1'b0, m_gt16 = 1'b0, m_gt18 = 1'b0, m_gt20 = 1'b0, m_gt29 = 1'b0,
+            m_gt30 = 1'b0, m_gt32 = 1'b0, m_gt36 = 1'b0, m_gt64 = 1'b0, m_gt68 = 1'b0;
 
 integer j;
 initial begin
@@ -590,32 +597,32 @@ always @* begin
     d_state = 8'd0;
     d_reason = 16'd0;
     case (m[0])
-        "S": begin d_has = 1'b1; d_long = m_len > 16'd10; d_urn = 32'd0; d_state = m[9]; end
+        "S": begin d_has = 1'b1; d_long = m_gt10; d_urn = 32'd0; d_state = m[9]; end
         "A": begin
-            d_has = 1'b1; d_long = m_len > 16'd64; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]);
+            d_has = 1'b1; d_long = m_gt64; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]);
             d_price = be64(26); d_ref = be64(36); d_state = m[47];
         end
         "U": begin
-            d_has = 1'b1; d_long = m_len > 16'd68; d_orig = d_urn; d_urn = be32(m[13], m[14], m[15], m[16]);
+            d_has = 1'b1; d_long = m_gt68; d_orig = d_urn; d_urn = be32(m[13], m[14], m[15], m[16]);
             d_side = m[17]; d_qty = be32(m[18], m[19], m[20], m[21]);
             d_price = be64(30); d_ref = be64(40); d_state = m[51];
         end
-        "C": begin d_has = 1'b1; d_long = m_len > 16'd18; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17]; end
+        "C": begin d_has = 1'b1; d_long = m_gt18; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17]; end
         "D": begin
-            d_has = 1'b1; d_long = m_len > 16'd32; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17];
+            d_has = 1'b1; d_long = m_gt32; d_qty = be32(m[13], m[14], m[15], m[16]); d_state = m[17];
             d_price = be64(22); d_side = m[30];
         end
         "E": begin
-            d_has = 1'b1; d_long = m_len > 16'd36; d_qty = be32(m[13], m[14], m[15], m[16]); d_price = be64(17);
+            d_has = 1'b1; d_long = m_gt36; d_qty = be32(m[13], m[14], m[15], m[16]); d_price = be64(17);
             d_side = m[25]; d_ref = be64(26);
         end
-        "B": begin d_has = 1'b1; d_long = m_len > 16'd36; d_ref = be64(13); d_state = m[21]; end
-        "J": begin d_has = 1'b1; d_long = m_len > 16'd29; d_reason = {m[13], m[14]}; end
-        "P", "I": begin d_has = 1'b1; d_long = m_len > 16'd13; end
-        "T": begin d_has = 1'b1; d_long = m_len > 16'd30; d_price = be64(13); d_ref = be64(22); end
-        "M": begin d_has = 1'b1; d_long = m_len > 16'd20; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]); end
-        "R": begin d_has = 1'b1; d_long = m_len > 16'd16; end
-        "Q": begin d_has = 1'b1; d_long = m_len > 16'd13; d_urn = 32'd0; end
+        "B": begin d_has = 1'b1; d_long = m_gt36; d_ref = be64(13); d_state = m[21]; end
+        "J": begin d_has = 1'b1; d_long = m_gt29; d_reason = {m[13], m[14]}; end
+        "P", "I": begin d_has = 1'b1; d_long = m_gt13; end
+        "T": begin d_has = 1'b1; d_long = m_gt30; d_price = be64(13); d_ref = be64(22); end
+        "M": begin d_has = 1'b1; d_long = m_gt20; d_side = m[13]; d_qty = be32(m[14], m[15], m[16], m[17]); end
+        "R": begin d_has = 1'b1; d_long = m_gt16; end
+        "Q": begin d_has = 1'b1; d_long = m_gt13; d_urn = 32'd0; end
         default: ;
     endcase
 end
@@ -734,7 +741,17 @@ always @(posedge clk) begin
         end
     end
     m_done <= c_valid && c_end;
-    m_len <= c_len;
+    m_gt10 <= c_len > 16'd10;
+    m_gt13 <= c_len > 16'd13;
+    m_gt16 <= c_len > 16'd16;
+    m_gt18 <= c_len > 16'd18;
+    m_gt20 <= c_len > 16'd20;
+    m_gt29 <= c_len > 16'd29;
+    m_gt30 <= c_len > 16'd30;
+    m_gt32 <= c_len > 16'd32;
+    m_gt36 <= c_len > 16'd36;
+    m_gt64 <= c_len > 16'd64;
+    m_gt68 <= c_len > 16'd68;
 
     // decode
     if (m_done) begin
