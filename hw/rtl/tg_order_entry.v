@@ -670,18 +670,44 @@ wire l_match = l_cur || l_prev;
 // sent or decided (a cancel changes neither; counted anyway), or its last
 // replace rejected (only ever by the message's own, as it leaves)
 wire l_slot_moves = (tx_first && h_si == l_si) || (ord_valid && ord_slot[SW-1:0] == l_si);
-// the compare as the slot's tables stand this cycle
-wire [7:0] l_now = {l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn,
-                    l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn,
-                    prev_urn[l_si] != 32'd0, rep_grow[l_si] != 24'd0, sl_dec[l_si]};
+// The slot's tables are read into registers (r_*) in the cycle before the
+// compare: at the slot of the message entering the stage, or of the one in
+// it. (Read in the compare's cycle, the pick among every slot's numbers and
+// the compare behind it were the order entry's deepest logic.) A write to
+// that slot as it is read (r_moved) makes the compare again, as one in the
+// compare's own cycle does (l_slot_moves); the rejected replace of the
+// message leaving counts here, for the one entering.
+localparam integer DQ_URN = DW - 24 - 32;  // the UserRefNum's offset in a queue entry
+wire [SW-1:0] n_si = dq_pop ? dq_head[DQ_URN +: SW] : l_si;
+wire n_slot_moves = (tx_first && h_si == n_si) || (ord_valid && ord_slot[SW-1:0] == n_si)
+                 || (rep_rejected && rep_rejected_si == n_si);
+reg [31:0] r_cur_urn = 32'd0, r_prev_urn = 32'd0;
+reg [23:0] r_grow = 24'd0;
+reg [3:0]  r_dec = 4'd0;
+reg        r_moved = 1'b0;
+always @(posedge clk) begin
+    r_cur_urn <= cur_urn[n_si];
+    r_prev_urn <= prev_urn[n_si];
+    r_grow <= rep_grow[n_si];
+    r_dec <= sl_dec[n_si];
+    r_moved <= n_slot_moves;
+end
+// the compare as the slot's tables stand this cycle, unless r_moved
+wire [7:0] l_now = {l_has_urn && l_urn != 32'd0 && r_cur_urn == l_urn,
+                    l_has_urn && l_urn != 32'd0 && r_prev_urn == l_urn,
+                    r_prev_urn != 32'd0, r_grow != 24'd0, r_dec};
 always @(posedge clk) begin
     {l_cur, l_prev, l_prev_nz, l_grow_nz, l_dec} <= l_now;
-    l_f_ok <= l_valid && !e_go && !l_slot_moves && !rst && !rx_reset;
+    l_f_ok <= l_valid && !e_go && !l_slot_moves && !r_moved && !rst && !rx_reset;
 end
 assign rep_rejected = e_go && l_type == "J" && l_cur && l_prev_nz;
 `ifndef SYNTHESIS
+// (the compare as the tables stand, read directly)
+wire [7:0] l_true = {l_has_urn && l_urn != 32'd0 && cur_urn[l_si] == l_urn,
+                     l_has_urn && l_urn != 32'd0 && prev_urn[l_si] == l_urn,
+                     prev_urn[l_si] != 32'd0, rep_grow[l_si] != 24'd0, sl_dec[l_si]};
 always @(posedge clk) begin
-    if (!rst && e_go && {l_cur, l_prev, l_prev_nz, l_grow_nz, l_dec} != l_now) begin
+    if (!rst && e_go && {l_cur, l_prev, l_prev_nz, l_grow_nz, l_dec} != l_true) begin
         $error("tg_order_entry: the lookup's compare is stale");
     end
 end

@@ -1564,9 +1564,13 @@ static void test_lookup_while_slot_sent(void)
 	unsigned not_150 = 0;
 
 	/* the response (67 bytes, a byte a cycle) pushed 0..99 cycles before
-	 * the doorbell of the replace */
+	 * the doorbell of the replace; then again with the port stalling at
+	 * random, so that the replace's decision and its send, both writes to
+	 * the slot's tables, fall apart in time around the lookup */
 	rx_trickle = true;
-	for (unsigned d = 0; d < 100; d++) {
+	rng_state = 0x10c0ffeeull;
+	for (unsigned d = 0; d < 200; d++) {
+		tx_slow = d >= 100;
 		fresh();
 		order(TG_RISK_IN_NEW, 1, 5, 0, TG_RISK_SIDE_BUY, 100, 100000);
 		doorbell();
@@ -1574,7 +1578,7 @@ static void test_lookup_while_slot_sent(void)
 		CU_ASSERT_EQUAL_FATAL(npkt, 1);
 		order(TG_RISK_IN_REPLACE, 2, 5, 0, 0, 150, 100000);
 		accepted(u1, 'B', 40, 100000, 'L');	/* restates u1 at 40 open */
-		tg_cm_run(core_cm, d);
+		tg_cm_run(core_cm, d % 100);
 		doorbell();
 		settle();
 		CU_ASSERT_EQUAL_FATAL(npkt, 2);
@@ -1584,6 +1588,7 @@ static void test_lookup_while_slot_sent(void)
 		CU_ASSERT_EQUAL(core_rd64(TG_REG_OE_RX_UNMATCHED_LO), 0);
 	}
 	rx_trickle = false;
+	tx_slow = false;
 	CU_ASSERT_EQUAL(not_150, 0);
 }
 
