@@ -456,13 +456,18 @@ wire [23:0] p_qty = in_qty[23:0];
 // selects were worked out at each probe; before that, this made it deeper,
 // ABC relaxing those selects instead).
 wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty};
+// (rem - q, a RESTATE's decremented open quantity, the same way)
 reg [24:0] p_qr;
+reg [23:0] p_rem_less_q;
 integer pqr;
 always @* begin
     p_qr = 25'd0;
+    p_rem_less_q = 24'd0;
     for (pqr = 0; pqr < PROBES; pqr = pqr + 1) begin
         p_qr = p_qr | ({25{in_slot_src[pqr]}}
                        & ({1'b0, pr_qty[pqr*24 +: 24]} - {1'b0, sl_rem[pr_slot[pqr*16 +: SW]]}));
+        p_rem_less_q = p_rem_less_q | ({24{in_slot_src[pqr]}}
+                                       & (sl_rem[pr_slot[pqr*16 +: SW]] - pr_qty[pqr*24 +: 24]));
     end
 end
 wire signed [SH-1:0] p_q_less_rem = {{(SH-25){p_qr[24]}}, p_qr};
@@ -472,7 +477,7 @@ wire p_matched = p_pr_matched;
 wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_q_ge_rem ? p_rem : p_qty);
 // the open quantity a RESTATE states: sub 0 the quantity itself, sub 1 the
 // slot's open quantity reduced by it (a cancel's decrement)
-wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_q_ge_rem ? 24'd0 : p_rem - p_qty);
+wire [23:0] p_rq = !in_sub[0] ? p_qty : (p_q_ge_rem ? 24'd0 : p_rem_less_q);
 // A stamped sub 0 whose count of the slot's accepted orders has moved on
 // states nothing, unless it closes the order (TG_RISK_STAMPED in
 // sw/include/tickgate/risk.h). The flag rides along; it zeroes M's share
