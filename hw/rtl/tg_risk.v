@@ -310,7 +310,10 @@ reg [3:0] p_sdec;
 // of them (behind it, the match was the card's slowest path, into the
 // share counts). (A kill is at no probe, or at one not its own, the card
 // naming x's or the order's: it uses none of them.)
-reg p_pr_matched, p_pr_l_q, p_pr_s_q, p_pr_l_left, p_pr_s_left;
+reg p_matched, p_l_q, p_s_q, p_l_left, p_s_left;
+// ...and q - rem, and rem - q (see p_q_less_rem below)
+reg [24:0] p_qr;
+reg [23:0] p_rem_less_q;
 reg pj_open_inst, pj_buy, pj_sbuy, pj_matched, pj_obuy, pj_up, pj_new, pj_fill, pj_replace;
 integer pj;
 always @* begin
@@ -319,11 +322,13 @@ always @* begin
     p_sopen = 1'b0;
     p_sside = 2'd0;
     p_sdec = 4'd0;
-    p_pr_matched = 1'b0;
-    p_pr_l_q = 1'b0;
-    p_pr_s_q = 1'b0;
-    p_pr_l_left = 1'b0;
-    p_pr_s_left = 1'b0;
+    p_matched = 1'b0;
+    p_l_q = 1'b0;
+    p_s_q = 1'b0;
+    p_l_left = 1'b0;
+    p_s_left = 1'b0;
+    p_qr = 25'd0;
+    p_rem_less_q = 24'd0;
     for (pj = 0; pj < PROBES; pj = pj + 1) begin
         pj_open_inst = sl_open[pr_slot[pj*16 +: SW]] && sl_inst[pr_slot[pj*16 +: SW]] == pr_inst[pj*8 +: IW]
                     && slot_in_range(pr_slot[pj*16 +: 16]) && inst_in_range(pr_inst[pj*8 +: 8]);
@@ -335,11 +340,15 @@ always @* begin
         pj_matched = pj_fill && !pr_sub[pj*2] && pj_open_inst && pj_sbuy == pj_buy;
         pj_obuy = pj_new ? pj_buy : pj_sbuy;
         pj_up = pj_buy != pr_sub[pj*2];      // a bust moves against its side
-        p_pr_matched = p_pr_matched | (in_slot_src[pj] & pj_matched);
-        p_pr_l_q = p_pr_l_q | (in_slot_src[pj] & ((pj_new && pj_obuy) || (pj_fill && (pj_up ? !pj_matched : 1'b1))));
-        p_pr_s_q = p_pr_s_q | (in_slot_src[pj] & ((pj_new && !pj_obuy) || (pj_fill && (pj_up ? 1'b1 : !pj_matched))));
-        p_pr_l_left = p_pr_l_left | (in_slot_src[pj] & ((pj_replace && pj_obuy) || (pj_fill && pj_up && pj_matched)));
-        p_pr_s_left = p_pr_s_left | (in_slot_src[pj] & ((pj_replace && !pj_obuy) || (pj_fill && !pj_up && pj_matched)));
+        p_matched = p_matched | (in_slot_src[pj] & pj_matched);
+        p_l_q = p_l_q | (in_slot_src[pj] & ((pj_new && pj_obuy) || (pj_fill && (pj_up ? !pj_matched : 1'b1))));
+        p_s_q = p_s_q | (in_slot_src[pj] & ((pj_new && !pj_obuy) || (pj_fill && (pj_up ? 1'b1 : !pj_matched))));
+        p_l_left = p_l_left | (in_slot_src[pj] & ((pj_replace && pj_obuy) || (pj_fill && pj_up && pj_matched)));
+        p_s_left = p_s_left | (in_slot_src[pj] & ((pj_replace && !pj_obuy) || (pj_fill && !pj_up && pj_matched)));
+        p_qr = p_qr | ({25{in_slot_src[pj]}}
+                       & ({1'b0, pr_qty[pj*24 +: 24]} - {1'b0, sl_rem[pr_slot[pj*16 +: SW]]}));
+        p_rem_less_q = p_rem_less_q | ({24{in_slot_src[pj]}}
+                                       & (sl_rem[pr_slot[pj*16 +: SW]] - pr_qty[pj*24 +: 24]));
         p_sk = p_sk | ({IW{in_slot_src[pj]}} & sl_inst[pr_slot[pj*16 +: SW]]);
         p_rem = p_rem | ({24{in_slot_src[pj]}} & sl_rem[pr_slot[pj*16 +: SW]]);
         p_sopen = p_sopen | (in_slot_src[pj] & sl_open[pr_slot[pj*16 +: SW]]);
@@ -450,30 +459,16 @@ end
 wire [23:0] p_qty = in_qty[23:0];
 // q against the slot's open quantity: a subtraction on 25 bits (both are
 // below 2^24), sign-extended, whose top bit is q < rem, for every use below.
-// Made at every probe, its quantity less its slot's, and picked as the
-// table reads are: behind the card's input pick, its chain stood in front
-// of the share counts' last pick (the card's slowest path once their
-// selects were worked out at each probe; before that, this made it deeper,
-// ABC relaxing those selects instead).
+// Made at every probe (the slot table's loop above), its quantity less its
+// slot's, and picked as the table reads are: behind the card's input pick,
+// its chain stood in front of the share counts' last pick (the card's
+// slowest path once their selects were worked out at each probe; before
+// that, this made it deeper, ABC relaxing those selects instead). rem - q,
+// a RESTATE's decremented open quantity, is made the same way.
 wire signed [SH-1:0] p_q = {{(SH-24){1'b0}}, p_qty};
-// (rem - q, a RESTATE's decremented open quantity, the same way)
-reg [24:0] p_qr;
-reg [23:0] p_rem_less_q;
-integer pqr;
-always @* begin
-    p_qr = 25'd0;
-    p_rem_less_q = 24'd0;
-    for (pqr = 0; pqr < PROBES; pqr = pqr + 1) begin
-        p_qr = p_qr | ({25{in_slot_src[pqr]}}
-                       & ({1'b0, pr_qty[pqr*24 +: 24]} - {1'b0, sl_rem[pr_slot[pqr*16 +: SW]]}));
-        p_rem_less_q = p_rem_less_q | ({24{in_slot_src[pqr]}}
-                                       & (sl_rem[pr_slot[pqr*16 +: SW]] - pr_qty[pqr*24 +: 24]));
-    end
-end
 wire signed [SH-1:0] p_q_less_rem = {{(SH-25){p_qr[24]}}, p_qr};
 wire p_q_ge_rem = !p_qr[24];
 wire p_buy_in = in_side == TG_RISK_SIDE_BUY;
-wire p_matched = p_pr_matched;
 wire [23:0] p_fill_d = !p_matched ? 24'd0 : (p_q_ge_rem ? p_rem : p_qty);
 // the open quantity a RESTATE states: sub 0 the quantity itself, sub 1 the
 // slot's open quantity reduced by it (a cancel's decrement)
@@ -548,8 +543,7 @@ wire p_is_fill = in_kind == TG_RISK_IN_FILL;
 wire p_is_restate = in_kind == TG_RISK_IN_RESTATE;
 // for each of L (long) and S (short): q; q - rem if q >= rem, else 0;
 // q - rem; -rem if q >= rem, else -q; the instrument's count (REF)
-// (the first four worked out at each probe, p_pr_*)
-wire p_l_q = p_pr_l_q, p_s_q = p_pr_s_q, p_l_left = p_pr_l_left, p_s_left = p_pr_s_left;
+// (the first four, p_l_q to p_s_left, worked out at each probe above)
 wire p_l_rd = p_is_restate && p_restate_buy && !in_sub[0];
 wire p_s_rd = p_is_restate && !p_restate_buy && !in_sub[0];
 wire p_l_rn = p_is_restate && p_restate_buy && in_sub[0];
